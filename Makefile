@@ -1,0 +1,46 @@
+# Xieshang — the commands in README.md. Needs Python >= 3.11 and make; nothing else for `make run`.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $$p && break; done)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup setup-test demo serve worker bench messages clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || (echo "Python >= 3.11 is required" && exit 1)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@ $(VENV)/.installed
+
+setup: $(VENV)/.installed
+setup-test: $(VENV)/.installed-test
+
+demo: setup
+	$(BIN)/xieshang migrate --noinput
+	$(BIN)/xieshang demo
+
+run: demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/"
+	DEBUG=true $(BIN)/xieshang runserver 127.0.0.1:$(PORT)
+
+test: setup-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: setup
+	$(BIN)/xieshang worker
+
+# Regenerate the Chinese catalogue from the source (needs GNU gettext), then compile it.
+messages: setup-test
+	cd xieshang && ../$(BIN)/xieshang makemessages -l zh_Hans --no-obsolete --ignore "*/tests/*"
+	$(BIN)/python scripts/compile_messages.py
+
+clean:
+	rm -rf $(VENV) data

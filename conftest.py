@@ -1,0 +1,91 @@
+"""Fixtures shared by every app's tests."""
+
+import os
+
+os.environ.setdefault("XIESHANG_TESTING", "1")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolate(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.XIESHANG_SMS_BACKEND = "xieshang.core.sms.LocmemSmsBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from django.core.cache import cache
+
+    from xieshang.core import calendar
+    from xieshang.core.sms import LocmemSmsBackend
+
+    cache.clear()
+    calendar._overrides.cache_clear()
+    LocmemSmsBackend.outbox.clear()
+    yield
+
+
+@pytest.fixture
+def committee(db):
+    from xieshang.core.tests.factories import CommitteeFactory, SessionFactory, TermFactory
+
+    c = CommitteeFactory(code="changji", name="昌吉回族自治州政协", short_name="昌吉州政协")
+    term = TermFactory(committee=c)
+    for number, year in ((1, 2023), (2, 2024), (3, 2025), (4, 2026)):
+        SessionFactory(term=term, number=number, year=year, is_current=(year == 2026))
+    return c
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(committee, "staff") → a user holding that role; unit=... for handling-unit users."""
+    from xieshang.core.tests.factories import MemberFactory, UserFactory, grant
+
+    def _make(committee=None, *roles, unit=None, username=None, **kwargs):
+        user = UserFactory(**({"username": username} if username else {}), **kwargs)
+        for role in roles:
+            grant(user, committee, role, unit=unit if role == "unit" else None)
+            if role == "member":
+                MemberFactory(committee=committee, user=user)
+        return user
+
+    return _make
+
+
+def _chromium_path() -> str | None:
+    import shutil
+
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Playwright's Chromium on the system's browser. Skipped without Chromium, except under CI=true."""
+    path = _chromium_path()
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Chromium is required for browser tests under CI=true (install Debian's chromium)")
+        pytest.skip("Chromium is not installed; browser tests skipped")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()

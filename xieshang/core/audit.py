@@ -1,0 +1,45 @@
+"""Writing the audit trail. Services call `record` inside their transaction."""
+
+from django.contrib.contenttypes.models import ContentType
+
+from .models import Event
+
+
+def _client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    committee=None,
+    from_state: str = "",
+    to_state: str = "",
+    payload: dict | None = None,
+    request=None,
+) -> Event:
+    """Append one event. `obj` may be any model instance (or None for events about no object)."""
+    if committee is None and obj is not None:
+        committee = getattr(obj, "committee", None)
+    content_type = ContentType.objects.get_for_model(obj.__class__) if obj is not None else None
+    return Event.objects.create(
+        actor=actor if (actor is not None and getattr(actor, "is_authenticated", False)) else None,
+        committee=committee,
+        action=action,
+        content_type=content_type,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        from_state=from_state or "",
+        to_state=to_state or "",
+        payload=payload or {},
+        ip_address=_client_ip(request),
+    )
+
+
+def timeline(obj):
+    """The events of one object, oldest first, with their actors (one query)."""
+    return Event.objects.for_object(obj).select_related("actor").order_by("created_at", "id")

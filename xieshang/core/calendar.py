@@ -1,0 +1,175 @@
+"""The working-day calendar on the official Chinese calendar.
+
+A day is a working day when the `Holiday` table says so, and otherwise when it is Monday to
+Friday. National rows come from the `chinese-calendar` package (`xieshang calendar sync`) and
+from administrators for later years (the State Council publishes each December); a committee
+may add local rows that override the national ones. For a year with no rows at all the
+calendar falls back to plain weekends; `years_without_data` lets the interface warn about it.
+
+Public functions: `is_working_day`, `add_working_days`, `working_days_between`,
+`add_months`, `next_working_day`.
+"""
+
+from __future__ import annotations
+
+import calendar as _pycal
+import datetime
+from functools import lru_cache
+
+from django.core.cache import cache
+from django.db.models import Q
+
+_CACHE_VERSION_KEY = "xieshang:calendar:version"
+
+
+def _version() -> int:
+    version = cache.get(_CACHE_VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.set(_CACHE_VERSION_KEY, version, None)
+    return version
+
+
+def invalidate() -> None:
+    """Call after the Holiday table changes (services do)."""
+    try:
+        cache.incr(_CACHE_VERSION_KEY)
+    except ValueError:
+        cache.set(_CACHE_VERSION_KEY, 2, None)
+    _overrides.cache_clear()
+
+
+@lru_cache(maxsize=256)
+def _overrides(committee_id: int | None, version: int) -> tuple[dict[datetime.date, bool], frozenset[int]]:
+    """{date: is_working_day} for the national rows, overlaid by the committee's own; and the years covered."""
+    from .models import Holiday
+
+    rows = Holiday.objects.filter(Q(committee__isnull=True) | Q(committee_id=committee_id)).values_list(
+        "date", "is_working_day", "committee_id"
+    )
+    national: dict[datetime.date, bool] = {}
+    local: dict[datetime.date, bool] = {}
+    for date, working, cid in rows:
+        (local if cid else national)[date] = working
+    national.update(local)
+    years = frozenset(d.year for d in national)
+    return national, years
+
+
+def _table(committee) -> dict[datetime.date, bool]:
+    cid = committee if isinstance(committee, int) or committee is None else committee.pk
+    return _overrides(cid, _version())[0]
+
+
+def years_with_data(committee=None) -> frozenset[int]:
+    cid = committee if isinstance(committee, int) or committee is None else committee.pk
+    return _overrides(cid, _version())[1]
+
+
+def years_without_data(years, committee=None) -> list[int]:
+    have = years_with_data(committee)
+    return sorted(y for y in set(years) if y not in have)
+
+
+def is_working_day(day: datetime.date, committee=None) -> bool:
+    table = _table(committee)
+    if day in table:
+        return table[day]
+    return day.weekday() < 5
+
+
+def next_working_day(day: datetime.date, committee=None) -> datetime.date:
+    """`day` itself if it is a working day, else the first working day after it."""
+    while not is_working_day(day, committee):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def add_working_days(start: datetime.date, n: int, committee=None) -> datetime.date:
+    """The n-th working day after `start` (start itself not counted). n may be negative; n=0 gives `start`."""
+    if isinstance(start, datetime.datetime):
+        start = start.date()
+    step = 1 if n >= 0 else -1
+    day, remaining = start, abs(n)
+    while remaining:
+        day += datetime.timedelta(days=step)
+        if is_working_day(day, committee):
+            remaining -= 1
+    return day
+
+
+def working_days_between(a: datetime.date, b: datetime.date, committee=None) -> int:
+    """Working days after `a` up to and including `b` (negative when b is before a).
+
+    So `working_days_between(d, add_working_days(d, n)) == n`.
+    """
+    if isinstance(a, datetime.datetime):
+        a = a.date()
+    if isinstance(b, datetime.datetime):
+        b = b.date()
+    if b == a:
+        return 0
+    sign = 1
+    if b < a:
+        a, b, sign = b, a, -1
+    count, day = 0, a
+    while day < b:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day, committee):
+            count += 1
+    return sign * count
+
+
+def add_months(start: datetime.date, months: int, committee=None, *, roll_to_working_day: bool = True) -> datetime.date:
+    """The same day `months` later (the month's last day when it has no such day, e.g. 31 Jan + 1 → 28/29 Feb).
+
+    A deadline that falls on a holiday or weekend moves to the next working day, as offices count it.
+    """
+    if isinstance(start, datetime.datetime):
+        start = start.date()
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, _pycal.monthrange(year, month)[1])
+    result = datetime.date(year, month, day)
+    return next_working_day(result, committee) if roll_to_working_day else result
+
+
+def load_from_package(years: list[int] | None = None) -> int:
+    """Create the national rows from the `chinese-calendar` package; returns how many were added.
+
+    Idempotent: existing rows are left alone (an administrator's correction wins).
+    """
+    import chinese_calendar
+
+    from .models import Holiday
+
+    existing = set(Holiday.objects.filter(committee__isnull=True).values_list("date", flat=True))
+    rows = []
+    for day, name in chinese_calendar.holidays.items():
+        if (years is None or day.year in years) and day.weekday() < 5 and day not in existing:
+            rows.append(Holiday(date=day, is_working_day=False, name=_holiday_name(name)))
+    for day, name in chinese_calendar.workdays.items():
+        if (years is None or day.year in years) and day.weekday() >= 5 and day not in existing:
+            rows.append(Holiday(date=day, is_working_day=True, name=_holiday_name(name) + "调休"))
+    Holiday.objects.bulk_create(rows, ignore_conflicts=True)
+    invalidate()
+    return len(rows)
+
+
+_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
+
+
+def _holiday_name(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return _NAMES.get(text, text)

@@ -1,0 +1,20 @@
+from .navigation import items_for
+from .selectors import committees_of, primary_role, roles_of, unread_count
+
+
+def shell(request):
+    """What the base layout needs: the committee, the user's roles, the menu, the unread count."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "unread_count": 0}
+    committee = getattr(request, "committee", None)
+    committee = committee if committee else None
+    roles = roles_of(user, committee) if committee else set()
+    return {
+        "current_committee": committee,
+        "user_committees": committees_of(user),
+        "user_roles": roles,
+        "primary_role": primary_role(user, committee) if committee else None,
+        "nav_items": items_for(roles),
+        "unread_count": unread_count(user),
+    }

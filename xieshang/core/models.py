@@ -1,0 +1,500 @@
+"""The organisation model, people and roles, the audit trail, the calendar and notifications.
+
+Every domain row belongs to a committee (directly or through its parent row), so one
+installation can host a whole province. Invariants live in the database as constraints.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles are held per committee (`RoleAssignment`)."""
+
+    full_name = models.CharField(_("full name"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+class Committee(models.Model):
+    """政协委员会: one CPPCC committee at one level."""
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("national")
+        PROVINCIAL = "provincial", _("provincial")
+        PREFECTURE = "prefecture", _("prefecture")
+        COUNTY = "county", _("county")
+
+    code = models.SlugField(_("code"), max_length=32, unique=True, help_text=_("Short code used in URLs and commands."))
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent committee"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    portal_name = models.CharField(_("public portal name"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="committee_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    """届: a five-year term, e.g. 第十三届."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="terms", verbose_name=_("committee"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    start_year = models.PositiveSmallIntegerField(_("start year"))
+    end_year = models.PositiveSmallIntegerField(_("end year"))
+    is_current = models.BooleanField(_("current"), default=False)
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["committee", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "number"], name="term_unique_number"),
+            models.UniqueConstraint(fields=["committee"], condition=Q(is_current=True), name="term_one_current"),
+            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="term_years_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        from .formats import term_label
+
+        return term_label(self.number)
+
+
+class Session(models.Model):
+    """次会议: one yearly plenary session of a term."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("term"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    is_current = models.BooleanField(_("current"), default=False)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["term", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "number"], name="session_unique_number"),
+            models.UniqueConstraint(fields=["term", "year"], name="session_unique_year"),
+        ]
+
+    @property
+    def committee(self) -> Committee:
+        return self.term.committee
+
+    def __str__(self) -> str:
+        from .formats import session_label
+
+        return session_label(self.term.number, self.number)
+
+
+class CommitteeScoped(models.Model):
+    """A row that belongs to one committee."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, verbose_name=_("committee"), related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Sector(CommitteeScoped):
+    """界别: the constituency a member represents."""
+
+    name = models.CharField(_("name"), max_length=60)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["committee", "sort_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="sector_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SpecialCommittee(CommitteeScoped):
+    """专门委员会: a standing working committee (提案委员会, 经济委员会 …)."""
+
+    name = models.CharField(_("name"), max_length=60)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("special committee")
+        verbose_name_plural = _("special committees")
+        ordering = ["committee", "sort_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="specialcommittee_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(CommitteeScoped):
+    """参加单位 / 党派团体: parties, groups and federations that take part."""
+
+    class Kind(models.TextChoices):
+        PARTY = "party", _("democratic party")
+        GROUP = "group", _("people's organization")
+        NON_PARTY = "non_party", _("non-party personage")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["committee", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="organization_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HandlingUnit(CommitteeScoped):
+    """承办单位: a government department or body that handles proposals."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("government department")
+        PARTY = "party", _("Party department")
+        COURT = "judicial", _("court or procuratorate")
+        ENTERPRISE = "enterprise", _("public institution or enterprise")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=80)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.GOVERNMENT)
+    contact_person = models.CharField(_("contact person"), max_length=40, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("handling unit")
+        verbose_name_plural = _("handling units")
+        ordering = ["committee", "name"]
+        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="handlingunit_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartyCommittee(CommitteeScoped):
+    """党委: the local Party committee the committee reports to."""
+
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        verbose_name = _("Party committee")
+        verbose_name_plural = _("Party committees")
+        constraints = [models.UniqueConstraint(fields=["committee"], name="partycommittee_one_per_committee")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(CommitteeScoped):
+    """委员: a CPPCC member of one committee. A person may be a member of several committees."""
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("male")
+        FEMALE = "female", _("female")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=40)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="members", verbose_name=_("term"))
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("sector"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organization")
+    )
+    special_committees = models.ManyToManyField(SpecialCommittee, blank=True, verbose_name=_("special committees"))
+    is_standing_committee_member = models.BooleanField(_("standing committee member"), default=False)
+    employer = models.CharField(_("employer and post"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["committee", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "user"], name="member_one_per_committee"),
+        ]
+        indexes = [models.Index(fields=["committee", "sector"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """Roles are held per committee; one person may hold several, in several committees."""
+
+    ADMIN = "admin", _("administrator")
+    STAFF = "staff", _("office staff")
+    LEADER = "leader", _("leader")
+    UNIT = "unit", _("handling unit user")
+    STATION = "station", _("station keeper")
+    MEMBER = "member", _("member")
+
+
+class RoleAssignment(CommitteeScoped):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    handling_unit = models.ForeignKey(
+        HandlingUnit, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("handling unit")
+    )
+    station_name = models.CharField(_("station"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "committee", "role", "handling_unit"], name="role_unique"),
+            models.UniqueConstraint(
+                fields=["user", "committee", "role"], condition=Q(handling_unit__isnull=True), name="role_unique_nounit"
+            ),
+            # A handling-unit user is bound to exactly one unit; no other role names a unit.
+            models.CheckConstraint(
+                condition=(Q(role="unit", handling_unit__isnull=False) | (~Q(role="unit") & Q(handling_unit__isnull=True))),
+                name="role_unit_iff_handling_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.committee}"
+
+
+# --- Audit -----------------------------------------------------------------
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: D401 - the audit table is append-only
+        raise PermissionDenied("audit events are append-only")
+
+    def delete(self):
+        raise PermissionDenied("audit events are append-only")
+
+    def for_object(self, obj):
+        ct = ContentType.objects.get_for_model(obj.__class__)
+        return self.filter(content_type=ct, object_id=str(obj.pk))
+
+
+class Event(models.Model):
+    """The one append-only audit table: who did what to which object, from which state to which.
+
+    Written only by `xieshang.core.audit.record`; the application has no way to change or
+    delete a row (the model refuses, and database triggers refuse too).
+    """
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("committee")
+    )
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    object_id = models.CharField(max_length=64, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    from_state = models.CharField(_("from state"), max_length=32, blank=True)
+    to_state = models.CharField(_("to state"), max_length=32, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("audit events are append-only")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in; counted per user name to lock the account for a while."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+
+
+# --- Working-day calendar ---------------------------------------------------
+
+
+class Holiday(models.Model):
+    """A day that differs from the plain Monday–Friday week.
+
+    `is_working_day=False` marks a holiday on a weekday; `True` marks a make-up working day
+    (调休上班) on a weekend. A row with a committee applies only to that committee (a local
+    holiday); rows without one are national.
+    """
+
+    date = models.DateField(_("date"))
+    is_working_day = models.BooleanField(_("working day"), default=False)
+    name = models.CharField(_("name"), max_length=40, blank=True)
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("committee")
+    )
+
+    class Meta:
+        verbose_name = _("holiday or make-up day")
+        verbose_name_plural = _("holiday calendar")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["date"], condition=Q(committee__isnull=True), name="holiday_unique_national"),
+            models.UniqueConstraint(fields=["date", "committee"], name="holiday_unique_local"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class TimerSetting(CommitteeScoped):
+    """A committee's own value for one of the timers (defaults in `xieshang.core.timers`)."""
+
+    class Unit(models.TextChoices):
+        DAYS = "days", _("calendar days")
+        WORKING_DAYS = "working_days", _("working days")
+        MONTHS = "months", _("months")
+
+    key = models.CharField(_("timer"), max_length=48)
+    amount = models.PositiveSmallIntegerField(_("amount"))
+    unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices)
+
+    class Meta:
+        verbose_name = _("timer")
+        verbose_name_plural = _("timers")
+        constraints = [models.UniqueConstraint(fields=["committee", "key"], name="timer_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.amount} {self.get_unit_display()}"
+
+
+# --- Notifications ----------------------------------------------------------
+
+
+class Notification(models.Model):
+    """One message to one user: shown in the in-app inbox, and delivered on other channels."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=48)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Set when the same reminder must never go out twice (e.g. "proposal 42 due in 3 days").
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_unique_dedupe"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Delivery(models.Model):
+    """The delivery of one notification on one outside channel (e-mail, SMS)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address = models.CharField(max_length=200)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_unique_channel")]
+
+
+class Attachment(CommitteeScoped):
+    """An uploaded file attached to any object (reply letters, minutes, photos …)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    purpose = models.CharField(_("purpose"), max_length=32, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [models.Index(fields=["content_type", "object_id"])]

@@ -1,0 +1,30 @@
+"""The navigation of the interface shell, by role. Apps add their entries here (plain list, no registry)."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+# (label, url name, roles that see it). Keep in the order of the menu.
+NAV_ITEMS = [
+    (_("Workbench"), "core:home", None),
+    (_("My proposals"), "proposals:mine", {Role.MEMBER}),
+    (_("Proposals"), "proposals:list", {Role.STAFF, Role.ADMIN, Role.LEADER}),
+    (_("Unit inbox"), "proposals:unit_inbox", {Role.UNIT}),
+    (_("Overdue board"), "proposals:overdue", {Role.STAFF, Role.ADMIN, Role.LEADER}),
+    (_("Statistics"), "reports:proposals", {Role.STAFF, Role.ADMIN, Role.LEADER}),
+    (_("Administration"), "core:admin_home", {Role.ADMIN}),
+]
+
+
+def items_for(roles: set[str]) -> list[dict]:
+    out = []
+    for label, url_name, allowed in NAV_ITEMS:
+        if allowed is not None and not (roles & allowed):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        out.append({"label": label, "url": url, "name": url_name})
+    return out

@@ -1,0 +1,109 @@
+"""Reads that depend on who asks. The one permission chokepoint of the core app."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.module_loading import import_string
+
+from .models import Committee, HandlingUnit, Notification, Role, RoleAssignment
+
+
+def _role_rows(user) -> list[tuple[int, str, int | None]]:
+    """(committee_id, role, handling_unit_id) rows of a user, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_xieshang_roles", None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.filter(user=user, committee__is_active=True).values_list(
+                "committee_id", "role", "handling_unit_id"
+            )
+        )
+        user._xieshang_roles = cached
+    return cached
+
+
+def forget_roles(user) -> None:
+    if hasattr(user, "_xieshang_roles"):
+        del user._xieshang_roles
+
+
+def _cid(committee) -> int | None:
+    if committee is None:
+        return None
+    return committee if isinstance(committee, int) else committee.pk
+
+
+def roles_of(user, committee) -> set[str]:
+    cid = _cid(committee)
+    roles = {role for c, role, _unit in _role_rows(user) if c == cid}
+    if getattr(user, "is_superuser", False):
+        roles.add(Role.ADMIN)
+    return roles
+
+
+def has_role(user, committee, *roles: str) -> bool:
+    return bool(roles_of(user, committee) & set(roles))
+
+
+def unit_ids_of(user, committee) -> set[int]:
+    """The handling units this user acts for in this committee."""
+    cid = _cid(committee)
+    return {unit for c, role, unit in _role_rows(user) if c == cid and role == Role.UNIT and unit}
+
+
+def units_of(user, committee) -> QuerySet[HandlingUnit]:
+    return HandlingUnit.objects.filter(pk__in=unit_ids_of(user, committee))
+
+
+def committees_of(user) -> QuerySet[Committee]:
+    if getattr(user, "is_superuser", False):
+        return Committee.objects.filter(is_active=True)
+    ids = {c for c, _role, _unit in _role_rows(user)}
+    return Committee.objects.filter(pk__in=ids, is_active=True)
+
+
+def default_committee(user) -> Committee | None:
+    return committees_of(user).order_by("level", "code").first()
+
+
+def member_of(user, committee):
+    """The user's Member row in this committee, or None."""
+    from .models import Member
+
+    if user is None or not getattr(user, "is_authenticated", False) or committee is None:
+        return None
+    return Member.objects.filter(user=user, committee=committee).select_related("sector").first()
+
+
+def primary_role(user, committee) -> str | None:
+    """The role whose home page the user sees first."""
+    roles = roles_of(user, committee)
+    for role in (Role.ADMIN, Role.STAFF, Role.LEADER, Role.UNIT, Role.STATION, Role.MEMBER):
+        if role in roles:
+            return role
+    return None
+
+
+def todos_for(user, committee) -> list[dict]:
+    """The user's to-dos on the home page (工作台), gathered from every app that provides some.
+
+    Each provider returns a list of dicts: {"label", "count", "url", "urgent": bool}.
+    """
+    if committee is None:
+        return []
+    items: list[dict] = []
+    for path in settings.XIESHANG_TODO_PROVIDERS:
+        items.extend(import_string(path)(user, committee))
+    return items
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user)
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,44 @@
+"""Background tasks of the core app (run by `xieshang worker`)."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from .models import Delivery, Notification
+from .sms import get_backend
+
+
+@task()
+def deliver_notification(notification_id: int) -> str:
+    """Send one notification on its outside channels, each at most once.
+
+    Each channel has one Delivery row; the row is locked while it is sent and marked sent in the
+    same transaction, so a second run of this task (a retry, a restarted worker) skips it.
+    """
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None:
+        return "gone"
+    results = []
+    for delivery_id in notification.deliveries.filter(status=Delivery.Status.PENDING).values_list("pk", flat=True):
+        with transaction.atomic():
+            delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+            if delivery.status != Delivery.Status.PENDING:
+                continue
+            delivery.attempts += 1
+            try:
+                if delivery.channel == Delivery.Channel.EMAIL:
+                    text = notification.body or notification.title
+                    send_mail(notification.title, text, settings.DEFAULT_FROM_EMAIL, [delivery.address])
+                else:
+                    get_backend().send(delivery.address, f"{notification.title} {notification.body}".strip()[:300])
+            except Exception as exc:  # noqa: BLE001 - a channel's failure is recorded, not raised
+                delivery.last_error = str(exc)[:1000]
+                delivery.status = Delivery.Status.FAILED if delivery.attempts >= 3 else Delivery.Status.PENDING
+            else:
+                delivery.status = Delivery.Status.SENT
+                delivery.sent_at = timezone.now()
+            delivery.save()
+            results.append(f"{delivery.channel}:{delivery.status}")
+    return ",".join(results) or "nothing"

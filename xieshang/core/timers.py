@@ -1,0 +1,64 @@
+"""Timers: how long each step may take. Defaults from DESIGN.md; each committee may override.
+
+`deadline(committee, key, start)` turns a timer into a due date on the working-day calendar.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from . import calendar
+
+
+@dataclass(frozen=True)
+class TimerDefault:
+    amount: int
+    unit: str  # "days" | "working_days" | "months"
+    label: str
+
+
+DEFAULT_TIMERS: dict[str, TimerDefault] = {
+    "proposal.cosign": TimerDefault(7, "days", _("co-signing")),
+    "proposal.objection": TimerDefault(5, "working_days", _("objection to an assignment")),
+    "proposal.first_contact": TimerDefault(15, "working_days", _("first contact with the proposer")),
+    "proposal.co_views": TimerDefault(1, "months", _("co-units' views to the lead unit")),
+    "proposal.reply": TimerDefault(3, "months", _("reply from assignment")),
+    "proposal.extension_max": TimerDefault(6, "months", _("longest extension of the reply")),
+    "proposal.evaluation": TimerDefault(15, "working_days", _("proposer's evaluation")),
+    "proposal.rehandle_reply": TimerDefault(3, "months", _("reply after re-handling")),
+    "proposal.remind_before": TimerDefault(5, "working_days", _("reminder before a deadline")),
+    "consultation.notice": TimerDefault(15, "working_days", _("consultation notice ahead")),
+    "consultation.materials": TimerDefault(10, "working_days", _("consultation materials ahead")),
+    "consultation.minutes": TimerDefault(7, "working_days", _("minutes to the Party committee")),
+    "demand.answer": TimerDefault(15, "working_days", _("answer to a citizen's demand")),
+}
+
+
+def timer(committee, key: str) -> tuple[int, str]:
+    """(amount, unit) for this committee: its own setting, else the default."""
+    from .models import TimerSetting
+
+    if committee is not None:
+        own = TimerSetting.objects.filter(committee=committee, key=key).values_list("amount", "unit").first()
+        if own:
+            return own
+    default = DEFAULT_TIMERS[key]
+    return default.amount, default.unit
+
+
+def deadline(committee, key: str, start: datetime.date) -> datetime.date:
+    amount, unit = timer(committee, key)
+    return apply(committee, amount, unit, start)
+
+
+def apply(committee, amount: int, unit: str, start: datetime.date) -> datetime.date:
+    if isinstance(start, datetime.datetime):
+        start = start.date()
+    if unit == "working_days":
+        return calendar.add_working_days(start, amount, committee)
+    if unit == "months":
+        return calendar.add_months(start, amount, committee)
+    return start + datetime.timedelta(days=amount)

@@ -1,0 +1,86 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .errors import ServiceError
+from .forms import SignInForm
+from .middleware import SESSION_KEY
+from .models import Role
+from .selectors import committees_of, notifications_for, primary_role, roles_of, todos_for
+
+
+def sign_in(request):
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = SignInForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.auth_sign_in(request=request, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+                return HttpResponseRedirect(next_url)
+            return redirect("core:home")
+    return render(request, "core/sign_in.html", {"form": form, "next": next_url}, status=200)
+
+
+@require_POST
+def sign_out(request):
+    services.auth_sign_out(request=request)
+    return redirect("core:login")
+
+
+@login_required
+def home(request):
+    committee = request.committee or None
+    role = primary_role(request.user, committee) if committee else None
+    context = {
+        "role": role,
+        "roles": roles_of(request.user, committee) if committee else set(),
+        "todos": todos_for(request.user, committee),
+        "recent_notifications": notifications_for(request.user)[:5],
+        "Role": Role,
+    }
+    return render(request, "core/home.html", context)
+
+
+@login_required
+@require_POST
+def switch_committee(request):
+    committee = committees_of(request.user).filter(pk=request.POST.get("committee")).first()
+    if committee is None:
+        raise Http404
+    request.session[SESSION_KEY] = committee.pk
+    return redirect("core:home")
+
+
+@login_required
+def inbox(request):
+    items = notifications_for(request.user)[:200]
+    return render(request, "core/inbox.html", {"items": items})
+
+
+@login_required
+@require_POST
+def inbox_read(request, pk=None):
+    services.notification_mark_read(actor=request.user, notification_id=pk)
+    target = request.POST.get("next") or reverse("core:inbox")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("core:inbox")
+    return redirect(target)
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
