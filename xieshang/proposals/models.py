@@ -1,0 +1,353 @@
+"""Proposals (提案): the reference app. States and legal moves are in workflow.py; every write in services.py."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xieshang.core.models import Committee, HandlingUnit, Member, Organization, Session, SpecialCommittee
+
+
+class ProposalState(models.TextChoices):
+    DRAFT = "draft", _("draft")  # the proposer is writing; only the proposer sees it
+    COSIGNING = "cosigning", _("co-signing")  # invitations out until cosign_deadline
+    SUBMITTED = "submitted", _("submitted")  # waiting for the office's review
+    RETURNED = "returned", _("returned for revision")  # back with the proposer
+    WITHDRAWN = "withdrawn", _("withdrawn")  # the proposer withdrew it (final)
+    REGISTERED = "registered", _("registered")  # accepted, numbered, waiting for assignment
+    MERGED = "merged", _("merged")  # merged into another proposal (final; answered through it)
+    CONVERTED = "converted", _("converted")  # turned into a suggestion or opinion report (final)
+    REJECTED = "rejected", _("not registered")  # not accepted, with a reason code (final)
+    ASSIGNED = "assigned", _("assigned")  # handed to units, waiting for their acknowledgement
+    HANDLING = "handling", _("handling")  # at least one unit is handling it
+    REPLIED = "replied", _("replied")  # every unit of the round has replied; waiting for evaluation
+    CLOSED = "closed", _("closed")  # evaluated (or evaluation time over) and closed
+    ARCHIVED = "archived", _("archived")
+
+
+class ProposalKind(models.TextChoices):
+    SESSION = "session", _("session proposal")  # 大会提案
+    INTERIM = "interim", _("interim proposal")  # 平时提案
+
+
+class ProposerKind(models.TextChoices):
+    MEMBER = "member", _("member")
+    ORGANIZATION = "organization", _("party or group")
+    SPECIAL_COMMITTEE = "special_committee", _("special committee")
+
+
+class Category(models.TextChoices):
+    ECONOMY = "economy", _("economic development")
+    POLITICS = "politics", _("political and legal affairs")
+    CULTURE = "culture", _("culture and education")
+    SOCIETY = "society", _("social affairs and livelihood")
+    ECOLOGY = "ecology", _("ecology and environment")
+    AGRICULTURE = "agriculture", _("agriculture and rural areas")
+    OTHER = "other", _("other")
+
+
+class RejectReason(models.TextChoices):
+    NOT_IN_SCOPE = "not_in_scope", _("outside the scope of proposals")
+    NO_SUGGESTION = "no_suggestion", _("no concrete suggestion")
+    DUPLICATE = "duplicate", _("duplicates another proposal")
+    PERSONAL = "personal", _("a personal or private matter")
+    LITIGATION = "litigation", _("a matter before the courts")
+    OTHER = "other", _("other")
+
+
+class ConvertTarget(models.TextChoices):
+    SUGGESTION = "suggestion", _("suggestion")
+    OPINION_REPORT = "opinion_report", _("opinion report")
+
+
+class Proposal(models.Model):
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("committee"))
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("session"))
+    kind = models.CharField(_("kind"), max_length=16, choices=ProposalKind.choices, default=ProposalKind.SESSION)
+    state = models.CharField(_("state"), max_length=16, choices=ProposalState.choices, default=ProposalState.DRAFT, db_index=True)
+    number = models.CharField(_("number"), max_length=24, null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
+
+    title = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.OTHER)
+    suggested_units = models.CharField(_("suggested handling units"), max_length=300, blank=True)
+
+    proposer_kind = models.CharField(_("proposer kind"), max_length=20, choices=ProposerKind.choices, default=ProposerKind.MEMBER)
+    lead_proposer = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="led_proposals", verbose_name=_("lead proposer")
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organization"))
+    special_committee = models.ForeignKey(
+        SpecialCommittee, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("special committee")
+    )
+    sector_name = models.CharField(_("sector"), max_length=60, blank=True)  # the lead proposer's sector when submitted
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_address = models.CharField(_("contact address"), max_length=120, blank=True)
+
+    cosign_deadline = models.DateTimeField(_("co-signing deadline"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    evaluation_due = models.DateField(_("evaluation due"), null=True, blank=True)
+
+    round = models.PositiveSmallIntegerField(_("handling round"), default=1)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_proposals", verbose_name=_("merged into")
+    )
+    converted_to = models.CharField(_("converted to"), max_length=20, choices=ConvertTarget.choices, blank=True)
+    reject_reason = models.CharField(_("reason"), max_length=20, choices=RejectReason.choices, blank=True)
+    state_note = models.TextField(_("note"), blank=True)  # the reason given when returned, rejected, converted …
+
+    is_key = models.BooleanField(_("key proposal"), default=False)
+    supervising_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="supervised_proposals",
+        verbose_name=_("supervising leader"),
+    )
+    is_excellent = models.BooleanField(_("excellent proposal"), default=False)
+    is_public = models.BooleanField(_("public"), default=False)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic concurrency: every state change increments it; a write that names an older version loses.
+    version = models.PositiveIntegerField(default=1)
+    # A draft's idempotency key: a double-clicked "create" sends the same key and gets the same draft.
+    client_key = models.CharField(max_length=64, null=True, blank=True)
+    imported = models.BooleanField(_("imported"), default=False)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "number"], name="proposal_unique_number"),
+            models.UniqueConstraint(fields=["session", "sequence"], name="proposal_unique_sequence"),
+            models.UniqueConstraint(fields=["created_by", "client_key"], name="proposal_unique_client_key"),
+            models.CheckConstraint(
+                condition=~Q(state="merged") | Q(merged_into__isnull=False), name="proposal_merged_has_target"
+            ),
+            models.CheckConstraint(
+                condition=~Q(proposer_kind="member") | Q(lead_proposer__isnull=False), name="proposal_member_has_lead"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["committee", "session", "state"]),
+            models.Index(fields=["committee", "state", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}" if self.number else self.title
+
+    @property
+    def proposer_name(self) -> str:
+        if self.proposer_kind == ProposerKind.ORGANIZATION and self.organization_id:
+            return self.organization.name
+        if self.proposer_kind == ProposerKind.SPECIAL_COMMITTEE and self.special_committee_id:
+            return self.special_committee.name
+        return self.lead_proposer.name if self.lead_proposer_id else ""
+
+
+class CoSigner(models.Model):
+    """附议人: a member invited to co-sign (联名) before the deadline."""
+
+    class State(models.TextChoices):
+        INVITED = "invited", _("invited")
+        SIGNED = "signed", _("signed")
+        DECLINED = "declined", _("declined")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="cosigners")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="cosignatures", verbose_name=_("member"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.INVITED)
+    invited_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-signer")
+        verbose_name_plural = _("co-signers")
+        constraints = [models.UniqueConstraint(fields=["proposal", "member"], name="cosigner_unique")]
+
+
+class AssignmentRole(models.TextChoices):
+    SOLE = "sole", _("sole")  # 单办
+    LEAD = "lead", _("lead")  # 主办
+    CO = "co", _("co-handling")  # 协办 (会办)
+    SPLIT = "split", _("split")  # 分办
+
+
+class AssignmentState(models.TextChoices):
+    ASSIGNED = "assigned", _("to acknowledge")  # waiting for the unit to acknowledge or object
+    OBJECTED = "objected", _("objected")  # the unit objected; waiting for the office to re-assign
+    HANDLING = "handling", _("handling")
+    REPLIED = "replied", _("replied")  # co units: views sent to the lead (their "reply")
+    CANCELLED = "cancelled", _("cancelled")  # re-assigned away after an objection
+
+
+class Assignment(models.Model):
+    """交办: one unit's share of one proposal. Spans re-handling rounds (`round` counts them)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("handling unit"))
+    role = models.CharField(_("role"), max_length=8, choices=AssignmentRole.choices)
+    state = models.CharField(_("state"), max_length=12, choices=AssignmentState.choices, default=AssignmentState.ASSIGNED, db_index=True)
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    assigned_at = models.DateTimeField(_("assigned at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    objection_due = models.DateField(_("objection possible until"))
+    first_contact_due = models.DateField(_("first contact due"), null=True, blank=True)
+    due_date = models.DateField(_("reply due"), db_index=True)
+    original_due_date = models.DateField(_("original reply due"))
+    objection_reason = models.TextField(_("reason for objection"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    last_reminded_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["proposal", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "unit"], condition=~Q(state="cancelled"), name="assignment_unique_active_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["proposal"], condition=Q(role="lead") & ~Q(state="cancelled"), name="assignment_one_lead"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "state", "due_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} → {self.unit} ({self.get_role_display()})"
+
+    @property
+    def answers_proposer(self) -> bool:
+        """Sole, lead and split units reply to the proposer; co units send their views to the lead."""
+        return self.role != AssignmentRole.CO
+
+
+class HandlingConsultation(models.Model):
+    """办理协商 (面商): a unit's contact with the proposer."""
+
+    class Form(models.TextChoices):
+        MEETING = "meeting", _("face-to-face meeting")
+        VISIT = "visit", _("site visit")
+        PHONE = "phone", _("phone")
+        ONLINE = "online", _("online")
+        LETTER = "letter", _("letter")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="consultations")
+    date = models.DateField(_("date"))
+    form = models.CharField(_("form"), max_length=12, choices=Form.choices)
+    summary = models.TextField(_("summary"))
+    participants = models.CharField(_("participants"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("handling consultation")
+        verbose_name_plural = _("handling consultations")
+        ordering = ["date", "id"]
+
+
+class CoUnitView(models.Model):
+    """A co-handling unit's views sent to the lead unit (协办意见)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="co_views")
+    round = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField(_("views"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("co-unit views")
+        verbose_name_plural = _("co-unit views")
+        constraints = [models.UniqueConstraint(fields=["assignment", "round"], name="counitview_one_per_round")]
+
+
+class ExtensionRequest(models.Model):
+    """延期: a unit asks for a later reply date; office staff approve or refuse."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extension_requests")
+    requested_until = models.DateField(_("requested until"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment"], condition=Q(state="pending"), name="extension_one_pending"),
+        ]
+
+
+class ReplyOutcome(models.TextChoices):
+    ADOPTED = "adopted", _("A: solved or adopted")
+    PLANNED = "planned", _("B: included in plans")
+    EXPLAINED = "explained", _("C: explained, cannot be solved now")
+
+
+class Reply(models.Model):
+    """答复: one unit's formal answer in one round, with its letter."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="replies")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="replies")
+    round = models.PositiveSmallIntegerField(default=1)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=ReplyOutcome.choices)
+    text = models.TextField(_("reply text"))
+    letter = models.FileField(_("reply letter"), upload_to="proposals/letters/%Y/", blank=True)
+    signed_by = models.CharField(_("signed by"), max_length=40, blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replied_at = models.DateTimeField(_("replied at"))
+    is_on_time = models.BooleanField(_("on time"), default=True)
+    is_public = models.BooleanField(_("public"), default=False)
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        ordering = ["round", "id"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "round"], name="reply_one_per_unit_round")]
+
+
+class EvaluationVerdict(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("basically satisfied")
+    DISSATISFIED = "dissatisfied", _("dissatisfied")
+
+
+class Evaluation(models.Model):
+    """评价: the lead proposer's verdict on one reply."""
+
+    reply = models.OneToOneField(Reply, on_delete=models.CASCADE, related_name="evaluation")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="evaluations")
+    verdict = models.CharField(_("verdict"), max_length=20, choices=EvaluationVerdict.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    evaluated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+
+
+class Supervision(models.Model):
+    """督办: a leader's instruction on a key proposal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supervisions")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("instruction"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supervision")
+        verbose_name_plural = _("supervisions")
+        ordering = ["created_at"]
