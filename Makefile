@@ -39,8 +39,9 @@ worker: setup
 
 # Regenerate the Chinese catalogue from the source (needs GNU gettext), then compile it.
 messages: setup-test
-	cd xieshang && ../$(BIN)/xieshang makemessages -l zh_Hans --no-obsolete --ignore "*/tests/*"
-	$(BIN)/python scripts/compile_messages.py
+	cd xieshang && ../$(BIN)/xieshang makemessages -l zh_Hans --no-obsolete --ignore "*/tests/*" --ignore "locale/*"
+	$(BIN)/python scripts/i18n.py merge
+	$(BIN)/python scripts/i18n.py compile
 
 clean:
 	rm -rf $(VENV) data

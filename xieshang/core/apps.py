@@ -6,3 +6,12 @@ class CoreConfig(AppConfig):
     name = "xieshang.core"
     label = "core"
     verbose_name = _("Organisation and platform")
+
+    def ready(self):
+        # Infrastructure, not a business rule: every new database connection gets the audit
+        # table's guard function (SQLite) / purge switch state (PostgreSQL).
+        from django.db.backends.signals import connection_created
+
+        from .audit import install_sqlite_guard
+
+        connection_created.connect(install_sqlite_guard, dispatch_uid="xieshang_audit_guard")

@@ -43,3 +43,22 @@ def record(
 def timeline(obj):
     """The events of one object, oldest first, with their actors (one query)."""
     return Event.objects.for_object(obj).select_related("actor").order_by("created_at", "id")
+
+
+def allow_purge(connection, allowed: bool) -> None:
+    """Let this database connection delete audit events (only the test suite does, to empty its
+    databases between tests). Updates stay refused. See core/migrations/0002."""
+    connection._xieshang_audit_purge = bool(allowed)
+    if connection.vendor == "postgresql" and connection.connection is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('xieshang.allow_audit_purge', %s, false)", ["on" if allowed else "off"])
+
+
+def install_sqlite_guard(sender, connection, **kwargs) -> None:
+    """Register the function the SQLite triggers consult (connected in CoreConfig.ready)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "xieshang_audit_purge_allowed", 0, lambda: 1 if getattr(connection, "_xieshang_audit_purge", False) else 0
+        )
+    elif connection.vendor == "postgresql" and getattr(connection, "_xieshang_audit_purge", False):
+        allow_purge(connection, True)

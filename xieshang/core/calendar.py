@@ -7,7 +7,7 @@ may add local rows that override the national ones. For a year with no rows at a
 calendar falls back to plain weekends; `years_without_data` lets the interface warn about it.
 
 Public functions: `is_working_day`, `add_working_days`, `working_days_between`,
-`add_months`, `next_working_day`.
+`add_months`, `next_working_day`, `previous_working_day`, `years_without_data`, `load_from_package`.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ def _overrides(committee_id: int | None, version: int) -> tuple[dict[datetime.da
     local: dict[datetime.date, bool] = {}
     for date, working, cid in rows:
         (local if cid else national)[date] = working
-    national.update(local)
+    # A year "has data" when the national calendar covers it; a committee's local holiday
+    # in a year the State Council has not yet published does not make that year complete.
     years = frozenset(d.year for d in national)
+    national.update(local)
     return national, years
 
 
@@ -71,67 +73,89 @@ def years_without_data(years, committee=None) -> list[int]:
     return sorted(y for y in set(years) if y not in have)
 
 
+def _as_date(day) -> datetime.date:
+    return day.date() if isinstance(day, datetime.datetime) else day
+
+
+def _working(day: datetime.date, table: dict[datetime.date, bool]) -> bool:
+    working = table.get(day)
+    return day.weekday() < 5 if working is None else working
+
+
 def is_working_day(day: datetime.date, committee=None) -> bool:
-    table = _table(committee)
-    if day in table:
-        return table[day]
-    return day.weekday() < 5
+    return _working(_as_date(day), _table(committee))
 
 
 def next_working_day(day: datetime.date, committee=None) -> datetime.date:
     """`day` itself if it is a working day, else the first working day after it."""
-    while not is_working_day(day, committee):
+    day, table = _as_date(day), _table(committee)
+    while not _working(day, table):
         day += datetime.timedelta(days=1)
     return day
 
 
+def previous_working_day(day: datetime.date, committee=None) -> datetime.date:
+    """`day` itself if it is a working day, else the last working day before it."""
+    day, table = _as_date(day), _table(committee)
+    while not _working(day, table):
+        day -= datetime.timedelta(days=1)
+    return day
+
+
 def add_working_days(start: datetime.date, n: int, committee=None) -> datetime.date:
-    """The n-th working day after `start` (start itself not counted). n may be negative; n=0 gives `start`."""
-    if isinstance(start, datetime.datetime):
-        start = start.date()
+    """The n-th working day after `start` (start itself not counted). n may be negative
+    (the n-th working day before `start`); n=0 gives `start`."""
+    start, table = _as_date(start), _table(committee)
     step = 1 if n >= 0 else -1
     day, remaining = start, abs(n)
     while remaining:
         day += datetime.timedelta(days=step)
-        if is_working_day(day, committee):
+        if _working(day, table):
             remaining -= 1
     return day
 
 
 def working_days_between(a: datetime.date, b: datetime.date, committee=None) -> int:
-    """Working days after `a` up to and including `b` (negative when b is before a).
+    """How many working days lie from `a` to `b`: when b is after a, the working days after `a`
+    up to and including `b`; when b is before a, minus the working days from `b` up to but not
+    including `a` (counting from `a` towards `b`, as `add_working_days` does).
 
-    So `working_days_between(d, add_working_days(d, n)) == n`.
+    So `working_days_between(d, add_working_days(d, n)) == n` for every n, also negative and
+    from a weekend or holiday.
     """
-    if isinstance(a, datetime.datetime):
-        a = a.date()
-    if isinstance(b, datetime.datetime):
-        b = b.date()
+    a, b, table = _as_date(a), _as_date(b), _table(committee)
     if b == a:
         return 0
-    sign = 1
-    if b < a:
-        a, b, sign = b, a, -1
-    count, day = 0, a
-    while day < b:
-        day += datetime.timedelta(days=1)
-        if is_working_day(day, committee):
-            count += 1
-    return sign * count
+    one = datetime.timedelta(days=1)
+    count = 0
+    if b > a:
+        day = a
+        while day < b:
+            day += one
+            count += _working(day, table)
+        return count
+    day = a
+    while day > b:
+        day -= one
+        count += _working(day, table)
+    return -count
 
 
 def add_months(start: datetime.date, months: int, committee=None, *, roll_to_working_day: bool = True) -> datetime.date:
     """The same day `months` later (the month's last day when it has no such day, e.g. 31 Jan + 1 → 28/29 Feb).
 
-    A deadline that falls on a holiday or weekend moves to the next working day, as offices count it.
+    A deadline that falls on a holiday or weekend moves to the next working day, as offices count it;
+    with negative `months` (a date ahead of an event) it moves back to the previous working day, so
+    that it is never later than the rule allows.
     """
-    if isinstance(start, datetime.datetime):
-        start = start.date()
+    start = _as_date(start)
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     day = min(start.day, _pycal.monthrange(year, month)[1])
     result = datetime.date(year, month, day)
-    return next_working_day(result, committee) if roll_to_working_day else result
+    if not roll_to_working_day:
+        return result
+    return previous_working_day(result, committee) if months < 0 else next_working_day(result, committee)
 
 
 def load_from_package(years: list[int] | None = None) -> int:

@@ -107,3 +107,48 @@ def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# --- Administration ------------------------------------------------------------------
+
+
+def administered_committee(user, committee) -> Committee:
+    """The committee if the user administers it; otherwise NotFound (the screens do not exist for them)."""
+    from .errors import NotFound
+
+    if committee is None or not has_role(user, committee, Role.ADMIN):
+        raise NotFound()
+    return committee
+
+
+def users_of_committee(committee) -> QuerySet:
+    """The accounts that hold a role in this committee or are one of its members."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from .models import Member
+
+    return get_user_model().objects.filter(
+        Q(pk__in=RoleAssignment.objects.filter(committee=committee).values("user_id"))
+        | Q(pk__in=Member.objects.filter(committee=committee).values("user_id"))
+    )
+
+
+def account_manageable_by(actor, user) -> bool:
+    """May `actor` change this account's name, contact, activity or password?
+
+    A platform administrator may change any account. A committee administrator may change an
+    account only when every committee the account belongs to (roles or memberships) is one the
+    actor administers, and never a platform administrator's: so no administrator can take over
+    an account that also works in a committee they do not administer.
+    """
+    from .models import Member
+
+    if getattr(actor, "is_superuser", False):
+        return True
+    if getattr(user, "is_superuser", False):
+        return False
+    belongs = set(RoleAssignment.objects.filter(user=user).values_list("committee_id", flat=True))
+    belongs |= set(Member.objects.filter(user=user).values_list("committee_id", flat=True))
+    administered = {c for c, role, _unit in _role_rows(actor) if role == Role.ADMIN}
+    return bool(belongs) and belongs <= administered

@@ -4,6 +4,7 @@ record the audit event, queue notifications after commit."""
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, calendar
-from .errors import Forbidden, Invalid, ServiceError, ErrorCode
+from .errors import ErrorCode, Forbidden, Invalid, NotFound, ServiceError
 from .models import Delivery, Holiday, LoginFailure, Notification, Role, TimerSetting
 from .selectors import has_role
 
@@ -26,13 +27,30 @@ class LockedOut(ServiceError):
     status = 429
 
 
-def _recent_failures(username: str) -> int:
-    since = timezone.now() - datetime.timedelta(minutes=settings.XIESHANG_LOCKOUT_MINUTES)
-    return LoginFailure.objects.filter(username__iexact=username, created_at__gte=since).count()
+def lockout_ends_at(username: str) -> datetime.datetime | None:
+    """When the lock-out of this user name ends, or None when it is not locked out.
+
+    XIESHANG_LOCKOUT_FAILURES failed sign-ins within XIESHANG_LOCKOUT_MINUTES lock the name for
+    XIESHANG_LOCKOUT_MINUTES counted from the last of them (attempts while locked are refused
+    without being counted), so the lock lasts as long as the message says.
+    """
+    limit = settings.XIESHANG_LOCKOUT_FAILURES
+    if limit <= 0:
+        return None
+    window = datetime.timedelta(minutes=settings.XIESHANG_LOCKOUT_MINUTES)
+    times = list(
+        LoginFailure.objects.filter(username__iexact=username)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(times) < limit or times[0] - times[-1] > window:
+        return None
+    ends = times[0] + window
+    return ends if ends > timezone.now() else None
 
 
 def is_locked_out(username: str) -> bool:
-    return _recent_failures(username) >= settings.XIESHANG_LOCKOUT_FAILURES
+    return lockout_ends_at(username) is not None
 
 
 def auth_check_credentials(*, username: str, password: str, request=None):
@@ -42,22 +60,30 @@ def auth_check_credentials(*, username: str, password: str, request=None):
     """
     username = (username or "").strip()
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
-    if is_locked_out(username):
+    ends = lockout_ends_at(username)
+    if ends is not None:
         with transaction.atomic():
             audit.record(actor=None, action="auth.locked_out_attempt", payload={"username": username}, request=request)
-        raise LockedOut(
-            _("Too many failed sign-ins. This account is locked for %(minutes)d minutes.")
-            % {"minutes": settings.XIESHANG_LOCKOUT_MINUTES}
-        )
+        raise _locked_out(ends)
     user = authenticate(request, username=username, password=password)
     if user is None:
         with transaction.atomic():
             LoginFailure.objects.create(username=username, ip_address=ip)
             audit.record(actor=None, action="auth.sign_in_failed", payload={"username": username}, request=request)
-            if _recent_failures(username) == settings.XIESHANG_LOCKOUT_FAILURES:
+            ends = lockout_ends_at(username)
+            if ends is not None:  # this failure completed the series: the lock starts now
                 audit.record(actor=None, action="auth.locked_out", payload={"username": username}, request=request)
+        if ends is not None:
+            raise _locked_out(ends)
         raise Invalid(_("The user name or password is not correct."))
     return user
+
+
+def _locked_out(ends: datetime.datetime) -> LockedOut:
+    minutes = max(1, math.ceil((ends - timezone.now()).total_seconds() / 60))
+    return LockedOut(
+        _("Too many failed sign-ins. This account is locked for %(minutes)d minutes.") % {"minutes": minutes}
+    )
 
 
 def auth_sign_in(*, request, username: str, password: str):
@@ -129,11 +155,15 @@ def notify(
 
 
 def notification_mark_read(*, actor, notification_id: int | None = None) -> int:
-    """Mark one (or, with no id, all) of the actor's notifications read. Returns how many changed."""
-    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    """Mark one (or, with no id, all) of the actor's notifications read. Returns how many changed.
+
+    Another user's notification is NotFound, the same as one that does not exist."""
+    qs = Notification.objects.filter(recipient=actor)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
-    return qs.update(read_at=timezone.now())
+        if not qs.exists():
+            raise NotFound()
+    return qs.filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
 # --- Calendar and timers --------------------------------------------------------
@@ -175,3 +205,682 @@ def timer_set(*, actor, committee, key: str, amount: int, unit: str) -> TimerSet
         audit.record(actor=actor, action="timer.set", obj=row, committee=committee,
                      payload={"key": key, "amount": amount, "unit": unit})
     return row
+
+
+# --- Administration of the organisation model ----------------------------------
+#
+# Used by the administration screens (`admin_views`) and the Excel import (`imports`).
+# Every function checks that the actor administers the committee, refuses rows of another
+# committee with NotFound (as if they did not exist), writes in one transaction and records
+# one audit event per changed row (`<noun>.created` / `<noun>.updated` / `<noun>.deleted`)
+# with the changed fields as {"changes": {field: [old, new]}}.
+
+from django.core.exceptions import ObjectDoesNotExist  # noqa: E402
+
+from .errors import Conflict, NotFound  # noqa: E402
+
+
+def _require_admin(actor, committee) -> None:
+    if committee is None or not has_role(actor, committee, Role.ADMIN):
+        raise Forbidden()
+
+
+def _require_own(committee, obj) -> None:
+    """The row must belong to this committee; a row of another committee is 'not found'."""
+    if obj is None:
+        return
+    owner_id = obj.term.committee_id if hasattr(obj, "term_id") and not hasattr(obj, "committee_id") else obj.committee_id
+    if owner_id != committee.pk:
+        raise NotFound()
+
+
+def _jsonable(value):
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if hasattr(value, "_meta"):  # a model instance
+        return str(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sorted(str(v) for v in value)
+    return value
+
+
+def _apply_changes(obj, data: dict) -> dict:
+    """Set the fields of `data` on `obj`; return {field: [old, new]} for those that changed."""
+    changes = {}
+    for field, new in data.items():
+        try:
+            old = getattr(obj, field)
+        except ObjectDoesNotExist:  # a relation not set yet on a new row
+            old = None
+        if old != new:
+            changes[field] = [_jsonable(old), _jsonable(new)]
+            setattr(obj, field, new)
+    return changes
+
+
+def _record_saved(actor, committee, obj, noun: str, created: bool, changes: dict, **extra) -> None:
+    if not created and not changes:
+        return
+    audit.record(
+        actor=actor, action=f"{noun}.{'created' if created else 'updated'}", obj=obj, committee=committee,
+        payload={"changes": changes, **extra},
+    )
+
+
+def _require_unique(model, committee, field: str, value, exclude_pk=None, *, message=None) -> None:
+    qs = model.objects.filter(committee=committee, **{field: value})
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise Invalid(field_errors={field: [message or _("This name is already used in this committee.")]})
+
+
+def _require_text(field: str, value: str, max_length: int, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise Invalid(field_errors={field: [_("This field is required.")]})
+    if len(value) > max_length:
+        raise Invalid(field_errors={field: [_("At most %(n)d characters.") % {"n": max_length}]})
+    return value
+
+
+def _save_row(*, actor, committee, model, obj, noun: str, data: dict, unique: str | None = "name"):
+    """Create (obj None) or update one committee-scoped row with `data`, audited."""
+    _require_admin(actor, committee)
+    _require_own(committee, obj)
+    if unique:
+        _require_unique(model, committee, unique, data[unique], exclude_pk=obj.pk if obj else None)
+    created = obj is None
+    try:
+        with transaction.atomic():
+            if created:
+                obj = model(committee=committee)
+            changes = _apply_changes(obj, data)
+            obj.save()
+            _record_saved(actor, committee, obj, noun, created, changes)
+    except IntegrityError:
+        raise Invalid(field_errors={unique or "__all__": [_("This name is already used in this committee.")]})
+    return obj
+
+
+def _delete_row(*, actor, committee, obj, noun: str, in_use_message: str) -> None:
+    from django.db.models import ProtectedError, RestrictedError
+
+    _require_admin(actor, committee)
+    _require_own(committee, obj)
+    try:
+        with transaction.atomic():
+            audit.record(actor=actor, action=f"{noun}.deleted", obj=obj, committee=committee,
+                         payload={"name": str(obj)})
+            obj.delete()
+    except (ProtectedError, RestrictedError):
+        raise Conflict(in_use_message)
+
+
+def committee_save(*, actor, committee, name: str, short_name: str = "", portal_name: str = ""):
+    """Change the committee's settings (name, short name, public portal name)."""
+    _require_admin(actor, committee)
+    data = {
+        "name": _require_text("name", name, 100),
+        "short_name": _require_text("short_name", short_name, 40, required=False),
+        "portal_name": _require_text("portal_name", portal_name, 100, required=False),
+    }
+    with transaction.atomic():
+        changes = _apply_changes(committee, data)
+        committee.save()
+        _record_saved(actor, committee, committee, "committee", False, changes)
+    return committee
+
+
+def term_save(*, actor, committee, term=None, number: int, start_year: int, end_year: int, is_current: bool = False):
+    """Create or change a term (届). Making it current makes every other term not current."""
+    from .models import Term
+
+    _require_admin(actor, committee)
+    _require_own(committee, term)
+    if end_year < start_year:
+        raise Invalid(field_errors={"end_year": [_("The end year cannot be before the start year.")]})
+    others = Term.objects.filter(committee=committee).exclude(pk=term.pk if term else None)
+    if others.filter(number=number).exists():
+        raise Invalid(field_errors={"number": [_("This committee already has a term with this number.")]})
+    created = term is None
+    try:
+        with transaction.atomic():
+            if is_current:
+                others.filter(is_current=True).update(is_current=False)
+            if created:
+                term = Term(committee=committee)
+            changes = _apply_changes(
+                term, {"number": number, "start_year": start_year, "end_year": end_year, "is_current": is_current}
+            )
+            term.save()
+            _record_saved(actor, committee, term, "term", created, changes)
+    except IntegrityError:
+        raise Conflict()
+    return term
+
+
+def session_save(*, actor, committee, session=None, term, number: int, year: int, opens_on=None, closes_on=None,
+                 is_current: bool = False):
+    """Create or change a plenary session (次会议) of a term of this committee."""
+    from .models import Session
+
+    _require_admin(actor, committee)
+    _require_own(committee, term)
+    _require_own(committee, session)
+    if not term.start_year <= year <= term.end_year:
+        raise Invalid(field_errors={"year": [
+            _("The year must lie within the term (%(start)d–%(end)d).") % {"start": term.start_year, "end": term.end_year}
+        ]})
+    if opens_on and closes_on and closes_on < opens_on:
+        raise Invalid(field_errors={"closes_on": [_("The session cannot close before it opens.")]})
+    siblings = Session.objects.filter(term=term).exclude(pk=session.pk if session else None)
+    if siblings.filter(number=number).exists():
+        raise Invalid(field_errors={"number": [_("This term already has a session with this number.")]})
+    if siblings.filter(year=year).exists():
+        raise Invalid(field_errors={"year": [_("This term already has a session in this year.")]})
+    created = session is None
+    try:
+        with transaction.atomic():
+            if is_current:
+                Session.objects.filter(term__committee=committee, is_current=True).exclude(
+                    pk=session.pk if session else None
+                ).update(is_current=False)
+            if created:
+                session = Session()
+            changes = _apply_changes(session, {
+                "term": term, "number": number, "year": year, "opens_on": opens_on, "closes_on": closes_on,
+                "is_current": is_current,
+            })
+            session.save()
+            _record_saved(actor, committee, session, "session", created, changes)
+    except IntegrityError:
+        raise Conflict()
+    return session
+
+
+def sector_save(*, actor, committee, sector=None, name: str, sort_order: int = 0):
+    from .models import Sector
+
+    _require_admin(actor, committee)
+    data = {"name": _require_text("name", name, 60), "sort_order": sort_order or 0}
+    return _save_row(actor=actor, committee=committee, model=Sector, obj=sector, noun="sector", data=data)
+
+
+def sector_delete(*, actor, committee, sector) -> None:
+    _delete_row(actor=actor, committee=committee, obj=sector, noun="sector",
+                in_use_message=_("This sector is still in use (members or other records name it) and cannot be deleted."))
+
+
+def special_committee_save(*, actor, committee, special_committee=None, name: str, sort_order: int = 0):
+    from .models import SpecialCommittee
+
+    _require_admin(actor, committee)
+    data = {"name": _require_text("name", name, 60), "sort_order": sort_order or 0}
+    return _save_row(actor=actor, committee=committee, model=SpecialCommittee, obj=special_committee,
+                     noun="special_committee", data=data)
+
+
+def special_committee_delete(*, actor, committee, special_committee) -> None:
+    from .models import Member
+
+    _require_admin(actor, committee)
+    _require_own(committee, special_committee)
+    message = _("This special committee still has members and cannot be deleted.")
+    if Member.objects.filter(special_committees=special_committee).exists():
+        raise Conflict(message)
+    _delete_row(actor=actor, committee=committee, obj=special_committee, noun="special_committee",
+                in_use_message=message)
+
+
+def organization_save(*, actor, committee, organization=None, name: str, kind: str):
+    from .models import Organization
+
+    _require_admin(actor, committee)
+    if kind not in Organization.Kind.values:
+        raise Invalid(field_errors={"kind": [_("Unknown kind.")]})
+    data = {"name": _require_text("name", name, 60), "kind": kind}
+    return _save_row(actor=actor, committee=committee, model=Organization, obj=organization,
+                     noun="organization", data=data)
+
+
+def organization_delete(*, actor, committee, organization) -> None:
+    _delete_row(actor=actor, committee=committee, obj=organization, noun="organization",
+                in_use_message=_("This organization is still in use (members or other records name it) and cannot be deleted."))
+
+
+def handling_unit_save(*, actor, committee, unit=None, name: str, short_name: str = "", kind: str = "government",
+                       contact_person: str = "", contact_phone: str = "", is_active: bool = True):
+    from .imports import normalise_phone
+    from .models import HandlingUnit
+
+    _require_admin(actor, committee)
+    if kind not in HandlingUnit.Kind.values:
+        raise Invalid(field_errors={"kind": [_("Unknown kind.")]})
+    try:
+        contact_phone = normalise_phone(contact_phone, mobile_only=False)
+    except ValueError as exc:
+        raise Invalid(field_errors={"contact_phone": [str(exc)]})
+    data = {
+        "name": _require_text("name", name, 80),
+        "short_name": _require_text("short_name", short_name, 40, required=False),
+        "kind": kind,
+        "contact_person": _require_text("contact_person", contact_person, 40, required=False),
+        "contact_phone": contact_phone,
+        "is_active": bool(is_active),
+    }
+    return _save_row(actor=actor, committee=committee, model=HandlingUnit, obj=unit, noun="handling_unit", data=data)
+
+
+def party_committee_save(*, actor, committee, name: str):
+    """Set the name of the Party committee (党委) this committee reports to."""
+    from .models import PartyCommittee
+
+    _require_admin(actor, committee)
+    name = _require_text("name", name, 80)
+    with transaction.atomic():
+        row = PartyCommittee.objects.select_for_update().filter(committee=committee).first()
+        created = row is None
+        if created:
+            row = PartyCommittee(committee=committee)
+        changes = _apply_changes(row, {"name": name})
+        row.save()
+        _record_saved(actor, committee, row, "party_committee", created, changes)
+    return row
+
+
+# Users and roles -------------------------------------------------------------------
+
+
+def _grant(actor, committee, user, role: str, handling_unit=None, station_name: str = "", **extra):
+    """Add one role (caller checked permission and runs the transaction). Returns the row, or None if held."""
+    from .models import RoleAssignment
+    from .selectors import forget_roles
+
+    if role not in Role.values:
+        raise Invalid(field_errors={"role": [_("Unknown role.")]})
+    if role == Role.UNIT:
+        if handling_unit is None:
+            raise Invalid(field_errors={"handling_unit": [_("A handling-unit role must name the handling unit.")]})
+        _require_own(committee, handling_unit)
+    else:
+        handling_unit = None
+    station_name = (station_name or "").strip()[:80] if role == Role.STATION else ""
+    if RoleAssignment.objects.filter(user=user, committee=committee, role=role, handling_unit=handling_unit).exists():
+        return None
+    row = RoleAssignment.objects.create(
+        user=user, committee=committee, role=role, handling_unit=handling_unit, station_name=station_name
+    )
+    audit.record(actor=actor, action="role.granted", obj=user, committee=committee, payload={
+        "role": role, "handling_unit": str(handling_unit) if handling_unit else "", "station": station_name, **extra,
+    })
+    forget_roles(user)
+    return row
+
+
+def role_grant(*, actor, committee, user, role: str, handling_unit=None, station_name: str = ""):
+    """Give a user a role in this committee. A unit role must name one of this committee's handling units."""
+    _require_admin(actor, committee)
+    with transaction.atomic():
+        row = _grant(actor, committee, user, role, handling_unit, station_name)
+    if row is None:
+        raise Invalid(field_errors={"role": [_("This user already holds this role.")]})
+    return row
+
+
+def role_revoke(*, actor, committee, assignment) -> None:
+    """Take a role away. The last administrator of a committee cannot be removed."""
+    from .models import RoleAssignment
+    from .selectors import forget_roles
+
+    _require_admin(actor, committee)
+    _require_own(committee, assignment)
+    with transaction.atomic():
+        if assignment.role == Role.ADMIN:
+            admins = RoleAssignment.objects.select_for_update().filter(committee=committee, role=Role.ADMIN)
+            if len(list(admins.values_list("pk", flat=True))) <= 1:
+                raise Conflict(_("A committee must keep at least one administrator."))
+        audit.record(actor=actor, action="role.revoked", obj=assignment.user, committee=committee, payload={
+            "role": assignment.role,
+            "handling_unit": str(assignment.handling_unit) if assignment.handling_unit_id else "",
+        })
+        assignment.delete()
+    forget_roles(assignment.user)
+
+
+def _require_manageable(actor, user) -> None:
+    from .selectors import account_manageable_by
+
+    if not account_manageable_by(actor, user):
+        raise Forbidden(_("This account also belongs to another committee; only an administrator of every "
+                          "committee it belongs to, or a platform administrator, may change it."))
+
+
+def _clean_account(username: str, full_name: str, phone: str, email: str) -> dict:
+    from django.contrib.auth.validators import UnicodeUsernameValidator
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from .imports import normalise_phone
+
+    username = _require_text("username", username, 150)
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise Invalid(field_errors={"username": [_("Use letters, digits and @ . + - _ only.")]})
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise Invalid(field_errors={"email": [_("Enter a valid e-mail address.")]})
+    try:
+        phone = normalise_phone(phone, mobile_only=False)
+    except ValueError as exc:
+        raise Invalid(field_errors={"phone": [str(exc)]})
+    return {
+        "username": username, "full_name": _require_text("full_name", full_name, 64, required=False),
+        "phone": phone, "email": email,
+    }
+
+
+def user_save(*, actor, committee, user=None, username: str, full_name: str = "", phone: str = "", email: str = "",
+              is_active: bool = True, role: str | None = None, handling_unit=None, station_name: str = ""):
+    """Create an account (with a first role in this committee and no usable password until one is set),
+    or change an account the actor may manage (see `selectors.account_manageable_by`)."""
+    from .models import User
+
+    _require_admin(actor, committee)
+    created = user is None
+    if created:
+        if not role:
+            raise Invalid(field_errors={"role": [_("Choose the new user's role in this committee.")]})
+    else:
+        from .selectors import users_of_committee
+
+        if not users_of_committee(committee).filter(pk=user.pk).exists():
+            raise NotFound()
+        _require_manageable(actor, user)
+        if user.pk == actor.pk and not is_active:
+            raise Invalid(field_errors={"is_active": [_("You cannot deactivate your own account.")]})
+    data = _clean_account(username, full_name, phone, email)
+    data["is_active"] = bool(is_active)
+    if User.objects.filter(username__iexact=data["username"]).exclude(pk=user.pk if user else None).exists():
+        raise Invalid(field_errors={"username": [_("This user name is already taken.")]})
+    try:
+        with transaction.atomic():
+            if created:
+                user = User()
+                user.set_unusable_password()
+            changes = _apply_changes(user, data)
+            user.save()
+            _record_saved(actor, committee, user, "user", created, changes)
+            if created:
+                _grant(actor, committee, user, role, handling_unit, station_name)
+    except IntegrityError:
+        raise Invalid(field_errors={"username": [_("This user name is already taken.")]})
+    return user
+
+
+def user_set_password(*, actor, committee, user, password: str) -> None:
+    """Set an account's password (checked by the password rules). The password is not recorded."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from .selectors import users_of_committee
+
+    _require_admin(actor, committee)
+    if not users_of_committee(committee).filter(pk=user.pk).exists():
+        raise NotFound()
+    _require_manageable(actor, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise Invalid(field_errors={"password": list(exc.messages)})
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(actor=actor, action="user.password_set", obj=user, committee=committee)
+
+
+# Members -------------------------------------------------------------------------------
+
+
+def _new_username(committee, phone: str, taken: set[str] | None = None) -> str:
+    """A free user name for a new member's account: the phone number, else `<code>-<phone>`, else `<code>-m<n>`."""
+    from .models import User
+
+    taken = taken if taken is not None else set()
+
+    def free(name: str) -> bool:
+        return name.lower() not in taken and not User.objects.filter(username__iexact=name).exists()
+
+    candidates = [phone, f"{committee.code}-{phone}"] if phone else []
+    for candidate in candidates:
+        if free(candidate):
+            taken.add(candidate.lower())
+            return candidate
+    n = User.objects.filter(username__istartswith=f"{committee.code}-m").count() + 1
+    while not free(f"{committee.code}-m{n}"):
+        n += 1
+    name = f"{committee.code}-m{n}"
+    taken.add(name.lower())
+    return name
+
+
+def _member_write(*, actor, committee, member, data: dict, special_committees=None, user=None,
+                  taken_usernames: set[str] | None = None, via: str = "form"):
+    """Create (member None) or update a member; caller checked permission and holds the transaction.
+
+    A new member gets an account (or the given existing one) and the `member` role. Name, phone and
+    e-mail are copied to the account when the actor may manage it, so notifications reach the member.
+    """
+    from .models import Member, User
+    from .selectors import account_manageable_by
+
+    created = member is None
+    if created:
+        if user is None:
+            user = User(
+                username=_new_username(committee, data.get("phone", ""), taken_usernames),
+                full_name=data["name"], phone=data.get("phone", ""), email=data.get("email", ""),
+            )
+            user.set_unusable_password()
+            user.save()
+            audit.record(actor=actor, action="user.created", obj=user, committee=committee,
+                         payload={"changes": {"username": [None, user.username]}, "via": via})
+        member = Member(committee=committee, user=user)
+    changes = _apply_changes(member, data)
+    member.save()
+    if special_committees is not None:
+        before = set(member.special_committees.all()) if not created else set()
+        after = set(special_committees)
+        if before != after:
+            member.special_committees.set(after)
+            changes["special_committees"] = [_jsonable(before), _jsonable(after)]
+    _record_saved(actor, committee, member, "member", created, changes, via=via)
+    account = member.user
+    if not created and account_manageable_by(actor, account):
+        sync = {"full_name": member.name}
+        if member.phone:
+            sync["phone"] = member.phone
+        if member.email:
+            sync["email"] = member.email
+        if _apply_changes(account, sync):
+            account.save()
+    _grant(actor, committee, account, Role.MEMBER, via=via)
+    return member, created
+
+
+def _clean_member(committee, *, name, gender, ethnicity, term, sector, organization, employer, phone, email, address):
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from .imports import normalise_phone
+    from .models import Member
+
+    if gender not in ("", *Member.Gender.values):
+        raise Invalid(field_errors={"gender": [_("Unknown gender.")]})
+    for field, row in (("term", term), ("sector", sector), ("organization", organization)):
+        if row is not None:
+            try:
+                _require_own(committee, row)
+            except NotFound:
+                raise Invalid(field_errors={field: [_("Choose one of this committee's entries.")]})
+    if term is None:
+        raise Invalid(field_errors={"term": [_("This field is required.")]})
+    try:
+        phone = normalise_phone(phone, mobile_only=True)
+    except ValueError as exc:
+        raise Invalid(field_errors={"phone": [str(exc)]})
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise Invalid(field_errors={"email": [_("Enter a valid e-mail address.")]})
+    return {
+        "name": _require_text("name", name, 40),
+        "gender": gender,
+        "ethnicity": _require_text("ethnicity", ethnicity, 20, required=False),
+        "term": term, "sector": sector, "organization": organization,
+        "employer": _require_text("employer", employer, 120, required=False),
+        "phone": phone, "email": email,
+        "address": _require_text("address", address, 120, required=False),
+    }
+
+
+def member_save(*, actor, committee, member=None, name: str, term, gender: str = "", ethnicity: str = "",
+                sector=None, organization=None, special_committees=(), is_standing_committee_member: bool = False,
+                employer: str = "", phone: str = "", email: str = "", address: str = "", is_active: bool = True,
+                username: str = ""):
+    """Create or change a member (委员). A new member gets an account with no usable password (or, with
+    `username`, is linked to that existing account) and the `member` role in this committee."""
+    from .models import Member, User
+
+    _require_admin(actor, committee)
+    _require_own(committee, member)
+    data = _clean_member(committee, name=name, gender=gender, ethnicity=ethnicity, term=term, sector=sector,
+                         organization=organization, employer=employer, phone=phone, email=email, address=address)
+    data["is_standing_committee_member"] = bool(is_standing_committee_member)
+    data["is_active"] = bool(is_active)
+    special_committees = list(special_committees or [])
+    for sc in special_committees:
+        if sc.committee_id != committee.pk:
+            raise Invalid(field_errors={"special_committees": [_("Choose one of this committee's entries.")]})
+    user = None
+    if member is None and (username or "").strip():
+        user = User.objects.filter(username__iexact=username.strip()).first()
+        if user is None:
+            raise Invalid(field_errors={"username": [_("There is no account with this user name.")]})
+        if Member.objects.filter(committee=committee, user=user).exists():
+            raise Invalid(field_errors={"username": [_("This account is already a member of this committee.")]})
+    try:
+        with transaction.atomic():
+            member, _created = _member_write(actor=actor, committee=committee, member=member, data=data,
+                                             special_committees=special_committees, user=user)
+    except IntegrityError:
+        raise Conflict()
+    return member
+
+
+# Calendar and timers ---------------------------------------------------------------------
+
+
+def timer_reset(*, actor, committee, key: str) -> None:
+    """Drop the committee's own value of a timer: the default applies again."""
+    _require_admin(actor, committee)
+    with transaction.atomic():
+        row = TimerSetting.objects.filter(committee=committee, key=key).first()
+        if row is None:
+            return
+        audit.record(actor=actor, action="timer.reset", obj=row, committee=committee,
+                     payload={"key": key, "amount": row.amount, "unit": row.unit})
+        row.delete()
+
+
+def holiday_delete(*, actor, committee, holiday) -> None:
+    """Remove one day of the calendar: a committee's own day by its administrator, a national day by a
+    platform administrator only."""
+    if holiday.committee_id is None:
+        if not actor.is_superuser:
+            raise Forbidden()
+    else:
+        _require_admin(actor, committee)
+        _require_own(committee, holiday)
+    with transaction.atomic():
+        audit.record(actor=actor, action="calendar.day_deleted", obj=holiday, committee=holiday.committee, payload={
+            "date": holiday.date.isoformat(), "is_working_day": holiday.is_working_day, "name": holiday.name,
+        })
+        holiday.delete()
+        transaction.on_commit(calendar.invalidate)
+    calendar.invalidate()
+
+
+# Excel import ----------------------------------------------------------------------------
+
+
+def members_import(*, actor, committee, file):
+    """Import members from an .xlsx sheet (format: `imports.MEMBER_COLUMNS`).
+
+    Every row is checked first; if any row is bad, nothing is imported and the result lists every
+    bad row. Otherwise all rows are written in one transaction. Returns an `imports.ImportResult`.
+    A bad upload (not .xlsx, too large, unreadable) raises Invalid on the field "file".
+    """
+    from . import imports
+
+    _require_admin(actor, committee)
+    rows = imports.read_upload(file, imports.MEMBER_COLUMNS)
+    result, plans = imports.plan_members(committee, rows)
+    if result.errors:
+        return result
+    taken: set[str] = set()
+    try:
+        with transaction.atomic():
+            for plan in plans:
+                _member, created = _member_write(
+                    actor=actor, committee=committee, member=plan.member, data=plan.data,
+                    special_committees=plan.special_committees, taken_usernames=taken, via="import",
+                )
+                if created:
+                    result.created += 1
+                else:
+                    result.updated += 1
+            audit.record(actor=actor, action="member.imported", obj=committee, committee=committee, payload={
+                "file": getattr(file, "name", ""), "created": result.created, "updated": result.updated,
+            })
+    except IntegrityError:
+        return imports.ImportResult(errors=[(None, _("The data changed while importing. Nothing was imported; please try again."))])
+    return result
+
+
+def handling_units_import(*, actor, committee, file):
+    """Import handling units from an .xlsx sheet (format: `imports.UNIT_COLUMNS`); all or nothing,
+    like `members_import`. A unit whose name already exists is updated."""
+    from . import imports
+
+    _require_admin(actor, committee)
+    rows = imports.read_upload(file, imports.UNIT_COLUMNS)
+    result, plans = imports.plan_units(committee, rows)
+    if result.errors:
+        return result
+    from .models import HandlingUnit
+
+    try:
+        with transaction.atomic():
+            for plan in plans:
+                created = plan.unit is None
+                unit = plan.unit or HandlingUnit(committee=committee)
+                changes = _apply_changes(unit, plan.data)
+                unit.save()
+                _record_saved(actor, committee, unit, "handling_unit", created, changes, via="import")
+                if created:
+                    result.created += 1
+                else:
+                    result.updated += 1
+            audit.record(actor=actor, action="handling_unit.imported", obj=committee, committee=committee, payload={
+                "file": getattr(file, "name", ""), "created": result.created, "updated": result.updated,
+            })
+    except IntegrityError:
+        return imports.ImportResult(errors=[(None, _("The data changed while importing. Nothing was imported; please try again."))])
+    return result

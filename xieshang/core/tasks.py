@@ -1,5 +1,7 @@
 """Background tasks of the core app (run by `xieshang worker`)."""
 
+import datetime
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -41,4 +43,30 @@ def deliver_notification(notification_id: int) -> str:
                 delivery.sent_at = timezone.now()
             delivery.save()
             results.append(f"{delivery.channel}:{delivery.status}")
+    if any(r.endswith(":" + Delivery.Status.PENDING) for r in results):
+        _retry_later(notification_id)
     return ",".join(results) or "nothing"
+
+
+# Minutes to wait before the next attempt after a channel failed (attempts 1 and 2; the 3rd failure is final).
+RETRY_DELAYS_MINUTES = (2, 15)
+
+
+def _retry_later(notification_id: int) -> None:
+    """Queue another run for the deliveries that failed and have attempts left.
+
+    Only backends that can defer a task (the database queue) retry; the immediate backend of
+    development and tests does not, so that a failing channel cannot loop there.
+    """
+    backend = deliver_notification.get_backend()
+    if not getattr(backend, "supports_defer", False):
+        return
+    attempts = (
+        Delivery.objects.filter(notification_id=notification_id, status=Delivery.Status.PENDING)
+        .order_by("-attempts")
+        .values_list("attempts", flat=True)
+        .first()
+    ) or 1
+    delay = RETRY_DELAYS_MINUTES[min(attempts, len(RETRY_DELAYS_MINUTES)) - 1]
+    run_after = timezone.now() + datetime.timedelta(minutes=delay)
+    transaction.on_commit(lambda: deliver_notification.using(run_after=run_after).enqueue(notification_id))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .errors import ServiceError
+from .errors import NotFound, ServiceError
 from .forms import SignInForm
 from .middleware import SESSION_KEY
 from .models import Role
@@ -55,8 +55,10 @@ def home(request):
 @login_required
 @require_POST
 def switch_committee(request):
-    committee = committees_of(request.user).filter(pk=request.POST.get("committee")).first()
-    if committee is None:
+    value = request.POST.get("committee", "")
+    is_id = value.isascii() and value.isdigit() and len(value) <= 18
+    committee = committees_of(request.user).filter(pk=int(value)).first() if is_id else None
+    if committee is None:  # not a committee, or one where this user has no role
         raise Http404
     request.session[SESSION_KEY] = committee.pk
     return redirect("core:home")
@@ -71,7 +73,10 @@ def inbox(request):
 @login_required
 @require_POST
 def inbox_read(request, pk=None):
-    services.notification_mark_read(actor=request.user, notification_id=pk)
+    try:
+        services.notification_mark_read(actor=request.user, notification_id=pk)
+    except NotFound:  # not this user's notification: the same 404 as a missing one
+        raise Http404 from None
     target = request.POST.get("next") or reverse("core:inbox")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("core:inbox")
