@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # only for the static files of the API docs page (served locally: no CDN)
     "xieshang.core",
     "xieshang.proposals",
     "xieshang.reports",
@@ -131,16 +132,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and sessions ---------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Sessions in the database with a Redis copy in front; an unreachable Redis is a cache miss,
+    # not an error (xieshang.core.cache), so the site stays up on the database alone.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "xieshang.core.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "xieshang",
+            "RETRY_SECONDS": float(os.environ.get("XIESHANG_REDIS_RETRY_SECONDS", "5")),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "health_check_interval": 30},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-else:
+elif DEBUG or TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+else:
+    # Production without Redis (one machine, several processes): a cache every process of this
+    # machine shares, so that an invalidation in one web process reaches the others.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "KEY_PREFIX": "xieshang",
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Authentication and security -----------------------------------------
@@ -216,17 +232,24 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("XIESHANG_MEDIA_DIR", DATA_DIR / "media"))
+# Production serves the files collected by `XIESHANG_COLLECTSTATIC=1 xieshang collectstatic`
+# (what `xieshang serve` and deploy/ do): names with a content hash, gzip and brotli copies, and
+# a far-future Cache-Control from WhiteNoise. Until that has run (no manifest in STATIC_ROOT), and
+# in development and tests, the files are served straight from the apps.
+STATIC_MANIFEST = not DEBUG and not TESTING and (
+    env_bool("XIESHANG_COLLECTSTATIC", False) or (STATIC_ROOT / "staticfiles.json").exists()
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG and not TESTING and env_bool("XIESHANG_COLLECTSTATIC", False)
+            if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_MAX_AGE = 3600
 
 # --- Background tasks and notifications -----------------------------------
@@ -236,6 +259,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# core.recover_deliveries (scheduler): a delivery task running this long was lost with its worker;
+# a pending delivery this old with no task gets one again.
+XIESHANG_TASK_STALE_SECONDS = int(os.environ.get("XIESHANG_TASK_STALE_SECONDS", "600"))
+XIESHANG_REDELIVER_AFTER_SECONDS = int(os.environ.get("XIESHANG_REDELIVER_AFTER_SECONDS", "120"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -498,3 +498,39 @@ class Attachment(CommitteeScoped):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         indexes = [models.Index(fields=["content_type", "object_id"])]
+
+
+# --- Periodic jobs ------------------------------------------------------------
+
+
+class JobRun(models.Model):
+    """One run of a periodic job for one time slot (see `xieshang.core.scheduler`).
+
+    The unique (job, slot) pair is the claim: when several scheduler copies run, the one whose
+    insert succeeds runs the job for that slot; the others skip it.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    job = models.CharField(_("job"), max_length=100)
+    slot = models.DateTimeField(_("time slot"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.RUNNING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    host = models.CharField(_("host"), max_length=100, blank=True)
+    result = models.TextField(_("result"), blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-slot", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="jobrun_unique_slot")]
+
+    def __str__(self) -> str:
+        from django.utils import timezone
+
+        return f"{self.job} @ {timezone.localtime(self.slot):%Y-%m-%d %H:%M}"

@@ -12,6 +12,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import audit, calendar
 from .errors import ErrorCode, Forbidden, Invalid, NotFound, ServiceError
@@ -82,7 +83,12 @@ def auth_check_credentials(*, username: str, password: str, request=None):
 def _locked_out(ends: datetime.datetime) -> LockedOut:
     minutes = max(1, math.ceil((ends - timezone.now()).total_seconds() / 60))
     return LockedOut(
-        _("Too many failed sign-ins. This account is locked for %(minutes)d minutes.") % {"minutes": minutes}
+        ngettext(
+            "Too many failed sign-ins. This account is locked for %(minutes)d more minute.",
+            "Too many failed sign-ins. This account is locked for %(minutes)d more minutes.",
+            minutes,
+        )
+        % {"minutes": minutes}
     )
 
 
@@ -120,7 +126,13 @@ def notify(
     """Create in-app notifications now (inside the caller's transaction) and queue their
     delivery on e-mail/SMS for after the commit. With `dedupe_key`, a recipient who already
     has a notification with that key gets no second one (reminders are sent once)."""
+    channels = tuple(channels)
+    unknown = set(channels) - set(Delivery.Channel.values)
+    if unknown:
+        raise ValueError(f"unknown notification channel(s): {sorted(unknown)}")
+    dedupe_key = dedupe_key or None  # "" would collide on the unique constraint like a real key
     created = []
+    to_deliver = []
     seen = set()
     for user in recipients:
         if user is None or user.pk in seen:
@@ -140,9 +152,11 @@ def notify(
             address = user.email if channel == Delivery.Channel.EMAIL else getattr(user, "phone", "")
             if address:
                 Delivery.objects.create(notification=notification, channel=channel, address=address)
+                if not to_deliver or to_deliver[-1] != notification.pk:
+                    to_deliver.append(notification.pk)
         created.append(notification)
-    if created:
-        ids = [n.pk for n in created if n.deliveries.exists()]
+    if to_deliver:
+        ids = to_deliver
 
         def enqueue():
             from .tasks import deliver_notification

@@ -199,7 +199,12 @@ class Assignment(models.Model):
     first_contact_due = models.DateField(_("first contact due"), null=True, blank=True)
     due_date = models.DateField(_("reply due"), db_index=True)
     original_due_date = models.DateField(_("original reply due"))
+    views_due = models.DateField(_("views due"), null=True, blank=True)  # co units: views to the lead unit
     objection_reason = models.TextField(_("reason for objection"), blank=True)
+    objected_at = models.DateTimeField(_("objected at"), null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("replaces")
+    )  # the cancelled assignment this one re-assigns after an objection
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     last_reminded_on = models.DateField(null=True, blank=True)
 
@@ -281,6 +286,7 @@ class ExtensionRequest(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("extension request")

@@ -1,2 +1,464 @@
+"""Every read of proposals that depends on who asks: the one permission chokepoint of the app.
+
+A proposal the user may not see is "not found" (404), the same as one that does not exist.
+
+Visibility (`proposals_visible_to`):
+  staff, administrators and leaders of the committee: every proposal except other people's drafts;
+  members: their own (lead proposer or creator), those they co-sign or are invited to co-sign,
+           those their own merged proposals were merged into, and the public ones;
+  handling-unit users: proposals with a live (not cancelled) assignment of their unit.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from xieshang.core import audit, calendar, timers
+from xieshang.core.errors import NotFound
+from xieshang.core.models import Event, Role
+from xieshang.core.selectors import has_role, roles_of, unit_ids_of
+
+from . import workflow
+from .models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    CoSigner,
+    EvaluationVerdict,
+    ExtensionRequest,
+    Proposal,
+    ProposalState,
+    Reply,
+)
+
+S = ProposalState
+A = AssignmentState
+
+# Assignment states in which the unit still owes something (acknowledgement, handling, a new unit).
+OPEN_ASSIGNMENT_STATES = (A.ASSIGNED, A.HANDLING)
+PENDING_ASSIGNMENT_STATES = (A.ASSIGNED, A.OBJECTED, A.HANDLING)
+LIVE_PROPOSAL_STATES = (S.ASSIGNED, S.HANDLING)
+
+
+def url_or_hash(name: str, *args) -> str:
+    """reverse() that answers "#" while the page does not exist yet (the web screens grow in parallel)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return "#"
+
+
+def proposal_url(proposal) -> str:
+    pk = proposal if isinstance(proposal, int) else proposal.pk
+    url = url_or_hash("proposals:detail", pk)
+    return "" if url == "#" else url
+
+
+def _today() -> datetime.date:
+    from .deadlines import today
+
+    return today()
+
+
+# --- Relations and visibility ---------------------------------------------------------
+
+
+def _is_staff(user, committee) -> bool:
+    return has_role(user, committee, Role.STAFF, Role.ADMIN)
+
+
+def _is_proposer(user, proposal) -> bool:
+    if proposal.lead_proposer_id:
+        return proposal.lead_proposer.user_id == user.pk
+    return proposal.created_by_id == user.pk
+
+
+def relations_of(user, proposal) -> set[str]:
+    """How `user` stands to `proposal`: a subset of {"proposer","cosigner","staff","leader","unit"}.
+
+    None (the scheduler) is {"system"}. Staff and leaders have no relation to other people's drafts.
+    """
+    if user is None:
+        return {"system"}
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    relations: set[str] = set()
+    own = _is_proposer(user, proposal)
+    if own:
+        relations.add("proposer")
+    if proposal.state != S.DRAFT and CoSigner.objects.filter(proposal=proposal, member__user=user).exists():
+        relations.add("cosigner")
+    if proposal.state != S.DRAFT or own:
+        roles = roles_of(user, proposal.committee_id)
+        if roles & {Role.STAFF, Role.ADMIN}:
+            relations.add("staff")
+        if Role.LEADER in roles:
+            relations.add("leader")
+    units = unit_ids_of(user, proposal.committee_id)
+    if units and proposal.assignments.filter(unit_id__in=units).exclude(state=A.CANCELLED).exists():
+        relations.add("unit")
+    return relations
+
+
+def _visibility_q(user, committee) -> Q | None:
+    """The Q that selects the proposals of `committee` visible to `user` (None: nothing)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    roles = roles_of(user, committee)
+    own = Q(lead_proposer__user=user) | Q(lead_proposer__isnull=True, created_by=user)
+    if roles & {Role.STAFF, Role.ADMIN, Role.LEADER}:
+        return ~Q(state=S.DRAFT) | own
+    q = own | (Q(pk__in=CoSigner.objects.filter(member__user=user).values("proposal_id")) & ~Q(state=S.DRAFT))
+    # the proposals one's own proposals were merged into: their replies answer the merged ones too
+    q |= Q(pk__in=Proposal.objects.filter(state=S.MERGED, lead_proposer__user=user).values("merged_into_id"))
+    if Role.MEMBER in roles:
+        q |= Q(is_public=True) & ~Q(state=S.DRAFT)
+    units = unit_ids_of(user, committee)
+    if units:
+        q |= Q(pk__in=Assignment.objects.filter(unit_id__in=units).exclude(state=A.CANCELLED).values("proposal_id"))
+    return q
+
+
+def proposals_visible_to(user, committee) -> QuerySet[Proposal]:
+    qs = Proposal.objects.filter(committee=committee)
+    q = _visibility_q(user, committee)
+    return qs.filter(q) if q is not None else qs.none()
+
+
+def can_see(user, proposal) -> bool:
+    if user is None:
+        return True
+    q = _visibility_q(user, proposal.committee_id)
+    return q is not None and Proposal.objects.filter(pk=proposal.pk).filter(q).exists()
+
+
+def proposal_get(user, pk, committee=None) -> Proposal:
+    """The proposal if `user` may see it (in `committee` when given); NotFound otherwise."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound()
+    proposal = (
+        Proposal.objects.select_related(
+            "committee", "session__term", "lead_proposer__sector", "organization", "special_committee",
+            "supervising_leader", "merged_into", "created_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if proposal is None or (committee is not None and proposal.committee_id != getattr(committee, "pk", committee)):
+        raise NotFound()
+    if not can_see(user, proposal):
+        raise NotFound()
+    return proposal
+
+
+def _user_assignments(user, proposal, states=None) -> list[Assignment]:
+    units = unit_ids_of(user, proposal.committee_id)
+    if not units:
+        return []
+    qs = proposal.assignments.filter(unit_id__in=units).exclude(state=A.CANCELLED)
+    if states is not None:
+        qs = qs.filter(state__in=states)
+    return list(qs)
+
+
+def available_actions(user, proposal) -> list[workflow.Transition]:
+    """The transitions `user` may try now (for buttons and the API): legal in the state, an actor
+    relation, and for unit actions an assignment of the user's unit in a state the action starts from."""
+    relations = relations_of(user, proposal)
+    out = []
+    for t in workflow.actions_available(proposal.state, relations):
+        if t.assignment_sources:
+            mine = _user_assignments(user, proposal, t.assignment_sources)
+            if t.action == "send_views":
+                mine = [a for a in mine if a.role == AssignmentRole.CO]
+            elif t.action == "reply":
+                mine = [a for a in mine if a.role != AssignmentRole.CO]
+            elif t.action == "object":
+                mine = [a for a in mine if a.objection_due >= _today()]
+            if not mine:
+                continue
+        elif t.action in ("approve_extension", "refuse_extension"):
+            if not ExtensionRequest.objects.filter(assignment__proposal=proposal, state=ExtensionRequest.State.PENDING).exists():
+                continue
+        elif t.action == "reassign":
+            if not proposal.assignments.filter(state=A.OBJECTED).exists():
+                continue
+        elif t.action == "evaluate":
+            if not _unevaluated_replies(proposal).exists():
+                continue
+        elif t.action == "rehandle":
+            if not _dissatisfied_replies(proposal).exists():
+                continue
+        elif t.action == "cosign" or t.action == "decline_cosign":
+            if not CoSigner.objects.filter(proposal=proposal, member__user=user, state=CoSigner.State.INVITED).exists():
+                continue
+        out.append(t)
+    return out
+
+
+def _unevaluated_replies(proposal) -> QuerySet[Reply]:
+    return Reply.objects.filter(proposal=proposal, round=proposal.round, evaluation__isnull=True)
+
+
+def _dissatisfied_replies(proposal) -> QuerySet[Reply]:
+    return Reply.objects.filter(
+        proposal=proposal, round=proposal.round, evaluation__verdict=EvaluationVerdict.DISSATISFIED
+    )
+
+
+# --- Lists ------------------------------------------------------------------------------
+
+SORTS = {
+    "-created_at": ("-created_at", "-id"),
+    "number": ("session__year", "sequence", "id"),
+    "-number": ("-session__year", "-sequence", "-id"),
+    "title": ("title", "id"),
+    "due_date": ("next_due", "id"),
+    "state": ("state", "-created_at", "-id"),
+}
+
+
+def _next_due_subquery():
+    return Subquery(
+        Assignment.objects.filter(proposal=OuterRef("pk"), state__in=OPEN_ASSIGNMENT_STATES)
+        .order_by("due_date")
+        .values("due_date")[:1]
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def proposal_list(user, committee, params: dict | None = None) -> QuerySet[Proposal]:
+    """The proposals `user` sees in `committee`, filtered and sorted by `params` (strings as from a query string).
+
+    Filters: session (id), year, state, category, unit (id), sector (name), key ("1"), overdue ("1"),
+    q (text in title, body, number or proposer's name), sort (see SORTS). Unknown values are ignored.
+    Each row carries `next_due` (the earliest reply date of an open assignment, or None).
+    """
+    params = params or {}
+    qs = proposals_visible_to(user, committee)
+    if (session := _int(params.get("session"))) is not None:
+        qs = qs.filter(session_id=session)
+    if (year := _int(params.get("year"))) is not None:
+        qs = qs.filter(session__year=year)
+    if (state := params.get("state")) in S.values:
+        qs = qs.filter(state=state)
+    if category := params.get("category"):
+        qs = qs.filter(category=category)
+    if (unit := _int(params.get("unit"))) is not None:
+        qs = qs.filter(pk__in=Assignment.objects.filter(unit_id=unit).exclude(state=A.CANCELLED).values("proposal_id"))
+    if sector := (params.get("sector") or "").strip():
+        qs = qs.filter(Q(sector_name=sector) | Q(sector_name="", lead_proposer__sector__name=sector))
+    if params.get("key") in ("1", "true", "on", True):
+        qs = qs.filter(is_key=True)
+    if params.get("overdue") in ("1", "true", "on", True):
+        qs = qs.filter(
+            pk__in=Assignment.objects.filter(
+                state__in=OPEN_ASSIGNMENT_STATES, due_date__lt=_today(), proposal__state__in=LIVE_PROPOSAL_STATES
+            ).values("proposal_id")
+        )
+    if text := (params.get("q") or "").strip()[:100]:
+        qs = qs.filter(
+            Q(title__icontains=text) | Q(body__icontains=text) | Q(number__icontains=text)
+            | Q(lead_proposer__name__icontains=text) | Q(organization__name__icontains=text)
+            | Q(special_committee__name__icontains=text)
+        )
+    qs = qs.annotate(next_due=_next_due_subquery())
+    order = SORTS.get(params.get("sort") or "-created_at", SORTS["-created_at"])
+    return qs.select_related(
+        "session__term", "lead_proposer__sector", "organization", "special_committee", "committee"
+    ).prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.exclude(state=A.CANCELLED).select_related("unit"))
+    ).order_by(*order)
+
+
+def unit_inbox(user, committee, bucket: str) -> QuerySet[Assignment]:
+    """The assignments of the user's units: "to_acknowledge" | "handling" | "due_soon" | "replied"."""
+    units = unit_ids_of(user, committee)
+    qs = Assignment.objects.filter(unit_id__in=units, proposal__committee=committee).select_related(
+        "proposal__session__term", "proposal__lead_proposer", "unit"
+    )
+    if bucket == "to_acknowledge":
+        qs = qs.filter(state=A.ASSIGNED, proposal__state__in=LIVE_PROPOSAL_STATES)
+    elif bucket == "handling":
+        qs = qs.filter(state=A.HANDLING, proposal__state__in=LIVE_PROPOSAL_STATES)
+    elif bucket == "due_soon":
+        today = _today()
+        qs = qs.filter(
+            state__in=OPEN_ASSIGNMENT_STATES, proposal__state__in=LIVE_PROPOSAL_STATES,
+            due_date__gte=today, due_date__lte=_due_soon_limit(committee, today),
+        )
+    elif bucket == "replied":
+        qs = qs.filter(state=A.REPLIED)
+    else:
+        return qs.none()
+    return qs.order_by("due_date", "id")
+
+
+def _due_soon_limit(committee, today: datetime.date) -> datetime.date:
+    """The last due date that counts as "due soon" today (timer proposal.remind_before)."""
+    amount, unit = timers.timer(committee, "proposal.remind_before")
+    if unit == "working_days":
+        return calendar.add_working_days(today, amount, committee)
+    return timers.apply(committee, amount, unit, today)
+
+
+def overdue_assignments(committee, today=None) -> QuerySet[Assignment]:
+    """Assignments still owing a reply after their due date (in proposals being handled)."""
+    today = today or _today()
+    return (
+        Assignment.objects.filter(
+            proposal__committee=committee, proposal__state__in=LIVE_PROPOSAL_STATES,
+            state__in=OPEN_ASSIGNMENT_STATES, due_date__lt=today,
+        )
+        .select_related("proposal__session__term", "proposal__lead_proposer", "unit")
+        .order_by("due_date", "id")
+    )
+
+
+def review_queue(committee) -> QuerySet[Proposal]:
+    """Submitted proposals waiting for the office's review, oldest first."""
+    return (
+        Proposal.objects.filter(committee=committee, state=S.SUBMITTED)
+        .select_related("session__term", "lead_proposer__sector", "organization", "special_committee")
+        .order_by("submitted_at", "id")
+    )
+
+
+def cosign_invitations(user, committee) -> QuerySet[CoSigner]:
+    """Open invitations to co-sign (proposal still co-signing, not yet answered)."""
+    return (
+        CoSigner.objects.filter(
+            member__user=user, proposal__committee=committee, state=CoSigner.State.INVITED,
+            proposal__state=S.COSIGNING,
+        )
+        .select_related("proposal__lead_proposer", "member")
+        .order_by("proposal__cosign_deadline", "id")
+    )
+
+
+def to_evaluate(user, committee) -> QuerySet[Reply]:
+    """Replies of the current round waiting for the user's verdict as proposer."""
+    own = Q(proposal__lead_proposer__user=user) | Q(proposal__lead_proposer__isnull=True, proposal__created_by=user)
+    return (
+        Reply.objects.filter(own, proposal__committee=committee, proposal__state=S.REPLIED, evaluation__isnull=True)
+        .filter(round=F("proposal__round"))
+        .select_related("proposal", "assignment__unit")
+        .order_by("replied_at", "id")
+    )
+
+
+def supervised_by(user, committee) -> QuerySet[Proposal]:
+    """Key proposals the user supervises as leader (all key proposals for staff)."""
+    qs = Proposal.objects.filter(committee=committee, is_key=True).exclude(state=S.DRAFT)
+    if not _is_staff(user, committee):
+        qs = qs.filter(supervising_leader=user)
+    return qs.select_related("session__term", "lead_proposer").order_by("-created_at", "-id")
+
+
+def extension_requests_pending(committee) -> QuerySet[ExtensionRequest]:
+    return ExtensionRequest.objects.filter(
+        assignment__proposal__committee=committee, state=ExtensionRequest.State.PENDING
+    ).select_related("assignment__proposal", "assignment__unit").order_by("requested_at", "id")
+
+
+def objections_pending(committee) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(
+        proposal__committee=committee, state=A.OBJECTED, proposal__state__in=LIVE_PROPOSAL_STATES
+    ).select_related("proposal", "unit").order_by("objected_at", "id")
+
+
+# --- The home page's to-dos --------------------------------------------------------------
+
+
+def _todo(label, count, url, urgent=False) -> dict:
+    return {"label": label, "count": count, "url": url, "urgent": bool(urgent and count)}
+
+
 def todos_for(user, committee) -> list[dict]:
-    return []
+    """The user's proposal to-dos for the workbench, by role; only items with something to do."""
+    roles = roles_of(user, committee)
+    items: list[dict] = []
+    today = _today()
+    if Role.MEMBER in roles:
+        own = Q(lead_proposer__user=user) | Q(lead_proposer__isnull=True, created_by=user)
+        mine = Proposal.objects.filter(own, committee=committee)
+        mine_url = url_or_hash("proposals:mine")
+        items += [
+            _todo(_("Draft proposals"), mine.filter(state=S.DRAFT).count(), mine_url),
+            _todo(_("Proposals returned for revision"), mine.filter(state=S.RETURNED).count(), mine_url, urgent=True),
+            _todo(_("Invitations to co-sign"), cosign_invitations(user, committee).count(),
+                  url_or_hash("proposals:cosign_invitations"), urgent=True),
+            _todo(_("Replies to evaluate"), to_evaluate(user, committee).count(), mine_url, urgent=True),
+        ]
+    if roles & {Role.STAFF, Role.ADMIN}:
+        list_url = url_or_hash("proposals:list")
+        items += [
+            _todo(_("Proposals to review"), review_queue(committee).count(), url_or_hash("proposals:review")),
+            _todo(_("Objections to re-assign"), objections_pending(committee).count(), list_url, urgent=True),
+            _todo(_("Extension requests"), extension_requests_pending(committee).count(), list_url, urgent=True),
+            _todo(_("Overdue assignments"), overdue_assignments(committee, today).count(),
+                  url_or_hash("proposals:overdue"), urgent=True),
+        ]
+    if Role.UNIT in roles:
+        inbox = url_or_hash("proposals:unit_inbox")
+        units = unit_ids_of(user, committee)
+        items += [
+            _todo(_("Assignments to acknowledge"), unit_inbox(user, committee, "to_acknowledge").count(), inbox),
+            _todo(_("Proposals being handled"), unit_inbox(user, committee, "handling").count(), inbox),
+            _todo(_("Replies due soon"), unit_inbox(user, committee, "due_soon").count(), inbox, urgent=True),
+            _todo(_("Overdue replies"), overdue_assignments(committee, today).filter(unit_id__in=units).count(),
+                  inbox, urgent=True),
+        ]
+    if Role.LEADER in roles:
+        items += [
+            _todo(_("Key proposals I supervise"),
+                  supervised_by(user, committee).exclude(state__in=(S.CLOSED, S.ARCHIVED)).filter(supervising_leader=user).count(),
+                  url_or_hash("proposals:supervised")),
+        ]
+        if not roles & {Role.STAFF, Role.ADMIN}:
+            items.append(_todo(_("Overdue assignments"), overdue_assignments(committee, today).count(),
+                               url_or_hash("proposals:overdue"), urgent=True))
+    return [item for item in items if item["count"]]
+
+
+# --- Timeline ------------------------------------------------------------------------------
+
+
+def timeline_of(user, proposal) -> list[Event]:
+    """The proposal's audit events, oldest first, each with a human `label` (the action's name)."""
+    if not can_see(user, proposal):
+        raise NotFound()
+    events = list(audit.timeline(proposal))
+    for event in events:
+        event.label = event_label(event.action)
+    return events
+
+
+def event_label(action: str) -> str:
+    name = action.split(".", 1)[-1]
+    t = workflow.TRANSITIONS.get(name)
+    if t is not None:
+        return str(t.label)
+    return {
+        "create": _("created"),
+        "update": _("edited"),
+    }.get(name, name)
+
+
+__all__ = [
+    "available_actions", "can_see", "cosign_invitations", "overdue_assignments", "proposal_get", "proposal_list",
+    "proposals_visible_to", "relations_of", "review_queue", "supervised_by", "timeline_of", "to_evaluate",
+    "todos_for", "unit_inbox", "url_or_hash", "proposal_url",
+]

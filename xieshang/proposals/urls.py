@@ -1,3 +1,31 @@
+from django.urls import path
+
+from . import views
+
 app_name = "proposals"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Members
+    path("mine/", views.mine, name="mine"),
+    path("new/", views.create, name="create"),
+    path("autosave/", views.autosave, name="autosave"),
+    path("cosign/", views.cosign_invitations, name="cosign_invitations"),
+    # Office staff and leaders
+    path("", views.proposal_list, name="list"),
+    path("export.xlsx", views.export, name="export"),
+    path("review/", views.review, name="review"),
+    path("assign/", views.assign_batch, name="assign_batch"),
+    path("extensions/", views.extensions, name="extensions"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("supervised/", views.supervised, name="supervised"),
+    # Handling units
+    path("unit/", views.unit_inbox, name="unit_inbox"),
+    # One proposal
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/print/", views.print_view, name="print"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/cosigners/", views.invite, name="invite"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("<int:pk>/replies/<int:reply_id>/letter/", views.reply_letter, name="reply_letter"),
+]

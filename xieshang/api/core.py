@@ -1,0 +1,164 @@
+"""Endpoints of the core app: tokens, the caller, the committee's handling units."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from xieshang.core.errors import ErrorCode, Invalid
+from xieshang.core.models import Role
+from xieshang.core.selectors import committees_of, member_of, roles_of, units_of
+
+from . import selectors, services
+from .auth import committee_for
+from .errors import ApiError
+from .schemas import ERRORS, ErrorOut, Status
+
+router = Router(tags=["core"])
+
+ROLE_ORDER = [Role.ADMIN, Role.STAFF, Role.LEADER, Role.UNIT, Role.STATION, Role.MEMBER]
+
+
+# --- Tokens -----------------------------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=4096)
+    name: str = Field("", max_length=64, description="What the token is for (shown to administrators).")
+
+
+class TokenOut(Schema):
+    token: str = Field(..., description="Send as `Authorization: Bearer <token>`. Shown only once.")
+    expires_at: datetime.datetime
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Issue an API token",
+    operation_id="auth_token_issue",
+)
+def token_issue(request, payload: TokenIn):
+    """Exchange a user name and password for a bearer token. Failed attempts count towards the
+    account's lock-out, exactly as on the sign-in page."""
+    try:
+        token, raw = services.api_token_issue(
+            username=payload.username, password=payload.password, name=payload.name, request=request
+        )
+    except Invalid as exc:  # wrong user name or password
+        raise ApiError(401, ErrorCode.INVALID.value, str(exc.message)) from None
+    return {"token": raw, "expires_at": token.expires_at}
+
+
+@router.delete("/auth/token", response={204: None, **ERRORS}, summary="Revoke the token of this request",
+               operation_id="auth_token_revoke")
+def token_revoke(request):
+    token = getattr(request, "api_token", None)
+    if token is None:
+        raise ApiError(422, ErrorCode.INVALID.value, _("This request was not made with an API token."))
+    services.api_token_revoke(actor=request.auth, token=token, request=request)
+    return Status(204, None)
+
+
+# --- The caller ---------------------------------------------------------------------------------
+
+
+class CommitteeRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: str
+
+
+class MemberRef(Schema):
+    id: int
+    name: str
+    sector: str | None
+
+
+class CommitteeRoles(Schema):
+    id: int
+    code: str
+    name: str
+    short_name: str
+    level: str
+    roles: list[str]
+    units: list[UnitOut]
+    member: MemberRef | None
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    full_name: str
+
+
+class MeOut(Schema):
+    user: UserOut
+    full_name: str
+    committees: list[CommitteeRoles]
+    current_committee: CommitteeRef | None
+    roles: list[str] = Field(..., description="The caller's roles in the current committee.")
+    unit: UnitOut | None = Field(..., description="The caller's handling unit in the current committee.")
+    member: MemberRef | None
+
+
+def _unit(unit) -> dict:
+    return {"id": unit.pk, "name": unit.name, "short_name": unit.short_name, "kind": unit.kind}
+
+
+def _member(member) -> dict | None:
+    if member is None:
+        return None
+    return {"id": member.pk, "name": member.name, "sector": member.sector.name if member.sector_id else None}
+
+
+def _sorted_roles(roles) -> list[str]:
+    return [str(r) for r in ROLE_ORDER if r in roles]
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="The caller", operation_id="me")
+def me(request):
+    user = request.auth
+    current = committee_for(request)
+    committees = []
+    for committee in committees_of(user).order_by("level", "code"):
+        committees.append(
+            {
+                "id": committee.pk,
+                "code": committee.code,
+                "name": committee.name,
+                "short_name": committee.short_name,
+                "level": committee.level,
+                "roles": _sorted_roles(roles_of(user, committee)),
+                "units": [_unit(u) for u in units_of(user, committee).order_by("name")],
+                "member": _member(member_of(user, committee)),
+            }
+        )
+    unit = units_of(user, current).order_by("name").first() if current else None
+    return {
+        "user": {"id": user.pk, "username": user.username, "full_name": user.full_name},
+        "full_name": user.display_name,
+        "committees": committees,
+        "current_committee": {"id": current.pk, "code": current.code, "name": current.name} if current else None,
+        "roles": _sorted_roles(roles_of(user, current)) if current else [],
+        "unit": _unit(unit) if unit else None,
+        "member": _member(member_of(user, current)) if current else None,
+    }
+
+
+@router.get("/units", response={200: list[UnitOut], **ERRORS}, summary="The committee's handling units",
+            operation_id="units_list")
+def units(request):
+    committee = committee_for(request)
+    return [_unit(u) for u in selectors.handling_units_of(request.auth, committee)]

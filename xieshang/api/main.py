@@ -1,0 +1,81 @@
+"""The one NinjaAPI of Xieshang, mounted at /api/v1/ (see urls.py). One router per domain app."""
+
+from __future__ import annotations
+
+import json
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+from ninja.renderers import JSONRenderer
+
+from . import errors
+from .auth import BearerTokenAuth, SessionCsrfAuth
+
+DESCRIPTION = """\
+The REST API of Xieshang (协商). It calls the same services and permission checks as the pages.
+
+Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`; a browser that is
+signed in may call the API with its session (and the `X-CSRFToken` header on writes).
+`X-Committee: <code or id>` chooses the committee for callers who work in several.
+
+Errors always look like `{"code": "...", "message": "...", "fields": {...}}`; `code` is stable
+(`not_found`, `forbidden`, `illegal_transition`, `conflict`, `invalid`, `locked_out`, `validation_error`,
+`unauthenticated`), `message` is in the language of `Accept-Language` (`zh-hans` by default, or `en`).
+"""
+
+
+class LocalSwagger(Swagger):
+    """Swagger UI from the static files shipped with django-ninja: no CDN (our CSP forbids one)."""
+
+    template = "api/docs.html"
+
+    def render_page(self, request, api, **kwargs):
+        from django.shortcuts import render
+
+        from ninja.openapi.docs import _csrf_needed
+
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": json.dumps(self.settings), "api": api, "add_csrf": _csrf_needed(api)}
+        return render(request, self.template, context)
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON with Chinese as it is (not \\u escapes): shorter and readable."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class XieshangAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts):
+        """As ninja's, but keeps what errors.py needs of the rejected input for its messages:
+        the length of a text, and a short value (a wrong choice), never the whole input."""
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        originals = [i for context in error_contexts for i in context.pydantic_validation_error.errors(include_url=False)]
+        for error, original in zip(exc.errors, originals, strict=False):
+            value = original.get("input")
+            if isinstance(value, str):
+                error["input_length"] = len(value)
+                error["input"] = value[:50]
+            elif isinstance(value, int | float | bool):
+                error["input"] = value
+        return exc
+
+
+api = XieshangAPI(
+    title="Xieshang API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), SessionCsrfAuth()],
+    docs=LocalSwagger(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    renderer=Utf8JSONRenderer(),
+)
+errors.install(api)
+
+from .core import router as core_router  # noqa: E402
+from .proposals import router as proposals_router  # noqa: E402
+
+api.add_router("/", core_router)
+api.add_router("/proposals", proposals_router)

@@ -1,0 +1,797 @@
+"""Endpoints of the proposals app (提案). Thin: parse, call one service or selector, serialise.
+
+Every write goes through xieshang.proposals.services (proposal_create, proposal_update, proposal_act);
+every read through xieshang.proposals.selectors (proposal_list, proposal_get, available_actions,
+timeline_of), so the API answers exactly as the pages do.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import tempfile
+from typing import Literal
+
+from django.http import FileResponse, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema
+
+from xieshang.core.errors import ErrorCode, Forbidden, Invalid
+from xieshang.core.models import Organization, Session, SpecialCommittee
+from xieshang.proposals import deadlines, selectors, workflow
+from xieshang.proposals.models import (
+    AssignmentRole,
+    AssignmentState,
+    Category,
+    Proposal,
+    ProposalKind,
+    ProposalState,
+    ProposerKind,
+)
+
+from .auth import committee_for
+from .errors import VALIDATION_ERROR, ApiError, not_found_error
+from .schemas import ERRORS, ErrorOut, SessionRef, Status, UnitRef
+
+router = Router(tags=["proposals"])
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SORTS = ("-created_at", "number", "-number", "title", "due_date", "state")
+ACTIONS = tuple(workflow.TRANSITIONS)
+# Values that name rows, and flags, in an action's data: a multipart form sends them as text.
+ID_KEYS = {"assignment", "reply", "request", "into", "leader", "unit"}
+BOOL_KEYS = {"is_key", "value"}
+LIST_KEYS = {"members", "assignments"}
+
+CategoryValue = Literal[tuple(Category.values)]  # type: ignore[valid-type]
+KindValue = Literal[tuple(ProposalKind.values)]  # type: ignore[valid-type]
+ProposerKindValue = Literal[tuple(ProposerKind.values)]  # type: ignore[valid-type]
+StateValue = Literal[tuple(ProposalState.values)]  # type: ignore[valid-type]
+SortValue = Literal[SORTS]  # type: ignore[valid-type]
+
+
+# --- Schemas --------------------------------------------------------------------------------------
+
+
+class ProposalFilters(Schema):
+    session: int | None = Field(None, description="Session id")
+    year: int | None = Field(None, ge=1949, le=2200)
+    state: StateValue | None = None
+    category: CategoryValue | None = None
+    unit: int | None = Field(None, description="Handling unit id")
+    sector: str | None = Field(None, max_length=60, description="Sector name")
+    key: bool | None = Field(None, description="Key proposals only")
+    overdue: bool | None = Field(None, description="Overdue only")
+    q: str | None = Field(None, max_length=100, description="Text in title, body, number or proposer")
+    sort: SortValue | None = None
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+class ListUnitOut(Schema):
+    id: int
+    name: str
+    role: str
+    state: str
+
+
+class ProposalListItem(Schema):
+    id: int
+    number: str | None
+    title: str
+    state: str
+    state_label: str
+    kind: str
+    category: str
+    category_label: str
+    proposer: str
+    sector: str
+    session: int
+    units: list[ListUnitOut]
+    next_due: datetime.date | None = Field(None, description="The earliest reply due date of an open assignment")
+    is_key: bool
+    is_excellent: bool
+    is_public: bool
+    created_at: datetime.datetime
+    submitted_at: datetime.datetime | None
+    version: int
+    url: str
+
+
+class ProposalPage(Schema):
+    items: list[ProposalListItem]
+    count: int
+    page: int
+    page_size: int
+
+
+class ProposalIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    body: str = ""
+    session: int | None = Field(None, description="Session id; the committee's current session when omitted")
+    kind: KindValue = "session"
+    category: CategoryValue = "other"
+    suggested_units: str = Field("", max_length=300)
+    contact_phone: str = Field("", max_length=32)
+    contact_address: str = Field("", max_length=120)
+    proposer_kind: ProposerKindValue = "member"
+    organization: int | None = None
+    special_committee: int | None = None
+    client_key: str | None = Field(
+        None, max_length=64, description="Idempotency key: sending the same key again returns the same draft."
+    )
+
+
+class ProposalPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    body: str | None = None
+    category: CategoryValue | None = None
+    kind: KindValue | None = None
+    suggested_units: str | None = Field(None, max_length=300)
+    contact_phone: str | None = Field(None, max_length=32)
+    contact_address: str | None = Field(None, max_length=120)
+    expected_version: int | None = Field(None, description="The version the edit is based on (409 when stale)")
+
+
+class MemberRef(Schema):
+    id: int
+    name: str
+    sector: str | None = None
+
+
+class ProposerOut(Schema):
+    member: int | None
+    name: str
+    role: Literal["lead", "cosigner"]
+    state: str | None = Field(None, description="Co-signers: invited, signed or declined")
+
+
+class CoSignerOut(Schema):
+    id: int
+    member: MemberRef
+    state: str
+    state_label: str
+    invited_at: datetime.datetime
+    answered_at: datetime.datetime | None
+
+
+class ConsultationOut(Schema):
+    id: int
+    date: datetime.date
+    form: str
+    form_label: str
+    summary: str
+    participants: str
+
+
+class ViewsOut(Schema):
+    id: int
+    round: int
+    text: str
+    sent_at: datetime.datetime
+
+
+class ExtensionOut(Schema):
+    id: int
+    requested_until: datetime.date
+    reason: str
+    state: str
+    requested_at: datetime.datetime
+    decided_at: datetime.datetime | None
+
+
+class AssignmentOut(Schema):
+    id: int
+    unit: UnitRef
+    role: str
+    role_label: str
+    state: str
+    state_label: str
+    round: int
+    assigned_at: datetime.datetime
+    acknowledged_at: datetime.datetime | None
+    objection_due: datetime.date
+    objection_reason: str
+    first_contact_due: datetime.date | None
+    due_date: datetime.date
+    original_due_date: datetime.date
+    days_left: int | None = Field(None, description="Working days to the reply due date; negative when overdue")
+    overdue: bool
+    due_soon: bool
+    replied_at: datetime.datetime | None
+    consultations: list[ConsultationOut]
+    views: list[ViewsOut]
+    extension_requests: list[ExtensionOut]
+
+
+class EvaluationOut(Schema):
+    id: int
+    reply: int
+    verdict: str
+    verdict_label: str
+    comment: str
+    evaluated_at: datetime.datetime
+
+
+class ReplyOut(Schema):
+    id: int
+    assignment: int
+    unit: UnitRef
+    round: int
+    outcome: str
+    outcome_label: str
+    text: str
+    signed_by: str
+    replied_at: datetime.datetime
+    is_on_time: bool
+    letter_url: str | None = Field(None, description="The uploaded reply letter, when there is one")
+    letter_docx_url: str = Field(..., description="The reply letter as a Word file, generated")
+    evaluation: EvaluationOut | None
+
+
+class SupervisionOut(Schema):
+    leader: str
+    text: str
+    created_at: datetime.datetime
+
+
+class ActionOut(Schema):
+    action: str
+    label: str
+
+
+class ProposalOut(Schema):
+    id: int
+    committee: int
+    session: SessionRef
+    state: str
+    state_label: str
+    number: str | None
+    title: str
+    body: str
+    kind: str
+    kind_label: str
+    category: str
+    category_label: str
+    suggested_units: str
+    proposer_kind: str
+    proposer: str
+    lead_proposer: MemberRef | None
+    organization: str | None
+    special_committee: str | None
+    sector: str
+    contact_phone: str
+    contact_address: str
+    proposers: list[ProposerOut]
+    cosigners: list[CoSignerOut]
+    cosign_deadline: datetime.datetime | None
+    created_at: datetime.datetime
+    submitted_at: datetime.datetime | None
+    registered_at: datetime.datetime | None
+    assigned_at: datetime.datetime | None
+    replied_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    evaluation_due: datetime.date | None
+    round: int
+    state_note: str
+    reject_reason: str
+    converted_to: str
+    merged_into: int | None
+    assignments: list[AssignmentOut]
+    days_left: int | None = Field(None, description="The nearest reply due date of the live assignments, in working days")
+    overdue: bool
+    replies: list[ReplyOut]
+    evaluations: list[EvaluationOut]
+    supervisions: list[SupervisionOut]
+    is_key: bool
+    supervising_leader: str | None
+    is_excellent: bool
+    is_public: bool
+    version: int
+    available_actions: list[ActionOut]
+    documents: dict[str, str]
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    label: str
+    actor: str | None
+    created_at: datetime.datetime
+    from_state: str
+    to_state: str
+    payload: dict
+
+
+# --- Serialisation --------------------------------------------------------------------------------
+
+
+def _detail_queryset():
+    return Proposal.objects.select_related(
+        "session__term", "lead_proposer__sector", "organization", "special_committee", "supervising_leader"
+    ).prefetch_related(
+        "cosigners__member__sector",
+        "assignments__unit",
+        "assignments__consultations",
+        "assignments__co_views",
+        "assignments__extension_requests",
+        "replies__assignment__unit",
+        "replies__evaluation",
+        "evaluations",
+        "supervisions__leader",
+    )
+
+
+def _member_ref(member) -> dict | None:
+    if member is None:
+        return None
+    return {"id": member.pk, "name": member.name, "sector": member.sector.name if member.sector_id else None}
+
+
+def _evaluation(ev) -> dict:
+    return {
+        "id": ev.pk,
+        "reply": ev.reply_id,
+        "verdict": ev.verdict,
+        "verdict_label": str(ev.get_verdict_display()),
+        "comment": ev.comment,
+        "evaluated_at": ev.evaluated_at,
+    }
+
+
+def _assignment(a, today) -> dict:
+    info = deadlines.due_info(a, today=today)
+    return {
+        "id": a.pk,
+        "unit": {"id": a.unit.pk, "name": a.unit.name},
+        "role": a.role,
+        "role_label": str(a.get_role_display()),
+        "state": a.state,
+        "state_label": str(a.get_state_display()),
+        "round": a.round,
+        "assigned_at": a.assigned_at,
+        "acknowledged_at": a.acknowledged_at,
+        "objection_due": a.objection_due,
+        "objection_reason": a.objection_reason,
+        "first_contact_due": a.first_contact_due,
+        "due_date": info.get("due_date") or a.due_date,
+        "original_due_date": a.original_due_date,
+        "days_left": info.get("days_left"),
+        "overdue": bool(info.get("overdue")),
+        "due_soon": bool(info.get("due_soon")),
+        "replied_at": a.replied_at,
+        "consultations": [
+            {"id": c.pk, "date": c.date, "form": c.form, "form_label": str(c.get_form_display()),
+             "summary": c.summary, "participants": c.participants}
+            for c in a.consultations.all()
+        ],
+        "views": [{"id": v.pk, "round": v.round, "text": v.text, "sent_at": v.sent_at} for v in a.co_views.all()],
+        "extension_requests": [
+            {"id": e.pk, "requested_until": e.requested_until, "reason": e.reason, "state": e.state,
+             "requested_at": e.requested_at, "decided_at": e.decided_at}
+            for e in a.extension_requests.all()
+        ],
+    }
+
+
+def proposal_out(user, proposal: Proposal) -> dict:
+    """The full representation of one proposal the user may see (already checked by the selector)."""
+    p = _detail_queryset().get(pk=proposal.pk)
+    today = deadlines.today()
+    assignments = [_assignment(a, today) for a in p.assignments.all()]
+    live = [
+        a for a, obj in zip(assignments, p.assignments.all(), strict=True)
+        if obj.state in (AssignmentState.ASSIGNED, AssignmentState.HANDLING) and obj.role != AssignmentRole.CO
+    ]
+    days = [a["days_left"] for a in live if a["days_left"] is not None]
+    proposers = []
+    if p.lead_proposer_id:
+        proposers.append({"member": p.lead_proposer_id, "name": p.lead_proposer.name, "role": "lead", "state": None})
+    elif p.proposer_name:
+        proposers.append({"member": None, "name": p.proposer_name, "role": "lead", "state": None})
+    cosigners = list(p.cosigners.all())
+    proposers += [{"member": c.member_id, "name": c.member.name, "role": "cosigner", "state": c.state} for c in cosigners]
+    replies = []
+    for r in p.replies.all():
+        evaluation = r.evaluation if hasattr(r, "evaluation") else None  # reverse one-to-one
+        replies.append(
+            {
+                "id": r.pk,
+                "assignment": r.assignment_id,
+                "unit": {"id": r.assignment.unit.pk, "name": r.assignment.unit.name},
+                "round": r.round,
+                "outcome": r.outcome,
+                "outcome_label": str(r.get_outcome_display()),
+                "text": r.text,
+                "signed_by": r.signed_by,
+                "replied_at": r.replied_at,
+                "is_on_time": r.is_on_time,
+                "letter_url": reverse("api:proposal_reply_letter", kwargs={"id": p.pk, "reply_id": r.pk})
+                if r.letter else None,
+                "letter_docx_url": reverse("api:proposal_reply_letter_docx", kwargs={"id": p.pk, "reply_id": r.pk}),
+                "evaluation": _evaluation(evaluation) if evaluation is not None else None,
+            }
+        )
+    return {
+        "id": p.pk,
+        "committee": p.committee_id,
+        "session": {"id": p.session.pk, "label": str(p.session), "year": p.session.year},
+        "state": p.state,
+        "state_label": str(p.get_state_display()),
+        "number": p.number,
+        "title": p.title,
+        "body": p.body,
+        "kind": p.kind,
+        "kind_label": str(p.get_kind_display()),
+        "category": p.category,
+        "category_label": str(p.get_category_display()),
+        "suggested_units": p.suggested_units,
+        "proposer_kind": p.proposer_kind,
+        "proposer": p.proposer_name,
+        "lead_proposer": _member_ref(p.lead_proposer) if p.lead_proposer_id else None,
+        "organization": p.organization.name if p.organization_id else None,
+        "special_committee": p.special_committee.name if p.special_committee_id else None,
+        "sector": p.sector_name or (p.lead_proposer.sector.name if p.lead_proposer_id and p.lead_proposer.sector_id else ""),
+        "contact_phone": p.contact_phone,
+        "contact_address": p.contact_address,
+        "proposers": proposers,
+        "cosigners": [
+            {"id": c.pk, "member": _member_ref(c.member), "state": c.state, "state_label": str(c.get_state_display()),
+             "invited_at": c.invited_at, "answered_at": c.answered_at}
+            for c in cosigners
+        ],
+        "cosign_deadline": p.cosign_deadline,
+        "created_at": p.created_at,
+        "submitted_at": p.submitted_at,
+        "registered_at": p.registered_at,
+        "assigned_at": p.assigned_at,
+        "replied_at": p.replied_at,
+        "closed_at": p.closed_at,
+        "evaluation_due": p.evaluation_due,
+        "round": p.round,
+        "state_note": p.state_note,
+        "reject_reason": p.reject_reason,
+        "converted_to": p.converted_to,
+        "merged_into": p.merged_into_id,
+        "assignments": assignments,
+        "days_left": min(days) if days else None,
+        "overdue": any(a["overdue"] for a in live),
+        "replies": replies,
+        "evaluations": [_evaluation(ev) for ev in p.evaluations.all()],
+        "supervisions": [
+            {"leader": s.leader.display_name, "text": s.text, "created_at": s.created_at} for s in p.supervisions.all()
+        ],
+        "is_key": p.is_key,
+        "supervising_leader": p.supervising_leader.display_name if p.supervising_leader_id else None,
+        "is_excellent": p.is_excellent,
+        "is_public": p.is_public,
+        "version": p.version,
+        "available_actions": [{"action": t.action, "label": str(t.label)} for t in selectors.available_actions(user, p)],
+        "documents": {"proposal_docx": reverse("api:proposal_docx", kwargs={"id": p.pk})},
+    }
+
+
+def _list_item(p: Proposal) -> dict:
+    return {
+        "id": p.pk,
+        "number": p.number,
+        "title": p.title,
+        "state": p.state,
+        "state_label": str(p.get_state_display()),
+        "kind": p.kind,
+        "category": p.category,
+        "category_label": str(p.get_category_display()),
+        "proposer": p.proposer_name,
+        "sector": p.sector_name,
+        "session": p.session_id,
+        "units": [{"id": a.unit.pk, "name": a.unit.name, "role": a.role, "state": a.state} for a in p.assignments.all()],
+        "next_due": getattr(p, "next_due", None),
+        "is_key": p.is_key,
+        "is_excellent": p.is_excellent,
+        "is_public": p.is_public,
+        "created_at": p.created_at,
+        "submitted_at": p.submitted_at,
+        "version": p.version,
+        "url": reverse("api:proposal_detail", kwargs={"id": p.pk}),
+    }
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _committee_or_forbidden(request):
+    committee = committee_for(request)
+    if committee is None:
+        raise Forbidden()
+    return committee
+
+
+def _filter_params(filters: ProposalFilters) -> dict:
+    """The list's filters as the selector reads them from a query string (text values)."""
+    params = {}
+    for name in ("session", "year", "state", "category", "unit", "sector", "q", "sort"):
+        value = getattr(filters, name)
+        if value not in (None, ""):
+            params[name] = str(value)
+    for name in ("key", "overdue"):
+        if getattr(filters, name):
+            params[name] = "1"
+    return params
+
+
+def _row_of(model, committee, pk, field):
+    if pk is None:
+        return None
+    qs = model.objects.filter(pk=pk)
+    qs = qs.filter(term__committee=committee) if model is Session else qs.filter(committee=committee)
+    row = qs.first()
+    if row is None:
+        raise Invalid(
+            field_errors={field: [_("Select a valid choice. That choice is not one of the available choices.")]}
+        )
+    return row
+
+
+def _int_or_422(value, field):
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ApiError(422, VALIDATION_ERROR, _("Some of the data is not valid."), {field: [_("Enter a whole number.")]})
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if text.isascii() and text.lstrip("-").isdigit() and len(text) <= 18:
+        return int(text)
+    raise ApiError(422, VALIDATION_ERROR, _("Some of the data is not valid."), {field: [_("Enter a whole number.")]})
+
+
+def _form_value(key, values):
+    if key in LIST_KEYS:
+        return [_int_or_422(v, key) if v.strip().lstrip("-").isdigit() else v for v in values]
+    value = values[-1]
+    if key in ID_KEYS and value.strip():
+        return _int_or_422(value, key)
+    if key in BOOL_KEYS:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return value
+
+
+def _action_data(request) -> tuple[dict, int | None]:
+    """An action's data: the JSON body, or a multipart/url-encoded form (with files, e.g. the reply letter)."""
+    content_type = (request.content_type or "").lower()
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        data = {key: _form_value(key, request.POST.getlist(key)) for key in request.POST}
+        for key in request.FILES:
+            data[key] = request.FILES[key]
+    else:
+        raw = request.body
+        if not raw.strip():
+            data = {}
+        else:
+            try:
+                data = json.loads(raw)
+            except (ValueError, UnicodeDecodeError):
+                raise ApiError(400, ErrorCode.INVALID.value, _("The request body is not valid JSON.")) from None
+            if data is None:
+                data = {}
+            if not isinstance(data, dict):
+                raise ApiError(422, VALIDATION_ERROR, _("Some of the data is not valid."),
+                               {"__all__": [_("Enter a valid value.")]})
+    version = data.pop("expected_version", None)
+    if version is None:
+        header = (request.headers.get("If-Match") or "").strip()
+        if header.startswith("W/"):
+            header = header[2:]
+        version = header.strip('"') or None
+    return data, _int_or_422(version, "expected_version")
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# --- Endpoints ----------------------------------------------------------------------------------
+
+
+@router.get("", response={200: ProposalPage, **ERRORS}, summary="List proposals", operation_id="proposals_list")
+def proposal_list(request, filters: Query[ProposalFilters]):
+    """The proposals the caller may see in the current committee, filtered, sorted and paginated."""
+    committee = committee_for(request)
+    if committee is None:
+        return {"items": [], "count": 0, "page": filters.page, "page_size": filters.page_size}
+    qs = selectors.proposal_list(request.auth, committee, _filter_params(filters))
+    count = qs.count()
+    start = (filters.page - 1) * filters.page_size
+    items = [_list_item(p) for p in qs[start : start + filters.page_size]] if start < count else []
+    return {"items": items, "count": count, "page": filters.page, "page_size": filters.page_size}
+
+
+@router.post("", response={201: ProposalOut, **ERRORS}, summary="Create a draft", operation_id="proposals_create")
+def proposal_create(request, payload: ProposalIn):
+    committee = _committee_or_forbidden(request)
+    data = payload.dict()
+    data["session"] = _row_of(Session, committee, data.get("session"), "session")
+    data["organization"] = _row_of(Organization, committee, data.get("organization"), "organization")
+    data["special_committee"] = _row_of(SpecialCommittee, committee, data.get("special_committee"), "special_committee")
+    from xieshang.proposals import services
+
+    proposal = services.proposal_create(actor=request.auth, committee=committee, **data)
+    return Status(201, proposal_out(request.auth, proposal))
+
+
+@router.get("/export.xlsx", response={200: None, **ERRORS}, summary="Export the list as Excel",
+            operation_id="proposals_export", url_name="proposals_export")
+def proposal_export(request, filters: Query[ProposalFilters]):
+    """The list with the same filters (pagination ignored), as an Excel workbook, streamed."""
+    from openpyxl import Workbook
+
+    committee = committee_for(request)
+    if committee is None:
+        raise Forbidden()
+    qs = selectors.proposal_list(request.auth, committee, _filter_params(filters))
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=_("Proposals")[:31])
+    headers = [_("Number"), _("Subject"), _("Proposer"), _("Sector"), _("Category"), _("Kind"), _("State"),
+               _("Handling units"), _("Reply due"), _("Key proposal"), _("Submitted at"), _("Registered at"),
+               _("Created at")]
+    ws.append(headers)
+    tz = timezone.get_current_timezone()
+
+    def local(dt):
+        return timezone.localtime(dt, tz).replace(tzinfo=None) if dt else None
+
+    for p in qs.iterator(chunk_size=500):
+        ws.append([
+            p.number or "", p.title, p.proposer_name, p.sector_name, str(p.get_category_display()),
+            str(p.get_kind_display()), str(p.get_state_display()),
+            "、".join(f"{a.unit.name}（{a.get_role_display()}）" for a in p.assignments.all()),
+            getattr(p, "next_due", None), _("yes") if p.is_key else "",
+            local(p.submitted_at), local(p.registered_at), local(p.created_at),
+        ])
+    out = tempfile.TemporaryFile()
+    wb.save(out)
+    out.seek(0)
+    filename = f"proposals-{deadlines.today():%Y%m%d}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@router.get("/{int:id}", response={200: ProposalOut, **ERRORS}, summary="One proposal",
+            operation_id="proposals_get", url_name="proposal_detail")
+def proposal_detail(request, id: int):
+    proposal = selectors.proposal_get(request.auth, id)
+    return proposal_out(request.auth, proposal)
+
+
+@router.patch("/{int:id}", response={200: ProposalOut, **ERRORS}, summary="Edit a draft",
+              operation_id="proposals_update")
+def proposal_patch(request, id: int, payload: ProposalPatch):
+    from xieshang.proposals import services
+
+    proposal = selectors.proposal_get(request.auth, id)
+    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    version = fields.pop("expected_version", None)
+    proposal = services.proposal_update(actor=request.auth, proposal=proposal, expected_version=version, **fields)
+    return proposal_out(request.auth, proposal)
+
+
+@router.get("/{int:id}/events", response={200: list[EventOut], **ERRORS}, summary="The timeline",
+            operation_id="proposals_events")
+def proposal_events(request, id: int):
+    proposal = selectors.proposal_get(request.auth, id)
+    return [
+        {
+            "id": e.pk,
+            "action": e.action,
+            "label": str(getattr(e, "label", "") or e.action),
+            "actor": e.actor.display_name if e.actor_id else None,
+            "created_at": e.created_at,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "payload": e.payload or {},
+        }
+        for e in selectors.timeline_of(request.auth, proposal)
+    ]
+
+
+ACTION_BODY = {
+    "required": False,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "The action's data (see docs/proposals-contract.md), plus an optional "
+                "`expected_version` (or an `If-Match` header): a stale version gives 409 `conflict`.",
+                "example": {"units": [{"unit": 1, "role": "lead"}, {"unit": 2, "role": "co"}], "expected_version": 5},
+            }
+        },
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "description": "For `reply` with its letter: outcome, text, signed_by, assignment and the file `letter`.",
+                "properties": {"letter": {"type": "string", "format": "binary"}},
+                "additionalProperties": True,
+            }
+        },
+    },
+}
+
+
+@router.post(
+    "/{int:id}/actions/{action}",
+    response={200: ProposalOut, **ERRORS, 400: ErrorOut},
+    summary="Carry out a workflow action",
+    operation_id="proposals_act",
+    openapi_extra={"requestBody": ACTION_BODY},
+)
+def proposal_action(
+    request, id: int, action: str = Path(..., description="One of: " + ", ".join(ACTIONS), example="submit")
+):
+    """Every transition of the workflow (submit, cosign, register, assign, acknowledge, reply, evaluate …).
+
+    409 `illegal_transition` when the action is not possible in the proposal's state, 409 `conflict`
+    when `expected_version` is stale, 422 `invalid` with `fields` for bad data, 403 `forbidden` when the
+    caller may see the proposal but not do this, 404 `not_found` for an unknown action or a proposal the
+    caller may not see."""
+    from xieshang.proposals import services  # imported here: the API loads even while services change
+
+    if action not in workflow.TRANSITIONS:
+        raise not_found_error()
+    proposal = selectors.proposal_get(request.auth, id)
+    data, version = _action_data(request)
+    if action == "update":  # the same as PATCH; the service refuses fields it does not edit
+        proposal = services.proposal_update(actor=request.auth, proposal=proposal, expected_version=version, **data)
+    else:
+        proposal = services.proposal_act(
+            actor=request.auth, proposal=proposal, action=action, data=data, expected_version=version
+        )
+    return proposal_out(request.auth, proposal)
+
+
+@router.get("/{int:id}/documents/proposal.docx", response={200: None, **ERRORS}, summary="The proposal form (Word)",
+            operation_id="proposals_docx", url_name="proposal_docx")
+def proposal_docx(request, id: int):
+    from xieshang.proposals import documents
+
+    proposal = selectors.proposal_get(request.auth, id)
+    return _attachment(documents.proposal_docx(proposal), DOCX, f"proposal-{proposal.number or proposal.pk}.docx")
+
+
+def _reply_of(request, id: int, reply_id: int):
+    proposal = selectors.proposal_get(request.auth, id)
+    reply = proposal.replies.select_related("assignment__unit", "proposal").filter(pk=reply_id).first()
+    if reply is None:
+        raise not_found_error()
+    return proposal, reply
+
+
+@router.get("/{int:id}/replies/{int:reply_id}/letter.docx", response={200: None, **ERRORS},
+            summary="The reply letter (Word)", operation_id="proposals_reply_letter_docx",
+            url_name="proposal_reply_letter_docx")
+def reply_letter_docx(request, id: int, reply_id: int):
+    from xieshang.proposals import documents
+
+    proposal, reply = _reply_of(request, id, reply_id)
+    name = f"reply-{proposal.number or proposal.pk}-{reply.pk}.docx"
+    return _attachment(documents.reply_letter_docx(reply), DOCX, name)
+
+
+@router.get("/{int:id}/replies/{int:reply_id}/letter", response={200: None, **ERRORS},
+            summary="The uploaded reply letter", operation_id="proposals_reply_letter",
+            url_name="proposal_reply_letter")
+def reply_letter(request, id: int, reply_id: int):
+    _proposal, reply = _reply_of(request, id, reply_id)
+    if not reply.letter:
+        raise not_found_error()
+    try:
+        handle = reply.letter.open("rb")
+    except FileNotFoundError:
+        raise not_found_error() from None
+    return FileResponse(handle, as_attachment=True, filename=reply.letter.name.rsplit("/", 1)[-1])
+

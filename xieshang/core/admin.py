@@ -1,0 +1,119 @@
+"""Django's own admin at /django-admin/: for platform administrators (superusers) only.
+
+Committee administrators use the administration screens under /admin/ (`admin_views`), whose
+writes go through the services and are audited. Here a platform administrator can create
+committees and fix data by hand; the audit trail is shown read-only.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from . import calendar, models
+
+
+def _superusers_only(request) -> bool:
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only
+admin.site.site_header = _("Xieshang platform administration")
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Contact"), {"fields": ("full_name", "phone")}),)
+    list_display = ("username", "full_name", "phone", "email", "is_active", "is_superuser")
+    search_fields = ("username", "full_name", "phone", "email")
+
+
+@admin.register(models.Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "short_name", "level", "parent", "is_active")
+    list_filter = ("level", "is_active")
+    search_fields = ("code", "name", "short_name")
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    list_filter = ("committee",)
+    search_fields = ("name",)
+
+
+for _model in (models.Sector, models.SpecialCommittee, models.Organization, models.HandlingUnit,
+               models.PartyCommittee):
+    admin.site.register(_model, ScopedAdmin)
+
+
+@admin.register(models.Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ("committee", "number", "start_year", "end_year", "is_current")
+    list_filter = ("committee",)
+
+
+@admin.register(models.Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ("term", "number", "year", "is_current")
+    list_filter = ("term__committee",)
+
+
+@admin.register(models.Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ("name", "committee", "sector", "organization", "is_standing_committee_member", "is_active")
+    list_filter = ("committee", "is_standing_committee_member", "is_active")
+    search_fields = ("name", "phone", "user__username")
+    raw_id_fields = ("user",)
+
+
+@admin.register(models.RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "committee", "role", "handling_unit")
+    list_filter = ("committee", "role")
+    search_fields = ("user__username", "user__full_name")
+    raw_id_fields = ("user",)
+
+
+@admin.register(models.Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ("date", "name", "is_working_day", "committee")
+    list_filter = ("committee", "is_working_day")
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        calendar.invalidate()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        calendar.invalidate()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        calendar.invalidate()
+
+
+@admin.register(models.TimerSetting)
+class TimerSettingAdmin(admin.ModelAdmin):
+    list_display = ("committee", "key", "amount", "unit")
+    list_filter = ("committee",)
+
+
+@admin.register(models.Event)
+class EventAdmin(admin.ModelAdmin):
+    """The audit trail: read-only (the table is append-only)."""
+
+    list_display = ("created_at", "actor", "committee", "action", "object_repr", "from_state", "to_state")
+    list_filter = ("committee", "action")
+    search_fields = ("action", "object_repr")
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

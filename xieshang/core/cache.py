@@ -1,0 +1,94 @@
+"""A Redis cache that keeps the site up when Redis is not.
+
+Used when REDIS_URL is set (settings.CACHES). Django's own RedisCache raises on every call while
+Redis is unreachable, and sessions (`cached_db`) read and write the cache on every request, so a
+Redis outage would be a site outage. This subclass turns a connection failure into a cache miss
+(reads return the default, writes are dropped) and stops trying for RETRY_SECONDS, so that each
+request does not wait for a connection timeout. Sessions then come from the database, which
+holds them anyway. The first failure of each outage is logged as a warning.
+
+One thing a cache miss cannot hide: a session deleted (sign-out) while Redis is unreachable
+keeps its cached copy in Redis until it expires, when Redis comes back with its data. Redis
+configured without persistence (as in deploy/) comes back empty.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("xieshang.cache")
+
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+_MISSING = object()
+
+
+class TolerantRedisCache(RedisCache):
+    def __init__(self, server, params):
+        params = dict(params)
+        self.retry_seconds = float(params.pop("RETRY_SECONDS", 5))
+        super().__init__(server, params)
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, exc: Exception) -> None:
+        with self._lock:
+            was_up = self.available
+            self._down_until = time.monotonic() + self.retry_seconds
+        if was_up:
+            logger.warning("Redis cache unavailable (%s); serving without it for %gs", exc, self.retry_seconds)
+
+    def _call(self, method: str, default, *args, **kwargs):
+        if not self.available:
+            return default
+        try:
+            return getattr(super(), method)(*args, **kwargs)
+        except UNAVAILABLE as exc:
+            self._failed(exc)
+            return default
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, key, value, timeout, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, keys, version)
+
+    def clear(self):
+        return self._call("clear", False)
+
+    def incr(self, key, delta=1, version=None):
+        result = self._call("incr", _MISSING, key, delta, version)
+        if result is _MISSING:  # unreachable: as if the key were not there
+            raise ValueError(f"Key '{key}' not found (cache unavailable)")
+        return result

@@ -1,0 +1,436 @@
+"""Word documents of a proposal (python-docx): the proposal form (提案表) and the reply letter (答复函).
+
+Both are filled from an editable template when the committee has one —
+`settings.DATA_DIR / "templates" / <committee code> / "proposal.docx"` or `"reply_letter.docx"` —
+whose `{{占位符}}` placeholders are replaced (list in docs/documents.md, and PROPOSAL_PLACEHOLDERS /
+REPLY_PLACEHOLDERS below); otherwise the built-in layout is used: A4, margins of the official
+document standard (GB/T 9704), titles in 宋体 二号, text in 仿宋 三号, the form's table in 仿宋 四号.
+
+Documents are always in Chinese, whatever the language of the person who asks for them.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import translation
+
+from xieshang.core.formats import cn_date, session_label
+
+from .models import AssignmentRole, AssignmentState, CoSigner, ProposalKind, ProposerKind
+
+# Chinese font sizes in points.
+ERHAO, XIAOER, SANHAO, SIHAO, XIAOSI = 22, 18, 16, 14, 12
+FANGSONG, SONGTI, HEITI = "仿宋", "宋体", "黑体"
+
+PROPOSAL_PLACEHOLDERS = {
+    "标题": "the header line, e.g. 昌吉州政协第十三届三次会议提案",
+    "委员会": "the committee's name (昌吉回族自治州政协)",
+    "会议": "the session, e.g. 第十三届三次会议",
+    "提案号": "the proposal number, e.g. 13-3-0042 (empty before registration)",
+    "案由": "the subject",
+    "类别": "the category (经济建设 …)",
+    "提案人": "the lead proposer (member, party or group, or special committee)",
+    "界别": "the lead proposer's sector",
+    "工作单位及职务": "the lead proposer's employer and post",
+    "联系电话": "the contact phone",
+    "通讯地址": "the contact address",
+    "联系方式": "phone and address on one line",
+    "附议人": "the co-signers who signed, separated by 、",
+    "正文": "the text (one paragraph per line when the placeholder is alone in its paragraph)",
+    "办理单位": "the handling units with their roles, e.g. 州教育局（主办）、州财政局（协办）",
+    "提交日期": "the date of submission, e.g. 2024年1月8日",
+}
+
+REPLY_PLACEHOLDERS = {
+    "承办单位": "the unit that replies (letterhead and signature)",
+    "答复标题": "关于昌吉州政协第十三届三次会议第42号提案的答复",
+    "称呼": "the salutation, e.g. 张三委员：",
+    "答复正文": "the reply text (one paragraph per line when the placeholder is alone in its paragraph)",
+    "答复类别": "A, B or C",
+    "答复类别标注": "（A类）",
+    "签发人": "who signed the reply",
+    "答复日期": "the date of the reply, e.g. 2026年11月29日",
+    "联系人": "the unit's contact person",
+    "联系电话": "the unit's contact phone",
+    "抄送": "the copy line, e.g. 昌吉州政协提案委员会",
+    "提案号": "the proposal number",
+    "案由": "the proposal's subject",
+    "提案人": "the lead proposer",
+    "委员会": "the committee's name",
+    "会议": "the session",
+}
+
+PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+?)\s*\}\}")
+
+CATEGORY_NAMES = {
+    "economy": "经济建设", "politics": "政治建设", "culture": "文化建设", "society": "社会建设",
+    "ecology": "生态文明建设", "agriculture": "农业农村", "other": "其他",
+}
+OUTCOME_LETTERS = {"adopted": "A", "planned": "B", "explained": "C"}
+ROLE_NAMES = {"sole": "单办", "lead": "主办", "co": "协办", "split": "分办"}
+
+
+# --- Values -----------------------------------------------------------------------------------
+
+
+def _committee_short(committee) -> str:
+    return committee.short_name or committee.name
+
+
+def _session(proposal) -> str:
+    session = proposal.session
+    return session_label(session.term.number, session.number)
+
+
+def proposal_values(proposal) -> dict[str, str]:
+    """The placeholder values of the proposal form."""
+    with translation.override("zh-hans"):
+        member = proposal.lead_proposer if proposal.proposer_kind == ProposerKind.MEMBER else None
+        sector = proposal.sector_name or (member.sector.name if member and member.sector_id else "")
+        phone = proposal.contact_phone or (member.phone if member else "")
+        address = proposal.contact_address or (member.address if member else "")
+        contact = "　".join(x for x in (f"电话：{phone}" if phone else "", f"地址：{address}" if address else "") if x)
+        cosigners = CoSigner.objects.filter(proposal=proposal, state=CoSigner.State.SIGNED).select_related("member")
+        units = (
+            proposal.assignments.exclude(state=AssignmentState.CANCELLED).select_related("unit").order_by("role", "id")
+        )
+        role_order = {AssignmentRole.SOLE: 0, AssignmentRole.LEAD: 1, AssignmentRole.SPLIT: 2, AssignmentRole.CO: 3}
+        units = sorted(units, key=lambda a: (role_order.get(a.role, 9), a.id))
+        header = f"{_committee_short(proposal.committee)}{_session(proposal)}提案"
+        if proposal.kind == ProposalKind.INTERIM:
+            header += "（平时提案）"
+        return {
+            "标题": header,
+            "委员会": proposal.committee.name,
+            "会议": _session(proposal),
+            "提案号": proposal.number or "",
+            "案由": proposal.title,
+            "类别": CATEGORY_NAMES.get(proposal.category, proposal.category),
+            "提案人": proposal.proposer_name,
+            "界别": sector,
+            "工作单位及职务": member.employer if member else "",
+            "联系电话": phone,
+            "通讯地址": address,
+            "联系方式": contact,
+            "附议人": "、".join(c.member.name for c in cosigners),
+            "正文": (proposal.body or "").replace("\r\n", "\n").strip(),
+            "办理单位": "、".join(
+                f"{a.unit.name}（{ROLE_NAMES.get(a.role, a.role)}）" if a.role != AssignmentRole.SOLE else a.unit.name
+                for a in units
+            ),
+            "提交日期": cn_date(proposal.submitted_at) if proposal.submitted_at else "",
+        }
+
+
+def reply_values(reply) -> dict[str, str]:
+    """The placeholder values of the reply letter."""
+    with translation.override("zh-hans"):
+        proposal = reply.proposal
+        unit = reply.assignment.unit
+        committee = proposal.committee
+        ref = f"第{proposal.sequence}号" if proposal.sequence else (f"第{proposal.number}号" if proposal.number else "")
+        if proposal.proposer_kind == ProposerKind.MEMBER:
+            salutation = f"{proposal.proposer_name}委员："
+        else:
+            salutation = f"{proposal.proposer_name}："
+        letter = OUTCOME_LETTERS.get(reply.outcome, "")
+        return {
+            "承办单位": unit.name,
+            "答复标题": f"关于{_committee_short(committee)}{_session(proposal)}{ref}提案的答复",
+            "称呼": salutation,
+            "答复正文": (reply.text or "").replace("\r\n", "\n").strip(),
+            "答复类别": letter,
+            "答复类别标注": f"（{letter}类）" if letter else "",
+            "签发人": reply.signed_by,
+            "答复日期": cn_date(reply.replied_at),
+            "联系人": unit.contact_person,
+            "联系电话": unit.contact_phone,
+            "抄送": f"{_committee_short(committee)}提案委员会",
+            "提案号": proposal.number or "",
+            "案由": proposal.title,
+            "提案人": proposal.proposer_name,
+            "委员会": committee.name,
+            "会议": _session(proposal),
+        }
+
+
+# --- Templates ----------------------------------------------------------------------------------
+
+
+def template_path(committee, name: str) -> Path:
+    return Path(settings.DATA_DIR) / "templates" / committee.code / name
+
+
+def _replace_in_paragraph(paragraph, values: dict[str, str]) -> None:
+    from docx.text.paragraph import Paragraph
+
+    text = paragraph.text
+    if "{{" not in text or not PLACEHOLDER.search(text):
+        return
+    runs = paragraph.runs
+    if not runs:
+        return
+    alone = PLACEHOLDER.fullmatch(text.strip())
+    if alone and alone.group(1) in values and "\n" in values[alone.group(1)]:
+        lines = [line for line in values[alone.group(1)].split("\n")]
+        runs[0].text = lines[0]
+        for run in runs[1:]:
+            run.text = ""
+        anchor = paragraph._p
+        for line in lines[1:]:
+            clone = copy.deepcopy(paragraph._p)
+            anchor.addnext(clone)
+            anchor = clone
+            copied = Paragraph(clone, paragraph._parent)
+            copied.runs[0].text = line
+            for run in copied.runs[1:]:
+                run.text = ""
+        return
+    runs[0].text = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    for run in runs[1:]:
+        run.text = ""
+
+
+def _replace_in_container(container, values: dict[str, str]) -> None:
+    for paragraph in list(container.paragraphs):
+        _replace_in_paragraph(paragraph, values)
+    for table in getattr(container, "tables", []):
+        for row in table.rows:
+            seen = set()
+            for cell in row.cells:
+                if id(cell._tc) in seen:  # merged cells repeat
+                    continue
+                seen.add(id(cell._tc))
+                _replace_in_container(cell, values)
+
+
+def fill_template(path: Path, values: dict[str, str]) -> bytes:
+    """The template at `path` with every {{placeholder}} replaced (unknown ones are left visible)."""
+    import docx
+
+    document = docx.Document(str(path))
+    _replace_in_container(document, values)
+    for section in document.sections:
+        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
+            if part is not None and not part.is_linked_to_previous:
+                _replace_in_container(part, values)
+    return _save(document)
+
+
+# --- The built-in layout -----------------------------------------------------------------------------
+
+
+def _save(document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _new_document():
+    import docx
+    from docx.shared import Mm, Pt
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    normal = document.styles["Normal"]
+    normal.font.name = FANGSONG
+    normal.font.size = Pt(SANHAO)
+    _east_asian(normal.element, FANGSONG)
+    return document
+
+
+def _east_asian(element, font_name: str) -> None:
+    from docx.oxml.ns import qn
+
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), font_name)
+
+
+def _run(paragraph, text: str, *, font=FANGSONG, size=SANHAO, bold=False, color=None):
+    from docx.shared import Pt, RGBColor
+
+    run = paragraph.add_run(text)
+    run.font.name = font
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
+    _east_asian(run._r, font)
+    return run
+
+
+def _paragraph(document, text="", *, align=None, font=FANGSONG, size=SANHAO, bold=False, indent=False, color=None,
+               space_after=0):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    p = document.add_paragraph()
+    if align:
+        p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
+                       "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
+    fmt = p.paragraph_format
+    fmt.space_after = Pt(space_after)
+    fmt.space_before = Pt(0)
+    fmt.line_spacing = Pt(28) if size <= SANHAO else None  # 固定值28磅, as offices print
+    if indent:
+        fmt.first_line_indent = Pt(size * 2)
+    if text:
+        _run(p, text, font=font, size=size, bold=bold, color=color)
+    return p
+
+
+def _text_paragraphs(document, text: str, *, size=SANHAO) -> None:
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            _paragraph(document, line, size=size, indent=True, align="justify")
+
+
+def _cell(cell, text: str, *, bold=False, center=False, size=SIHAO):
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    p = cell.paragraphs[0]
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    lines = (text or "").split("\n")
+    for index, line in enumerate(lines):
+        run = _run(p, line, size=size, bold=bold, font=HEITI if bold else FANGSONG)
+        if index < len(lines) - 1:
+            run.add_break()
+
+
+def _bottom_border(paragraph, color="C00000", size=12) -> None:
+    from docx.oxml.ns import qn
+
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = ppr.makeelement(qn("w:pBdr"), {})
+    bottom = borders.makeelement(qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): str(size),
+                                                  qn("w:space"): "1", qn("w:color"): color})
+    borders.append(bottom)
+    ppr.append(borders)
+
+
+def _builtin_proposal(values: dict[str, str]) -> bytes:
+    from docx.shared import Mm
+
+    document = _new_document()
+    _paragraph(document, values["标题"], align="center", font=SONGTI, size=ERHAO, bold=True, space_after=12)
+    table = document.add_table(rows=0, cols=4)
+    table.style = "Table Grid"
+    widths = (Mm(30), Mm(55), Mm(22), Mm(49))
+
+    def row():
+        r = table.add_row()
+        for i, width in enumerate(widths):
+            r.cells[i].width = width
+        return r
+
+    r = row()
+    _cell(r.cells[0], "提案号", bold=True, center=True)
+    _cell(r.cells[1], values["提案号"])
+    _cell(r.cells[2], "类别", bold=True, center=True)
+    _cell(r.cells[3], values["类别"])
+    r = row()
+    _cell(r.cells[0], "案由", bold=True, center=True)
+    _cell(r.cells[1].merge(r.cells[3]), values["案由"])
+    r = row()
+    _cell(r.cells[0], "提案人", bold=True, center=True)
+    _cell(r.cells[1], values["提案人"])
+    _cell(r.cells[2], "界别", bold=True, center=True)
+    _cell(r.cells[3], values["界别"])
+    for label, text in (
+        ("工作单位及职务", values["工作单位及职务"]),
+        ("联系方式", "\n".join(x for x in (
+            f"电话：{values['联系电话']}" if values["联系电话"] else "",
+            f"地址：{values['通讯地址']}" if values["通讯地址"] else "",
+        ) if x)),
+        ("附议人", values["附议人"]),
+    ):
+        r = row()
+        _cell(r.cells[0], label, bold=True, center=True)
+        _cell(r.cells[1].merge(r.cells[3]), text)
+    if values["办理单位"]:
+        r = row()
+        _cell(r.cells[0], "办理单位", bold=True, center=True)
+        _cell(r.cells[1].merge(r.cells[3]), values["办理单位"])
+
+    _paragraph(document, "", space_after=6)
+    _paragraph(document, "正文", font=HEITI, size=SANHAO)
+    _text_paragraphs(document, values["正文"])
+    if values["提交日期"]:
+        _paragraph(document, "")
+        _paragraph(document, f"提交日期：{values['提交日期']}", align="right")
+    return _save(document)
+
+
+def _builtin_reply(values: dict[str, str]) -> bytes:
+    document = _new_document()
+    head = _paragraph(document, values["承办单位"], align="center", font=SONGTI, size=ERHAO, bold=True, color="C00000",
+                      space_after=6)
+    _bottom_border(head)
+    _paragraph(document, "")
+    marks = _paragraph(document, align="right")
+    _run(marks, values["答复类别标注"])
+    if values["签发人"]:
+        _run(marks, f"　签发人：{values['签发人']}")
+    _paragraph(document, values["答复标题"], align="center", font=SONGTI, size=XIAOER, bold=True, space_after=12)
+    _paragraph(document, values["称呼"])
+    _text_paragraphs(document, values["答复正文"])
+    _paragraph(document, "")
+    _paragraph(document, values["承办单位"], align="right")
+    _paragraph(document, values["答复日期"], align="right")
+    if values["联系人"] or values["联系电话"]:
+        _paragraph(document, "")
+        contact = "　".join(x for x in (
+            f"联系人：{values['联系人']}" if values["联系人"] else "",
+            f"联系电话：{values['联系电话']}" if values["联系电话"] else "",
+        ) if x)
+        _paragraph(document, contact, size=SIHAO)
+    copy_line = _paragraph(document, f"抄送：{values['抄送']}。", size=SIHAO)
+    _bottom_border(copy_line, color="000000", size=6)
+    return _save(document)
+
+
+# --- The two documents -------------------------------------------------------------------------------------
+
+
+def proposal_docx(proposal) -> bytes:
+    """The proposal form as a .docx (the committee's template when it has one)."""
+    values = proposal_values(proposal)
+    path = template_path(proposal.committee, "proposal.docx")
+    if path.is_file():
+        return fill_template(path, values)
+    return _builtin_proposal(values)
+
+
+def reply_letter_docx(reply) -> bytes:
+    """The reply letter (答复函) of one unit's reply as a .docx (the committee's template when it has one)."""
+    values = reply_values(reply)
+    path = template_path(reply.proposal.committee, "reply_letter.docx")
+    if path.is_file():
+        return fill_template(path, values)
+    return _builtin_reply(values)
+
+
+def proposal_docx_filename(proposal) -> str:
+    return f"提案{proposal.number or proposal.pk}.docx"
+
+
+def reply_letter_filename(reply) -> str:
+    proposal = reply.proposal
+    return f"答复函_{proposal.number or proposal.pk}_{reply.assignment.unit.name}.docx"

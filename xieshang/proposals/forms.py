@@ -1,0 +1,646 @@
+"""Forms of the proposals screens: they parse input and turn it into the arguments of one service call.
+
+Each action form has `to_data()` giving the `data` dict of `services.proposal_act` for its action
+(see docs/proposals-contract.md). Forms never write; the views call the services.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from xieshang.core.models import HandlingUnit, Sector, Session
+
+from .models import (
+    AssignmentRole,
+    Category,
+    ConvertTarget,
+    EvaluationVerdict,
+    HandlingConsultation,
+    ProposalKind,
+    ProposalState,
+    RejectReason,
+    ReplyOutcome,
+)
+
+PAGE_SIZES = (10, 20, 50, 100)
+DEFAULT_PAGE_SIZE = 50
+SORTS = [
+    ("-created_at", _("Newest first")),
+    ("number", _("Number, ascending")),
+    ("-number", _("Number, descending")),
+    ("title", _("Subject")),
+    ("due_date", _("Reply due")),
+    ("state", _("State")),
+]
+LETTER_EXTENSIONS = (".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+# --- Drafting -----------------------------------------------------------------------------------
+
+
+class ProposalForm(forms.Form):
+    """The drafting form (create and edit). `client_key` makes a double-clicked create one draft."""
+
+    title = forms.CharField(label=_("Subject"), max_length=200)
+    session = forms.ModelChoiceField(label=_("Session"), queryset=Session.objects.none(), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProposalKind.choices, initial=ProposalKind.SESSION)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
+    body = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_("The situation, the analysis and your concrete suggestions."),
+    )
+    suggested_units = forms.CharField(
+        label=_("Suggested handling units"), max_length=300, required=False,
+        help_text=_("Optional; the office decides which units handle the proposal."),
+    )
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
+    contact_address = forms.CharField(label=_("Contact address"), max_length=120, required=False)
+    client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+    proposal = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    UPDATE_FIELDS = ("title", "body", "category", "kind", "suggested_units", "contact_phone", "contact_address")
+
+    def __init__(self, *args, committee=None, creating=True, require_title=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = require_title
+        if creating and committee is not None:
+            sessions = Session.objects.filter(term__committee=committee).select_related("term").order_by("-year")
+            self.fields["session"].queryset = sessions
+            self.fields["session"].empty_label = None
+            current = next((s for s in sessions if s.is_current), None)
+            if current is not None and not self.is_bound:
+                self.initial.setdefault("session", current.pk)
+        else:
+            del self.fields["session"]
+        for name in ("title", "body", "suggested_units", "contact_phone", "contact_address"):
+            self.fields[name].widget.attrs.setdefault("data-testid", f"field-{name}")
+
+    def fields_for_update(self) -> dict:
+        return {name: self.cleaned_data.get(name) or "" for name in self.UPDATE_FIELDS}
+
+    def fields_for_create(self) -> dict:
+        data = self.fields_for_update()
+        data["session"] = self.cleaned_data.get("session")
+        return data
+
+
+class InviteCosignersForm(forms.Form):
+    members = forms.MultipleChoiceField(label=_("Members"), widget=forms.CheckboxSelectMultiple, choices=())
+
+    def __init__(self, *args, member_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = list(member_choices)
+
+    def to_data(self) -> dict:
+        return {"members": [int(m) for m in self.cleaned_data["members"]]}
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search members by name"), max_length=40, required=False)
+
+
+# --- Actions on the detail page ----------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """Base of the forms of `proposal_act`. `ctx` carries the choices the page computed once."""
+
+    def __init__(self, *args, ctx=None, **kwargs):
+        kwargs.setdefault("prefix", self.action_prefix())
+        super().__init__(*args, **kwargs)
+        self.ctx = ctx or {}
+        self.setup()
+
+    @classmethod
+    def action_prefix(cls):
+        return None
+
+    def setup(self):
+        pass
+
+    def to_data(self) -> dict:
+        return {}
+
+    def _choice(self, name, key, *, required=True, label=None, hide_single=True):
+        """Make field `name` a choice among ctx[key] ([(id, label)]); hidden when there is only one."""
+        choices = [(str(k), v) for k, v in self.ctx.get(key, [])]
+        field = self.fields[name]
+        field.choices = ([] if required else [("", "—")]) + choices
+        if label is not None:
+            field.label = label
+        if hide_single and len(choices) <= 1:
+            field.widget = forms.HiddenInput()
+            if choices:
+                field.initial = choices[0][0]
+        return field
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "") else None
+
+
+class EmptyActionForm(ActionForm):
+    """An action without input (co-sign, resubmit, acknowledge …): a button."""
+
+
+class SubmitForm(ActionForm):
+    cosign_days = forms.IntegerField(
+        label=_("Days for co-signing"), required=False, min_value=1, max_value=30,
+        help_text=_("Only when you invited co-signers; the committee's default applies when empty."),
+    )
+
+    def setup(self):
+        if not self.ctx.get("has_cosigners"):
+            self.fields["cosign_days"].widget = forms.HiddenInput()
+
+    def to_data(self):
+        days = self.cleaned_data.get("cosign_days")
+        return {"cosign_days": days} if days else {}
+
+
+class OptionalReasonForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def to_data(self):
+        reason = self.cleaned_data.get("reason")
+        return {"reason": reason} if reason else {}
+
+
+class RequiredReasonForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def to_data(self):
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class RegisterForm(ActionForm):
+    category = forms.ChoiceField(label=_("Category"), required=False, choices=())
+    is_key = forms.BooleanField(label=_("Key proposal"), required=False)
+
+    def setup(self):
+        self.fields["category"].choices = [("", _("(keep as proposed)"))] + list(Category.choices)
+
+    def to_data(self):
+        data = {"is_key": bool(self.cleaned_data.get("is_key"))}
+        if self.cleaned_data.get("category"):
+            data["category"] = self.cleaned_data["category"]
+        return data
+
+
+class MergeForm(ActionForm):
+    into = forms.ChoiceField(label=_("Merge into"), choices=())
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+    def setup(self):
+        self._choice("into", "merge_targets", hide_single=False)
+
+    def to_data(self):
+        data = {"into": int(self.cleaned_data["into"])}
+        if self.cleaned_data.get("reason"):
+            data["reason"] = self.cleaned_data["reason"]
+        return data
+
+
+class ConvertForm(ActionForm):
+    to = forms.ChoiceField(label=_("Convert to"), choices=ConvertTarget.choices)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+    def to_data(self):
+        data = {"to": self.cleaned_data["to"]}
+        if self.cleaned_data.get("reason"):
+            data["reason"] = self.cleaned_data["reason"]
+        return data
+
+
+class RejectForm(ActionForm):
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=RejectReason.choices)
+    reason = forms.CharField(label=_("Explanation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def to_data(self):
+        data = {"reason_code": self.cleaned_data["reason_code"]}
+        if self.cleaned_data.get("reason"):
+            data["reason"] = self.cleaned_data["reason"]
+        return data
+
+
+class ReassignForm(ActionForm):
+    assignment = forms.ChoiceField(label=_("Objected assignment"), choices=())
+    unit = forms.ChoiceField(label=_("New handling unit"), choices=())
+
+    def setup(self):
+        self._choice("assignment", "objected_assignments")
+        self._choice("unit", "units", hide_single=False)
+
+    def to_data(self):
+        return {"assignment": int(self.cleaned_data["assignment"]), "unit": int(self.cleaned_data["unit"])}
+
+
+class UnitActionForm(ActionForm):
+    """A unit's action on its own assignment (the assignment is chosen only when it holds several)."""
+
+    assignment = forms.ChoiceField(label=_("Assignment"), required=False, choices=())
+
+    def setup(self):
+        self._choice("assignment", "my_assignments", required=False)
+
+    def to_data(self):
+        value = _optional_int(self.cleaned_data.get("assignment"))
+        return {"assignment": value} if value else {}
+
+
+class ObjectForm(UnitActionForm):
+    reason = forms.CharField(label=_("Reason for objection"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def to_data(self):
+        return {**super().to_data(), "reason": self.cleaned_data["reason"]}
+
+
+class ConsultForm(UnitActionForm):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    form = forms.ChoiceField(label=_("Form"), choices=HandlingConsultation.Form.choices)
+    summary = forms.CharField(label=_("Summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    participants = forms.CharField(label=_("Participants"), max_length=200, required=False)
+
+    def to_data(self):
+        data = {
+            **super().to_data(),
+            "date": self.cleaned_data["date"].isoformat(),
+            "form": self.cleaned_data["form"],
+            "summary": self.cleaned_data["summary"],
+        }
+        if self.cleaned_data.get("participants"):
+            data["participants"] = self.cleaned_data["participants"]
+        return data
+
+
+class SendViewsForm(UnitActionForm):
+    text = forms.CharField(label=_("Views for the lead unit"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def to_data(self):
+        return {**super().to_data(), "text": self.cleaned_data["text"]}
+
+
+class ExtensionRequestForm(UnitActionForm):
+    until = forms.DateField(label=_("New reply date"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def to_data(self):
+        return {**super().to_data(), "until": self.cleaned_data["until"].isoformat(), "reason": self.cleaned_data["reason"]}
+
+
+class ExtensionDecisionForm(ActionForm):
+    request = forms.ChoiceField(label=_("Extension request"), choices=())
+
+    def setup(self):
+        self._choice("request", "pending_extensions")
+
+    def to_data(self):
+        return {"request": int(self.cleaned_data["request"])}
+
+
+def validate_letter(upload):
+    """The reply letter: PDF, Word or an image, within settings.XIESHANG_MAX_UPLOAD_MB."""
+    if upload is None:
+        return
+    name = (upload.name or "").lower()
+    if os.path.splitext(name)[1] not in LETTER_EXTENSIONS:
+        raise forms.ValidationError(
+            _("The letter must be a PDF, Word (.doc, .docx), JPG or PNG file."), code="file_type"
+        )
+    limit = settings.XIESHANG_MAX_UPLOAD_MB
+    if upload.size > limit * 1024 * 1024:
+        raise forms.ValidationError(
+            _("The file is %(size).1f MB; files up to %(limit)d MB are accepted."),
+            code="file_size",
+            params={"size": upload.size / (1024 * 1024), "limit": limit},
+        )
+
+
+class ReplyForm(UnitActionForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReplyOutcome.choices, widget=forms.RadioSelect)
+    text = forms.CharField(label=_("Reply text"), max_length=50000, widget=forms.Textarea(attrs={"rows": 10}))
+    signed_by = forms.CharField(label=_("Signed by"), max_length=40, required=False)
+    letter = forms.FileField(
+        label=_("Reply letter"), required=False, validators=[validate_letter],
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(LETTER_EXTENSIONS)}),
+    )
+
+    def setup(self):
+        super().setup()
+        self.fields["letter"].help_text = _("PDF, Word, JPG or PNG, up to %(limit)d MB.") % {
+            "limit": settings.XIESHANG_MAX_UPLOAD_MB
+        }
+
+    def to_data(self):
+        data = {**super().to_data(), "outcome": self.cleaned_data["outcome"], "text": self.cleaned_data["text"]}
+        if self.cleaned_data.get("signed_by"):
+            data["signed_by"] = self.cleaned_data["signed_by"]
+        if self.cleaned_data.get("letter"):
+            data["letter"] = self.cleaned_data["letter"]
+        return data
+
+
+class EvaluateForm(ActionForm):
+    reply = forms.ChoiceField(label=_("Reply"), required=False, choices=())
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=EvaluationVerdict.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def setup(self):
+        self._choice("reply", "replies_to_evaluate", required=False)
+
+    def to_data(self):
+        data = {"verdict": self.cleaned_data["verdict"]}
+        reply = _optional_int(self.cleaned_data.get("reply"))
+        if reply:
+            data["reply"] = reply
+        if self.cleaned_data.get("comment"):
+            data["comment"] = self.cleaned_data["comment"]
+        return data
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def to_data(self):
+        return {"note": self.cleaned_data["note"]} if self.cleaned_data.get("note") else {}
+
+
+class UrgeForm(ActionForm):
+    assignment = forms.ChoiceField(label=_("Unit"), required=False, choices=())
+    text = forms.CharField(label=_("Message"), required=False, max_length=2000)
+
+    def setup(self):
+        self._choice("assignment", "live_assignments", required=False, hide_single=False)
+        self.fields["assignment"].choices = [("", _("All units still handling it"))] + self.fields["assignment"].choices[1:]
+
+    def to_data(self):
+        data = {}
+        assignment = _optional_int(self.cleaned_data.get("assignment"))
+        if assignment:
+            data["assignment"] = assignment
+        if self.cleaned_data.get("text"):
+            data["text"] = self.cleaned_data["text"]
+        return data
+
+
+class MarkKeyForm(ActionForm):
+    is_key = forms.BooleanField(label=_("Key proposal"), required=False)
+    leader = forms.ChoiceField(label=_("Supervising leader"), required=False, choices=())
+
+    def setup(self):
+        self._choice("leader", "leaders", required=False, hide_single=False)
+        proposal = self.ctx.get("proposal")
+        if proposal is not None and not self.is_bound:
+            self.initial.setdefault("is_key", proposal.is_key)
+            self.initial.setdefault("leader", proposal.supervising_leader_id or "")
+
+    def to_data(self):
+        data = {"is_key": bool(self.cleaned_data.get("is_key"))}
+        leader = _optional_int(self.cleaned_data.get("leader"))
+        if leader:
+            data["leader"] = leader
+        return data
+
+
+class SuperviseForm(ActionForm):
+    text = forms.CharField(label=_("Instruction"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def to_data(self):
+        return {"text": self.cleaned_data["text"]}
+
+
+class FlagForm(ActionForm):
+    """mark_excellent / set_public: a toggle; the button sets the opposite of the current value."""
+
+    value = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def to_data(self):
+        return {"value": bool(self.cleaned_data.get("value"))}
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "submit": SubmitForm,
+    "cosign": EmptyActionForm,
+    "decline_cosign": EmptyActionForm,
+    "close_cosigning": EmptyActionForm,
+    "withdraw": OptionalReasonForm,
+    "return_for_revision": RequiredReasonForm,
+    "resubmit": EmptyActionForm,
+    "register": RegisterForm,
+    "merge": MergeForm,
+    "convert": ConvertForm,
+    "reject": RejectForm,
+    "reassign": ReassignForm,
+    "acknowledge": UnitActionForm,
+    "object": ObjectForm,
+    "consult": ConsultForm,
+    "send_views": SendViewsForm,
+    "request_extension": ExtensionRequestForm,
+    "approve_extension": ExtensionDecisionForm,
+    "refuse_extension": ExtensionDecisionForm,
+    "reply": ReplyForm,
+    "evaluate": EvaluateForm,
+    "rehandle": EmptyActionForm,
+    "close": NoteForm,
+    "archive": NoteForm,
+    "urge": UrgeForm,
+    "mark_key": MarkKeyForm,
+    "supervise": SuperviseForm,
+    "mark_excellent": FlagForm,
+    "set_public": FlagForm,
+}
+# Actions that have their own page instead of a form on the detail page.
+PAGE_ACTIONS = {"update": "proposals:edit", "invite_cosigners": "proposals:invite", "assign": "proposals:assign"}
+# Decisions that must not be taken on an out-of-date page: the form carries the version it was shown with.
+VERSIONED_ACTIONS = {"register", "return_for_revision", "merge", "convert", "reject", "assign", "rehandle", "close", "archive"}
+
+
+def action_form(action: str, data=None, files=None, *, ctx=None) -> ActionForm:
+    cls = ACTION_FORMS[action]
+    return cls(data, files, ctx=ctx, prefix=action)
+
+
+# --- Assignment (交办) ------------------------------------------------------------------------------
+
+
+class AssignForm(forms.Form):
+    MODES = [
+        ("sole", _("One unit (sole)")),
+        ("lead_co", _("Lead unit with co-handling units")),
+        ("split", _("Split between several units")),
+    ]
+    mode = forms.ChoiceField(label=_("How units share the work"), choices=MODES, widget=forms.RadioSelect, initial="sole")
+    sole_unit = forms.ModelChoiceField(label=_("Handling unit"), queryset=HandlingUnit.objects.none(), required=False)
+    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=HandlingUnit.objects.none(), required=False)
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("Co-handling units"), queryset=HandlingUnit.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    split_units = forms.ModelMultipleChoiceField(
+        label=_("Units sharing the proposal"), queryset=HandlingUnit.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, committee=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = HandlingUnit.objects.filter(committee=committee, is_active=True).order_by("name")
+        for name in ("sole_unit", "lead_unit", "co_units", "split_units"):
+            self.fields[name].queryset = units
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("mode")
+        if mode == "sole":
+            if not data.get("sole_unit"):
+                self.add_error("sole_unit", _("Choose the handling unit."))
+        elif mode == "lead_co":
+            lead, co = data.get("lead_unit"), list(data.get("co_units") or [])
+            if not lead:
+                self.add_error("lead_unit", _("Choose the lead unit."))
+            if not co:
+                self.add_error("co_units", _("Choose at least one co-handling unit."))
+            elif lead and lead in co:
+                self.add_error("co_units", _("The lead unit cannot also be a co-handling unit."))
+        elif mode == "split":
+            if len(data.get("split_units") or []) < 2:
+                self.add_error("split_units", _("Choose at least two units to split the proposal between."))
+        return data
+
+    def units(self) -> list[dict]:
+        data = self.cleaned_data
+        if data["mode"] == "sole":
+            return [{"unit": data["sole_unit"].pk, "role": AssignmentRole.SOLE.value}]
+        if data["mode"] == "lead_co":
+            return [{"unit": data["lead_unit"].pk, "role": AssignmentRole.LEAD.value}] + [
+                {"unit": u.pk, "role": AssignmentRole.CO.value} for u in data["co_units"]
+            ]
+        return [{"unit": u.pk, "role": AssignmentRole.SPLIT.value} for u in data["split_units"]]
+
+
+class BatchAssignForm(forms.Form):
+    """交办会: one row per registered proposal — pick it, its main unit, other units and whether they split it."""
+
+    def __init__(self, *args, proposals=(), units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = list(proposals)
+        self.units_by_id = {u.pk: u for u in units}
+        unit_choices = [(u.pk, u.name) for u in units]
+        self.rows = []
+        for p in self.proposals:
+            pick = f"pick_{p.pk}"
+            main = f"unit_{p.pk}"
+            others = f"others_{p.pk}"
+            split = f"split_{p.pk}"
+            self.fields[pick] = forms.BooleanField(label=_("Assign"), required=False)
+            self.fields[main] = forms.TypedChoiceField(
+                label=_("Lead or sole unit"), required=False, coerce=int, choices=[("", "—")] + unit_choices
+            )
+            self.fields[others] = forms.TypedMultipleChoiceField(
+                label=_("Other units"), required=False, coerce=int, choices=unit_choices,
+                widget=forms.SelectMultiple(attrs={"size": 3}),
+            )
+            self.fields[split] = forms.BooleanField(label=_("Split between the units"), required=False)
+            self.rows.append({"proposal": p, "pick": self[pick], "unit": self[main], "others": self[others], "split": self[split]})
+
+    def clean(self):
+        data = super().clean()
+        picked = 0
+        for p in self.proposals:
+            if not data.get(f"pick_{p.pk}"):
+                continue
+            picked += 1
+            main, others = data.get(f"unit_{p.pk}"), list(data.get(f"others_{p.pk}") or [])
+            if not main:
+                self.add_error(f"unit_{p.pk}", _("Choose a unit."))
+            elif main in others:
+                self.add_error(f"others_{p.pk}", _("A unit can be chosen only once."))
+            elif data.get(f"split_{p.pk}") and not others:
+                self.add_error(f"others_{p.pk}", _("Choose at least two units to split the proposal between."))
+        if not picked:
+            raise forms.ValidationError(_("Tick at least one proposal to assign."))
+        return data
+
+    def items(self) -> list[tuple]:
+        """[(proposal, units)] for services.proposals_assign_batch."""
+        out = []
+        for p in self.proposals:
+            if not self.cleaned_data.get(f"pick_{p.pk}"):
+                continue
+            main, others = self.cleaned_data[f"unit_{p.pk}"], list(self.cleaned_data.get(f"others_{p.pk}") or [])
+            if self.cleaned_data.get(f"split_{p.pk}"):
+                units = [{"unit": u, "role": AssignmentRole.SPLIT.value} for u in [main, *others]]
+            elif others:
+                units = [{"unit": main, "role": AssignmentRole.LEAD.value}] + [
+                    {"unit": u, "role": AssignmentRole.CO.value} for u in others
+                ]
+            else:
+                units = [{"unit": main, "role": AssignmentRole.SOLE.value}]
+            out.append((p, units))
+        return out
+
+
+# --- Lists --------------------------------------------------------------------------------------
+
+
+class ProposalFilterForm(forms.Form):
+    """The filters of the staff list and of its Excel export. Bad values are reported, never a 500."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    session = forms.TypedChoiceField(label=_("Session"), required=False, coerce=int, choices=())
+    state = forms.ChoiceField(label=_("State"), required=False, choices=())
+    category = forms.ChoiceField(label=_("Category"), required=False, choices=())
+    unit = forms.TypedChoiceField(label=_("Handling unit"), required=False, coerce=int, choices=())
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=())
+    key = forms.BooleanField(label=_("Key proposals only"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+    page_size = forms.TypedChoiceField(
+        label=_("Per page"), required=False, coerce=int, choices=[(n, n) for n in PAGE_SIZES], empty_value=DEFAULT_PAGE_SIZE
+    )
+
+    def __init__(self, *args, committee=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        anything = [("", _("All"))]
+        sessions = Session.objects.filter(term__committee=committee).select_related("term").order_by("-year")
+        self.fields["session"].choices = anything + [(s.pk, str(s)) for s in sessions]
+        self.fields["state"].choices = anything + list(ProposalState.choices)
+        self.fields["category"].choices = anything + list(Category.choices)
+        units = HandlingUnit.objects.filter(committee=committee).order_by("name").values_list("pk", "name")
+        self.fields["unit"].choices = anything + list(units)
+        sectors = Sector.objects.filter(committee=committee).values_list("name", flat=True)
+        self.fields["sector"].choices = anything + [(n, n) for n in sectors]
+
+    def params(self) -> dict:
+        """The selector's params: only the valid, non-empty values (an invalid one is dropped and reported)."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        out = {}
+        for name in ("q", "session", "state", "category", "unit", "sector", "sort"):
+            if name in self.errors:
+                continue
+            value = cleaned.get(name)
+            if value not in (None, ""):
+                out[name] = str(value)
+        for name in ("key", "overdue"):
+            if cleaned.get(name) and name not in self.errors:
+                out[name] = "1"
+        return out
+
+    def page_size(self) -> int:
+        self.is_valid()
+        if "page_size" in self.errors:
+            return DEFAULT_PAGE_SIZE
+        return getattr(self, "cleaned_data", {}).get("page_size") or DEFAULT_PAGE_SIZE

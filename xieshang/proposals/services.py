@@ -1,0 +1,1221 @@
+"""Every write of proposals. `proposal_act` is the one entry point for the transitions of workflow.py.
+
+Each action: look the transition up, lock the proposal row, check that the actor may see it
+(NotFound), has one of the transition's actor relations (Forbidden), names the current version
+(Conflict) and that the state allows it (IllegalTransition); then one small private function
+(`_do_<action>`) does the work; the version goes up by one and one audit event
+`proposal.<action>` is recorded, all in one transaction. Notifications are created in the same
+transaction and delivered after the commit (xieshang.core.services.notify).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xieshang.core import audit, timers
+from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
+from xieshang.core.models import HandlingUnit, Member, Role, Session
+from xieshang.core.selectors import has_role, member_of, unit_ids_of
+from xieshang.core.services import notify
+
+from . import deadlines, selectors, workflow
+from .models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Category,
+    ConvertTarget,
+    CoSigner,
+    CoUnitView,
+    Evaluation,
+    EvaluationVerdict,
+    ExtensionRequest,
+    HandlingConsultation,
+    Proposal,
+    ProposalKind,
+    ProposalState,
+    ProposerKind,
+    RejectReason,
+    Reply,
+    ReplyOutcome,
+    Supervision,
+)
+
+S = ProposalState
+A = AssignmentState
+User = get_user_model()
+
+EDITABLE_FIELDS = ("title", "body", "category", "kind", "suggested_units", "contact_phone", "contact_address")
+LETTER_EXTENSIONS = (".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png")
+OPEN = (A.ASSIGNED, A.HANDLING)
+PENDING = (A.ASSIGNED, A.OBJECTED, A.HANDLING)
+
+
+# --- Small helpers -------------------------------------------------------------------------
+
+
+def _required() -> list:
+    return [_("This field is required.")]
+
+
+def _text(data: dict, name: str, max_length: int | None = None, *, required: bool = False) -> str:
+    value = data.get(name)
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        raise Invalid(field_errors={name: _required()})
+    if max_length is not None and len(value) > max_length:
+        raise Invalid(field_errors={name: [_("At most %(n)d characters.") % {"n": max_length}]})
+    return value
+
+
+def _choice(data: dict, name: str, choices, *, required: bool = True, default=None) -> str:
+    value = data.get(name)
+    if value in (None, ""):
+        if required:
+            raise Invalid(field_errors={name: _required()})
+        return default
+    if value not in choices.values:
+        raise Invalid(field_errors={name: [_("Choose one of the offered values.")]})
+    return value
+
+
+def _bool(data: dict, name: str, *, required: bool = True, default: bool | None = None) -> bool | None:
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            raise Invalid(field_errors={name: _required()})
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "on", "yes"):
+        return True
+    if text in ("0", "false", "off", "no"):
+        return False
+    raise Invalid(field_errors={name: [_("Enter yes or no.")]})
+
+
+def _id(value) -> int | None:
+    if value is None or value == "":
+        return None
+    if hasattr(value, "pk"):
+        return value.pk
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(data: dict, name: str, *, required: bool = True) -> datetime.date | None:
+    value = data.get(name)
+    if value in (None, ""):
+        if required:
+            raise Invalid(field_errors={name: _required()})
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise Invalid(field_errors={name: [_("Enter a date as YYYY-MM-DD.")]})
+
+
+def _end_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+
+
+def _staff_users(committee_id):
+    staff = User.objects.filter(
+        role_assignments__committee_id=committee_id, role_assignments__role=Role.STAFF, is_active=True
+    ).distinct()
+    if staff.exists():
+        return staff
+    return User.objects.filter(
+        role_assignments__committee_id=committee_id, role_assignments__role=Role.ADMIN, is_active=True
+    ).distinct()
+
+
+def _unit_users(committee_id, unit_id):
+    return User.objects.filter(
+        role_assignments__committee_id=committee_id, role_assignments__role=Role.UNIT,
+        role_assignments__handling_unit_id=unit_id, is_active=True,
+    ).distinct()
+
+
+def _proposer_users(proposal) -> list:
+    if proposal.lead_proposer_id:
+        return [proposal.lead_proposer.user]
+    return [proposal.created_by]
+
+
+def _answered_users(proposal) -> list:
+    """Who a reply answers: the proposer, and the proposers of every proposal merged into this one."""
+    users = _proposer_users(proposal)
+    for merged in Proposal.objects.filter(merged_into=proposal).select_related("lead_proposer__user", "created_by"):
+        users += _proposer_users(merged)
+    return users
+
+
+def _label(proposal) -> str:
+    return f"{proposal.number} {proposal.title}" if proposal.number else proposal.title
+
+
+def _tell(recipients, proposal, kind: str, title: str, body: str = "") -> None:
+    notify(
+        recipients=recipients, kind=kind, title=title, body=body,
+        url=selectors.proposal_url(proposal), committee=proposal.committee,
+    )
+
+
+def _state_label(state: str) -> str:
+    return str(S(state).label) if state in S.values else state
+
+
+def _assignment_state_label(state: str) -> str:
+    return str(A(state).label) if state in A.values else state
+
+
+# --- Create and edit ---------------------------------------------------------------------
+
+
+def proposal_create(
+    *, actor, committee, title, body="", session=None, kind=ProposalKind.SESSION, category=Category.OTHER,
+    suggested_units="", contact_phone="", contact_address="", proposer_kind=ProposerKind.MEMBER,
+    organization=None, special_committee=None, client_key=None,
+) -> Proposal:
+    """A new draft. Its lead proposer is the actor's Member row in `committee`. With `client_key`,
+    the same (actor, key) gives back the same draft (a double-clicked submit makes one proposal)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise Forbidden()
+    client_key = (str(client_key).strip()[:64] or None) if client_key else None
+    if client_key:
+        existing = Proposal.objects.filter(created_by=actor, client_key=client_key).first()
+        if existing is not None:
+            return existing
+    member = member_of(actor, committee)
+    is_staff = has_role(actor, committee, Role.STAFF, Role.ADMIN)
+    if proposer_kind not in ProposerKind.values:
+        raise Invalid(field_errors={"proposer_kind": [_("Choose one of the offered values.")]})
+    if proposer_kind == ProposerKind.MEMBER:
+        if member is None:
+            raise Forbidden(_("Only members of this committee can draft proposals."))
+        organization = special_committee = None
+    elif proposer_kind == ProposerKind.ORGANIZATION:
+        if organization is None or organization.committee_id != committee.pk:
+            raise Invalid(field_errors={"organization": _required()})
+        if not (is_staff or (member is not None and member.organization_id == organization.pk)):
+            raise Forbidden(_("Only the organisation's members or office staff can draft its proposals."))
+        special_committee = None
+    else:
+        if special_committee is None or special_committee.committee_id != committee.pk:
+            raise Invalid(field_errors={"special_committee": _required()})
+        if not (is_staff or (member is not None and member.special_committees.filter(pk=special_committee.pk).exists())):
+            raise Forbidden(_("Only the special committee's members or office staff can draft its proposals."))
+        organization = None
+    if session is None:
+        session = Session.objects.filter(term__committee=committee, is_current=True).first()
+        if session is None:
+            raise Invalid(field_errors={"session": [_("The committee has no current session; choose one.")]})
+    elif session.term.committee_id != committee.pk:
+        raise Invalid(field_errors={"session": [_("Choose a session of this committee.")]})
+    values = _clean_fields(
+        {
+            "title": title, "body": body, "kind": kind, "category": category, "suggested_units": suggested_units,
+            "contact_phone": contact_phone, "contact_address": contact_address,
+        }
+    )
+    proposal = Proposal(
+        committee=committee, session=session, proposer_kind=proposer_kind,
+        lead_proposer=member,  # for organisations' proposals: the drafting member, if any
+        organization=organization, special_committee=special_committee,
+        created_by=actor, client_key=client_key, **values,
+    )
+    try:
+        with transaction.atomic():
+            proposal.save()
+            audit.record(
+                actor=actor, action="proposal.create", obj=proposal, to_state=proposal.state,
+                payload={"title": proposal.title, "proposer_kind": proposer_kind},
+            )
+    except IntegrityError:
+        if client_key:
+            existing = Proposal.objects.filter(created_by=actor, client_key=client_key).first()
+            if existing is not None:  # a concurrent copy of the same click won
+                return existing
+        raise
+    return proposal
+
+
+def _clean_fields(fields: dict) -> dict:
+    errors: dict[str, list] = {}
+    out = {}
+    limits = {"title": 200, "suggested_units": 300, "contact_phone": 32, "contact_address": 120}
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            errors[name] = [_("This field cannot be changed here.")]
+            continue
+        if name in ("category", "kind"):
+            choices = Category if name == "category" else ProposalKind
+            if value not in choices.values:
+                errors[name] = [_("Choose one of the offered values.")]
+                continue
+            out[name] = value
+            continue
+        value = "" if value is None else str(value)
+        value = value.strip() if name != "body" else value
+        if name == "title" and not value:
+            errors[name] = _required()
+        elif name in limits and len(value) > limits[name]:
+            errors[name] = [_("At most %(n)d characters.") % {"n": limits[name]}]
+        out[name] = value
+    if errors:
+        raise Invalid(field_errors=errors)
+    return out
+
+
+def proposal_update(*, actor, proposal, expected_version=None, **fields) -> Proposal:
+    """Edit a draft or returned proposal (autosave). A stale `expected_version` raises Conflict."""
+    return proposal_act(actor=actor, proposal=proposal, action="update", data=fields, expected_version=expected_version)
+
+
+# --- The dispatcher ----------------------------------------------------------------------
+
+
+@dataclass
+class _Ctx:
+    actor: object
+    proposal: Proposal
+    data: dict
+    transition: workflow.Transition
+    relations: set
+    now: datetime.datetime
+    today: datetime.date
+    payload: dict = field(default_factory=dict)
+    skip: bool = False  # nothing changed: no version bump, no event
+
+    @property
+    def committee_id(self) -> int:
+        return self.proposal.committee_id
+
+
+def _illegal(t: workflow.Transition, state: str) -> IllegalTransition:
+    return IllegalTransition(
+        _("“%(action)s” is not possible: the proposal is %(state)s.") % {"action": t.label, "state": _state_label(state)},
+        detail=f"state_{state}",
+    )
+
+
+def _sync(target: Proposal, source: Proposal) -> None:
+    if target is source:
+        return
+    for f in source._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+    target._state.fields_cache.clear()
+
+
+def proposal_act(*, actor, proposal, action: str, data: dict | None = None, expected_version=None) -> Proposal:
+    """Carry out one transition of workflow.TRANSITIONS on `proposal` as `actor` (None: the scheduler)."""
+    t = workflow.TRANSITIONS.get(action)
+    handler = _HANDLERS.get(action)
+    if t is None or handler is None:
+        raise Invalid(_("Unknown action."), detail="unknown_action")
+    pk = _id(proposal)
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().filter(pk=pk).first() if pk else None
+        if locked is None:
+            raise NotFound()
+        relations = selectors.relations_of(actor, locked)
+        if actor is not None and not selectors.can_see(actor, locked):
+            raise NotFound()
+        if not t.actors & relations:
+            raise Forbidden()
+        if expected_version not in (None, "") and _id(expected_version) != locked.version:
+            raise Conflict()
+        if locked.state not in t.sources:
+            raise _illegal(t, locked.state)
+        ctx = _Ctx(
+            actor=actor, proposal=locked, data=dict(data or {}), transition=t, relations=relations,
+            now=timezone.now(), today=deadlines.today(),
+        )
+        from_state = locked.state
+        handler(ctx)
+        if not ctx.skip:
+            locked.version += 1
+            locked.save()
+            audit.record(
+                actor=actor, action=f"proposal.{action}", obj=locked, from_state=from_state, to_state=locked.state,
+                payload=ctx.payload,
+            )
+    if not isinstance(proposal, int):
+        _sync(proposal, locked)
+    return locked
+
+
+# --- Drafting and co-signing -----------------------------------------------------------------
+
+
+def _do_update(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    values = _clean_fields(ctx.data)
+    changed = [name for name, value in values.items() if getattr(p, name) != value]
+    for name in changed:
+        setattr(p, name, values[name])
+    ctx.payload = {"fields": changed}
+    ctx.skip = not changed
+
+
+def _members(ctx: _Ctx) -> list[Member]:
+    raw = ctx.data.get("members") or []
+    if not isinstance(raw, (list, tuple, set)):
+        raw = [raw]
+    ids = [_id(v) for v in raw]
+    if not ids or None in ids:
+        raise Invalid(field_errors={"members": [_("Choose at least one member.")]})
+    members = list(Member.objects.filter(pk__in=ids, committee_id=ctx.committee_id, is_active=True).select_related("user"))
+    if len(members) != len(set(ids)):
+        raise Invalid(field_errors={"members": [_("Choose active members of this committee.")]})
+    if any(m.pk == ctx.proposal.lead_proposer_id for m in members):
+        raise Invalid(field_errors={"members": [_("The lead proposer cannot co-sign their own proposal.")]})
+    return members
+
+
+def _do_invite_cosigners(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    members = _members(ctx)
+    existing = set(CoSigner.objects.filter(proposal=p).values_list("member_id", flat=True))
+    new = [m for m in members if m.pk not in existing]
+    if not new:
+        raise Invalid(field_errors={"members": [_("These members are already invited.")]})
+    CoSigner.objects.bulk_create([CoSigner(proposal=p, member=m) for m in new])
+    ctx.payload = {"members": [m.pk for m in new]}
+    if p.state == S.COSIGNING:
+        _tell_invited(p, [m.user for m in new])
+
+
+def _tell_invited(p: Proposal, users) -> None:
+    notify(
+        recipients=users, kind="proposal.cosign_invitation",
+        title=_("Invitation to co-sign: %(title)s") % {"title": p.title},
+        body=_("Please co-sign or decline by %(date)s.") % {"date": timezone.localtime(p.cosign_deadline).date().isoformat()}
+        if p.cosign_deadline else "",
+        url=_invitations_url(p),
+        committee=p.committee,
+    )
+
+
+def _invitations_url(p: Proposal) -> str:
+    url = selectors.url_or_hash("proposals:cosign_invitations")
+    return selectors.proposal_url(p) if url == "#" else url
+
+
+def _mark_submitted(p: Proposal, now) -> None:
+    p.state = S.SUBMITTED
+    p.submitted_at = p.submitted_at or now
+    if p.lead_proposer_id and p.lead_proposer.sector_id:
+        p.sector_name = p.lead_proposer.sector.name
+
+
+def _do_submit(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    errors = {}
+    if not p.title.strip():
+        errors["title"] = _required()
+    if not p.body.strip():
+        errors["body"] = [_("Write the text of the proposal before submitting it.")]
+    if errors:
+        raise Invalid(field_errors=errors)
+    invited = list(CoSigner.objects.filter(proposal=p, state=CoSigner.State.INVITED).select_related("member__user"))
+    if invited:
+        days = ctx.data.get("cosign_days")
+        if days not in (None, ""):
+            days = _id(days)
+            if days is None or not 1 <= days <= 60:
+                raise Invalid(field_errors={"cosign_days": [_("Between 1 and 60 days.")]})
+            due = ctx.today + datetime.timedelta(days=days)
+        else:
+            due = timers.deadline(ctx.committee_id, "proposal.cosign", ctx.today)
+        p.state = S.COSIGNING
+        p.cosign_deadline = _end_of_day(due)
+        ctx.payload = {"cosign_deadline": p.cosign_deadline.isoformat(), "invited": len(invited)}
+        _tell_invited(p, [c.member.user for c in invited])
+    else:
+        _mark_submitted(p, ctx.now)
+
+
+def _my_invitation(ctx: _Ctx) -> CoSigner:
+    row = CoSigner.objects.filter(proposal=ctx.proposal, member__user=ctx.actor).first()
+    if row is None:
+        raise Forbidden()
+    if row.state != CoSigner.State.INVITED:
+        raise IllegalTransition(_("You have already answered this invitation."), detail="already_answered")
+    if ctx.proposal.cosign_deadline and ctx.proposal.cosign_deadline < ctx.now:
+        raise IllegalTransition(_("The time for co-signing is over."), detail="cosign_closed")
+    return row
+
+
+def _answer_invitation(ctx: _Ctx, state: str) -> None:
+    row = _my_invitation(ctx)
+    row.state = state
+    row.answered_at = ctx.now
+    row.save(update_fields=["state", "answered_at"])
+    ctx.payload = {"member": row.member_id}
+
+
+def _do_cosign(ctx: _Ctx) -> None:
+    _answer_invitation(ctx, CoSigner.State.SIGNED)
+
+
+def _do_decline_cosign(ctx: _Ctx) -> None:
+    _answer_invitation(ctx, CoSigner.State.DECLINED)
+
+
+def _do_close_cosigning(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    _mark_submitted(p, ctx.now)
+    ctx.payload = {
+        "signed": CoSigner.objects.filter(proposal=p, state=CoSigner.State.SIGNED).count(),
+        "unanswered": CoSigner.objects.filter(proposal=p, state=CoSigner.State.INVITED).count(),
+        "by": "system" if ctx.actor is None else "person",
+    }
+
+
+def _do_withdraw(ctx: _Ctx) -> None:
+    reason = _text(ctx.data, "reason", 1000)
+    ctx.proposal.state = S.WITHDRAWN
+    ctx.proposal.state_note = reason
+    ctx.payload = {"reason": reason}
+
+
+# --- Review ---------------------------------------------------------------------------------
+
+
+def _do_return_for_revision(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    reason = _text(ctx.data, "reason", 2000, required=True)
+    p.state = S.RETURNED
+    p.state_note = reason
+    ctx.payload = {"reason": reason}
+    _tell(_proposer_users(p), p, "proposal.returned",
+          _("Your proposal was returned for revision: %(title)s") % {"title": p.title}, reason)
+
+
+def _do_resubmit(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    if not p.body.strip():
+        raise Invalid(field_errors={"body": [_("Write the text of the proposal before submitting it.")]})
+    p.state = S.SUBMITTED
+    p.submitted_at = ctx.now
+
+
+def _next_number(p: Proposal) -> None:
+    """Give `p` the next sequence of its session and its number <term>-<session>-<seq:04d>.
+
+    The session row is locked, so numbering is serialised per session; the unique constraints
+    are the last guard (a clash retries with the next free sequence)."""
+    session = Session.objects.select_for_update().select_related("term").get(pk=p.session_id)
+    for _attempt in range(5):
+        last = Proposal.objects.filter(session_id=session.pk).aggregate(m=Max("sequence"))["m"] or 0
+        sequence = last + 1
+        number = f"{session.term.number}-{session.number}-{sequence:04d}"
+        try:
+            with transaction.atomic():
+                Proposal.objects.filter(pk=p.pk).update(sequence=sequence, number=number)
+        except IntegrityError:
+            continue
+        p.sequence, p.number = sequence, number
+        return
+    raise Conflict()
+
+
+def _do_register(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    category = _choice(ctx.data, "category", Category, required=False, default=p.category)
+    is_key = _bool(ctx.data, "is_key", required=False, default=p.is_key)
+    _next_number(p)
+    p.category = category
+    p.is_key = is_key
+    p.state = S.REGISTERED
+    p.registered_at = ctx.now
+    ctx.payload = {"number": p.number, "category": category, "is_key": is_key}
+    _tell(_proposer_users(p), p, "proposal.registered",
+          _("Your proposal was registered as No. %(number)s: %(title)s") % {"number": p.number, "title": p.title})
+
+
+def _do_merge(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    target_id = _id(ctx.data.get("into"))
+    if target_id is None:
+        raise Invalid(field_errors={"into": _required()})
+    target = Proposal.objects.select_for_update().filter(pk=target_id, committee_id=p.committee_id).first()
+    if target is None or target.pk == p.pk:
+        raise Invalid(field_errors={"into": [_("Choose another proposal of this committee.")]})
+    if target.state not in (S.SUBMITTED, S.REGISTERED):
+        raise Invalid(field_errors={"into": [_("A proposal can only be merged into a submitted or registered one.")]})
+    if target.session_id != p.session_id:
+        raise Invalid(field_errors={"into": [_("Choose a proposal of the same session.")]})
+    reason = _text(ctx.data, "reason", 2000)
+    p.state = S.MERGED
+    p.merged_into = target
+    p.state_note = reason
+    # keep the tree flat: proposals merged into this one are now answered through the target
+    moved = list(Proposal.objects.filter(merged_into=p).values_list("pk", flat=True))
+    Proposal.objects.filter(pk__in=moved).update(merged_into=target)
+    ctx.payload = {"into": target.pk, "into_number": target.number or "", "reason": reason, "moved": moved}
+    _tell(_proposer_users(p), p, "proposal.merged",
+          _("Your proposal was merged into “%(target)s”; its replies answer yours too.") % {"target": _label(target)},
+          reason)
+
+
+def _do_convert(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    to = _choice(ctx.data, "to", ConvertTarget)
+    reason = _text(ctx.data, "reason", 2000)
+    p.state = S.CONVERTED
+    p.converted_to = to
+    p.state_note = reason
+    ctx.payload = {"to": to, "reason": reason}
+    _tell(_proposer_users(p), p, "proposal.converted",
+          _("Your proposal was converted to a %(target)s: %(title)s") % {"target": ConvertTarget(to).label, "title": p.title},
+          reason)
+
+
+def _do_reject(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    code = _choice(ctx.data, "reason_code", RejectReason)
+    reason = _text(ctx.data, "reason", 2000)
+    p.state = S.REJECTED
+    p.reject_reason = code
+    p.state_note = reason
+    ctx.payload = {"reason_code": code, "reason": reason}
+    _tell(_proposer_users(p), p, "proposal.rejected",
+          _("Your proposal was not registered: %(title)s") % {"title": p.title},
+          f"{RejectReason(code).label}. {reason}".strip())
+
+
+# --- Assignment --------------------------------------------------------------------------------
+
+
+def _unit(committee_id: int, value, field_name: str = "units") -> HandlingUnit:
+    unit = HandlingUnit.objects.filter(pk=_id(value), committee_id=committee_id, is_active=True).first() if _id(value) else None
+    if unit is None:
+        raise Invalid(field_errors={field_name: [_("Choose active handling units of this committee.")]})
+    return unit
+
+
+def _parse_units(committee_id: int, raw) -> list[tuple[HandlingUnit, str]]:
+    if not raw or not isinstance(raw, (list, tuple)):
+        raise Invalid(field_errors={"units": [_("Choose at least one handling unit.")]})
+    out = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise Invalid(field_errors={"units": [_("Choose a unit and its role.")]})
+        role = item.get("role")
+        if role not in AssignmentRole.values:
+            raise Invalid(field_errors={"units": [_("Choose the role of each unit: sole, lead, co-handling or split.")]})
+        out.append((_unit(committee_id, item.get("unit")), role))
+    ids = [u.pk for u, _r in out]
+    if len(ids) != len(set(ids)):
+        raise Invalid(field_errors={"units": [_("A unit can be named only once.")]})
+    roles = [r for _u, r in out]
+    sole, lead, co, split = (roles.count(r) for r in ("sole", "lead", "co", "split"))
+    valid = (
+        (sole == 1 and len(roles) == 1)
+        or (lead == 1 and co >= 1 and sole == split == 0)
+        or (split >= 2 and sole == lead == co == 0)
+    )
+    if not valid:
+        raise Invalid(field_errors={"units": [_(
+            "Assign to exactly one sole unit, or one lead unit with at least one co-handling unit, "
+            "or at least two units handling separately."
+        )]})
+    return out
+
+
+def _new_assignment(ctx: _Ctx, unit: HandlingUnit, role: str, **extra) -> Assignment:
+    dates = deadlines.assignment_dates(ctx.committee_id, ctx.today, role)
+    return Assignment.objects.create(
+        proposal=ctx.proposal, unit=unit, role=role, round=ctx.proposal.round, assigned_at=ctx.now, **dates, **extra
+    )
+
+
+def _tell_unit(ctx: _Ctx, assignment_or_unit_id, kind: str, title: str, body: str = "") -> None:
+    unit_id = getattr(assignment_or_unit_id, "unit_id", assignment_or_unit_id)
+    _tell(_unit_users(ctx.committee_id, unit_id), ctx.proposal, kind, title, body)
+
+
+def _do_assign(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    units = _parse_units(ctx.committee_id, ctx.data.get("units"))
+    if p.assignments.exclude(state=A.CANCELLED).exists():
+        raise IllegalTransition(_("This proposal has already been assigned."), detail="already_assigned")
+    created = [_new_assignment(ctx, unit, role) for unit, role in units]
+    p.state = S.ASSIGNED
+    p.assigned_at = ctx.now
+    ctx.payload = {"units": [{"unit": a.unit_id, "role": a.role, "due_date": a.due_date.isoformat()} for a in created]}
+    for a in created:
+        _tell_unit(ctx, a, "proposal.assigned",
+                   _("New proposal assigned (%(role)s): %(title)s") % {"role": a.get_role_display(), "title": _label(p)},
+                   _("Acknowledge or object by %(objection)s; reply by %(due)s.")
+                   % {"objection": a.objection_due.isoformat(), "due": a.due_date.isoformat()})
+
+
+def _do_reassign(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    old = p.assignments.filter(pk=_id(ctx.data.get("assignment"))).first() if _id(ctx.data.get("assignment")) else None
+    if old is None:
+        raise Invalid(field_errors={"assignment": [_("Choose an assignment of this proposal.")]})
+    if old.state != A.OBJECTED:
+        raise IllegalTransition(
+            _("Only an assignment the unit objected to can be re-assigned; this one is %(state)s.")
+            % {"state": _assignment_state_label(old.state)}, detail="not_objected",
+        )
+    unit = _unit(ctx.committee_id, ctx.data.get("unit"), "unit")
+    if unit.pk == old.unit_id or p.assignments.filter(unit=unit).exclude(state=A.CANCELLED).exists():
+        raise Invalid(field_errors={"unit": [_("This unit already has this proposal.")]})
+    old.state = A.CANCELLED
+    old.save(update_fields=["state"])
+    new = _new_assignment(ctx, unit, old.role, replaces=old)
+    ctx.payload = {"assignment": old.pk, "from_unit": old.unit_id, "unit": unit.pk, "new_assignment": new.pk,
+                   "role": new.role}
+    _tell_unit(ctx, new, "proposal.assigned",
+               _("New proposal assigned (%(role)s): %(title)s") % {"role": new.get_role_display(), "title": _label(p)},
+               _("Acknowledge or object by %(objection)s; reply by %(due)s.")
+               % {"objection": new.objection_due.isoformat(), "due": new.due_date.isoformat()})
+    _tell_unit(ctx, old, "proposal.reassigned",
+               _("Your objection was accepted; the proposal went to another unit: %(title)s") % {"title": _label(p)})
+
+
+def _my_assignment(ctx: _Ctx, *, role_ok=None) -> Assignment:
+    """The actor's unit's assignment for a unit action (the one named in data["assignment"], else the first
+    of the actor's units in a state the action starts from)."""
+    t = ctx.transition
+    units = unit_ids_of(ctx.actor, ctx.committee_id)
+    mine = list(ctx.proposal.assignments.filter(unit_id__in=units).exclude(state=A.CANCELLED).order_by("id"))
+    wanted = _id(ctx.data.get("assignment"))
+    if wanted is not None:
+        chosen = [a for a in mine if a.pk == wanted]
+        if not chosen:
+            raise Forbidden(_("This assignment is not your unit's."))
+        assignment = chosen[0]
+    else:
+        fitting = [a for a in mine if a.state in t.assignment_sources and (role_ok is None or role_ok(a))]
+        if not mine:
+            raise Forbidden()
+        assignment = (fitting or mine)[0]
+    if role_ok is not None and not role_ok(assignment):
+        if t.action == "reply":
+            raise Forbidden(_("Co-handling units send their views to the lead unit instead of replying."))
+        raise Forbidden(_("Only co-handling units send views to the lead unit."))
+    if assignment.state not in t.assignment_sources:
+        raise IllegalTransition(
+            _("“%(action)s” is not possible: your unit's assignment is %(state)s.")
+            % {"action": t.label, "state": _assignment_state_label(assignment.state)},
+            detail=f"assignment_{assignment.state}",
+        )
+    return assignment
+
+
+def _do_acknowledge(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    a = _my_assignment(ctx)
+    a.state = A.HANDLING
+    a.acknowledged_at = ctx.now
+    a.save(update_fields=["state", "acknowledged_at"])
+    if p.state == S.ASSIGNED:
+        p.state = S.HANDLING
+    ctx.payload = {"assignment": a.pk, "unit": a.unit_id}
+
+
+def _do_object(ctx: _Ctx) -> None:
+    a = _my_assignment(ctx)
+    reason = _text(ctx.data, "reason", 2000, required=True)
+    if ctx.today > a.objection_due:
+        raise IllegalTransition(
+            _("The time for objections ended on %(date)s; acknowledge the assignment or ask the office.")
+            % {"date": a.objection_due.isoformat()}, detail="objection_window_closed",
+        )
+    a.state = A.OBJECTED
+    a.objection_reason = reason
+    a.objected_at = ctx.now
+    a.save(update_fields=["state", "objection_reason", "objected_at"])
+    ctx.payload = {"assignment": a.pk, "unit": a.unit_id, "reason": reason}
+    _tell(_staff_users(ctx.committee_id), ctx.proposal, "proposal.objected",
+          _("%(unit)s objects to the assignment of %(title)s") % {"unit": a.unit.name, "title": _label(ctx.proposal)},
+          reason)
+
+
+# --- Handling ---------------------------------------------------------------------------------
+
+
+def _do_consult(ctx: _Ctx) -> None:
+    a = _my_assignment(ctx)
+    day = _date(ctx.data, "date")
+    form = _choice(ctx.data, "form", HandlingConsultation.Form)
+    summary = _text(ctx.data, "summary", 5000, required=True)
+    participants = _text(ctx.data, "participants", 200)
+    if day > ctx.today:
+        raise Invalid(field_errors={"date": [_("The date cannot be in the future.")]})
+    row = HandlingConsultation.objects.create(
+        assignment=a, date=day, form=form, summary=summary, participants=participants, recorded_by=ctx.actor
+    )
+    ctx.payload = {"assignment": a.pk, "consultation": row.pk, "date": day.isoformat(), "form": form}
+
+
+def _do_send_views(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    a = _my_assignment(ctx, role_ok=lambda x: x.role == AssignmentRole.CO)
+    text = _text(ctx.data, "text", 10000, required=True)
+    CoUnitView.objects.create(assignment=a, round=p.round, text=text, sent_by=ctx.actor)
+    a.state = A.REPLIED
+    a.replied_at = ctx.now
+    a.round = p.round
+    a.save(update_fields=["state", "replied_at", "round"])
+    ctx.payload = {"assignment": a.pk, "unit": a.unit_id}
+    lead = p.assignments.filter(role=AssignmentRole.LEAD).exclude(state=A.CANCELLED).first()
+    if lead is not None:
+        _tell_unit(ctx, lead, "proposal.co_views",
+                   _("%(unit)s sent its views on %(title)s") % {"unit": a.unit.name, "title": _label(p)}, text[:500])
+
+
+def _do_request_extension(ctx: _Ctx) -> None:
+    a = _my_assignment(ctx)
+    until = _date(ctx.data, "until")
+    reason = _text(ctx.data, "reason", 2000, required=True)
+    latest = deadlines.latest_extension(ctx.committee_id, a.original_due_date)
+    if until <= a.due_date:
+        raise Invalid(field_errors={"until": [_("Choose a date after the current due date (%(date)s).")
+                                              % {"date": a.due_date.isoformat()}]})
+    if until > latest:
+        raise Invalid(field_errors={"until": [_("An extension can reach %(date)s at the latest.")
+                                              % {"date": latest.isoformat()}]})
+    if a.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
+        raise IllegalTransition(_("An extension request of your unit is already waiting for a decision."),
+                                detail="extension_pending")
+    req = ExtensionRequest.objects.create(assignment=a, requested_until=until, reason=reason, requested_by=ctx.actor)
+    ctx.payload = {"assignment": a.pk, "request": req.pk, "until": until.isoformat(), "reason": reason}
+    _tell(_staff_users(ctx.committee_id), ctx.proposal, "proposal.extension_requested",
+          _("%(unit)s asks to reply to %(title)s by %(date)s") % {
+              "unit": a.unit.name, "title": _label(ctx.proposal), "date": until.isoformat()},
+          reason)
+
+
+def _pending_request(ctx: _Ctx) -> ExtensionRequest:
+    rid = _id(ctx.data.get("request"))
+    req = (
+        ExtensionRequest.objects.select_related("assignment__unit")
+        .filter(pk=rid, assignment__proposal=ctx.proposal).first() if rid else None
+    )
+    if req is None:
+        raise Invalid(field_errors={"request": [_("Choose an extension request of this proposal.")]})
+    if req.state != ExtensionRequest.State.PENDING:
+        raise IllegalTransition(_("This extension request has already been decided."), detail="extension_decided")
+    return req
+
+
+def _decide_extension(ctx: _Ctx, approve: bool) -> None:
+    req = _pending_request(ctx)
+    note = _text(ctx.data, "note", 2000)
+    req.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REFUSED
+    req.decided_by = ctx.actor
+    req.decided_at = ctx.now
+    req.decision_note = note
+    req.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    a = req.assignment
+    old_due = a.due_date
+    if approve:
+        a.due_date = req.requested_until
+        a.save(update_fields=["due_date"])
+    ctx.payload = {"request": req.pk, "assignment": a.pk, "old_due_date": old_due.isoformat(),
+                   "due_date": a.due_date.isoformat(), "note": note}
+    if approve:
+        title = _("Extension approved: reply to %(title)s by %(date)s") % {"title": _label(ctx.proposal), "date": a.due_date.isoformat()}
+    else:
+        title = _("Extension refused: reply to %(title)s by %(date)s") % {"title": _label(ctx.proposal), "date": a.due_date.isoformat()}
+    _tell_unit(ctx, a, "proposal.extension_decided", title, note)
+
+
+def _do_approve_extension(ctx: _Ctx) -> None:
+    _decide_extension(ctx, True)
+
+
+def _do_refuse_extension(ctx: _Ctx) -> None:
+    _decide_extension(ctx, False)
+
+
+def _clean_letter(letter):
+    if not letter:
+        return None
+    name = getattr(letter, "name", "") or ""
+    if os.path.splitext(name)[1].lower() not in LETTER_EXTENSIONS:
+        raise Invalid(field_errors={"letter": [_("Upload a PDF, Word or image file (.pdf, .doc, .docx, .jpg, .png).")]})
+    limit = settings.XIESHANG_MAX_UPLOAD_MB * 1024 * 1024
+    if (getattr(letter, "size", 0) or 0) > limit:
+        raise Invalid(field_errors={"letter": [_("The file is larger than %(mb)d MB.") % {"mb": settings.XIESHANG_MAX_UPLOAD_MB}]})
+    return letter
+
+
+def _finish_leftovers(p: Proposal) -> list[int]:
+    """When the answering units are done: co units still open are done too; unresolved objections lapse."""
+    done = []
+    for a in p.assignments.filter(state__in=PENDING):
+        a.state = A.CANCELLED if a.state == A.OBJECTED else A.REPLIED
+        a.save(update_fields=["state"])
+        done.append(a.pk)
+    return done
+
+
+def _do_reply(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    a = _my_assignment(ctx, role_ok=lambda x: x.answers_proposer)
+    outcome = _choice(ctx.data, "outcome", ReplyOutcome)
+    text = _text(ctx.data, "text", 50000, required=True)
+    signed_by = _text(ctx.data, "signed_by", 40)
+    letter = _clean_letter(ctx.data.get("letter"))
+    reply = Reply(
+        assignment=a, proposal=p, round=p.round, outcome=outcome, text=text, signed_by=signed_by,
+        replied_by=ctx.actor, replied_at=ctx.now, is_on_time=ctx.today <= a.due_date,
+    )
+    if letter:
+        reply.letter = letter
+    reply.save()
+    a.state = A.REPLIED
+    a.replied_at = ctx.now
+    a.round = p.round
+    a.save(update_fields=["state", "replied_at", "round"])
+    ctx.payload = {"assignment": a.pk, "unit": a.unit_id, "reply": reply.pk, "outcome": outcome,
+                   "is_on_time": reply.is_on_time, "round": p.round}
+    answering = p.assignments.exclude(state=A.CANCELLED).exclude(role=AssignmentRole.CO)
+    if not answering.exclude(state=A.REPLIED).exists():
+        p.state = S.REPLIED
+        p.replied_at = ctx.now
+        p.evaluation_due = timers.deadline(ctx.committee_id, "proposal.evaluation", ctx.today)
+        ctx.payload["closed_assignments"] = _finish_leftovers(p)
+        ctx.payload["evaluation_due"] = p.evaluation_due.isoformat()
+        body = _("Please evaluate the replies by %(date)s.") % {"date": p.evaluation_due.isoformat()}
+    else:
+        body = ""
+    _tell(_answered_users(p), p, "proposal.replied",
+          _("%(unit)s replied to the proposal %(title)s") % {"unit": a.unit.name, "title": _label(p)}, body)
+
+
+# --- Evaluation and after -----------------------------------------------------------------------
+
+
+def _do_evaluate(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    verdict = _choice(ctx.data, "verdict", EvaluationVerdict)
+    comment = _text(ctx.data, "comment", 2000)
+    open_replies = Reply.objects.filter(proposal=p, round=p.round, evaluation__isnull=True).select_related("assignment")
+    rid = _id(ctx.data.get("reply"))
+    if rid is not None:
+        if not Reply.objects.filter(pk=rid, proposal=p).exists():
+            raise Invalid(field_errors={"reply": [_("Choose a reply to this proposal.")]})
+        open_replies = open_replies.filter(pk=rid)
+    replies = list(open_replies)
+    if not replies:
+        raise IllegalTransition(_("There is no reply left to evaluate."), detail="nothing_to_evaluate")
+    Evaluation.objects.bulk_create([
+        Evaluation(reply=r, proposal=p, verdict=verdict, comment=comment, evaluated_by=ctx.actor, evaluated_at=ctx.now)
+        for r in replies
+    ])
+    ctx.payload = {"replies": [r.pk for r in replies], "verdict": verdict, "comment": comment}
+    round_replies = Reply.objects.filter(proposal=p, round=p.round)
+    all_done = not round_replies.filter(evaluation__isnull=True).exists()
+    dissatisfied = round_replies.filter(evaluation__verdict=EvaluationVerdict.DISSATISFIED).exists()
+    if all_done and not dissatisfied:
+        p.state = S.CLOSED
+        p.closed_at = ctx.now
+        ctx.payload["closed"] = True
+        _finish_leftovers(p)
+    for r in replies:
+        _tell_unit(ctx, r.assignment, "proposal.evaluated",
+                   _("The proposer's verdict on your reply to %(title)s: %(verdict)s")
+                   % {"title": _label(p), "verdict": EvaluationVerdict(verdict).label}, comment)
+    if verdict == EvaluationVerdict.DISSATISFIED:
+        _tell(_staff_users(ctx.committee_id), p, "proposal.dissatisfied",
+              _("The proposer is dissatisfied with a reply to %(title)s") % {"title": _label(p)}, comment)
+
+
+def _do_rehandle(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    raw = ctx.data.get("assignments")
+    if raw:
+        ids = [_id(v) for v in (raw if isinstance(raw, (list, tuple)) else [raw])]
+        chosen = list(p.assignments.filter(pk__in=[i for i in ids if i]).exclude(state=A.CANCELLED))
+        if len(chosen) != len(set(ids)):
+            raise Invalid(field_errors={"assignments": [_("Choose assignments of this proposal.")]})
+    else:
+        chosen = list(
+            Assignment.objects.filter(
+                replies__proposal=p, replies__round=p.round,
+                replies__evaluation__verdict=EvaluationVerdict.DISSATISFIED,
+            ).exclude(state=A.CANCELLED).distinct()
+        )
+        if not chosen:
+            raise IllegalTransition(_("No reply of this round was found dissatisfying; nothing to re-handle."),
+                                    detail="nothing_to_rehandle")
+    p.round += 1
+    p.state = S.HANDLING
+    p.evaluation_due = None
+    due = timers.deadline(ctx.committee_id, "proposal.rehandle_reply", ctx.today)
+    for a in chosen:
+        a.state = A.HANDLING
+        a.round = p.round
+        a.due_date = due
+        a.original_due_date = due
+        a.replied_at = None
+        a.save(update_fields=["state", "round", "due_date", "original_due_date", "replied_at"])
+        _tell_unit(ctx, a, "proposal.rehandle",
+                   _("Please handle %(title)s again and reply by %(date)s") % {"title": _label(p), "date": due.isoformat()})
+    ctx.payload = {"round": p.round, "assignments": [a.pk for a in chosen], "due_date": due.isoformat()}
+
+
+def _do_close(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    note = _text(ctx.data, "note", 2000)
+    replies = Reply.objects.filter(proposal=p, round=p.round)
+    unevaluated = replies.filter(evaluation__isnull=True).count()
+    dissatisfied = replies.filter(evaluation__verdict=EvaluationVerdict.DISSATISFIED).exists()
+    if not unevaluated and not dissatisfied:
+        why = "all_satisfied"
+    elif p.evaluation_due and ctx.today > p.evaluation_due:
+        why = "evaluation_overdue"
+    elif p.round > 1 and note:
+        why = "after_rehandling"
+    elif p.round > 1:
+        raise Invalid(field_errors={"note": [_("Say why the proposal is closed after re-handling.")]})
+    else:
+        raise IllegalTransition(
+            _("The proposal can be closed when every reply is evaluated without dissatisfaction, "
+              "when the evaluation period has ended (%(date)s), or with a note after re-handling.")
+            % {"date": p.evaluation_due.isoformat() if p.evaluation_due else "—"}, detail="not_closable",
+        )
+    p.state = S.CLOSED
+    p.closed_at = ctx.now
+    if note:
+        p.state_note = note
+    _finish_leftovers(p)
+    ctx.payload = {"note": note, "reason": why, "unevaluated": unevaluated}
+    _tell(_answered_users(p), p, "proposal.closed", _("Your proposal was closed: %(title)s") % {"title": _label(p)}, note)
+
+
+def _do_archive(ctx: _Ctx) -> None:
+    ctx.proposal.state = S.ARCHIVED
+    ctx.payload = {"note": _text(ctx.data, "note", 2000)}
+
+
+# --- Flags and follow-up ------------------------------------------------------------------------
+
+
+def _do_urge(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    text = _text(ctx.data, "text", 2000)
+    aid = _id(ctx.data.get("assignment"))
+    targets = p.assignments.filter(state__in=OPEN)
+    if aid is not None:
+        targets = targets.filter(pk=aid)
+    targets = list(targets.select_related("unit"))
+    if not targets:
+        raise IllegalTransition(_("No unit owes anything on this proposal."), detail="nothing_to_urge")
+    for a in targets:
+        _tell_unit(ctx, a, "proposal.urged",
+                   _("Reminder from the office: %(title)s is due %(date)s") % {"title": _label(p), "date": a.due_date.isoformat()},
+                   text)
+    ctx.payload = {"assignments": [a.pk for a in targets], "text": text}
+
+
+def _do_mark_key(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    is_key = _bool(ctx.data, "is_key")
+    leader = None
+    lid = _id(ctx.data.get("leader"))
+    if lid is not None:
+        leader = User.objects.filter(pk=lid).first()
+        if leader is None or not has_role(leader, p.committee_id, Role.LEADER):
+            raise Invalid(field_errors={"leader": [_("Choose a leader of this committee.")]})
+    p.is_key = is_key
+    p.supervising_leader = leader if is_key else None
+    ctx.payload = {"is_key": is_key, "leader": leader.pk if leader and is_key else None}
+    if leader is not None and is_key:
+        _tell([leader], p, "proposal.supervise",
+              _("You supervise the key proposal %(title)s") % {"title": _label(p)})
+
+
+def _do_supervise(ctx: _Ctx) -> None:
+    p = ctx.proposal
+    text = _text(ctx.data, "text", 5000, required=True)
+    row = Supervision.objects.create(proposal=p, leader=ctx.actor, text=text)
+    ctx.payload = {"supervision": row.pk, "text": text}
+    for a in p.assignments.filter(state__in=OPEN):
+        _tell_unit(ctx, a, "proposal.instruction",
+                   _("A leader's instruction on %(title)s") % {"title": _label(p)}, text)
+
+
+def _do_mark_excellent(ctx: _Ctx) -> None:
+    ctx.proposal.is_excellent = _bool(ctx.data, "value")
+    ctx.payload = {"value": ctx.proposal.is_excellent}
+
+
+def _do_set_public(ctx: _Ctx) -> None:
+    ctx.proposal.is_public = _bool(ctx.data, "value")
+    ctx.payload = {"value": ctx.proposal.is_public}
+
+
+_HANDLERS = {
+    "update": _do_update,
+    "invite_cosigners": _do_invite_cosigners,
+    "submit": _do_submit,
+    "cosign": _do_cosign,
+    "decline_cosign": _do_decline_cosign,
+    "close_cosigning": _do_close_cosigning,
+    "withdraw": _do_withdraw,
+    "return_for_revision": _do_return_for_revision,
+    "resubmit": _do_resubmit,
+    "register": _do_register,
+    "merge": _do_merge,
+    "convert": _do_convert,
+    "reject": _do_reject,
+    "assign": _do_assign,
+    "reassign": _do_reassign,
+    "acknowledge": _do_acknowledge,
+    "object": _do_object,
+    "consult": _do_consult,
+    "send_views": _do_send_views,
+    "request_extension": _do_request_extension,
+    "approve_extension": _do_approve_extension,
+    "refuse_extension": _do_refuse_extension,
+    "reply": _do_reply,
+    "evaluate": _do_evaluate,
+    "rehandle": _do_rehandle,
+    "close": _do_close,
+    "archive": _do_archive,
+    "urge": _do_urge,
+    "mark_key": _do_mark_key,
+    "supervise": _do_supervise,
+    "mark_excellent": _do_mark_excellent,
+    "set_public": _do_set_public,
+}
+assert set(_HANDLERS) == set(workflow.TRANSITIONS), "every transition needs its handler"
+
+
+# --- Batches --------------------------------------------------------------------------------------
+
+
+def proposals_assign_batch(*, actor, items) -> list[dict]:
+    """交办会: assign many proposals at once. Each proposal is all-or-nothing in its own transaction;
+    returns one row per item: {"proposal", "ok", "error" (message or ""), "code" (error code or "")}."""
+    results = []
+    for proposal, units in items:
+        try:
+            done = proposal_act(actor=actor, proposal=proposal, action="assign", data={"units": units})
+        except ServiceError as exc:
+            results.append({"proposal": proposal, "ok": False, "error": str(exc.message),
+                            "code": getattr(exc.code, "value", str(exc.code)), "field_errors": exc.field_errors})
+        else:
+            results.append({"proposal": done, "ok": True, "error": "", "code": "", "field_errors": {}})
+    return results
+
+
+# --- Import of past proposals (owned by the reports engineer; the rows are read and checked in imports.py) ---
+
+
+def proposals_import(*, actor, committee, file, session=None):
+    """Import past proposals from an .xlsx or .csv file (format: `imports.COLUMNS`), directly in the
+    state each row describes (registered … closed), numbered, with their assignments, replies and
+    evaluations, `imported=True`, and one "proposal.imported" audit event each. Nobody is notified.
+
+    Office staff and administrators only (Forbidden otherwise). Every row is checked first; if any
+    row is bad, nothing is imported and the returned `ImportResult` lists every bad row with its
+    number and reason. A bad upload raises Invalid on the field "file". `session` is the session of
+    the rows whose 届次/年份 cell is empty.
+    """
+    from xieshang.core.imports import ImportResult
+
+    from . import imports
+
+    if committee is None or not has_role(actor, committee, Role.STAFF, Role.ADMIN):
+        raise Forbidden()
+    if session is not None and session.term.committee_id != committee.pk:
+        raise Invalid(field_errors={"session": [_("Choose a session of this committee.")]})
+    rows = imports.read_rows(file)
+    result, plans = imports.plan_proposals(committee, rows, session=session)
+    if result.errors:
+        return result
+
+    objection_timer = timers.timer(committee, "proposal.objection")
+    reply_timer = timers.timer(committee, "proposal.reply")
+    now = timezone.now()
+    default_text = _("(Imported from past records; the text of the reply was not entered.)")
+    file_name = getattr(file, "name", "")
+
+    def at_nine(day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+
+    try:
+        with transaction.atomic():
+            for plan in plans:
+                opened = plan.session.opens_on or datetime.date(plan.session.year, 1, 10)
+                start = at_nine(opened)
+                due = timers.apply(committee, *reply_timer, opened)
+                replied_day = plan.reply_date or due
+                replied_at = min(at_nine(replied_day), now)
+                if not plan.units:
+                    state = S.REGISTERED
+                elif not plan.outcome:
+                    state = S.HANDLING
+                elif plan.verdict in (EvaluationVerdict.SATISFIED, EvaluationVerdict.BASICALLY_SATISFIED):
+                    state = S.CLOSED
+                else:
+                    state = S.REPLIED
+                replied = state in (S.REPLIED, S.CLOSED)
+                proposal = Proposal.objects.create(
+                    committee=committee, session=plan.session, kind=ProposalKind.SESSION, state=state,
+                    number=plan.number, sequence=plan.sequence, title=plan.title, body=plan.body,
+                    category=plan.category, proposer_kind=plan.proposer_kind, lead_proposer=plan.member,
+                    organization=plan.organization, special_committee=plan.special_committee,
+                    sector_name=plan.member.sector.name if plan.member and plan.member.sector_id else "",
+                    submitted_at=start, registered_at=start, assigned_at=start if plan.units else None,
+                    replied_at=replied_at if replied else None, closed_at=replied_at if state == S.CLOSED else None,
+                    created_by=actor, imported=True,
+                )
+                for index, unit in enumerate(plan.units):
+                    role = AssignmentRole.SOLE if len(plan.units) == 1 else (AssignmentRole.LEAD if index == 0 else AssignmentRole.CO)
+                    answers = role != AssignmentRole.CO
+                    assignment = Assignment.objects.create(
+                        proposal=proposal, unit=unit, role=role, state=A.REPLIED if replied else A.HANDLING,
+                        assigned_at=start, acknowledged_at=start,
+                        objection_due=timers.apply(committee, *objection_timer, opened),
+                        due_date=due, original_due_date=due, replied_at=replied_at if replied and answers else None,
+                    )
+                    if replied and answers:
+                        reply = Reply.objects.create(
+                            assignment=assignment, proposal=proposal, round=1, outcome=plan.outcome,
+                            text=plan.reply_text or default_text, replied_by=actor, replied_at=replied_at,
+                            is_on_time=replied_day <= due,
+                        )
+                        if plan.verdict:
+                            Evaluation.objects.create(
+                                reply=reply, proposal=proposal, verdict=plan.verdict, evaluated_by=actor,
+                                evaluated_at=replied_at,
+                            )
+                audit.record(
+                    actor=actor, action="proposal.imported", obj=proposal, committee=committee, to_state=state,
+                    payload={"file": file_name, "row": plan.row, "number": plan.number},
+                )
+                result.created += 1
+    except IntegrityError:
+        return ImportResult(errors=[(None, _(
+            "The data changed while importing (a proposal number was taken meanwhile). Nothing was imported; "
+            "please try again."))])
+    return result

@@ -1,0 +1,823 @@
+"""The proposal screens. Thin: parse input with a form, call one service or selector, render.
+
+Errors of the services (xieshang.core.errors) come back as messages next to the fields or at the top,
+with the input kept; a proposal the user may not see is a 404, the same as a missing one.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xieshang.core import calendar, timers
+from xieshang.core.errors import Forbidden, NotFound, ServiceError
+from xieshang.core.middleware import committee_of_request
+from xieshang.core.models import HandlingUnit, Member, Role
+from xieshang.core.selectors import member_of, roles_of, unit_ids_of
+
+from . import deadlines, selectors, services
+from .forms import (
+    ACTION_FORMS,
+    PAGE_ACTIONS,
+    VERSIONED_ACTIONS,
+    AssignForm,
+    BatchAssignForm,
+    InviteCosignersForm,
+    MemberSearchForm,
+    ProposalFilterForm,
+    ProposalForm,
+    action_form,
+)
+from .models import (
+    AssignmentRole,
+    AssignmentState,
+    CoSigner,
+    ExtensionRequest,
+    Proposal,
+    ProposalState,
+)
+from .workflow import TRANSITIONS
+
+STAFF_ROLES = {Role.STAFF, Role.ADMIN}
+BOARD_ROLES = {Role.STAFF, Role.ADMIN, Role.LEADER}
+INBOX_TABS = ("to_acknowledge", "handling", "due_soon", "replied")
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def screen(view):
+    """Signed-in only; a NotFound from a selector or service is the 404 page."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+
+    return wrapped
+
+
+def _committee(request):
+    committee = committee_of_request(request)
+    if committee is None:
+        raise Http404
+    return committee
+
+
+def _require_roles(request, roles) -> None:
+    """A page meant for other roles does not exist for this user."""
+    if not roles_of(request.user, _committee(request)) & set(roles):
+        raise Http404
+
+
+def _get(request, pk) -> Proposal:
+    return selectors.proposal_get(request.user, pk, committee=_committee(request))
+
+
+def _page(request, queryset, per_page):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def _int_or_none(value):
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
+def _apply_error(request, form, exc: ServiceError) -> None:
+    """Put a service error on the form: field errors next to their fields, the message at the top."""
+    for field, message in (exc.field_errors or {}).items():
+        text = message if isinstance(message, str) else "; ".join(str(m) for m in message)
+        if form is not None:
+            form.add_error(field if field in form.fields else None, text)
+    messages.error(request, str(exc.message))
+
+
+def _due(assignment):
+    """deadlines.due_info plus the absolute number of days (for "overdue by N working days")."""
+    info = dict(deadlines.due_info(assignment))
+    info["days_abs"] = abs(info["days_left"]) if info.get("days_left") is not None else None
+    return info
+
+
+def due_infos_tmp(assignments, committee) -> None:
+    """TEMPORARY (ask the domain engineer): `deadlines.due_info` for a whole page of assignments.
+
+    due_info reads the committee's "remind_before" timer from the database on every call, which makes
+    list pages cost one query per row; this reads it once and sets `a.due` on each assignment with
+    the same rules (working days on the official calendar, due soon from the reminder date)."""
+    amount, unit = timers.timer(committee, "proposal.remind_before")
+    today = deadlines.today()
+    for a in assignments:
+        if a is None:
+            continue
+        due = a.due_date
+        open_ = a.state in deadlines.OPEN_STATES
+        days = calendar.working_days_between(today, due, committee.pk)
+        a.due = {
+            "due_date": due, "days_left": days, "days_abs": abs(days), "overdue": open_ and today > due,
+            "due_soon": open_ and timers.apply(committee.pk, -amount, unit, due) <= today <= due,
+        }
+
+
+# --- Member: my proposals, drafting, co-signing ------------------------------------------------
+
+
+@screen
+def mine(request):
+    committee = _committee(request)
+    user = request.user
+    # Own proposals: those the user leads or drafted (the co-signed ones are on the invitations page).
+    qs = proposals_of_member_tmp(user, committee)
+    page = _page(request, qs, 50)
+    return render(request, "proposals/mine.html", {
+        "page_obj": page,
+        "to_evaluate": list(selectors.to_evaluate(user, committee)[:50]),
+        "invitations": selectors.cosign_invitations(user, committee).filter(state=CoSigner.State.INVITED).count(),
+    })
+
+
+def proposals_of_member_tmp(user, committee):
+    """TEMPORARY (ask the domain engineer for `selectors.proposals_of(user, committee)`): the user's own proposals."""
+    from django.db.models import Q
+
+    return (
+        selectors.proposals_visible_to(user, committee)
+        .filter(Q(created_by=user) | Q(lead_proposer__user=user))
+        .select_related("session__term", "lead_proposer", "organization", "special_committee")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _draft_initial(request, committee):
+    member = member_of(request.user, committee)
+    return {
+        "client_key": uuid.uuid4().hex,
+        "contact_phone": getattr(member, "phone", "") or request.user.phone,
+        "contact_address": getattr(member, "address", ""),
+    }
+
+
+def _content_differs(proposal, fields: dict) -> bool:
+    return any((getattr(proposal, name) or "") != (value or "") for name, value in fields.items())
+
+
+def _save_draft(request, committee, form):
+    """Create (idempotent by client_key) or update the draft the form shows. Returns the proposal.
+
+    A draft that an earlier autosave created is updated with what the form holds now.
+    """
+    user = request.user
+    fields = form.fields_for_update()
+    pk = form.cleaned_data.get("proposal")
+    version = form.cleaned_data.get("version")
+    if pk:
+        proposal = selectors.proposal_get(user, pk, committee=committee)
+        if not _content_differs(proposal, fields):
+            return proposal
+        try:
+            return services.proposal_update(actor=user, proposal=proposal, expected_version=version, **fields)
+        except ServiceError as exc:
+            # Our own autosave may have saved this very text a moment before: then nothing conflicts.
+            fresh = selectors.proposal_get(user, pk, committee=committee)
+            if not _content_differs(fresh, fields):
+                return fresh
+            raise exc from None
+    proposal = services.proposal_create(
+        actor=user, committee=committee, client_key=form.cleaned_data.get("client_key") or None,
+        **form.fields_for_create(),
+    )
+    if _content_differs(proposal, fields):  # the same key sent twice: the first request made the draft
+        proposal = services.proposal_update(actor=user, proposal=proposal, **fields)
+    return proposal
+
+
+@screen
+def create(request):
+    committee = _committee(request)
+    if request.method == "POST":
+        form = ProposalForm(request.POST, committee=committee, creating=not request.POST.get("proposal"))
+        if form.is_valid():
+            try:
+                proposal = _save_draft(request, committee, form)
+            except NotFound:
+                raise
+            except ServiceError as exc:
+                _apply_error(request, form, exc)
+            else:
+                messages.success(request, _("The draft is saved."))
+                return redirect("proposals:detail", pk=proposal.pk)
+    else:
+        form = ProposalForm(committee=committee, creating=True, initial=_draft_initial(request, committee))
+    return render(request, "proposals/form.html", {"form": form, "proposal": None})
+
+
+@screen
+def edit(request, pk):
+    committee = _committee(request)
+    proposal = _get(request, pk)
+    if "update" not in {t.action for t in selectors.available_actions(request.user, proposal)}:
+        messages.warning(request, _("This proposal can no longer be edited."))
+        return redirect("proposals:detail", pk=proposal.pk)
+    if request.method == "POST":
+        form = ProposalForm(request.POST, committee=committee, creating=False)
+        if form.is_valid():
+            form.cleaned_data["proposal"] = proposal.pk
+            try:
+                proposal = _save_draft(request, committee, form)
+            except NotFound:
+                raise
+            except ServiceError as exc:
+                _apply_error(request, form, exc)
+            else:
+                messages.success(request, _("The draft is saved."))
+                return redirect("proposals:detail", pk=proposal.pk)
+    else:
+        initial = {name: getattr(proposal, name) for name in ProposalForm.UPDATE_FIELDS}
+        initial.update(proposal=proposal.pk, version=proposal.version, client_key=proposal.client_key or "")
+        form = ProposalForm(committee=committee, creating=False, initial=initial)
+    return render(request, "proposals/form.html", {"form": form, "proposal": proposal})
+
+
+@screen
+@require_POST
+def autosave(request):
+    """htmx: save the draft as the member types (create on the first save). Answers a status line."""
+    committee = _committee(request)
+    has_pk = bool(_int_or_none(request.POST.get("proposal")))
+    form = ProposalForm(request.POST, committee=committee, creating=not has_pk, require_title=False)
+    context = {"ok": False, "proposal": None}
+    response_headers = {}
+    if not form.is_valid():
+        errors = [f"{form.fields[f].label}: {e}" if f in form.fields else str(e) for f, es in form.errors.items() for e in es]
+        context["message"] = _("Not saved: %(errors)s") % {"errors": " ".join(errors)}
+    elif not form.cleaned_data.get("title"):
+        context["message"] = _("Type a subject to save the draft.")
+    else:
+        try:
+            proposal = _save_draft(request, committee, form)
+        except NotFound:
+            context["message"] = _("Not saved: this draft is no longer available.")
+        except ServiceError as exc:
+            context["message"] = _("Not saved: %(error)s Your text is still here.") % {"error": exc.message}
+        else:
+            context.update(ok=True, proposal=proposal, saved_at=timezone.localtime(proposal.updated_at))
+            if not has_pk:
+                response_headers["HX-Replace-Url"] = reverse("proposals:edit", args=[proposal.pk])
+    response = render(request, "proposals/_autosave_status.html", context)
+    for key, value in response_headers.items():
+        response[key] = value
+    return response
+
+
+@screen
+def invite(request, pk):
+    """Invite co-signers: search members by name, tick, invite."""
+    committee = _committee(request)
+    proposal = _get(request, pk)
+    search = MemberSearchForm(request.GET or None)
+    q = search.cleaned_data.get("q", "") if search.is_valid() else ""
+    found = []
+    if q:
+        found = list(
+            Member.objects.filter(committee=committee, is_active=True, name__icontains=q)
+            .exclude(user=request.user).select_related("sector").order_by("name")[:30]
+        )
+    form = None
+    if request.method == "POST":
+        posted = [v for v in request.POST.getlist("members") if _int_or_none(v)]
+        valid = Member.objects.filter(committee=committee, is_active=True, pk__in=[int(v) for v in posted])
+        form = InviteCosignersForm(request.POST, member_choices=[(m.pk, m.name) for m in valid])
+        if form.is_valid():
+            try:
+                services.proposal_act(actor=request.user, proposal=proposal, action="invite_cosigners", data=form.to_data())
+            except NotFound:
+                raise
+            except ServiceError as exc:
+                _apply_error(request, form, exc)
+            else:
+                messages.success(request, _("The invitations are sent."))
+                return redirect("proposals:invite", pk=proposal.pk)
+    context = {
+        "proposal": proposal, "search": search, "q": q, "found": found, "form": form,
+        "cosigners": list(proposal.cosigners.select_related("member").order_by("invited_at", "id")),
+    }
+    if getattr(request, "htmx", False) and request.method == "GET":
+        return render(request, "proposals/_member_results.html", context)
+    return render(request, "proposals/invite.html", context)
+
+
+@screen
+def cosign_invitations(request):
+    committee = _committee(request)
+    qs = selectors.cosign_invitations(request.user, committee)
+    return render(request, "proposals/cosign_invitations.html", {"page_obj": _page(request, qs, 50)})
+
+
+# --- The detail page and its actions -----------------------------------------------------------
+
+
+def _leaders(committee):
+    User = get_user_model()
+    return User.objects.filter(role_assignments__committee=committee, role_assignments__role=Role.LEADER).distinct()
+
+
+def _action_context(request, proposal, actions, assignments, replies) -> dict:
+    """The choices the action forms need, computed once for the page."""
+    committee = _committee(request)
+    user = request.user
+    names = {t.action for t in actions}
+    my_units = unit_ids_of(user, committee)
+    ctx = {
+        "proposal": proposal,
+        "has_cosigners": proposal.cosigners.exists() if "submit" in names else False,
+        "my_assignments_all": [a for a in assignments if a.unit_id in my_units and a.state != AssignmentState.CANCELLED],
+        "objected_assignments": [(a.pk, a.unit.name) for a in assignments if a.state == AssignmentState.OBJECTED],
+        "live_assignments": [
+            (a.pk, a.unit.name) for a in assignments if a.state in (AssignmentState.ASSIGNED, AssignmentState.HANDLING)
+        ],
+        "pending_extensions": [
+            (r.pk, f"{a.unit.name}: {r.requested_until.isoformat()}")
+            for a in assignments for r in a.extension_requests.all() if r.state == ExtensionRequest.State.PENDING
+        ],
+        "replies_to_evaluate": [
+            (r.pk, r.assignment.unit.name) for r in replies
+            if r.round == proposal.round and not hasattr_evaluation(r)
+        ],
+    }
+    if names & {"reassign"}:
+        ctx["units"] = list(HandlingUnit.objects.filter(committee=committee, is_active=True).order_by("name").values_list("pk", "name"))
+    if "merge" in names:
+        ctx["merge_targets"] = [
+            (p.pk, f"{p.number or '—'} {p.title}")
+            for p in selectors.proposals_visible_to(user, committee)
+            .filter(session_id=proposal.session_id, state__in=[ProposalState.SUBMITTED, ProposalState.REGISTERED])
+            .exclude(pk=proposal.pk).order_by("number", "id")[:500]
+        ]
+    if "mark_key" in names:
+        ctx["leaders"] = [(u.pk, u.display_name) for u in _leaders(committee)]
+    return ctx
+
+
+def hasattr_evaluation(reply) -> bool:
+    try:
+        return reply.evaluation is not None
+    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist
+        return False
+
+
+def _ctx_for(action, ctx):
+    """The per-action view of the context: a unit action offers only the assignments it can start from."""
+    t = TRANSITIONS.get(action)
+    mine = ctx["my_assignments_all"]
+    if t is not None and t.assignment_sources:
+        mine = [a for a in mine if a.state in t.assignment_sources]
+    if action == "reply":
+        mine = [a for a in mine if a.role != AssignmentRole.CO]
+    elif action == "send_views":
+        mine = [a for a in mine if a.role == AssignmentRole.CO]
+    return {**ctx, "my_assignments": [(a.pk, a.unit.name) for a in mine]}
+
+
+def _offered(action, ctx, relations) -> bool:
+    """Hide a unit action that none of the user's assignments can take (the service would refuse it)."""
+    t = TRANSITIONS.get(action)
+    if t is None or t.actors != frozenset({"unit"}):
+        return True
+    return bool(_ctx_for(action, ctx)["my_assignments"])
+
+
+def _action_entries(request, proposal, actions, ctx, bound=None):
+    """One entry per action the user may take now: a link, a button, or a small form."""
+    relations = selectors.relations_of(request.user, proposal)
+    entries = []
+    seen = set()
+    bound_action, bound_form = bound or (None, None)
+    for t in actions:
+        if t.action in seen:
+            continue
+        seen.add(t.action)
+        if t.action in PAGE_ACTIONS:
+            entries.append({"action": t.action, "label": t.label, "kind": "link",
+                            "url": reverse(PAGE_ACTIONS[t.action], args=[proposal.pk])})
+            continue
+        if t.action not in ACTION_FORMS or not _offered(t.action, ctx, relations):
+            continue
+        if t.action == bound_action:
+            form = bound_form
+        else:
+            form = action_form(t.action, ctx=_ctx_for(t.action, ctx))
+            if t.action in ("mark_excellent", "set_public"):
+                current = proposal.is_excellent if t.action == "mark_excellent" else proposal.is_public
+                form.initial["value"] = not current
+        entries.append(_entry(t, form, proposal))
+    if bound_action and bound_action not in seen:
+        # Not possible any more (the state changed): still show what was typed, with the error.
+        t = TRANSITIONS.get(bound_action)
+        entries.insert(0, _entry(t, bound_form, proposal))
+    return entries
+
+
+def _entry(t, form, proposal):
+    label = t.label if t is not None else ""
+    if t is not None and t.action in ("mark_excellent", "set_public"):
+        on = form.initial.get("value") if not form.is_bound else None
+        if t.action == "mark_excellent":
+            label = _("Mark as excellent") if on or on is None and not proposal.is_excellent else _("Unmark excellent")
+        else:
+            label = _("Publish") if on or on is None and not proposal.is_public else _("Unpublish")
+    has_fields = bool(form.visible_fields())
+    return {
+        "action": t.action if t else "",
+        "label": label,
+        "kind": "form" if has_fields else "button",
+        "form": form,
+        "open": form.is_bound,
+        "multipart": "letter" in form.fields,
+        "versioned": t is not None and t.action in VERSIONED_ACTIONS,
+        "danger": t is not None and t.action in ("withdraw", "reject", "decline_cosign", "object", "refuse_extension"),
+    }
+
+
+def _detail_context(request, proposal, bound=None) -> dict:
+    user = request.user
+    actions = selectors.available_actions(user, proposal)
+    assignments = list(
+        proposal.assignments.select_related("unit").prefetch_related("consultations", "co_views", "extension_requests")
+        .order_by("round", "id")
+    )
+    for a in assignments:
+        a.due = _due(a) if a.state not in (AssignmentState.CANCELLED,) else None
+    replies = list(proposal.replies.select_related("assignment__unit", "evaluation", "evaluation__evaluated_by").order_by("round", "id"))
+    ctx = _action_context(request, proposal, actions, assignments, replies)
+    live = [a for a in assignments if a.state != AssignmentState.CANCELLED]
+    return {
+        "proposal": proposal,
+        "relations": selectors.relations_of(user, proposal),
+        "cosigners": list(proposal.cosigners.select_related("member").order_by("invited_at", "id")),
+        "assignments": live,
+        "cancelled_assignments": [a for a in assignments if a.state == AssignmentState.CANCELLED],
+        "consultations": [c for a in assignments for c in a.consultations.all()],
+        "co_views": [v for a in assignments for v in a.co_views.all()],
+        "extension_requests": [r for a in assignments for r in a.extension_requests.all()],
+        "replies": replies,
+        "supervisions": list(proposal.supervisions.select_related("leader")),
+        "events": selectors.timeline_of(user, proposal),
+        "actions": _action_entries(request, proposal, actions, ctx, bound),
+        "merged_from": list(proposal.merged_proposals.all()[:50]),
+    }
+
+
+@screen
+def detail(request, pk):
+    proposal = _get(request, pk)
+    return render(request, "proposals/detail.html", _detail_context(request, proposal))
+
+
+@screen
+def print_view(request, pk):
+    proposal = _get(request, pk)
+    context = _detail_context(request, proposal)
+    return render(request, "proposals/print.html", context)
+
+
+@screen
+@require_POST
+def act(request, pk, action):
+    """Carry out one workflow action from a form on the detail page (or a list page, with `next`)."""
+    if action not in ACTION_FORMS:
+        raise Http404
+    proposal = _get(request, pk)
+    actions = selectors.available_actions(request.user, proposal)
+    assignments = list(proposal.assignments.select_related("unit").prefetch_related("extension_requests"))
+    replies = list(proposal.replies.select_related("assignment__unit", "evaluation"))
+    ctx = _action_context(request, proposal, actions, assignments, replies)
+    form = action_form(action, request.POST, request.FILES, ctx=_ctx_for(action, ctx))
+    status = 200
+    if form.is_valid():
+        version = _int_or_none(request.POST.get("version")) if action in VERSIONED_ACTIONS else None
+        try:
+            services.proposal_act(
+                actor=request.user, proposal=proposal, action=action, data=form.to_data(), expected_version=version
+            )
+        except NotFound:
+            raise
+        except ServiceError as exc:
+            _apply_error(request, form, exc)
+            if isinstance(exc, Forbidden):
+                status = 403
+        else:
+            label = TRANSITIONS[action].label
+            messages.success(request, _("Done: %(action)s.") % {"action": label})
+            return redirect(_safe_next(request, reverse("proposals:detail", args=[pk])))
+    else:
+        messages.error(request, _("Please correct the marked fields."))
+    if "letter" in form.fields and request.FILES.get(f"{action}-letter"):
+        messages.warning(request, _("For your safety the browser does not keep a chosen file: choose the letter again."))
+    proposal = _get(request, pk)  # fresh state for the page
+    return render(request, "proposals/detail.html", _detail_context(request, proposal, bound=(action, form)), status=status)
+
+
+@screen
+def reply_letter(request, pk, reply_id):
+    """The uploaded reply letter, for those who may see the proposal."""
+    proposal = _get(request, pk)
+    reply = proposal.replies.filter(pk=reply_id).first()
+    if reply is None or not reply.letter:
+        raise Http404
+    try:
+        handle = reply.letter.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=os.path.basename(reply.letter.name))
+
+
+# --- Staff: list, export, review, assignment ---------------------------------------------------
+
+
+def _rows(proposals, committee):
+    """Per-row display data from what the selector prefetched (no queries per row)."""
+    rows = []
+    for p in proposals:
+        live = [a for a in p.assignments.all() if a.state != AssignmentState.CANCELLED]
+        pending = [a for a in live if a.state in deadlines.OPEN_STATES]
+        nearest = min(pending, key=lambda a: a.due_date) if pending else None
+        rows.append({"p": p, "units": live, "nearest": nearest})
+    due_infos_tmp([r["nearest"] for r in rows], committee)
+    for r in rows:
+        r["due"] = getattr(r["nearest"], "due", None)
+    return rows
+
+
+@screen
+def proposal_list(request):
+    committee = _committee(request)
+    filters = ProposalFilterForm(request.GET or None, committee=committee)
+    qs = selectors.proposal_list(request.user, committee, filters.params())
+    page = _page(request, qs, filters.page_size())
+    return render(request, "proposals/list.html", {
+        "filters": filters, "page_obj": page, "rows": _rows(page.object_list, committee),
+        "is_staff": bool(roles_of(request.user, committee) & STAFF_ROLES),
+    })
+
+
+def _xlsx_text(value):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value)) if value is not None else ""
+
+
+@screen
+def export(request):
+    """The filtered list as an Excel file, written row by row (openpyxl write-only) and streamed."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    committee = _committee(request)
+    filters = ProposalFilterForm(request.GET or None, committee=committee)
+    qs = selectors.proposal_list(request.user, committee, filters.params())
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Proposals"))
+    headers = [
+        _("Number"), _("Subject"), _("State"), _("Kind"), _("Category"), _("Proposer"), _("Sector"),
+        _("Handling units"), _("Reply due"), _("Key proposal"), _("Excellent proposal"), _("Submitted on"),
+    ]
+    ws.append(headers)
+    yes, no = _("yes"), _("no")
+
+    def cell(value):
+        c = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"  # never a formula, whatever the text begins with
+        return c
+
+    for p in qs.iterator(chunk_size=500):
+        live = [a for a in p.assignments.all() if a.state != AssignmentState.CANCELLED]
+        units = "；".join(f"{a.unit.name}（{a.get_role_display()}）" for a in live)
+        due = min((a.due_date for a in live), default=None)
+        submitted = timezone.localtime(p.submitted_at).date() if p.submitted_at else None
+        ws.append([
+            cell(_xlsx_text(p.number or "")), cell(_xlsx_text(p.title)), cell(str(p.get_state_display())),
+            cell(str(p.get_kind_display())), cell(str(p.get_category_display())), cell(_xlsx_text(p.proposer_name)),
+            cell(_xlsx_text(p.sector_name)), cell(_xlsx_text(units)), due or "", yes if p.is_key else no,
+            yes if p.is_excellent else no, submitted or "",
+        ])
+    handle = tempfile.TemporaryFile()
+    wb.save(handle)
+    handle.seek(0)
+    filename = f"proposals-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(
+        handle, as_attachment=True, filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _review_context(request, committee):
+    user = request.user
+    qs = selectors.review_queue(committee)
+    page = _page(request, qs, 50)
+    items = list(page.object_list)
+    sessions = {p.session_id for p in items}
+    targets = list(
+        selectors.proposals_visible_to(user, committee)
+        .filter(session_id__in=sessions, state__in=[ProposalState.SUBMITTED, ProposalState.REGISTERED])
+        .order_by("number", "id").values_list("pk", "session_id", "number", "title")[:2000]
+    )
+    rows = []
+    for p in items:
+        ctx = {
+            "proposal": p, "my_assignments_all": [],
+            "merge_targets": [(pk, f"{num or '—'} {title}") for pk, sid, num, title in targets if sid == p.session_id and pk != p.pk],
+        }
+        forms = []
+        for action in ("register", "return_for_revision", "merge", "convert", "reject"):
+            form = action_form(action, ctx=ctx)
+            form.auto_id = f"id_{p.pk}_%s"
+            forms.append(_entry(TRANSITIONS[action], form, p))
+        rows.append({"p": p, "actions": forms})
+    return {"page_obj": page, "rows": rows}
+
+
+@screen
+def review(request):
+    committee = _committee(request)
+    _require_roles(request, STAFF_ROLES)
+    return render(request, "proposals/review.html", _review_context(request, committee))
+
+
+@screen
+def assign(request, pk):
+    committee = _committee(request)
+    proposal = _get(request, pk)
+    if request.method == "POST":
+        form = AssignForm(request.POST, committee=committee)
+        if form.is_valid():
+            try:
+                services.proposal_act(
+                    actor=request.user, proposal=proposal, action="assign", data={"units": form.units()},
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            except NotFound:
+                raise
+            except ServiceError as exc:
+                field_map = {"units": "mode"}
+                exc.field_errors = {field_map.get(k, k): v for k, v in (exc.field_errors or {}).items()}
+                _apply_error(request, form, exc)
+            else:
+                messages.success(request, _("The proposal is assigned."))
+                return redirect("proposals:detail", pk=proposal.pk)
+    else:
+        form = AssignForm(committee=committee, initial={"version": proposal.version})
+    return render(request, "proposals/assign.html", {"form": form, "proposal": proposal})
+
+
+def _batch_report(result, proposals_by_id):
+    """Turn the batch service's result into [(proposal, ok, message)] whatever its exact shape."""
+    report = []
+    items = result
+    if isinstance(result, dict):
+        items = result.get("results") or result.get("items") or [
+            {"proposal": k, **(v if isinstance(v, dict) else {"ok": bool(v)})} for k, v in result.items()
+        ]
+    for item in items or []:
+        if isinstance(item, dict):
+            p = item.get("proposal")
+            ok = item.get("ok", not item.get("error"))
+            message = item.get("error") or item.get("message") or ""
+        else:
+            p, ok, message = (list(item) + [None, None, ""])[:3]
+            if isinstance(ok, BaseException):
+                ok, message = False, getattr(ok, "message", str(ok))
+            elif isinstance(ok, str):
+                ok, message = False, ok
+            elif ok is None:
+                ok = True
+        if isinstance(message, BaseException):
+            message = getattr(message, "message", str(message))
+        pid = p if isinstance(p, int) else getattr(p, "pk", None)
+        report.append({"proposal": proposals_by_id.get(pid, p), "ok": bool(ok), "message": str(message or "")})
+    return report
+
+
+@screen
+def assign_batch(request):
+    """交办会: assign many registered proposals on one page."""
+    committee = _committee(request)
+    _require_roles(request, STAFF_ROLES)
+    units = list(HandlingUnit.objects.filter(committee=committee, is_active=True).order_by("name"))
+    registered = selectors.proposal_list(request.user, committee, {"state": ProposalState.REGISTERED, "sort": "number"})
+    report = None
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("ids") if _int_or_none(v)]
+        proposals = list(registered.filter(pk__in=ids))
+        form = BatchAssignForm(request.POST, proposals=proposals, units=units)
+        page = None
+        if form.is_valid():
+            try:
+                result = services.proposals_assign_batch(actor=request.user, items=form.items())
+            except NotFound:
+                raise
+            except ServiceError as exc:
+                _apply_error(request, form, exc)
+            else:
+                report = _batch_report(result, {p.pk: p for p in proposals})
+                done = sum(1 for r in report if r["ok"])
+                failed = [r for r in report if not r["ok"]]
+                if done:
+                    messages.success(request, _("%(count)d proposals are assigned.") % {"count": done})
+                if not failed:
+                    return redirect("proposals:assign_batch")
+                # Keep the rows that failed on the page, with what was chosen for them.
+                keep = {getattr(r["proposal"], "pk", r["proposal"]) for r in failed}
+                proposals = [p for p in proposals if p.pk in keep]
+                form = BatchAssignForm(request.POST, proposals=proposals, units=units)
+                form.is_valid()
+                for r in failed:
+                    pk = getattr(r["proposal"], "pk", r["proposal"])
+                    if f"unit_{pk}" in form.fields:
+                        form.add_error(f"unit_{pk}", r["message"] or _("Not assigned."))
+    else:
+        page = _page(request, registered, 50)
+        form = BatchAssignForm(proposals=page.object_list, units=units)
+    return render(request, "proposals/assign_batch.html", {"form": form, "page_obj": page, "report": report, "units": units})
+
+
+@screen
+def extensions(request):
+    committee = _committee(request)
+    _require_roles(request, STAFF_ROLES)
+    page = _page(request, selectors.extension_requests_pending(committee), 50)
+    rows = list(page.object_list)
+    assignments = [r.assignment for r in rows]
+    due_infos_tmp(assignments, committee)
+    for r in rows:
+        r.due = r.assignment.due
+    return render(request, "proposals/extensions.html", {"page_obj": page, "rows": rows})
+
+
+@screen
+def overdue(request):
+    committee = _committee(request)
+    _require_roles(request, BOARD_ROLES)
+    page = _page(request, selectors.overdue_assignments(committee), 50)
+    rows = list(page.object_list)
+    due_infos_tmp(rows, committee)
+    return render(request, "proposals/overdue.html", {"page_obj": page, "rows": rows})
+
+
+# --- Units and leaders ----------------------------------------------------------------------------
+
+
+@screen
+def unit_inbox(request):
+    committee = _committee(request)
+    _require_roles(request, {Role.UNIT})
+    tab = request.GET.get("tab") or INBOX_TABS[0]
+    if tab not in INBOX_TABS:
+        tab = INBOX_TABS[0]
+    page = _page(request, selectors.unit_inbox(request.user, committee, tab), 50)
+    rows = list(page.object_list)
+    due_infos_tmp(rows, committee)
+    tabs = [
+        {"key": "to_acknowledge", "label": _("To acknowledge")},
+        {"key": "handling", "label": _("Handling")},
+        {"key": "due_soon", "label": _("Due soon")},
+        {"key": "replied", "label": _("Replied")},
+    ]
+    return render(request, "proposals/unit_inbox.html", {"page_obj": page, "rows": rows, "tab": tab, "tabs": tabs})
+
+
+@screen
+def supervised(request):
+    committee = _committee(request)
+    _require_roles(request, {Role.LEADER, Role.STAFF, Role.ADMIN})
+    page = _page(request, selectors.supervised_by(request.user, committee), 50)
+    rows = []
+    for p in page.object_list:
+        form = action_form("supervise", ctx={"proposal": p})
+        form.auto_id = f"id_{p.pk}_%s"
+        rows.append({"p": p, "form": form})
+    return render(request, "proposals/supervised.html", {"page_obj": page, "rows": rows})
