@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup setup-test demo serve worker bench messages clean
+.PHONY: run test setup setup-test demo serve worker backup bench messages clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || (echo "Python >= 3.11 is required" && exit 1)
@@ -36,6 +36,17 @@ test: setup-test
 
 worker: setup
 	$(BIN)/xieshang worker
+
+# Production mode on this machine (docs/deployment.md): migrate, collect the static files, then run
+# gunicorn (WEB_CONCURRENCY workers on BIND), a task worker and the scheduler; Ctrl+C stops them all.
+# Set DATABASE_URL (PostgreSQL) and REDIS_URL for a real deployment; without them: SQLite, no Redis.
+BIND ?= 127.0.0.1:$(PORT)
+serve: setup
+	BIND=$(BIND) $(BIN)/xieshang serve
+
+# A consistent copy of the database and the uploaded files into $(XIESHANG_DATA_DIR)/backups (or BACKUP=file).
+backup: setup
+	$(BIN)/xieshang backup $(if $(BACKUP),--output $(BACKUP))
 
 # Regenerate the Chinese catalogue from the source (needs GNU gettext), then compile it.
 messages: setup-test

@@ -760,7 +760,9 @@ def proposal_docx(request, id: int):
     from xieshang.proposals import documents
 
     proposal = selectors.proposal_get(request.auth, id)
-    return _attachment(documents.proposal_docx(proposal), DOCX, f"proposal-{proposal.number or proposal.pk}.docx")
+    naming = getattr(documents, "proposal_docx_filename", None)
+    name = naming(proposal) if naming else f"proposal-{proposal.number or proposal.pk}.docx"
+    return _attachment(documents.proposal_docx(proposal), DOCX, name)
 
 
 def _reply_of(request, id: int, reply_id: int):
@@ -778,7 +780,8 @@ def reply_letter_docx(request, id: int, reply_id: int):
     from xieshang.proposals import documents
 
     proposal, reply = _reply_of(request, id, reply_id)
-    name = f"reply-{proposal.number or proposal.pk}-{reply.pk}.docx"
+    naming = getattr(documents, "reply_letter_filename", None)
+    name = naming(reply) if naming else f"reply-{proposal.number or proposal.pk}-{reply.pk}.docx"
     return _attachment(documents.reply_letter_docx(reply), DOCX, name)
 
 

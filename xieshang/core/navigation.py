@@ -9,9 +9,12 @@ from .models import Role
 NAV_ITEMS = [
     (_("Workbench"), "core:home", None),
     (_("My proposals"), "proposals:mine", {Role.MEMBER}),
+    (_("Co-signing invitations"), "proposals:cosign_invitations", {Role.MEMBER}),
     (_("Proposals"), "proposals:list", {Role.STAFF, Role.ADMIN, Role.LEADER}),
+    (_("Review queue"), "proposals:review", {Role.STAFF, Role.ADMIN}),
     (_("Unit inbox"), "proposals:unit_inbox", {Role.UNIT}),
     (_("Overdue board"), "proposals:overdue", {Role.STAFF, Role.ADMIN, Role.LEADER}),
+    (_("Supervised proposals"), "proposals:supervised", {Role.LEADER}),
     (_("Statistics"), "reports:proposals", {Role.STAFF, Role.ADMIN, Role.LEADER}),
     (_("Administration"), "core:admin_home", {Role.ADMIN}),
 ]

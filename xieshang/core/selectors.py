@@ -64,8 +64,15 @@ def committees_of(user) -> QuerySet[Committee]:
     return Committee.objects.filter(pk__in=ids, is_active=True)
 
 
+LEVEL_ORDER = ["national", "provincial", "prefecture", "county"]
+
+
 def default_committee(user) -> Committee | None:
-    return committees_of(user).order_by("level", "code").first()
+    """The highest-level committee where the user has a role (a prefecture before its counties)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    rank = Case(*[When(level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)], output_field=IntegerField())
+    return committees_of(user).order_by(rank, "code").first()
 
 
 def member_of(user, committee):

@@ -1,6 +1,7 @@
 """Deadlines of proposals, in working days on the official calendar (xieshang.core.calendar).
 
-`today()` is the one clock of the app (services, selectors and tasks ask it), so tests can move it.
+`now()` and `today()` are the one clock of the app (services, selectors and tasks ask them), so tests
+can move it: `xieshang.proposals.tests.factories.set_today(monkeypatch, date)`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from xieshang.core import calendar, timers
 from .models import AssignmentRole, AssignmentState
 
 OPEN_STATES = (AssignmentState.ASSIGNED, AssignmentState.HANDLING)
+
+
+def now() -> datetime.datetime:
+    return timezone.now()
 
 
 def today() -> datetime.date:

@@ -346,7 +346,7 @@ def proposal_act(*, actor, proposal, action: str, data: dict | None = None, expe
             raise _illegal(t, locked.state)
         ctx = _Ctx(
             actor=actor, proposal=locked, data=dict(data or {}), transition=t, relations=relations,
-            now=timezone.now(), today=deadlines.today(),
+            now=deadlines.now(), today=deadlines.today(),
         )
         from_state = locked.state
         handler(ctx)

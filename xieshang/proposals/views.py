@@ -116,13 +116,6 @@ def _apply_error(request, form, exc: ServiceError) -> None:
     messages.error(request, str(exc.message))
 
 
-def _due(assignment):
-    """deadlines.due_info plus the absolute number of days (for "overdue by N working days")."""
-    info = dict(deadlines.due_info(assignment))
-    info["days_abs"] = abs(info["days_left"]) if info.get("days_left") is not None else None
-    return info
-
-
 def due_infos_tmp(assignments, committee) -> None:
     """TEMPORARY (ask the domain engineer): `deadlines.due_info` for a whole page of assignments.
 
@@ -299,6 +292,11 @@ def invite(request, pk):
     committee = _committee(request)
     proposal = _get(request, pk)
     search = MemberSearchForm(request.GET or None)
+    search.fields["q"].widget.attrs.update({
+        "hx-get": reverse("proposals:invite", args=[proposal.pk]), "hx-trigger": "input changed delay:400ms, search",
+        "hx-target": "#member-results", "hx-swap": "outerHTML", "type": "search", "autocomplete": "off",
+        "data-testid": "member-search",
+    })
     q = search.cleaned_data.get("q", "") if search.is_valid() else ""
     found = []
     if q:
@@ -469,8 +467,7 @@ def _detail_context(request, proposal, bound=None) -> dict:
         proposal.assignments.select_related("unit").prefetch_related("consultations", "co_views", "extension_requests")
         .order_by("round", "id")
     )
-    for a in assignments:
-        a.due = _due(a) if a.state not in (AssignmentState.CANCELLED,) else None
+    due_infos_tmp([a for a in assignments if a.state != AssignmentState.CANCELLED], _committee(request))
     replies = list(proposal.replies.select_related("assignment__unit", "evaluation", "evaluation__evaluated_by").order_by("round", "id"))
     ctx = _action_context(request, proposal, actions, assignments, replies)
     live = [a for a in assignments if a.state != AssignmentState.CANCELLED]

@@ -1,3 +1,15 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("proposals/", views.proposals, name="proposals"),
+    path("proposals/export.xlsx", views.proposals_export, name="proposals_export"),
+    path("proposals/records/", views.proposals_records, name="proposals_records"),
+    path("import/proposals/", views.import_proposals, name="import_proposals"),
+    path("import/proposals/template.xlsx", views.import_proposals_template, name="import_proposals_template"),
+    path("documents/proposals/<int:pk>.docx", views.proposal_docx, name="proposal_docx"),
+    path("documents/replies/<int:pk>.docx", views.reply_letter_docx, name="reply_letter_docx"),
+]

@@ -36,6 +36,12 @@ class FlakyEmailBackend(LocmemEmailBackend):
         return super().send_messages(messages)
 
 
+@pytest.fixture(autouse=True)
+def _reset_flaky_backend():
+    yield
+    FlakyEmailBackend.failures = 0
+
+
 @pytest.fixture
 def alice(db):
     return UserFactory(username="alice", full_name="阿丽", email="alice@example.org", phone="13900000001")
@@ -312,7 +318,6 @@ def test_the_worker_gives_up_after_three_attempts(alice, db_queue, settings, clo
     assert (email.status, email.attempts) == ("failed", 3)
     assert not DBTaskResult.objects.filter(status="READY").exists()
     assert mail.outbox == []
-    FlakyEmailBackend.failures = 0
 
 
 @queue_test

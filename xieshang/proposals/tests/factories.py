@@ -12,6 +12,7 @@ assignments, the replies and the notifications are what the application itself m
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from dataclasses import dataclass, field
 
@@ -32,6 +33,17 @@ from xieshang.proposals import services
 from xieshang.proposals.models import Proposal, ProposalState
 
 _codes = itertools.count(1)
+
+
+def set_today(monkeypatch, day: datetime.date) -> None:
+    """Move the proposals' clock (deadlines.today / deadlines.now) to `day`, 10:00 local time."""
+    from django.utils import timezone
+
+    from xieshang.proposals import deadlines
+
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+    monkeypatch.setattr(deadlines, "today", lambda: day)
+    monkeypatch.setattr(deadlines, "now", lambda: moment)
 
 
 def make_committee(code: str | None = None, **kwargs):

@@ -9,7 +9,7 @@ from xieshang.core.models import Event, Notification
 from xieshang.core.tests.factories import HandlingUnitFactory
 from xieshang.proposals import deadlines, services
 from xieshang.proposals.models import Assignment, ProposalState
-from xieshang.proposals.tests.factories import make_actors, make_unit, walk_to
+from xieshang.proposals.tests.factories import make_actors, make_unit, set_today, walk_to
 
 pytestmark = pytest.mark.django_db
 act = services.proposal_act
@@ -70,7 +70,7 @@ def test_assign_before_registration_is_illegal(actors):
 
 def test_assignment_deadlines_across_national_day_2025(actors, monkeypatch):
     """Assigned on Fri 2025-09-26. Sun 28 Sep and Sat 11 Oct are make-up working days; 1–8 Oct are off."""
-    monkeypatch.setattr(deadlines, "today", lambda: datetime.date(2025, 9, 26))
+    set_today(monkeypatch, datetime.date(2025, 9, 26))
     p, _ = walk_to("registered", actors=actors)
     p = _assign(actors, p, ["lead", "co"])
     lead = p.assignments.get(role="lead")
@@ -87,15 +87,15 @@ def test_assignment_deadlines_across_national_day_2025(actors, monkeypatch):
 
 
 def test_objection_on_the_last_day_is_accepted_and_the_next_day_refused(actors, monkeypatch):
-    monkeypatch.setattr(deadlines, "today", lambda: datetime.date(2025, 9, 26))
+    set_today(monkeypatch, datetime.date(2025, 9, 26))
     p, _ = walk_to("registered", actors=actors)
     p = _assign(actors, p, ["split", "split"])
-    monkeypatch.setattr(deadlines, "today", lambda: datetime.date(2025, 10, 11))  # Sat, a working day, after the 10th
+    set_today(monkeypatch, datetime.date(2025, 10, 11))  # Sat, a working day, after the 10th
     with pytest.raises(IllegalTransition) as err:
         act(actor=actors.unit_users[0], proposal=p, action="object", data={"reason": "不属于我单位职责"})
     assert err.value.detail == "objection_window_closed"
     assert "2025-10-10" in str(err.value.message)
-    monkeypatch.setattr(deadlines, "today", lambda: datetime.date(2025, 10, 10))
+    set_today(monkeypatch, datetime.date(2025, 10, 10))
     p = act(actor=actors.unit_users[1], proposal=p, action="object", data={"reason": "不属于我单位职责"})
     assert p.assignments.get(unit=actors.units[1]).state == "objected"
 

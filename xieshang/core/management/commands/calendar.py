@@ -49,11 +49,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # (Not `check`: that name is BaseCommand's system-check hook.)
         if options["action"] == "sync":
-            return self.sync(options["years"])
-        return self.check(options["years"])
+            return self.sync_years(options["years"])
+        return self.check_years(options["years"])
 
-    def sync(self, years):
+    def sync_years(self, years):
         known = _package_years()
         if years:
             unknown = sorted(set(years) - set(known))
@@ -66,7 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Added {added} day(s) to the national calendar.")
         self.stdout.write(f"Years with holiday data: {_ranges(calendar.years_with_data())}.")
 
-    def check(self, years):
+    def check_years(self, years):
         if not years:
             this_year = datetime.date.today().year
             years = [this_year - 1, this_year, this_year + 1]

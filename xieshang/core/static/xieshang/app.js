@@ -10,3 +10,8 @@ document.addEventListener("submit", function (event) {
   form.dataset.submitting = "1";
   setTimeout(function () { form.dataset.submitting = ""; }, 4000);
 });
+document.addEventListener("click", function (event) {
+  // A "print" button (data-print) on print-friendly pages.
+  var el = event.target.closest ? event.target.closest("[data-print]") : null;
+  if (el) { event.preventDefault(); window.print(); }
+});
