@@ -188,6 +188,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A form sent without a valid token (opened too long ago, cookies blocked) gets the shell's own page.
+CSRF_FAILURE_VIEW = "xieshang.core.views.csrf_failure"
 HTTPS = env_bool("XIESHANG_HTTPS", not DEBUG and not TESTING and bool(os.environ.get("DATABASE_URL")))
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

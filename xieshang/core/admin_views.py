@@ -29,7 +29,7 @@ from . import audit, calendar, imports, services
 from .errors import Invalid, NotFound, ServiceError
 from .middleware import committee_of_request
 from .models import (
-    Holiday, HandlingUnit, Member, Organization, PartyCommittee, Role, RoleAssignment, Sector, Session,
+    Holiday, HandlingUnit, Member, Organization, PartyCommittee, RoleAssignment, Sector, Session,
     SpecialCommittee, Term, TimerSetting,
 )
 from .selectors import account_manageable_by, administered_committee, users_of_committee

@@ -87,5 +87,15 @@ def not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token: say what to do, in the shell, instead of Django's bare page.
+
+    Rendering the page sets a fresh token, so sending the reloaded form again works."""
+    back = request.META.get("HTTP_REFERER", "")  # the page with the form (same-origin referrers are sent)
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "/"
+    return render(request, "core/csrf_failure.html", {"back": back}, status=403)
+
+
 def server_error(request):
     return render(request, "500.html", status=500)

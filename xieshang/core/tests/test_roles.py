@@ -165,6 +165,15 @@ def test_no_switch_to_a_committee_without_a_role(client, two_committees, xu):
     assert foreign.name not in client.get("/").content.decode()
 
 
+def test_the_first_committee_is_the_highest_level_one(client, committee, make_user):
+    county = CommitteeFactory(code="aaa-county", name="阿县政协", level=Committee.Level.COUNTY, parent=committee)
+    user = make_user(county, "member")
+    grant(user, committee, Role.STAFF)
+    assert selectors.default_committee(user) == committee  # the prefecture, though "aaa-county" sorts first
+    client.force_login(user)
+    assert committee.name in current_committee(client)
+
+
 def test_switching_needs_a_post_and_a_signed_in_user(client, two_committees, xu):
     changji, urumqi = two_committees
     assert client.post("/committee/", {"committee": urumqi.pk})["Location"].startswith("/login/")

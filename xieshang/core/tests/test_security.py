@@ -103,6 +103,31 @@ def test_sign_in_form_refuses_a_post_without_the_csrf_token(user):
     assert not Event.objects.exists() and not LoginFailure.objects.exists()  # nothing was tried
 
 
+def test_a_refused_form_gets_a_page_that_says_what_to_do(user):
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(
+        "/login/", {"username": "wang", "password": PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en", HTTP_REFERER="http://testserver/login/?next=/inbox/",
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert 'data-testid="csrf-failure"' in html and "The form has expired" in html
+    assert 'href="http://testserver/login/?next=/inbox/"' in html  # back to the page with the form
+    assert " style=" not in html and "<style" not in html  # the shell's page, fit for the strict policy
+    # The page hands out a fresh token: the form sent again from it goes through.
+    token = browser.cookies[settings.CSRF_COOKIE_NAME].value
+    again = browser.post("/login/", {"username": "wang", "password": PASSWORD, "csrfmiddlewaretoken": token})
+    assert again.status_code == 302
+
+
+def test_the_refused_form_page_never_links_away(user):
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/inbox/read/", HTTP_REFERER="https://evil.example/")
+    assert response.status_code == 403
+    assert "evil.example" not in response.content.decode()
+    assert re.search(r'<a href="/">[^<]+</a></p></section>', response.content.decode())
+
+
 def test_sign_in_form_with_its_token_works(user):
     browser = Client(enforce_csrf_checks=True)
     html = browser.get("/login/").content.decode()

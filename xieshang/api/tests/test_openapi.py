@@ -1,0 +1,87 @@
+"""The OpenAPI document is valid OpenAPI with every endpoint, and the docs page needs nothing from outside."""
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+from xieshang.proposals import workflow
+
+pytestmark = pytest.mark.django_db
+
+PATHS = {
+    "/api/v1/auth/token": {"post", "delete"},
+    "/api/v1/me": {"get"},
+    "/api/v1/units": {"get"},
+    "/api/v1/proposals": {"get", "post"},
+    "/api/v1/proposals/export.xlsx": {"get"},
+    "/api/v1/proposals/{id}": {"get", "patch"},
+    "/api/v1/proposals/{id}/events": {"get"},
+    "/api/v1/proposals/{id}/actions/{action}": {"post"},
+    "/api/v1/proposals/{id}/documents/proposal.docx": {"get"},
+    "/api/v1/proposals/{id}/replies/{reply_id}/letter.docx": {"get"},
+    "/api/v1/proposals/{id}/replies/{reply_id}/letter": {"get"},
+}
+
+
+@pytest.fixture
+def document():
+    r = Client().get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("application/json")
+    return r.json()
+
+
+def test_openapi_document_validates(document):
+    from openapi_spec_validator import validate
+
+    validate(document)  # raises on any violation of the OpenAPI specification
+
+
+def test_openapi_document_lists_every_endpoint(document):
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] == "Xieshang API"
+    found = {path: set(ops) & {"get", "post", "patch", "delete", "put"} for path, ops in document["paths"].items()}
+    assert found == PATHS
+
+
+def test_every_reference_resolves(document):
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', __import__("json").dumps(document)))
+    assert refs, "the document uses component schemas"
+    assert refs <= set(document["components"]["schemas"])
+
+
+def test_authentication_and_error_shape_are_documented(document):
+    schemes = document["components"]["securitySchemes"]
+    assert any(s.get("type") == "http" and s.get("scheme") == "bearer" for s in schemes.values())
+    assert "security" not in document["paths"]["/api/v1/auth/token"]["post"]  # no token needed to get one
+    act = document["paths"]["/api/v1/proposals/{id}/actions/{action}"]["post"]
+    assert {"200", "401", "403", "404", "409", "422"} <= set(act["responses"])
+    error = document["components"]["schemas"]["ErrorOut"]
+    assert {"code", "message"} <= set(error["required"])
+    assert set(act["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    action_param = next(p for p in act["parameters"] if p["name"] == "action")
+    assert all(name in action_param["description"] for name in workflow.TRANSITIONS)
+
+
+def test_state_names_are_the_workflows(document):
+    filters = document["paths"]["/api/v1/proposals"]["get"]["parameters"]
+    state = next(p for p in filters if p["name"] == "state")
+    schema = state["schema"]
+    values = schema.get("enum") or next(s["enum"] for s in schema.get("anyOf", []) if "enum" in s)
+    assert {"draft", "cosigning", "submitted", "registered", "assigned", "handling", "replied", "closed"} <= set(values)
+
+
+def test_docs_page_uses_only_local_assets():
+    r = Client().get("/api/v1/docs")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "http://" not in html and "https://" not in html and "//cdn" not in html
+    assert "<script>" not in html and "style=" not in html  # nothing inline for the CSP to refuse
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith("/static/") for s in sources)
+    for source in sources:
+        assert finders.find(source.removeprefix("/static/")), source
+    csp = r["Content-Security-Policy"]
+    assert "script-src 'self'" in csp

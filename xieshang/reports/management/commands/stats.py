@@ -1,0 +1,73 @@
+"""`xieshang stats proposals --committee changji --year 2024 [--session ID] [--json]`
+
+Prints the proposal statistics of a committee (the figures of `reports.proposal_stats`, the same as
+the statistics page): a table of figures and the breakdown by handling unit, or with --json every
+figure and breakdown as one JSON object (keys such as received, registered, replied, reply_rate,
+satisfaction_rate; rates are numbers from 0 to 1, or null when there is nothing to divide).
+"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from xieshang.core.models import Committee, Session
+from xieshang.reports.exports import OVERVIEW_FIGURES
+from xieshang.reports.proposal_stats import FIGURES, RATES, proposal_statistics
+
+
+class Command(BaseCommand):
+    help = "Print statistics: `stats proposals --committee CODE [--year YYYY] [--session ID] [--json]`."
+
+    def add_arguments(self, parser):
+        parser.add_argument("subject", choices=["proposals"], help="what to count (proposals)")
+        parser.add_argument("--committee", required=True, help="the committee's code, e.g. changji")
+        parser.add_argument("--year", type=int, help="the year of the sessions to count")
+        parser.add_argument("--session", type=int, help="the id of one session")
+        parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    def handle(self, *args, subject, committee, year, session, json, **options):
+        found = Committee.objects.filter(code=committee).first()
+        if found is None:
+            raise CommandError(f"No committee with the code {committee!r}.")
+        session_obj = None
+        if session is not None:
+            session_obj = Session.objects.filter(pk=session, term__committee=found).select_related("term").first()
+            if session_obj is None:
+                raise CommandError(f"No session {session} in the committee {committee!r}.")
+        stats = proposal_statistics(found, year=year, session=session_obj)
+        if json:
+            self.stdout.write(_dumps(stats))
+            return
+        self._table(found, stats, year, session_obj)
+
+    def _table(self, committee, stats, year, session):
+        scope = str(session) if session is not None else (str(year) if year else _("All years"))
+        self.stdout.write(f"{committee.name} · {scope}")
+        rows = [(str(FIGURES[key].label), str(stats[key])) for key in OVERVIEW_FIGURES]
+        rows += [(str(label), stats[f"{key}_display"]) for key, label in RATES.items()]
+        width = max(_width(label) for label, _v in rows)
+        for label, value in rows:
+            self.stdout.write(f"  {_pad(label, width)}  {value:>6}")
+        if stats["by_unit"]:
+            self.stdout.write("")
+            self.stdout.write(_("By handling unit") + f" ({_('Assignments')} / {_('Replies')} / {_('Replied on time')} / A / B / C)")
+            unit_width = max(_width(u["unit"]) for u in stats["by_unit"])
+            for u in stats["by_unit"]:
+                self.stdout.write(
+                    f"  {_pad(u['unit'], unit_width)}  {u['assignments']:>4} {u['replies']:>4} {u['on_time']:>4}"
+                    f" {u['outcome_a']:>4} {u['outcome_b']:>4} {u['outcome_c']:>4}"
+                )
+
+
+def _dumps(stats) -> str:
+    return json.dumps(stats, ensure_ascii=False, indent=2, default=str)
+
+
+def _width(text: str) -> int:
+    """Display width in a terminal: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
