@@ -266,6 +266,7 @@ TASKS = {
 XIESHANG_TASK_STALE_SECONDS = int(os.environ.get("XIESHANG_TASK_STALE_SECONDS", "600"))
 XIESHANG_REDELIVER_AFTER_SECONDS = int(os.environ.get("XIESHANG_REDELIVER_AFTER_SECONDS", "120"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # for the file-based backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -8,8 +8,6 @@ not match the schema, or "unauthenticated" for a request without valid credentia
 
 from __future__ import annotations
 
-import logging
-
 from django.http import Http404
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
@@ -17,8 +15,6 @@ from django.utils.translation import ngettext
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from xieshang.core.errors import ErrorCode, ServiceError
-
-logger = logging.getLogger(__name__)
 
 VALIDATION_ERROR = "validation_error"
 UNAUTHENTICATED = "unauthenticated"

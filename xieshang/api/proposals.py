@@ -12,6 +12,7 @@ import json
 import tempfile
 from typing import Literal
 
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,10 @@ from xieshang.proposals.models import (
     AssignmentRole,
     AssignmentState,
     Category,
+    CoSigner,
+    CoUnitView,
+    Evaluation,
+    ExtensionRequest,
     Proposal,
     ProposalKind,
     ProposalState,
@@ -40,6 +45,7 @@ router = Router(tags=["proposals"])
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ID = 2**63 - 1  # the largest id a database row can have: larger ones are refused as invalid
 SORTS = ("-created_at", "number", "-number", "title", "due_date", "state")
 ACTIONS = tuple(workflow.TRANSITIONS)
 # Values that name rows, and flags, in an action's data: a multipart form sends them as text.
@@ -58,11 +64,11 @@ SortValue = Literal[SORTS]  # type: ignore[valid-type]
 
 
 class ProposalFilters(Schema):
-    session: int | None = Field(None, description="Session id")
+    session: int | None = Field(None, ge=1, le=MAX_ID, description="Session id")
     year: int | None = Field(None, ge=1949, le=2200)
     state: StateValue | None = None
     category: CategoryValue | None = None
-    unit: int | None = Field(None, description="Handling unit id")
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="Handling unit id")
     sector: str | None = Field(None, max_length=60, description="Sector name")
     key: bool | None = Field(None, description="Key proposals only")
     overdue: bool | None = Field(None, description="Overdue only")
@@ -112,15 +118,15 @@ class ProposalPage(Schema):
 class ProposalIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     body: str = ""
-    session: int | None = Field(None, description="Session id; the committee's current session when omitted")
+    session: int | None = Field(None, ge=1, le=MAX_ID, description="Session id; the committee's current session when omitted")
     kind: KindValue = "session"
     category: CategoryValue = "other"
     suggested_units: str = Field("", max_length=300)
     contact_phone: str = Field("", max_length=32)
     contact_address: str = Field("", max_length=120)
     proposer_kind: ProposerKindValue = "member"
-    organization: int | None = None
-    special_committee: int | None = None
+    organization: int | None = Field(None, ge=1, le=MAX_ID)
+    special_committee: int | None = Field(None, ge=1, le=MAX_ID)
     client_key: str | None = Field(
         None, max_length=64, description="Idempotency key: sending the same key again returns the same draft."
     )
@@ -134,7 +140,7 @@ class ProposalPatch(Schema):
     suggested_units: str | None = Field(None, max_length=300)
     contact_phone: str | None = Field(None, max_length=32)
     contact_address: str | None = Field(None, max_length=120)
-    expected_version: int | None = Field(None, description="The version the edit is based on (409 when stale)")
+    expected_version: int | None = Field(None, ge=0, le=MAX_ID, description="The version the edit is based on (409 when stale)")
 
 
 class MemberRef(Schema):
@@ -314,14 +320,14 @@ def _detail_queryset():
     return Proposal.objects.select_related(
         "session__term", "lead_proposer__sector", "organization", "special_committee", "supervising_leader"
     ).prefetch_related(
-        "cosigners__member__sector",
+        Prefetch("cosigners", queryset=CoSigner.objects.select_related("member__sector").order_by("id")),
         "assignments__unit",
         "assignments__consultations",
-        "assignments__co_views",
-        "assignments__extension_requests",
+        Prefetch("assignments__co_views", queryset=CoUnitView.objects.order_by("round", "id")),
+        Prefetch("assignments__extension_requests", queryset=ExtensionRequest.objects.order_by("requested_at", "id")),
         "replies__assignment__unit",
         "replies__evaluation",
-        "evaluations",
+        Prefetch("evaluations", queryset=Evaluation.objects.order_by("evaluated_at", "id")),
         "supervisions__leader",
     )
 
@@ -541,7 +547,7 @@ def _int_or_422(value, field):
         return None
     if isinstance(value, bool):
         raise ApiError(422, VALIDATION_ERROR, _("Some of the data is not valid."), {field: [_("Enter a whole number.")]})
-    if isinstance(value, int):
+    if isinstance(value, int) and abs(value) <= MAX_ID:
         return value
     text = str(value).strip()
     if text.isascii() and text.lstrip("-").isdigit() and len(text) <= 18:
@@ -558,6 +564,22 @@ def _form_value(key, values):
     if key in BOOL_KEYS:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     return value
+
+
+def _has_huge_int(value, names_rows=False) -> bool:
+    """Does the value hold a number no database id can be (also as text, where it names a row)?"""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > MAX_ID
+    if names_rows and isinstance(value, str):
+        text = value.strip().lstrip("-")
+        return text.isascii() and text.isdigit() and int(text) > MAX_ID
+    if isinstance(value, dict):
+        return any(_has_huge_int(v, names_rows or k in ID_KEYS) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_huge_int(v, names_rows) for v in value)
+    return False
 
 
 def _action_data(request) -> tuple[dict, int | None]:
@@ -581,6 +603,10 @@ def _action_data(request) -> tuple[dict, int | None]:
             if not isinstance(data, dict):
                 raise ApiError(422, VALIDATION_ERROR, _("Some of the data is not valid."),
                                {"__all__": [_("Enter a valid value.")]})
+    for key, value in data.items():
+        if _has_huge_int(value, key in ID_KEYS or key in LIST_KEYS or key == "expected_version"):  # no database row has such an id: refuse before any query
+            raise ApiError(422, VALIDATION_ERROR, _("Some of the data is not valid."),
+                           {key: [_("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": MAX_ID}]})
     version = data.pop("expected_version", None)
     if version is None:
         header = (request.headers.get("If-Match") or "").strip()
@@ -636,7 +662,7 @@ def proposal_export(request, filters: Query[ProposalFilters]):
         raise Forbidden()
     qs = selectors.proposal_list(request.auth, committee, _filter_params(filters))
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=_("Proposals")[:31])
+    ws = wb.create_sheet(title=_("Proposal list")[:31])
     headers = [_("Number"), _("Subject"), _("Proposer"), _("Sector"), _("Category"), _("Kind"), _("State"),
                _("Handling units"), _("Reply due"), _("Key proposal"), _("Submitted at"), _("Registered at"),
                _("Created at")]

@@ -1,12 +1,33 @@
+import functools
+
 from django.urls import re_path
 
 from .main import api
-from .views import unknown_path
+from .views import method_not_allowed, unknown_path
 
 app_name = "api"
 
+
+def _json_405(view):
+    """Ninja answers a wrong method with a plain-text 405: give it the API's error body instead."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405:
+            return method_not_allowed(request, response)
+        return response
+
+    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
+    return wrapped
+
+
+patterns = api.urls[0]
+for pattern in patterns:
+    pattern.callback = _json_405(pattern.callback)
+
 # The NinjaAPI's own patterns, then a JSON 404 for any other path under /api/v1/.
 urlpatterns = [
-    *api.urls[0],
+    *patterns,
     re_path(r"^.*$", unknown_path, name="unknown"),
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar as _pycal
 import datetime
+import time
 from functools import lru_cache
 
 from django.core.cache import cache
@@ -39,8 +40,20 @@ def invalidate() -> None:
     _overrides.cache_clear()
 
 
+# Each process keeps the table in memory. A change bumps the version in the shared cache (Redis in
+# production), which every process sees at once; without Redis the cache is per process, so the
+# table is also read again every minute and other processes see a change within that time.
+_REFRESH_SECONDS = 60
+
+
+def _stamp() -> tuple[int, int]:
+    return _version(), int(time.monotonic() // _REFRESH_SECONDS)
+
+
 @lru_cache(maxsize=256)
-def _overrides(committee_id: int | None, version: int) -> tuple[dict[datetime.date, bool], frozenset[int]]:
+def _overrides(
+    committee_id: int | None, version: int, epoch: int = 0
+) -> tuple[dict[datetime.date, bool], frozenset[int]]:
     """{date: is_working_day} for the national rows, overlaid by the committee's own; and the years covered."""
     from .models import Holiday
 
@@ -60,12 +73,12 @@ def _overrides(committee_id: int | None, version: int) -> tuple[dict[datetime.da
 
 def _table(committee) -> dict[datetime.date, bool]:
     cid = committee if isinstance(committee, int) or committee is None else committee.pk
-    return _overrides(cid, _version())[0]
+    return _overrides(cid, *_stamp())[0]
 
 
 def years_with_data(committee=None) -> frozenset[int]:
     cid = committee if isinstance(committee, int) or committee is None else committee.pk
-    return _overrides(cid, _version())[1]
+    return _overrides(cid, *_stamp())[1]
 
 
 def years_without_data(years, committee=None) -> list[int]:

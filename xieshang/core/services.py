@@ -60,20 +60,23 @@ def auth_check_credentials(*, username: str, password: str, request=None):
     Used by the sign-in page and by the API's token endpoint alike.
     """
     username = (username or "").strip()
+    # The name as it is counted and recorded: no NUL (PostgreSQL refuses it in text and JSON) and no
+    # longer than a user name can be, whatever a client sends to the API.
+    key = username.replace("\x00", "")[:150]
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
-    ends = lockout_ends_at(username)
+    ends = lockout_ends_at(key)
     if ends is not None:
         with transaction.atomic():
-            audit.record(actor=None, action="auth.locked_out_attempt", payload={"username": username}, request=request)
+            audit.record(actor=None, action="auth.locked_out_attempt", payload={"username": key}, request=request)
         raise _locked_out(ends)
-    user = authenticate(request, username=username, password=password)
+    user = authenticate(request, username=username, password=password) if key == username else None
     if user is None:
         with transaction.atomic():
-            LoginFailure.objects.create(username=username, ip_address=ip)
-            audit.record(actor=None, action="auth.sign_in_failed", payload={"username": username}, request=request)
-            ends = lockout_ends_at(username)
+            LoginFailure.objects.create(username=key, ip_address=ip)
+            audit.record(actor=None, action="auth.sign_in_failed", payload={"username": key}, request=request)
+            ends = lockout_ends_at(key)
             if ends is not None:  # this failure completed the series: the lock starts now
-                audit.record(actor=None, action="auth.locked_out", payload={"username": username}, request=request)
+                audit.record(actor=None, action="auth.locked_out", payload={"username": key}, request=request)
         if ends is not None:
             raise _locked_out(ends)
         raise Invalid(_("The user name or password is not correct."))

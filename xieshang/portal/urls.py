@@ -1,8 +1,11 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="portal/home.html"), name="home"),
+    path("", views.home, name="home"),
+    path("proposals/", views.proposals, name="proposals"),
+    path("proposals/<int:pk>/", views.proposal, name="proposal"),
 ]

@@ -53,8 +53,8 @@ class ProposalForm(forms.Form):
     """The drafting form (create and edit). `client_key` makes a double-clicked create one draft."""
 
     title = forms.CharField(label=_("Subject"), max_length=200)
-    session = forms.ModelChoiceField(label=_("Session"), queryset=Session.objects.none(), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=ProposalKind.choices, initial=ProposalKind.SESSION)
+    session = forms.ModelChoiceField(label=_("Plenary session"), queryset=Session.objects.none(), required=False)
+    kind = forms.ChoiceField(label=_("Proposal kind"), choices=ProposalKind.choices, initial=ProposalKind.SESSION)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
     body = forms.CharField(
         label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 18}),
@@ -118,14 +118,9 @@ class ActionForm(forms.Form):
     """Base of the forms of `proposal_act`. `ctx` carries the choices the page computed once."""
 
     def __init__(self, *args, ctx=None, **kwargs):
-        kwargs.setdefault("prefix", self.action_prefix())
         super().__init__(*args, **kwargs)
         self.ctx = ctx or {}
         self.setup()
-
-    @classmethod
-    def action_prefix(cls):
-        return None
 
     def setup(self):
         pass
@@ -237,7 +232,7 @@ class RejectForm(ActionForm):
 
 class ReassignForm(ActionForm):
     assignment = forms.ChoiceField(label=_("Objected assignment"), choices=())
-    unit = forms.ChoiceField(label=_("New handling unit"), choices=())
+    unit = forms.ChoiceField(label=_("Re-assign to"), choices=())
 
     def setup(self):
         self._choice("assignment", "objected_assignments")
@@ -599,7 +594,7 @@ class ProposalFilterForm(forms.Form):
     """The filters of the staff list and of its Excel export. Bad values are reported, never a 500."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    session = forms.TypedChoiceField(label=_("Session"), required=False, coerce=int, choices=())
+    session = forms.TypedChoiceField(label=_("Plenary session"), required=False, coerce=int, choices=())
     state = forms.ChoiceField(label=_("State"), required=False, choices=())
     category = forms.ChoiceField(label=_("Category"), required=False, choices=())
     unit = forms.TypedChoiceField(label=_("Handling unit"), required=False, coerce=int, choices=())
@@ -608,7 +603,8 @@ class ProposalFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
     page_size = forms.TypedChoiceField(
-        label=_("Per page"), required=False, coerce=int, choices=[(n, n) for n in PAGE_SIZES], empty_value=DEFAULT_PAGE_SIZE
+        label=_("Per page"), required=False, coerce=int, choices=[(n, n) for n in PAGE_SIZES], empty_value=DEFAULT_PAGE_SIZE,
+        initial=DEFAULT_PAGE_SIZE,
     )
 
     def __init__(self, *args, committee=None, **kwargs):
@@ -639,7 +635,7 @@ class ProposalFilterForm(forms.Form):
                 out[name] = "1"
         return out
 
-    def page_size(self) -> int:
+    def per_page(self) -> int:
         self.is_valid()
         if "page_size" in self.errors:
             return DEFAULT_PAGE_SIZE

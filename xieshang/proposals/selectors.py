@@ -216,10 +216,11 @@ def _dissatisfied_replies(proposal) -> QuerySet[Reply]:
 
 SORTS = {
     "-created_at": ("-created_at", "-id"),
-    "number": ("session__year", "sequence", "id"),
-    "-number": ("-session__year", "-sequence", "-id"),
+    # unnumbered proposals (not registered yet) after the numbered ones, on every database
+    "number": (F("session__year").asc(), F("sequence").asc(nulls_last=True), "id"),
+    "-number": (F("session__year").desc(), F("sequence").desc(nulls_last=True), "-id"),
     "title": ("title", "id"),
-    "due_date": ("next_due", "id"),
+    "due_date": (F("next_due").asc(nulls_last=True), "id"),
     "state": ("state", "-created_at", "-id"),
 }
 

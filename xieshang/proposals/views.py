@@ -32,6 +32,8 @@ from xieshang.core.selectors import member_of, roles_of, unit_ids_of
 from . import deadlines, selectors, services
 from .forms import (
     ACTION_FORMS,
+    DEFAULT_PAGE_SIZE,
+    PAGE_SIZES,
     PAGE_ACTIONS,
     VERSIONED_ACTIONS,
     AssignForm,
@@ -91,7 +93,11 @@ def _get(request, pk) -> Proposal:
     return selectors.proposal_get(request.user, pk, committee=_committee(request))
 
 
-def _page(request, queryset, per_page):
+def _page(request, queryset, per_page=DEFAULT_PAGE_SIZE):
+    """One page of a list; `?page_size=` (10, 20, 50 or 100) overrides the default, anything else is ignored."""
+    size = _int_or_none(request.GET.get("page_size"))
+    if size in PAGE_SIZES:
+        per_page = size
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
@@ -145,7 +151,7 @@ def mine(request):
     user = request.user
     # Own proposals: those the user leads or drafted (the co-signed ones are on the invitations page).
     qs = proposals_of_member_tmp(user, committee)
-    page = _page(request, qs, 50)
+    page = _page(request, qs)
     return render(request, "proposals/mine.html", {
         "page_obj": page,
         "to_evaluate": list(selectors.to_evaluate(user, committee)[:50]),
@@ -332,7 +338,7 @@ def invite(request, pk):
 def cosign_invitations(request):
     committee = _committee(request)
     qs = selectors.cosign_invitations(request.user, committee)
-    return render(request, "proposals/cosign_invitations.html", {"page_obj": _page(request, qs, 50)})
+    return render(request, "proposals/cosign_invitations.html", {"page_obj": _page(request, qs)})
 
 
 # --- The detail page and its actions -----------------------------------------------------------
@@ -400,7 +406,7 @@ def _ctx_for(action, ctx):
     return {**ctx, "my_assignments": [(a.pk, a.unit.name) for a in mine]}
 
 
-def _offered(action, ctx, relations) -> bool:
+def _offered(action, ctx) -> bool:
     """Hide a unit action that none of the user's assignments can take (the service would refuse it)."""
     t = TRANSITIONS.get(action)
     if t is None or t.actors != frozenset({"unit"}):
@@ -410,7 +416,6 @@ def _offered(action, ctx, relations) -> bool:
 
 def _action_entries(request, proposal, actions, ctx, bound=None):
     """One entry per action the user may take now: a link, a button, or a small form."""
-    relations = selectors.relations_of(request.user, proposal)
     entries = []
     seen = set()
     bound_action, bound_form = bound or (None, None)
@@ -422,7 +427,7 @@ def _action_entries(request, proposal, actions, ctx, bound=None):
             entries.append({"action": t.action, "label": t.label, "kind": "link",
                             "url": reverse(PAGE_ACTIONS[t.action], args=[proposal.pk])})
             continue
-        if t.action not in ACTION_FORMS or not _offered(t.action, ctx, relations):
+        if t.action not in ACTION_FORMS or not _offered(t.action, ctx):
             continue
         if t.action == bound_action:
             form = bound_form
@@ -441,12 +446,10 @@ def _action_entries(request, proposal, actions, ctx, bound=None):
 
 def _entry(t, form, proposal):
     label = t.label if t is not None else ""
-    if t is not None and t.action in ("mark_excellent", "set_public"):
-        on = form.initial.get("value") if not form.is_bound else None
-        if t.action == "mark_excellent":
-            label = _("Mark as excellent") if on or on is None and not proposal.is_excellent else _("Unmark excellent")
-        else:
-            label = _("Publish") if on or on is None and not proposal.is_public else _("Unpublish")
+    if t is not None and t.action == "mark_excellent":
+        label = _("Unmark excellent") if proposal.is_excellent else _("Mark as excellent")
+    elif t is not None and t.action == "set_public":
+        label = _("Unpublish") if proposal.is_public else _("Publish")
     has_fields = bool(form.visible_fields())
     return {
         "action": t.action if t else "",
@@ -473,7 +476,6 @@ def _detail_context(request, proposal, bound=None) -> dict:
     live = [a for a in assignments if a.state != AssignmentState.CANCELLED]
     return {
         "proposal": proposal,
-        "relations": selectors.relations_of(user, proposal),
         "cosigners": list(proposal.cosigners.select_related("member").order_by("invited_at", "id")),
         "assignments": live,
         "cancelled_assignments": [a for a in assignments if a.state == AssignmentState.CANCELLED],
@@ -535,7 +537,9 @@ def act(request, pk, action):
     if "letter" in form.fields and request.FILES.get(f"{action}-letter"):
         messages.warning(request, _("For your safety the browser does not keep a chosen file: choose the letter again."))
     proposal = _get(request, pk)  # fresh state for the page
-    return render(request, "proposals/detail.html", _detail_context(request, proposal, bound=(action, form)), status=status)
+    context = _detail_context(request, proposal, bound=(action, form))
+    context["next"] = _safe_next(request, "")  # a form sent from a list goes back there once it succeeds
+    return render(request, "proposals/detail.html", context, status=status)
 
 
 @screen
@@ -555,11 +559,18 @@ def reply_letter(request, pk, reply_id):
 # --- Staff: list, export, review, assignment ---------------------------------------------------
 
 
+ROLE_ORDER = {AssignmentRole.SOLE: 0, AssignmentRole.LEAD: 1, AssignmentRole.SPLIT: 2, AssignmentRole.CO: 3}
+
+
+def _role_order(assignment):
+    return (ROLE_ORDER.get(assignment.role, 9), assignment.pk)
+
+
 def _rows(proposals, committee):
     """Per-row display data from what the selector prefetched (no queries per row)."""
     rows = []
     for p in proposals:
-        live = [a for a in p.assignments.all() if a.state != AssignmentState.CANCELLED]
+        live = sorted((a for a in p.assignments.all() if a.state != AssignmentState.CANCELLED), key=_role_order)
         pending = [a for a in live if a.state in deadlines.OPEN_STATES]
         nearest = min(pending, key=lambda a: a.due_date) if pending else None
         rows.append({"p": p, "units": live, "nearest": nearest})
@@ -574,7 +585,7 @@ def proposal_list(request):
     committee = _committee(request)
     filters = ProposalFilterForm(request.GET or None, committee=committee)
     qs = selectors.proposal_list(request.user, committee, filters.params())
-    page = _page(request, qs, filters.page_size())
+    page = Paginator(qs, filters.per_page()).get_page(request.GET.get("page"))
     return render(request, "proposals/list.html", {
         "filters": filters, "page_obj": page, "rows": _rows(page.object_list, committee),
         "is_staff": bool(roles_of(request.user, committee) & STAFF_ROLES),
@@ -599,7 +610,7 @@ def export(request):
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Proposals"))
     headers = [
-        _("Number"), _("Subject"), _("State"), _("Kind"), _("Category"), _("Proposer"), _("Sector"),
+        _("Number"), _("Subject"), _("State"), _("Proposal kind"), _("Category"), _("Proposer"), _("Sector"),
         _("Handling units"), _("Reply due"), _("Key proposal"), _("Excellent proposal"), _("Submitted on"),
     ]
     ws.append(headers)
@@ -612,7 +623,7 @@ def export(request):
         return c
 
     for p in qs.iterator(chunk_size=500):
-        live = [a for a in p.assignments.all() if a.state != AssignmentState.CANCELLED]
+        live = sorted((a for a in p.assignments.all() if a.state != AssignmentState.CANCELLED), key=_role_order)
         units = "；".join(f"{a.unit.name}（{a.get_role_display()}）" for a in live)
         due = min((a.due_date for a in live), default=None)
         submitted = timezone.localtime(p.submitted_at).date() if p.submitted_at else None
@@ -635,7 +646,7 @@ def export(request):
 def _review_context(request, committee):
     user = request.user
     qs = selectors.review_queue(committee)
-    page = _page(request, qs, 50)
+    page = _page(request, qs)
     items = list(page.object_list)
     sessions = {p.session_id for p in items}
     targets = list(
@@ -729,7 +740,8 @@ def assign_batch(request):
     report = None
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("ids") if _int_or_none(v)]
-        proposals = list(registered.filter(pk__in=ids))
+        # All the visible ones named, whatever their state now: one assigned meanwhile is reported, not dropped.
+        proposals = list(selectors.proposal_list(request.user, committee, {"sort": "number"}).filter(pk__in=ids))
         form = BatchAssignForm(request.POST, proposals=proposals, units=units)
         page = None
         if form.is_valid():
@@ -757,7 +769,7 @@ def assign_batch(request):
                     if f"unit_{pk}" in form.fields:
                         form.add_error(f"unit_{pk}", r["message"] or _("Not assigned."))
     else:
-        page = _page(request, registered, 50)
+        page = _page(request, registered)
         form = BatchAssignForm(proposals=page.object_list, units=units)
     return render(request, "proposals/assign_batch.html", {"form": form, "page_obj": page, "report": report, "units": units})
 
@@ -766,7 +778,7 @@ def assign_batch(request):
 def extensions(request):
     committee = _committee(request)
     _require_roles(request, STAFF_ROLES)
-    page = _page(request, selectors.extension_requests_pending(committee), 50)
+    page = _page(request, selectors.extension_requests_pending(committee))
     rows = list(page.object_list)
     assignments = [r.assignment for r in rows]
     due_infos_tmp(assignments, committee)
@@ -779,7 +791,7 @@ def extensions(request):
 def overdue(request):
     committee = _committee(request)
     _require_roles(request, BOARD_ROLES)
-    page = _page(request, selectors.overdue_assignments(committee), 50)
+    page = _page(request, selectors.overdue_assignments(committee))
     rows = list(page.object_list)
     due_infos_tmp(rows, committee)
     return render(request, "proposals/overdue.html", {"page_obj": page, "rows": rows})
@@ -795,12 +807,12 @@ def unit_inbox(request):
     tab = request.GET.get("tab") or INBOX_TABS[0]
     if tab not in INBOX_TABS:
         tab = INBOX_TABS[0]
-    page = _page(request, selectors.unit_inbox(request.user, committee, tab), 50)
+    page = _page(request, selectors.unit_inbox(request.user, committee, tab))
     rows = list(page.object_list)
     due_infos_tmp(rows, committee)
     tabs = [
         {"key": "to_acknowledge", "label": _("To acknowledge")},
-        {"key": "handling", "label": _("Handling")},
+        {"key": "handling", "label": _("Being handled")},
         {"key": "due_soon", "label": _("Due soon")},
         {"key": "replied", "label": _("Replied")},
     ]
@@ -811,7 +823,7 @@ def unit_inbox(request):
 def supervised(request):
     committee = _committee(request)
     _require_roles(request, {Role.LEADER, Role.STAFF, Role.ADMIN})
-    page = _page(request, selectors.supervised_by(request.user, committee), 50)
+    page = _page(request, selectors.supervised_by(request.user, committee))
     rows = []
     for p in page.object_list:
         form = action_form("supervise", ctx={"proposal": p})

@@ -7,17 +7,18 @@ elements and attributes, coloured by CSS classes of app.css (`.chart .bar-a` …
 from __future__ import annotations
 
 
-def bar_chart(items, *, width: int = 560, label_width: int = 150, bar_height: int = 22, gap: int = 10) -> dict:
-    """items: (label, value, css class, url or "") tuples → the geometry of a horizontal bar chart."""
-    items = list(items)
-    largest = max((value for _l, value, _c, _u in items), default=0) or 1
+def bar_chart(items, *, width: int = 400, label_width: int = 100, bar_height: int = 24, gap: int = 10) -> dict:
+    """items: (label, value, css class, url or "", [full title]) tuples → the geometry of a horizontal
+    bar chart. The full title (default: the label) is the bar's tooltip."""
+    items = [tuple(item) + ((item[0],) if len(item) == 4 else ()) for item in items]
+    largest = max((item[1] for item in items), default=0) or 1
     room = width - label_width - 56
     rows = []
-    for index, (label, value, css, url) in enumerate(items):
+    for index, (label, value, css, url, title) in enumerate(items):
         y = index * (bar_height + gap)
         bar = round(room * value / largest) if value else 0
         rows.append({
-            "label": label, "value": value, "css": css, "url": url,
+            "label": label, "title": title, "value": value, "css": css, "url": url,
             "y": y, "text_y": y + round(bar_height * 0.72), "width": max(bar, 1 if value else 0),
             "value_x": label_width + bar + 6,
         })

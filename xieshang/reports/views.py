@@ -13,10 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xieshang.core.errors import Invalid, NotFound, ServiceError
 from xieshang.core.imports import XLSX_CONTENT_TYPE
 from xieshang.core.middleware import committee_of_request
+from xieshang.core.selectors import has_role
 from xieshang.proposals import documents, imports
 from xieshang.proposals import selectors as proposal_selectors
 from xieshang.proposals.models import Category, Reply
@@ -25,7 +27,7 @@ from xieshang.proposals.services import proposals_import
 from . import charts, exports
 from .forms import ProposalImportForm, StatisticsFilterForm
 from .proposal_stats import FIGURES, RATES, UnknownFigure, figure_list_params, proposal_statistics, proposal_statistics_records
-from .selectors import default_year, import_committee, statistics_committee
+from .selectors import IMPORT_ROLES, default_year, import_committee, statistics_committee
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 RECORDS_PER_PAGE = 50
@@ -33,10 +35,10 @@ RECORDS_PER_PAGE = 50
 DOCUMENT_RELATIONS = {"proposer", "cosigner", "staff", "leader", "unit"}
 
 CARD_GROUPS = [
-    ("Registration", ("received", "under_review", "registered", "merged", "converted", "rejected", "withdrawn")),
-    ("Handling", ("replied", "key", "excellent")),
-    ("Replies", ("replies", "outcome_a", "outcome_b", "outcome_c", "on_time")),
-    ("Evaluation", ("evaluated", "satisfied", "basically_satisfied", "dissatisfied", "not_evaluated")),
+    (gettext_lazy("Registration"), ("received", "under_review", "registered", "merged", "converted", "rejected", "withdrawn")),
+    (gettext_lazy("Handling"), ("replied", "key", "excellent")),
+    (gettext_lazy("Replies"), ("replies", "outcome_a", "outcome_b", "outcome_c", "on_time")),
+    (gettext_lazy("Evaluation"), ("evaluated", "satisfied", "basically_satisfied", "dissatisfied", "not_evaluated")),
 ]
 
 
@@ -87,7 +89,7 @@ def proposals(request):
     def card(key):
         return {"key": key, "label": FIGURES[key].label, "value": stats[key], "url": _records_url(filters, key)}
 
-    groups = [{"title": _(title), "cards": [card(k) for k in keys]} for title, keys in CARD_GROUPS]
+    groups = [{"title": title, "cards": [card(k) for k in keys]} for title, keys in CARD_GROUPS]
     rates = [
         {"key": "reply_rate", "label": RATES["reply_rate"], "display": stats["reply_rate_display"],
          "meter": charts.meter_class(stats["reply_rate"]),
@@ -103,8 +105,9 @@ def proposals(request):
         (FIGURES[k].label, stats[k], f"bar-{k}", _records_url(filters, k)) for k in ("received", "registered", "replied")
     ])
     outcome_chart = charts.bar_chart([
-        (FIGURES[k].label, stats[k], f"bar-{k}", _records_url(filters, k)) for k in ("outcome_a", "outcome_b", "outcome_c")
-    ], label_width=220)
+        (short, stats[k], f"bar-{k}", _records_url(filters, k), FIGURES[k].label)
+        for k, short in (("outcome_a", _("Class A")), ("outcome_b", _("Class B")), ("outcome_c", _("Class C")))
+    ])
     evaluation_chart = charts.bar_chart([
         (FIGURES[k].label, stats[k], f"bar-{k}", _records_url(filters, k))
         for k in ("satisfied", "basically_satisfied", "dissatisfied", "not_evaluated")
@@ -125,6 +128,7 @@ def proposals(request):
         "form": form, "stats": stats, "groups": groups, "rates": rates, "scope_label": _scope_label(filters),
         "flow_chart": flow_chart, "outcome_chart": outcome_chart, "evaluation_chart": evaluation_chart,
         "export_url": reverse("reports:proposals_export") + "?" + _query(filters),
+        "import_url": reverse("reports:import_proposals") if has_role(request.user, committee, *IMPORT_ROLES) else "",
         "committee": committee,
     })
 

@@ -205,3 +205,32 @@ def test_token_issue_needs_no_csrf(user):
         "/api/v1/auth/token", {"username": "wang.staff", "password": PASSWORD}, content_type="application/json"
     )
     assert r.status_code == 200
+
+
+def test_only_the_owner_or_a_platform_administrator_revokes_a_token(user, make_user, committee):
+    from xieshang.api import services
+    from xieshang.core.errors import Forbidden
+
+    token, _raw = services.api_token_issue(username="wang.staff", password=PASSWORD)
+    colleague = make_user(committee, "admin")
+    with pytest.raises(Forbidden):
+        services.api_token_revoke(actor=colleague, token=token)
+    root = make_user(None, is_superuser=True, is_staff=True)
+    services.api_token_revoke(actor=root, token=token)
+    token.refresh_from_db()
+    assert token.revoked_at is not None and not token.is_active
+
+
+def test_administrators_see_and_revoke_tokens_in_the_admin(user, make_user, api_as):
+    api = api_as(user)
+    root = make_user(None, is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(root)
+    listing = client.get("/django-admin/api/apitoken/")
+    assert listing.status_code == 200
+    row = ApiToken.objects.get(user=user)
+    assert row.prefix in listing.content.decode() and row.key_hash not in listing.content.decode()
+    r = client.post("/django-admin/api/apitoken/", {"action": "revoke", "_selected_action": [row.pk]})
+    assert r.status_code == 302
+    assert api.get("me").status_code == 401
+    assert Event.objects.filter(action="api.token_revoked", actor=root).exists()

@@ -168,3 +168,32 @@ def test_default_language_is_chinese_without_accept_language(people):
     r = client.post(f"/api/v1/proposals/{proposal.pk}/actions/register", "{}", content_type="application/json",
                     headers={"Authorization": f"Bearer {people.api_proposer.token}"})
     assert error(r, 403)["message"] == "您无权执行此操作。"
+
+
+@pytest.mark.parametrize("data", [
+    {"assignments": [10**20]},
+    {"assignments": [str(10**20)]},
+    {"assignment": str(10**20)},
+])
+def test_ids_no_row_can_have_are_refused_not_a_server_error(people, data):
+    proposal = make_proposal(people, "replied")
+    body = error(people.api_staff.act(proposal.pk, "rehandle", data), 422)
+    assert body["code"] == "validation_error" and list(body["fields"]) == list(data)
+
+
+def test_huge_ids_in_paths_and_filters_find_nothing(people):
+    proposal = make_proposal(people, "replied")
+    big = 10**20
+    assert error(people.api_staff.get(f"proposals/{big}"), 404)["code"] == "not_found"
+    assert error(people.api_staff.get(f"proposals/{proposal.pk}/replies/{big}/letter.docx"), 404)["code"] == "not_found"
+    assert error(people.api_staff.get("proposals", {"session": big}), 422)["code"] == "validation_error"
+    assert people.api_staff.get("proposals", {"unit": 10**17}).json()["count"] == 0
+
+
+def test_wrong_method_is_a_json_405(people):
+    proposal = make_proposal(people, "draft")
+    r = people.api_proposer.client.put(f"/api/v1/proposals/{proposal.pk}", "{}", content_type="application/json",
+                                       headers=people.api_proposer.headers())
+    body = error(r, 405)
+    assert body == {"code": "invalid", "message": body["message"]}
+    assert set(r["Allow"].replace(" ", "").split(",")) == {"GET", "PATCH"}

@@ -109,6 +109,27 @@ def test_missing_password_is_shown_next_to_the_field(client, alice):
     assert actions() == []  # nothing was tried
 
 
+@pytest.mark.parametrize("username", ["a" * 151, "ali\x00ce", "<script>alert(1)</script>"])
+def test_odd_user_names_get_a_message_not_an_error(client, alice, username):
+    response = sign_in(client, username, PASSWORD)
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize("username", ["a" * 400, "ali\x00ce"])
+def test_the_service_records_odd_names_safely(alice, username):
+    """The API's token endpoint hands user names to the service without a form in between."""
+    from xieshang.core.errors import Invalid
+    from xieshang.core.services import auth_check_credentials
+
+    with pytest.raises(Invalid):
+        auth_check_credentials(username=username, password=PASSWORD)
+    failure = LoginFailure.objects.get()
+    assert len(failure.username) <= 150 and "\x00" not in failure.username
+    assert "\x00" not in Event.objects.get().payload["username"]
+
+
 def test_successful_sign_in_clears_earlier_failures(client, alice):
     for _ in range(settings.XIESHANG_LOCKOUT_FAILURES - 1):
         sign_in(client, "alice", "wrong-password")

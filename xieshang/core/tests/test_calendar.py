@@ -137,6 +137,21 @@ def test_calendar_change_is_seen_at_once(national, committee):
     assert not calendar.is_working_day(D(2025, 6, 6), committee)
 
 
+def test_a_change_made_by_another_process_is_seen_within_a_minute(national, monkeypatch):
+    """Without a shared cache (no Redis) this process is not told of another process's change;
+    it reads the table again after a minute."""
+    import types
+
+    now = [960.0]  # the start of a minute
+    monkeypatch.setattr(calendar, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
+    assert calendar.is_working_day(D(2025, 6, 6))
+    Holiday.objects.create(date=D(2025, 6, 6), is_working_day=False, name="别处添加")  # no invalidate()
+    now[0] += 30
+    assert calendar.is_working_day(D(2025, 6, 6))  # still the table in memory
+    now[0] += 31
+    assert not calendar.is_working_day(D(2025, 6, 6))
+
+
 # --- Months and negative counts ---------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from xieshang.core.errors import Forbidden, IllegalTransition, Invalid, NotFound
 from xieshang.core.models import Event, Notification
@@ -71,7 +72,7 @@ def test_dissatisfied_then_rehandle_then_close(split_actors, monkeypatch):
     kept.refresh_from_db()
     assert (again.state, again.round) == ("handling", 2)
     assert (kept.state, kept.round) == ("replied", 1)
-    assert again.due_date > datetime.date.today() + datetime.timedelta(days=80)  # 3 months again
+    assert again.due_date > timezone.localdate() + datetime.timedelta(days=80)  # 3 months again
     assert Notification.objects.filter(kind="proposal.rehandle", recipient=actors.unit_users[1]).exists()
     with pytest.raises(IllegalTransition):  # the satisfied unit is done
         act(actor=actors.unit_users[0], proposal=p, action="reply", data=REPLY)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xieshang.core.errors import Forbidden, IllegalTransition, Invalid
@@ -31,7 +32,7 @@ def actors(committee):
 
 def test_consult_records_a_consultation(actors):
     p, _ = walk_to("handling", actors=actors)
-    today = datetime.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     p = act(actor=actors.unit_users[0], proposal=p, action="consult",
             data={"date": today, "form": "meeting", "summary": "与提案人面商", "participants": "王委员"})
     row = HandlingConsultation.objects.get()

@@ -4,9 +4,11 @@ extensions, urging, flags, closing — and the leader's supervised proposals."""
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from xieshang.core.models import Notification
+from xieshang.proposals import services
 from xieshang.proposals.models import (
     Assignment,
     AssignmentState,
@@ -28,6 +30,12 @@ def actors(committee):
 def staff_client(client, actors):
     client.force_login(actors.staff)
     return client
+
+
+def client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
 
 
 def test_list_renders_filters_and_survives_bad_parameters(staff_client, actors):
@@ -168,25 +176,31 @@ def test_batch_assignment_meeting(staff_client, actors):
     assert Assignment.objects.get(proposal=p1).role == "sole"
 
 
-def test_batch_reports_a_row_that_failed(staff_client, actors, committee):
-    p1, _ = walk_to("registered", actors=actors, cosign=False, title="正常")
-    p2, _ = walk_to("registered", actors=actors, cosign=False, title="单位已停用")
-    inactive, _ = make_unit(committee, is_active=False)
-    response = staff_client.post(reverse("proposals:assign_batch"), {
+def test_batch_reports_a_row_that_failed_and_keeps_it(staff_client, actors):
+    p1, _ = walk_to("registered", actors=actors, cosign=False, title="正常交办")
+    p2, _ = walk_to("registered", actors=actors, cosign=False, title="已被别人交办")
+    url = reverse("proposals:assign_batch")
+    staff_client.get(url)
+    # someone else assigns p2 while this page is open
+    services.proposal_act(actor=actors.staff, proposal=p2, action="assign",
+                          data={"units": [{"unit": actors.units[1].pk, "role": "sole"}]})
+    response = staff_client.post(url, {
         "ids": [p1.pk, p2.pk],
         f"pick_{p1.pk}": "on", f"unit_{p1.pk}": actors.units[0].pk,
-        f"pick_{p2.pk}": "on", f"unit_{p2.pk}": inactive.pk,
+        f"pick_{p2.pk}": "on", f"unit_{p2.pk}": actors.units[0].pk,
     })
-    # the inactive unit is not offered at all: the form refuses the choice, nothing is assigned
     assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-proposal="%d"' % p2.pk in html and 'data-proposal="%d"' % p1.pk not in html
+    assert 'role="alert"' in html
     p1.refresh_from_db()
-    assert p1.state == "registered"
+    assert p1.state == "assigned"
+    assert Assignment.objects.get(proposal=p2).unit == actors.units[1]
 
 
-def test_reassign_after_objection(staff_client, client, actors, committee):
+def test_reassign_after_objection(staff_client, actors, committee):
     p, _ = walk_to("assigned", actors=actors)
-    lead_user = actors.unit_users[0]
-    client.force_login(lead_user)
+    client = client_for(actors.unit_users[0])
     client.post(reverse("proposals:act", args=[p.pk, "object"]), {"object-reason": "不属于本单位职责"})
     objected = Assignment.objects.get(proposal=p, unit=actors.units[0])
     assert objected.state == AssignmentState.OBJECTED
@@ -199,10 +213,10 @@ def test_reassign_after_objection(staff_client, client, actors, committee):
     assert Assignment.objects.get(proposal=p, unit=new_unit).role == "lead"
 
 
-def test_extension_requests_page_approve(staff_client, client, actors):
+def test_extension_requests_page_approve(staff_client, actors):
     p, _ = walk_to("handling", actors=actors)
     lead = Assignment.objects.get(proposal=p, unit=actors.units[0])
-    client.force_login(actors.unit_users[0])
+    client = client_for(actors.unit_users[0])
     until = lead.due_date + datetime.timedelta(days=30)
     bad = client.post(reverse("proposals:act", args=[p.pk, "request_extension"]),
                       {"request_extension-until": "not a date", "request_extension-reason": "需要调研"})
@@ -253,9 +267,9 @@ def test_flags_key_excellent_public(staff_client, actors):
     assert p.state == ProposalState.ARCHIVED
 
 
-def test_rehandle_and_close_after_dissatisfaction(staff_client, client, actors):
+def test_rehandle_and_close_after_dissatisfaction(staff_client, actors):
     p, _ = walk_to("replied", actors=actors)
-    client.force_login(actors.proposer)
+    client = client_for(actors.proposer)
     client.post(reverse("proposals:act", args=[p.pk, "evaluate"]), {"evaluate-verdict": "dissatisfied"})
     html = staff_client.get(reverse("proposals:detail", args=[p.pk])).content.decode()
     assert 'data-testid="action-rehandle"' in html

@@ -1,0 +1,128 @@
+"""Several web processes, Redis and the task worker, as in production."""
+
+import collections
+import json
+import signal
+import time
+import uuid
+
+import pytest
+
+from .conftest import REDIS_URL, Http, api_token, requires_integration, wait_for
+
+pytestmark = [pytest.mark.integration, requires_integration]
+
+
+def test_a_session_started_on_one_process_works_on_the_other(cluster):
+    import redis
+
+    a, b = cluster.urls["A"], cluster.urls["B"]
+    browser = Http()
+    status, text, headers = browser.sign_in(a, "member")
+    assert status == 302, text[:500]
+
+    status, text, _ = browser.get(b + "/")
+    assert status == 200, f"B did not accept A's session: {status}"
+    assert 'action="/logout/"' in text or "/logout/" in text
+    assert browser.get(b + "/inbox/")[0] == 200
+    # The session is cached in Redis (sessions: cached_db), and a stranger is sent to sign in.
+    keys = redis.Redis.from_url(REDIS_URL).keys("*cached_db*")
+    assert keys, "no session in Redis"
+    status, _, headers = Http().get(b + "/")
+    assert status == 302 and "/login/" in headers["Location"]
+
+    # Signing out on B ends the session on A too.
+    status, _, _ = browser.post(b + "/logout/", form={"csrfmiddlewaretoken": browser.csrf()})
+    assert status == 302
+    status, _, headers = browser.get(a + "/")
+    assert status == 302 and "/login/" in headers["Location"]
+
+
+def test_a_notification_made_through_process_a_is_delivered_once_by_the_worker(cluster):
+    a, b = cluster.urls["A"], cluster.urls["B"]
+    member, staff = api_token(a, "member"), api_token(b, "staff")
+    title = f"Integration probe {uuid.uuid4().hex[:8]}"
+    auth = {"Authorization": f"Bearer {member}"}
+    status, text, _ = Http().post(a + "/api/v1/proposals", headers=auth,
+                                  body={"title": title, "body": "A proposal made by the integration test.",
+                                        "client_key": uuid.uuid4().hex})
+    assert status == 201, text
+    pk = json.loads(text)["id"]
+    status, text, _ = Http().post(f"{a}/api/v1/proposals/{pk}/actions/submit", headers=auth, body={})
+    assert status == 200, text
+    # Staff return it through process A: the proposer is told (in-app and by e-mail).
+    status, text, _ = Http().post(f"{a}/api/v1/proposals/{pk}/actions/return_for_revision",
+                                  headers={"Authorization": f"Bearer {staff}"}, body={"reason": "Please add figures."})
+    assert status == 200, text
+    rows = cluster.sql(
+        "SELECT d.id FROM core_delivery d JOIN core_notification n ON n.id = d.notification_id "
+        "JOIN core_user u ON u.id = n.recipient_id WHERE u.username = 'member' AND n.kind = 'proposal.returned' "
+        "AND n.url LIKE %s", (f"%/{pk}/%",))
+    assert len(rows) == 1, rows
+    (delivery_id,) = rows[0]
+
+    worker = cluster.start_worker("worker-notify")
+    try:
+        wait_for(lambda: cluster.sql("SELECT status FROM core_delivery WHERE id = %s", (delivery_id,))[0][0] == "sent",
+                 60, 0.2, "the delivery to be sent")
+        time.sleep(1.5)  # a second send, if there were one, would have happened by now
+    finally:
+        cluster.stop(worker)
+    assert cluster.sql("SELECT attempts, status FROM core_delivery WHERE id = %s", (delivery_id,)) == [(1, "sent")]
+    # The file-based mail backend writes the messages of each connection into one file, separated by
+    # a line of dashes; the proposer's address is on the To: line of this one message only.
+    messages = [m for p in cluster.mail_dir.glob("*.log") for m in p.read_text(errors="replace").split("-" * 79)]
+    assert sum("To: member@example.org" in m for m in messages) == 1
+
+
+def test_every_notification_is_delivered_once_when_the_worker_is_killed(cluster):
+    count = 120
+    prefix = f"kill-{uuid.uuid4().hex[:8]}"
+    cluster.shell(
+        "from django.db import transaction\n"
+        "from xieshang.core.models import User\n"
+        "from xieshang.core.services import notify\n"
+        "user = User.objects.get(username='member')\n"
+        "with transaction.atomic():\n"
+        f"    for i in range({count}):\n"
+        f"        notify(recipients=[user], kind='it.kill', title='{prefix}-%03d' % i, channels=('sms',))\n"
+    )
+
+    def sent() -> int:
+        return cluster.sql(
+            "SELECT count(*) FROM core_delivery d JOIN core_notification n ON n.id = d.notification_id "
+            "WHERE n.title LIKE %s AND d.status = 'sent'", (prefix + "-%",))[0][0]
+
+    assert sent() == 0
+    worker = cluster.start_worker("worker-killed")
+    wait_for(lambda: sent() >= 10, 60, 0.02, "the first deliveries")
+    worker.send_signal(signal.SIGKILL)  # no chance to finish the task in hand
+    worker.wait(timeout=10)
+    left = count - sent()
+    assert left > 0, "the worker finished everything before it was killed; the test proved nothing"
+    stuck = cluster.sql("SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'")[0][0]
+    print(f"killed with {left} of {count} deliveries left, {stuck} task(s) left running")
+
+    replacement = cluster.start_worker("worker-restarted")
+    try:
+        # The restarted worker runs what was queued; the task the killed worker held stays "running"
+        # until the scheduler's recovery job marks it lost and queues its notification again.
+        wait_for(lambda: cluster.sql(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'READY'")[0][0] == 0,
+            60, 0.2, "the queue to drain")
+        out = cluster.xieshang("scheduler", "--once", "--job", "core.recover_deliveries",
+                               env={"XIESHANG_TASK_STALE_SECONDS": "0", "XIESHANG_REDELIVER_AFTER_SECONDS": "0"})
+        assert "core.recover_deliveries: done" in out
+        wait_for(lambda: sent() == count, 60, 0.2, f"all {count} deliveries")
+        time.sleep(1.5)
+    finally:
+        cluster.stop(replacement)
+
+    statuses = cluster.sql(
+        "SELECT d.status, count(*) FROM core_delivery d JOIN core_notification n ON n.id = d.notification_id "
+        "WHERE n.title LIKE %s GROUP BY d.status", (prefix + "-%",))
+    assert statuses == [("sent", count)]
+    texts = collections.Counter(line["text"].split()[0] for line in cluster.sms_lines()
+                                if line["text"].startswith(prefix))
+    assert len(texts) == count, f"{count - len(texts)} messages never reached the SMS file"
+    assert set(texts.values()) == {1}, {t: n for t, n in texts.items() if n != 1}

@@ -1,0 +1,276 @@
+"""Hypothesis drives random sequences of actions by random actors through `proposal_act` (and the
+periodic jobs, and a moving clock), and checks the workflow's invariants after every step:
+
+- every proposal's state is a ProposalState, and its version counts its audit events;
+- the audit events of proposals are exactly the successful actions (one each);
+- an action that fails changes nothing (state and version of every proposal, the number of events);
+- a replied proposal has a reply from each answering unit of its round, all its answering units replied;
+- a closed or archived proposal has no pending assignment (to acknowledge, objected, handling);
+- a merged proposal points to a proposal that is not itself merged;
+- registered numbers are unique and follow <term>-<session>-<sequence:04d>.
+"""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+
+from xieshang.core.errors import ServiceError
+from xieshang.core.models import Event
+from xieshang.proposals import deadlines, selectors, services, tasks, workflow
+from xieshang.proposals.models import (
+    Assignment,
+    AssignmentRole,
+    ExtensionRequest,
+    Proposal,
+    ProposalState,
+    Reply,
+)
+from xieshang.proposals.tests.factories import make_actors, make_member, make_unit
+
+ACTIONS = sorted(workflow.TRANSITIONS)
+ACTOR_NAMES = ["proposer", "cosigner", "outsider", "staff", "leader", "unit0", "unit1", "unit2", "other_unit", "system"]
+PENDING = ("assigned", "objected", "handling")
+# the steps of the main path; `progress` prefers them (detours come from `act` and the rest of `progress`)
+FORWARD = {"submit", "cosign", "close_cosigning", "register", "assign", "acknowledge", "send_views", "reply",
+           "evaluate", "rehandle", "close", "archive"}
+STATS: dict[str, int] = {}  # successful actions over the run (printed with -s; shows how deep the walks got)
+
+
+class Clock:
+    day = datetime.date(2025, 9, 22)
+
+
+def _data_for(action, p, draw, world, clock):
+    """Plausible data for `action` on `p`: mostly valid, sometimes not (the machine checks both)."""
+    units = world["units"]
+    pick = lambda options: draw(st.sampled_from(options))  # noqa: E731
+    if action == "update":
+        world["counter"] += 1
+        return {"title": f"标题{world['counter']}"}
+    if action == "invite_cosigners":
+        return {"members": pick([[world["cosigner_member"].pk], [world["outsider_member"].pk], [world["member"].pk], []])}
+    if action == "submit":
+        return pick([{}, {"cosign_days": 3}])
+    if action in ("withdraw", "archive"):
+        return {}
+    if action == "return_for_revision":
+        return {"reason": pick(["", "请补充"])}
+    if action == "register":
+        return pick([{}, {"is_key": True}])
+    if action == "merge":
+        others = list(Proposal.objects.exclude(pk=p.pk).values_list("pk", flat=True)) or [0]
+        return {"into": pick(others)}
+    if action == "convert":
+        return {"to": pick(["suggestion", "opinion_report", "bad"])}
+    if action == "reject":
+        return {"reason_code": pick(["other", "duplicate", "", "bad"])}
+    if action == "assign":
+        combo = pick([
+            [("sole", 0)], [("lead", 0), ("co", 1)], [("split", 0), ("split", 1)],
+            [("lead", 0), ("co", 1), ("co", 2)], [("sole", 0), ("co", 1)], [("split", 2)],
+        ])
+        return {"units": [{"unit": units[i].pk, "role": role} for role, i in combo]}
+    if action == "reassign":
+        ids = list(p.assignments.values_list("pk", flat=True)) or [0]
+        return {"assignment": pick(ids), "unit": pick(units).pk}
+    if action == "object":
+        return {"reason": pick(["不属于本单位职责", ""])}
+    if action == "consult":
+        return {"date": clock.day.isoformat(), "form": pick(["phone", "meeting"]), "summary": "沟通"}
+    if action == "send_views":
+        return {"text": "协办意见"}
+    if action == "request_extension":
+        due = p.assignments.order_by("due_date").values_list("due_date", flat=True).first() or clock.day
+        return {"until": (due + datetime.timedelta(days=pick([10, 60, 400]))).isoformat(), "reason": "协调"}
+    if action in ("approve_extension", "refuse_extension"):
+        ids = list(ExtensionRequest.objects.filter(assignment__proposal=p).values_list("pk", flat=True)) or [0]
+        return {"request": pick(ids)}
+    if action == "reply":
+        return {"outcome": pick(["adopted", "planned", "explained", "bad"]), "text": "答复"}
+    if action == "evaluate":
+        return {"verdict": pick(["satisfied", "basically_satisfied", "dissatisfied"])}
+    if action == "rehandle":
+        return {}
+    if action == "close":
+        return {"note": pick(["", "已做解释"])}
+    if action == "urge":
+        return {}
+    if action == "mark_key":
+        return {"is_key": pick([True, False]), "leader": pick([None, world["leader"].pk])}
+    if action == "supervise":
+        return {"text": pick(["请加快", ""])}
+    if action in ("mark_excellent", "set_public"):
+        return {"value": pick([True, False])}
+    if action == "close_cosigning":
+        return {}
+    return {}
+
+
+def _machine(world, clock):
+    class ProposalWorkflow(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            clock.day = datetime.date(2025, 9, 22)
+            self.proposals: list[int] = []
+            self.successes = 0
+            self.base_events = Event.objects.filter(action__startswith="proposal.").count()
+
+        def teardown(self):
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+
+        def _snapshot(self):
+            return (
+                sorted(Proposal.objects.values_list("pk", "state", "version")),
+                Event.objects.count(),
+                Assignment.objects.count(),
+                Reply.objects.count(),
+            )
+
+        @precondition(lambda self: len(self.proposals) < 2)
+        @rule(client_key=st.sampled_from([None, "k1", "k2"]))
+        def create(self, client_key):
+            before = Proposal.objects.count()
+            p = services.proposal_create(actor=world["proposer"], committee=world["committee"], title="提案",
+                                         body="建议", client_key=client_key)
+            if Proposal.objects.count() > before:
+                self.successes += 1
+                self.proposals.append(p.pk)
+            else:
+                assert p.pk in self.proposals  # the same key gave the same draft back
+
+        @precondition(lambda self: self.proposals)
+        @rule(data=st.data(), action=st.sampled_from(ACTIONS), actor=st.sampled_from(ACTOR_NAMES),
+              stale=st.booleans())
+        def act(self, data, action, actor, stale, pk=None):
+            pk = pk or data.draw(st.sampled_from(self.proposals))
+            p = Proposal.objects.get(pk=pk)
+            payload = _data_for(action, p, data.draw, world, clock)
+            user = world["actors"][actor]
+            expected_version = p.version - 1 if stale and p.version > 1 else None
+            before = self._snapshot()
+            try:
+                result = services.proposal_act(actor=user, proposal=pk, action=action, data=payload,
+                                               expected_version=expected_version)
+            except ServiceError:
+                assert self._snapshot() == before, f"a refused {action} changed something"
+                return
+            assert expected_version is None, "a stale version was accepted"
+            self.successes += 1
+            STATS[action] = STATS.get(action, 0) + 1
+            assert result.version == p.version + 1
+            assert p.state in workflow.TRANSITIONS[action].sources
+
+        @precondition(lambda self: self.proposals)
+        @rule(data=st.data())
+        def progress(self, data):
+            """A step someone may take now (selectors.available_actions), so that walks get deep."""
+            pk = data.draw(st.sampled_from(self.proposals))
+            p = Proposal.objects.get(pk=pk)
+            choices = [
+                (name, t.action)
+                for name, user in world["actors"].items() if user is not None
+                for t in selectors.available_actions(user, p)
+                if t.action not in ("update", "invite_cosigners") or p.state == "draft"
+            ]
+            forward = [c for c in choices if c[1] in FORWARD]
+            if forward and data.draw(st.integers(0, 4)):
+                choices = forward
+            if not choices:
+                return
+            name, action = data.draw(st.sampled_from(sorted(choices)))
+            self.act(data, action, name, False, pk=pk)
+
+        # the same step, more often: random walks would otherwise rarely get past registration
+        progress_2 = progress
+        progress_3 = progress
+        progress_4 = progress
+
+        @rule(days=st.sampled_from([1, 3, 8, 40, 100]))
+        def time_passes(self, days):
+            clock.day += datetime.timedelta(days=days)
+
+        @rule()
+        def periodic_jobs(self):
+            result = tasks.run_periodic_jobs(clock.day)
+            self.successes += result["cosigning_closed"]
+
+        @invariant()
+        def states_are_known_and_versions_count_events(self):
+            for p in Proposal.objects.all():
+                assert p.state in ProposalState.values
+                assert Event.objects.for_object(p).count() == p.version
+
+        @invariant()
+        def one_event_per_successful_action(self):
+            events = Event.objects.filter(action__startswith="proposal.").count() - self.base_events
+            assert events == self.successes
+
+        @invariant()
+        def replied_means_every_answering_unit_replied(self):
+            for p in Proposal.objects.filter(state=ProposalState.REPLIED):
+                answering = p.assignments.exclude(state="cancelled").exclude(role=AssignmentRole.CO)
+                assert answering.exists()
+                assert not answering.exclude(state="replied").exists()
+                of_round = answering.filter(round=p.round)
+                assert of_round.exists()
+                for a in of_round:
+                    assert Reply.objects.filter(assignment=a, round=p.round).exists()
+
+        @invariant()
+        def closed_has_nothing_pending(self):
+            for p in Proposal.objects.filter(state__in=(ProposalState.CLOSED, ProposalState.ARCHIVED)):
+                assert not p.assignments.filter(state__in=PENDING).exists()
+
+        @invariant()
+        def merged_points_to_a_live_target(self):
+            for p in Proposal.objects.filter(state=ProposalState.MERGED).select_related("merged_into"):
+                assert p.merged_into is not None and p.merged_into.state != ProposalState.MERGED
+
+        @invariant()
+        def numbers_are_unique_and_well_formed(self):
+            rows = list(Proposal.objects.exclude(number=None).select_related("session__term"))
+            assert len({p.number for p in rows}) == len(rows)
+            for p in rows:
+                assert p.number == f"{p.session.term.number}-{p.session.number}-{p.sequence:04d}"
+
+    return ProposalWorkflow
+
+
+@pytest.mark.django_db
+def test_random_walks_keep_the_invariants(committee, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(deadlines, "today", lambda: clock.day)
+    monkeypatch.setattr(deadlines, "now",
+                        lambda: timezone.make_aware(datetime.datetime.combine(clock.day, datetime.time(10, 0))))
+    actors = make_actors(committee, units=3)
+    outsider = make_member(committee)
+    _unit, other_unit_user = make_unit(committee)
+    world = {
+        "committee": committee,
+        "proposer": actors.proposer,
+        "member": actors.member,
+        "cosigner_member": actors.cosigner.memberships.get(),
+        "outsider_member": outsider.memberships.get(),
+        "leader": actors.leader,
+        "units": actors.units,
+        "counter": 0,
+        "actors": {
+            "proposer": actors.proposer, "cosigner": actors.cosigner, "outsider": outsider, "staff": actors.staff,
+            "leader": actors.leader, "unit0": actors.unit_users[0], "unit1": actors.unit_users[1],
+            "unit2": actors.unit_users[2], "other_unit": other_unit_user, "system": None,
+        },
+    }
+    run_state_machine_as_test(
+        _machine(world, clock),
+        settings=settings(max_examples=40, stateful_step_count=25, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]),
+    )
+    print("successful actions:", dict(sorted(STATS.items())))
