@@ -176,10 +176,10 @@ class Cluster:
         return subprocess.Popen(argv, cwd=ROOT, env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
 
-    def start_server(self, name: str) -> str:
+    def start_server(self, name: str, env=None) -> str:
         port = free_port()
         proc = self._spawn(f"web-{name}", [sys.executable, "-m", "gunicorn", "-c", "python:xieshang.gunicorn_conf",
-                                           "xieshang.wsgi:application"], env={"BIND": f"127.0.0.1:{port}"})
+                                           "xieshang.wsgi:application"], env={"BIND": f"127.0.0.1:{port}", **(env or {})})
         url = f"http://127.0.0.1:{port}"
         self.servers[name], self.urls[name] = proc, url
 

@@ -38,6 +38,25 @@ def test_a_session_started_on_one_process_works_on_the_other(cluster):
     assert status == 302 and "/login/" in headers["Location"]
 
 
+def test_the_site_keeps_working_when_redis_is_unreachable(cluster):
+    # A third web process whose Redis is unreachable: sessions come from the database alone.
+    c = cluster.start_server("C", env={"REDIS_URL": "redis://127.0.0.1:9/0"})
+    try:
+        browser = Http()
+        assert browser.sign_in(c, "staff")[0] == 302
+        assert browser.get(c + "/")[0] == 200
+        assert browser.get(c + "/inbox/")[0] == 200
+        # A session started on A (Redis and database) is valid on C too.
+        other = Http()
+        assert other.sign_in(cluster.urls["A"], "member")[0] == 302
+        assert other.get(c + "/")[0] == 200
+        assert "Redis cache unavailable" in cluster.log("web-C")
+        assert "Traceback" not in cluster.log("web-C")
+    finally:
+        cluster.stop(cluster.servers.pop("C"))
+        cluster.urls.pop("C")
+
+
 def test_a_notification_made_through_process_a_is_delivered_once_by_the_worker(cluster):
     a, b = cluster.urls["A"], cluster.urls["B"]
     member, staff = api_token(a, "member"), api_token(b, "staff")

@@ -297,6 +297,9 @@ def invite(request, pk):
     """Invite co-signers: search members by name, tick, invite."""
     committee = _committee(request)
     proposal = _get(request, pk)
+    if "invite_cosigners" not in {t.action for t in selectors.available_actions(request.user, proposal)}:
+        messages.warning(request, _("Co-signers cannot be invited to this proposal now."))
+        return redirect("proposals:detail", pk=proposal.pk)
     search = MemberSearchForm(request.GET or None)
     search.fields["q"].widget.attrs.update({
         "hx-get": reverse("proposals:invite", args=[proposal.pk]), "hx-trigger": "input changed delay:400ms, search",
@@ -680,6 +683,9 @@ def review(request):
 def assign(request, pk):
     committee = _committee(request)
     proposal = _get(request, pk)
+    if "assign" not in {t.action for t in selectors.available_actions(request.user, proposal)}:
+        messages.warning(request, _("This proposal cannot be assigned now."))
+        return redirect("proposals:detail", pk=proposal.pk)
     if request.method == "POST":
         form = AssignForm(request.POST, committee=committee)
         if form.is_valid():

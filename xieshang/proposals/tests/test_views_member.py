@@ -251,6 +251,27 @@ def test_evaluation_form_keeps_the_comment_and_then_closes(member_client, actors
     assert 'data-verdict="satisfied"' in detail and "答复很认真" in detail
 
 
+def test_returned_proposal_is_edited_and_resubmitted(member_client, actors):
+    p, _ = walk_to("returned", actors=actors)
+    detail = member_client.get(reverse("proposals:detail", args=[p.pk])).content.decode()
+    assert 'data-testid="action-update"' in detail and 'data-testid="action-resubmit"' in detail
+    assert "请补充调研数据" in detail
+    edit = member_client.get(reverse("proposals:edit", args=[p.pk])).content.decode()
+    assert 'data-testid="return-reason"' in edit
+    response = member_client.post(reverse("proposals:edit", args=[p.pk]),
+                                  _draft_post(body="补充了调研数据", proposal=p.pk, version=p.version))
+    assert response.status_code == 302
+    member_client.post(reverse("proposals:act", args=[p.pk, "resubmit"]))
+    p.refresh_from_db()
+    assert p.state == ProposalState.SUBMITTED and p.body == "补充了调研数据"
+
+
+def test_invite_page_of_a_submitted_proposal_goes_back(member_client, actors):
+    p, _ = walk_to("submitted", actors=actors)
+    response = member_client.get(reverse("proposals:invite", args=[p.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("proposals:detail", args=[p.pk])
+
+
 def test_pages_in_english(member_client, actors):
     walk_to("submitted", actors=actors)
     member_client.cookies["django_language"] = "en"

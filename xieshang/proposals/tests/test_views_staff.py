@@ -141,6 +141,12 @@ def test_assign_form_keeps_input_on_errors_then_assigns_lead_and_co(staff_client
     assert roles == {lead.pk: "lead", co.pk: "co"}
 
 
+def test_assign_page_of_an_assigned_proposal_goes_back(staff_client, actors):
+    p, _ = walk_to("assigned", actors=actors)
+    response = staff_client.get(reverse("proposals:assign", args=[p.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("proposals:detail", args=[p.pk])
+
+
 def test_assign_sole_and_split_and_bad_values(staff_client, actors):
     p, _ = walk_to("registered", actors=actors, cosign=False)
     url = reverse("proposals:assign", args=[p.pk])

@@ -169,9 +169,21 @@ def _machine(world, clock):
             assert p.state in workflow.TRANSITIONS[action].sources
 
         @precondition(lambda self: self.proposals)
-        @rule(data=st.data())
-        def progress(self, data):
-            """A step someone may take now (selectors.available_actions), so that walks get deep."""
+        @rule(data=st.data(), steps=st.integers(1, 8))
+        def progress(self, data, steps):
+            """Steps someone may take now (selectors.available_actions), mostly along the main path, so
+            that walks get deep; the invariants are checked after each of them."""
+            for _ in range(steps):
+                self._progress_step(data)
+                self._check_invariants()
+
+        def _check_invariants(self):
+            for name in ("states_are_known_and_versions_count_events", "one_event_per_successful_action",
+                         "replied_means_every_answering_unit_replied", "closed_has_nothing_pending",
+                         "merged_points_to_a_live_target", "numbers_are_unique_and_well_formed"):
+                getattr(self, name)()
+
+        def _progress_step(self, data):
             pk = data.draw(st.sampled_from(self.proposals))
             p = Proposal.objects.get(pk=pk)
             choices = [
@@ -187,11 +199,6 @@ def _machine(world, clock):
                 return
             name, action = data.draw(st.sampled_from(sorted(choices)))
             self.act(data, action, name, False, pk=pk)
-
-        # the same step, more often: random walks would otherwise rarely get past registration
-        progress_2 = progress
-        progress_3 = progress
-        progress_4 = progress
 
         @rule(days=st.sampled_from([1, 3, 8, 40, 100]))
         def time_passes(self, days):
