@@ -48,6 +48,14 @@ serve: setup
 backup: setup
 	$(BIN)/xieshang backup $(if $(BACKUP),--output $(BACKUP))
 
+# The benchmarks (benchmarks/README in docs/performance.md) at BENCH_SIZE proposals, on SQLite and,
+# when it answers on 127.0.0.1:5432, PostgreSQL (database xieshang_bench). BENCH_ARGS passes more,
+# e.g. BENCH_ARGS="--compare benchmarks/results/previous.json" or "--only lists,stats".
+BENCH_SIZE ?= 10000
+BENCH_ARGS ?=
+bench: setup
+	$(BIN)/python benchmarks/run_all.py --size $(BENCH_SIZE) $(BENCH_ARGS)
+
 # Regenerate the Chinese catalogue from the source (needs GNU gettext), then compile it.
 messages: setup-test
 	cd xieshang && ../$(BIN)/xieshang makemessages -l zh_Hans --no-obsolete --ignore "*/tests/*" --ignore "locale/*"

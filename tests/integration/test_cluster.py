@@ -145,3 +145,25 @@ def test_every_notification_is_delivered_once_when_the_worker_is_killed(cluster)
                                 if line["text"].startswith(prefix))
     assert len(texts) == count, f"{count - len(texts)} messages never reached the SMS file"
     assert set(texts.values()) == {1}, {t: n for t, n in texts.items() if n != 1}
+
+
+def test_two_scheduler_copies_run_each_slot_once(cluster):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    before = {(job, slot) for job, slot in cluster.sql("SELECT job, slot FROM core_jobrun")}
+    copies = [subprocess.Popen([sys.executable, "-m", "xieshang", "scheduler", "--once"], cwd=ROOT, env=cluster.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [copy.communicate(timeout=120) for copy in copies]
+    assert [copy.returncode for copy in copies] == [0, 0], outputs
+    runs = cluster.sql("SELECT job, slot, attempts, status FROM core_jobrun")
+    new = [r for r in runs if (r[0], r[1]) not in before]
+    jobs = [r[0] for r in new]
+    assert "proposals.periodic" in jobs and "core.recover_deliveries" in jobs
+    assert len(jobs) == len(set(jobs)), new  # one run per job and slot
+    assert all(r[2] == 1 and r[3] == "done" for r in new), new
+    said = " ".join(out for out, _ in outputs)
+    for job in jobs:  # one copy ran it, the other found it taken
+        assert said.count(f"{job}: done") == 1 and said.count(f"{job}: taken") == 1, said

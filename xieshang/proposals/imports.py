@@ -1,4 +1,5 @@
-"""Import of past proposals (历史提案导入) from Excel (.xlsx) or CSV (UTF-8 or GBK), and its template.
+"""Import of past proposals (历史提案导入) from Excel (.xlsx) or CSV (UTF-8 or GBK; comma, tab or
+semicolon separated), and its template.
 
 Used by `services.proposals_import`. The flow is the one of `core.imports`:
 
@@ -140,6 +141,11 @@ def _file_error(message: str) -> Invalid:
 
 
 def _decode_csv(raw: bytes) -> str:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text"
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
@@ -156,8 +162,10 @@ def _table_rows(file) -> list[list]:
         raise _file_error(_("The file is larger than %(mb)d MB.") % {"mb": limit})
     if name.endswith(".csv"):
         text = _decode_csv(file.read())
+        first_line = text.split("\n", 1)[0]
+        delimiter = max((",", "\t", ";", "，"), key=first_line.count)
         try:
-            return list(csv.reader(io.StringIO(text)))
+            return list(csv.reader(io.StringIO(text), delimiter=delimiter))
         except csv.Error:
             raise _file_error(_("The CSV file could not be read."))
     if not name.endswith(".xlsx"):

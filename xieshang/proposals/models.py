@@ -136,6 +136,8 @@ class Proposal(models.Model):
         indexes = [
             models.Index(fields=["committee", "session", "state"]),
             models.Index(fields=["committee", "state", "-created_at"]),
+            # the lists' default order (newest first) within a committee: no sort of the whole committee
+            models.Index(fields=["committee", "-created_at", "-id"], name="proposal_committee_recent"),
         ]
 
     def __str__(self) -> str:

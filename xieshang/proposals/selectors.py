@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from xieshang.core import audit, calendar, timers
 from xieshang.core.errors import NotFound
-from xieshang.core.models import Event, Role
+from xieshang.core.models import Event, Member, Role
 from xieshang.core.selectors import has_role, roles_of, unit_ids_of
 
 from . import workflow
@@ -109,7 +109,9 @@ def _visibility_q(user, committee) -> Q | None:
     if not getattr(user, "is_authenticated", False):
         return None
     roles = roles_of(user, committee)
-    own = Q(lead_proposer__user=user) | Q(lead_proposer__isnull=True, created_by=user)
+    # "led by one of the user's Member rows" as a subquery, not a join to core_member: the list's
+    # COUNT(*) then reads proposals only (benchmarks/bench_lists.py)
+    own = Q(lead_proposer__in=Member.objects.filter(user=user).values("pk")) | Q(lead_proposer__isnull=True, created_by=user)
     if roles & {Role.STAFF, Role.ADMIN, Role.LEADER}:
         return ~Q(state=S.DRAFT) | own
     q = own | (Q(pk__in=CoSigner.objects.filter(member__user=user).values("proposal_id")) & ~Q(state=S.DRAFT))

@@ -53,14 +53,16 @@ by_unit      per handling unit: live assignments (all roles), answering ones (so
              co-handling ones, final replies, on time, A/B/C, satisfied+basically satisfied,
              dissatisfied. Records: `Assignment` (assignments) or `Reply` querysets.
 by_category  per proposal category: received, registered, replied, reply rate.
-by_sector    per sector (界别, the lead proposer's sector when submitted): the same.
+by_sector    per sector (界别: the lead proposer's sector recorded at submission, else the lead
+             proposer's current sector — as the proposal list filters it): the same.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from xieshang.core.formats import percent
@@ -271,8 +273,25 @@ def proposal_statistics(committee, *, year=None, session=None) -> dict:
 
     stats["by_unit"] = _by_unit(committee, year=year, session=session)
     stats["by_category"] = _by_group(proposals, "category", dict(Category.choices))
-    stats["by_sector"] = _by_group(proposals, "sector_name", None)
+    stats["by_sector"] = _by_group(proposals.annotate(sector_key=_sector_expression()), "sector_key", None)
     return stats
+
+
+def _sector_expression():
+    return Case(
+        When(sector_name="", then=Coalesce(F("lead_proposer__sector__name"), Value(""))),
+        default=F("sector_name"),
+        output_field=CharField(),
+    )
+
+
+def _sector_q(prefix: str, sector: str) -> Q:
+    p = prefix
+    if sector:
+        return Q(**{f"{p}sector_name": sector}) | Q(**{f"{p}sector_name": "", f"{p}lead_proposer__sector__name": sector})
+    return Q(**{f"{p}sector_name": ""}) & (
+        Q(**{f"{p}lead_proposer__isnull": True}) | Q(**{f"{p}lead_proposer__sector__isnull": True})
+    )
 
 
 def _by_group(proposals, field: str, labels: dict | None) -> list[dict]:
@@ -379,7 +398,7 @@ def proposal_statistics_records(
     if category not in (None, ""):
         qs = qs.filter(**{f"{prefix}category": category})
     if sector is not None:
-        qs = qs.filter(**{f"{prefix}sector_name": sector})
+        qs = qs.filter(_sector_q(prefix, sector))
     return qs
 
 

@@ -122,6 +122,22 @@ def test_csv_in_utf8_or_gbk(world, encoding):
     assert p.title == "关于加强职业教育的建议" and p.state == "closed"
 
 
+def test_tab_separated_utf16_text_as_excel_saves_it(world):
+    rows = [["关于加强职业教育的建议", "正文", "张三", "文化建设", "2024", "州教育局", "B", "", ""]]
+    text = "\r\n".join("\t".join(r) for r in [HEADERS, *rows])
+    result = proposals_import(actor=world["staff"], committee=world["committee"],
+                              file=SimpleUploadedFile("历史提案.csv", text.encode("utf-16")))
+    assert result.ok, result.errors
+    assert Proposal.objects.get().state == "replied"
+
+
+def test_undecodable_csv_is_refused(world):
+    with pytest.raises(Invalid) as info:
+        proposals_import(actor=world["staff"], committee=world["committee"],
+                         file=SimpleUploadedFile("a.csv", b"\x81\x30\xff\xfe\x00" * 3 + b"\xff"))
+    assert info.value.field_errors["file"] == [gettext("The CSV file is neither UTF-8 nor GBK text.")]
+
+
 def test_the_session_chosen_on_the_page_fills_empty_cells(world):
     rows = [["关于加强职业教育的建议", "正文", "张三", "", "", "", "", "", ""]]
     result = proposals_import(actor=world["staff"], committee=world["committee"], file=xlsx(rows), session=world["s2024"])

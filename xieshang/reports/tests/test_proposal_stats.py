@@ -148,3 +148,20 @@ def test_unknown_figure_is_refused(year_2024):
 def test_list_params_only_where_the_list_is_exact():
     assert figure_list_params("merged", year=2024) == {"state": "merged", "year": "2024"}
     assert figure_list_params("registered", year=2024) is None
+
+
+def test_sector_falls_back_to_the_lead_proposers_sector(year_2024):
+    """A proposal without a recorded sector (e.g. made before submission recorded it) counts under the
+    lead proposer's sector, as the proposal list filters it; one with neither counts under (none)."""
+    from xieshang.proposals.models import Proposal
+
+    P = year_2024["proposals"]
+    Proposal.objects.filter(pk=P[13].pk).update(sector_name="")  # 张三 is in 经济界
+    Proposal.objects.filter(pk=P[14].pk).update(sector_name="")
+    year_2024["members"][0].__class__.objects.filter(pk=year_2024["members"][0].pk).update(sector=None)
+    committee = year_2024["committee"]
+    stats = proposal_statistics(committee, year=2024)
+    sectors = {row["key"]: row for row in stats["by_sector"]}
+    assert sectors["经济界"]["received"] == 1 and sectors[""]["received"] == 2
+    assert proposal_statistics_records(committee, "received", year=2024, sector="").count() == 2
+    assert proposal_statistics_records(committee, "received", year=2024, sector="经济界").count() == 1

@@ -141,6 +141,10 @@ def test_records_page(client, committee, make_user, year_2024):
     assert response.context["count"] == 1 and "州住房和城乡建设局" in response.content.decode()
     response = c.get(url, {"year": 2024, "figure": "registered", "sector": "经济界"})
     assert response.context["count"] == 3
+    response = c.get(url, {"year": 2024, "figure": "not_evaluated"})
+    assert response.context["count"] == 1 and P[13].title in response.content.decode()
+    response = c.get(url, {"year": 2024, "figure": "co"})
+    assert response.context["count"] == 2
     response = c.get(url, {"year": 2024, "figure": "merged"})
     assert response.context["list_url"].endswith("state=merged&year=2024")
 

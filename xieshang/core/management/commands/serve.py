@@ -74,6 +74,9 @@ class Command(BaseCommand):
             raise CommandError("--web-concurrency must be at least 1.")
         if settings.DEBUG:
             self.stderr.write("Warning: DEBUG is on; production mode should run with DEBUG unset or false.")
+        if settings.SESSION_COOKIE_SECURE:
+            self.stderr.write("Note: cookies are marked Secure (XIESHANG_HTTPS): sign-in works only through HTTPS "
+                              "(nginx in front). To try it over plain HTTP, set XIESHANG_HTTPS=false.")
         env = dict(os.environ)
         env.setdefault("DJANGO_SETTINGS_MODULE", "xieshang.settings")
         env["BIND"] = options["bind"]

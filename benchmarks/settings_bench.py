@@ -1,0 +1,9 @@
+"""Settings for the benchmark servers: the real settings, plus the floor views' URLconf.
+
+Production code carries no benchmark routes: only a server started with
+DJANGO_SETTINGS_MODULE=benchmarks.settings_bench (by benchmarks/common.py) has /_bench/….
+"""
+
+from xieshang.settings import *  # noqa: F401,F403
+
+ROOT_URLCONF = "benchmarks.floor_urls"
