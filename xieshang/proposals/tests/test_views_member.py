@@ -280,3 +280,16 @@ def test_pages_in_english(member_client, actors):
     assert "My proposals" in response.content.decode()
     member_client.cookies["django_language"] = "zh-hans"
     assert member_client.get(reverse("proposals:mine"))["Content-Language"] == "zh-hans"
+
+
+def test_absurd_ids_are_404_not_500(member_client, actors):
+    p, _ = walk_to("replied", actors=actors)
+    huge = "9" * 30
+    for url in (f"/proposals/{huge}/", f"/proposals/{huge}/print/", f"/proposals/{p.pk}/replies/{huge}/letter/"):
+        assert member_client.get(url).status_code == 404, url
+    assert member_client.post(f"/proposals/{huge}/act/submit/").status_code == 404
+    response = member_client.post(reverse("proposals:act", args=[p.pk, "evaluate"]),
+                                  {"evaluate-reply": huge, "evaluate-verdict": "satisfied"})
+    assert response.status_code == 200
+    response = member_client.post(reverse("proposals:autosave"), _draft_post(proposal=huge, version=huge))
+    assert response.status_code == 200
