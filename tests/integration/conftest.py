@@ -251,7 +251,7 @@ def cluster(tmp_path_factory):
         conn.execute(f'CREATE DATABASE "{c.db_name}"')
     try:
         c.xieshang("migrate", "--noinput")
-        c.xieshang("demo")
+        c.xieshang("demo", "--core-only")  # the committee, its people and the demo accounts
         # Addresses for the outside channels (the demo people have phones; the accounts need e-mail).
         c.shell(
             "from xieshang.core.models import User\n"

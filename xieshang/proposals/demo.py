@@ -1201,3 +1201,993 @@ class People:
 def weighted(rng: random.Random, pairs):
     values, weights = zip(*pairs)
     return rng.choices(values, weights)[0]
+
+
+# =====================================================================================================
+# The closed years, in bulk
+# =====================================================================================================
+
+
+@dataclass(frozen=True)
+class YearSpec:
+    year: int
+    registered: int  # 立案, every one replied and closed
+    merged: int = 0
+    converted: int = 0
+    rejected: int = 0
+    withdrawn: int = 0
+    interim: int = 0  # registered interim proposals (平时提案), filed during the year
+    returned: int = 0  # registered after a return for revision
+    key: int = 0
+    excellent: int = 0
+    public: float = 0.4
+    archived: float = 1.0  # share of the closed proposals archived at the start of the next year
+    silent: int = 0  # closed after the evaluation period without a verdict
+    organizations: int = 0  # 党派团体提案
+    specials: int = 0  # 专委会提案
+    own: tuple = ()  # (username, theme key, place): proposals of the demo accounts
+
+
+HISTORY = (
+    YearSpec(
+        2024, registered=293, merged=11, converted=7, rejected=6, withdrawn=3, interim=22, returned=8, key=10, excellent=15,
+        organizations=14, specials=3,
+        own=(("member", "digital_agriculture", "昌吉市"), ("member", "tomato", "我州"), ("member2", "childcare", "我州")),
+    ),
+    YearSpec(
+        2025, registered=308, merged=9, converted=6, rejected=5, withdrawn=2, interim=25, returned=7, key=10, excellent=16,
+        archived=0.85, organizations=15, specials=3,
+        own=(("member", "grain_oil", "我州"), ("member", "pollution", "昌吉市"), ("member2", "elderly_care", "我州")),
+    ),
+)
+# The current year's session proposals, handled and closed in the spring (the rest of 2026: `Stories`).
+CURRENT = YearSpec(
+    2026, registered=236, merged=6, converted=4, rejected=3, withdrawn=1, returned=5, key=8, public=0.3, archived=0.0,
+    silent=4, organizations=11, specials=2,
+    own=(("member", "rural", "昌吉市"), ("member2", "health", "我州")),
+)
+OUTCOMES = [(ReplyOutcome.ADOPTED, 60), (ReplyOutcome.PLANNED, 30), (ReplyOutcome.EXPLAINED, 10)]
+
+
+class Later:
+    """A payload value known only when the rows are written (e.g. a number given after the event)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+
+@dataclass
+class Item:
+    p: Proposal
+    theme: Theme
+    place: str
+    headings: list
+    proposer: User
+    fate: str  # registered | merged | converted | rejected | withdrawn
+    interim: bool = False
+    returned: bool = False
+    submitted: datetime.datetime | None = None
+    decided: datetime.datetime | None = None
+    target: Item | None = None  # the proposal a merged one went into
+    events: list = field(default_factory=list)
+
+
+class Bulk:
+    """The rows and audit events of one year's historical proposals, written in a few INSERTs."""
+
+    def __init__(self, ctx: Context, spec: YearSpec):
+        self.ctx, self.spec, self.year = ctx, spec, spec.year
+        self.session = ctx.sessions[spec.year]
+        self.rng = random.Random(SEED + spec.year)
+        self.writer = Writer(self.rng)
+        self.people = People(ctx, self.rng)
+        self.now = timezone.now()
+        self.items: list[Item] = []
+        self.rows: dict[str, list] = {k: [] for k in (
+            "cosigners", "cancelled", "assignments", "replies", "evaluations", "consultations", "views", "extensions",
+            "supervisions")}
+        self.opens = self.session.opens_on or datetime.date(self.year, 1, 8)
+        self.closes = self.session.closes_on or self.opens + datetime.timedelta(days=3)
+
+    # -- time ----------------------------------------------------------------------------------------
+    def moment(self, day: datetime.date, lo: int = 9 * 60 + 5, hi: int = 18 * 60) -> datetime.datetime:
+        return at(day, self.rng.randint(lo, hi))
+
+    def after(self, when: datetime.datetime, lo: int, hi: int) -> datetime.datetime:
+        return when + datetime.timedelta(minutes=self.rng.randint(lo, hi))
+
+    def wd_moment(self, when, lo: int, hi: int) -> datetime.datetime:
+        """A moment on the lo-th … hi-th working day after `when`, during office hours."""
+        day = when.date() if isinstance(when, datetime.datetime) else when
+        return self.moment(self.ctx.wd(day, self.rng.randint(lo, hi)))
+
+    def event(self, item: Item, when, actor, action: str, frm: str, to: str, numbered: bool = False, /, **payload):
+        item.events.append((when, actor, action, frm, to, numbered, payload))
+
+    # -- planning --------------------------------------------------------------------------------------
+    def plan(self) -> Bulk:
+        spec, rng = self.spec, self.rng
+        fates = (["merged"] * spec.merged + ["converted"] * spec.converted + ["rejected"] * spec.rejected
+                 + ["withdrawn"] * spec.withdrawn)
+        registered = []
+        own = list(spec.own)
+        kinds = ["organization"] * spec.organizations + ["special"] * spec.specials
+        kinds += ["member"] * (spec.registered - len(own) - len(kinds))
+        rng.shuffle(kinds)
+        interim = set(rng.sample(range(len(own), spec.registered), spec.interim))
+        returned = set(rng.sample(sorted(set(range(len(own), spec.registered)) - interim), spec.returned))
+        for index in range(spec.registered):
+            if index < len(own):
+                username, theme_key, place = own[index]
+                item = self.new_item(THEMES_BY_KEY[theme_key], "registered", member=self.ctx.demo["members"][username],
+                                     place=place)
+            else:
+                item = self.new_item(self.theme(), "registered", kind=kinds[index - len(own)], interim=index in interim)
+            item.returned = index in returned
+            registered.append(item)
+        for fate in fates:
+            if fate == "merged":
+                target = rng.choice([i for i in registered if not i.interim])
+                merged = self.new_item(target.theme, fate, place=rng.choice(PLACES))
+                merged.p.merged_into, merged.target = target.p, target
+            else:
+                self.new_item(self.theme(), fate)
+        for item in self.items:
+            self.review(item)
+        self.number(registered)
+        key = set(rng.sample(range(len(registered)), spec.key))
+        verdicts = self.verdicts(len(registered) - spec.silent) + [None] * spec.silent
+        rng.shuffle(verdicts)
+        excellent_pool = []
+        for index, item in enumerate(registered):
+            self.handle(item, key=index in key, verdict=verdicts[index])
+            if verdicts[index] == EvaluationVerdict.SATISFIED:
+                excellent_pool.append(item)
+        for item in rng.sample(excellent_pool, min(spec.excellent, len(excellent_pool))):
+            day = self.ctx.working(datetime.date(self.year, 12, rng.randint(8, 18)))
+            when = self.moment(day)
+            if item.p.closed_at and item.p.closed_at < when < self.now:
+                item.p.is_excellent = True
+                self.event(item, when, self.ctx.staff, "mark_excellent", S.CLOSED, S.CLOSED, True, value=True)
+        for item in registered:
+            self.archive(item)
+        return self
+
+    def theme(self) -> Theme:
+        return weighted(self.rng, [(t, t.weight) for t in THEMES])
+
+    def verdicts(self, n: int) -> list:
+        dissatisfied = max(1, round(n * 0.02)) if n >= 30 else 0
+        basically = round(n * 0.13)
+        return ([EvaluationVerdict.DISSATISFIED] * dissatisfied + [EvaluationVerdict.BASICALLY_SATISFIED] * basically
+                + [EvaluationVerdict.SATISFIED] * (n - dissatisfied - basically))
+
+    def new_item(self, theme: Theme, fate: str, *, member: Member | None = None, kind: str = "member",
+                 interim: bool = False, place: str | None = None) -> Item:
+        rng, ctx = self.rng, self.ctx
+        place = place or rng.choice(PLACES)
+        org = special = None
+        proposer_kind = ProposerKind.MEMBER
+        if member is None and kind == "organization":
+            org = ctx.orgs[rng.choice(theme.organizations)]
+            member = self.people.of_org(org)
+            proposer_kind = ProposerKind.ORGANIZATION if member else ProposerKind.MEMBER
+            org = org if member else None
+        elif member is None and kind == "special":
+            special = ctx.specials.get(CATEGORY_SPECIAL_COMMITTEE[theme.category])
+            member = self.people.of_special(special.name) if special else None
+            proposer_kind = ProposerKind.SPECIAL_COMMITTEE if member else ProposerKind.MEMBER
+            special = special if member else None
+        if member is None:
+            member = self.people.lead(theme)
+        if fate == "rejected":
+            code = weighted(rng, [(RejectReason.NOT_IN_SCOPE, 3), (RejectReason.PERSONAL, 3), (RejectReason.NO_SUGGESTION, 2),
+                                  (RejectReason.LITIGATION, 1)])
+            title = rng.choice(REJECT_TITLES[code])
+            body = (f"{place}群众反映，{title.removeprefix('关于').removesuffix('的建议').removesuffix('的反映')}，"
+                    "长期得不到解决，影响群众生活。希望有关部门重视。")
+            headings = []
+            theme = THEMES_BY_KEY["business"] if code == RejectReason.NOT_IN_SCOPE else THEMES_BY_KEY["housing"]
+        else:
+            title, body, headings = self.writer.proposal(theme, place)
+        p = Proposal(
+            committee=ctx.committee, session=self.session, kind=ProposalKind.INTERIM if interim else ProposalKind.SESSION,
+            title=title[:200], body=body, category=theme.category if fate != "rejected" else C.OTHER,
+            suggested_units="、".join(dict.fromkeys(theme.units[:2])), proposer_kind=proposer_kind, lead_proposer=member,
+            organization=org, special_committee=special, sector_name=member.sector.name if member.sector_id else "",
+            contact_phone=member.phone, contact_address=member.address, created_by=member.user,
+            client_key=f"{KEY_PREFIX}{self.year}-{len(self.items) + 1:04d}",
+        )
+        if fate == "rejected":
+            p.reject_reason = code
+        item = Item(p=p, theme=theme, place=place, headings=headings, proposer=member.user, fate=fate, interim=interim)
+        self.items.append(item)
+        return item
+
+    def review(self, item: Item) -> None:
+        """Drafting, co-signing, submission and the office's review (register or another outcome)."""
+        rng, ctx, p = self.rng, self.ctx, item.p
+        if item.interim:
+            last = datetime.date(self.year, 9, 25)
+            day = min(self.closes + datetime.timedelta(days=rng.randint(25, 250)), last)
+            created = self.moment(day, 8 * 60, 22 * 60)
+            submit = self.after(created, 20, 60 * 30)
+        else:
+            day = self.opens - datetime.timedelta(days=rng.randint(-2, 40))
+            created = self.moment(day, 8 * 60, 22 * 60)
+            submit = min(self.after(created, 20, 60 * 24 * 3), at(self.closes, 12 * 60 + rng.randint(0, 300)))
+            submit = max(submit, self.after(created, 20, 90))
+        p.created_at = created
+        self.event(item, created, item.proposer, "create", "", S.DRAFT, title=p.title, proposer_kind=p.proposer_kind)
+        cosigners = []
+        if p.proposer_kind == ProposerKind.MEMBER and item.fate != "rejected" and rng.random() < 0.55:
+            extra = (ctx.member2,) if p.lead_proposer_id == ctx.member.pk else ()
+            cosigners = self.people.cosigners(p.lead_proposer, rng.choice((1, 1, 2, 2, 3, 4)), extra)
+        if cosigners:
+            invited = self.after(created, 5, 60)
+            self.event(item, invited, item.proposer, "invite_cosigners", S.DRAFT, S.DRAFT, members=[m.pk for m in cosigners])
+            submit = max(submit, self.after(invited, 5, 60))
+            days, unit = ctx.timer["proposal.cosign"]
+            deadline = timezone.make_aware(datetime.datetime.combine(
+                timers.apply(ctx.committee, days, unit, timezone.localtime(submit).date()), datetime.time(23, 59, 59)))
+            p.cosign_deadline = deadline
+            self.event(item, submit, item.proposer, "submit", S.DRAFT, S.COSIGNING,
+                       cosign_deadline=deadline.isoformat(), invited=len(cosigners))
+            last = submit
+            signed = 0
+            for m in cosigners:
+                answered = self.after(submit, 30, 60 * 60)
+                state = CoSigner.State.DECLINED if rng.random() < 0.05 and m.pk != ctx.member2.pk else CoSigner.State.SIGNED
+                signed += state == CoSigner.State.SIGNED
+                self.rows["cosigners"].append(CoSigner(proposal=p, member=m, state=state, invited_at=invited, answered_at=answered))
+                action = "cosign" if state == CoSigner.State.SIGNED else "decline_cosign"
+                self.event(item, answered, m.user, action, S.COSIGNING, S.COSIGNING, member=m.pk)
+                last = max(last, answered)
+            submit = self.after(last, 10, 300)
+            self.event(item, submit, item.proposer, "close_cosigning", S.COSIGNING, S.SUBMITTED,
+                       signed=signed, unanswered=0, by="person")
+        else:
+            self.event(item, submit, item.proposer, "submit", S.DRAFT, S.SUBMITTED)
+        p.submitted_at = submit
+        item.submitted = submit
+        # The review (审查), in the days after the session (or after an interim proposal came in).
+        base = submit.date() if item.interim else self.closes
+        staff = ctx.staff
+        if item.fate == "withdrawn":
+            when = self.after(submit, 60 * 20, 60 * 24 * 4)
+            p.state, p.state_note = S.WITHDRAWN, WITHDRAW_REASON
+            self.event(item, when, item.proposer, "withdraw", S.SUBMITTED, S.WITHDRAWN, reason=WITHDRAW_REASON)
+            item.decided = when
+            return
+        decided = max(self.wd_moment(base, 2, 12 if not item.interim else 6), self.after(submit, 60, 600))
+        if item.returned:
+            reason = rng.choice(RETURN_REASONS)
+            back = max(self.wd_moment(base, 1, 3), self.after(submit, 60, 600))
+            self.event(item, back, staff, "return_for_revision", S.SUBMITTED, S.RETURNED, reason=reason)
+            again = self.after(back, 60 * 18, 60 * 24 * 3)
+            self.event(item, again, item.proposer, "resubmit", S.RETURNED, S.SUBMITTED)
+            p.submitted_at = again
+            decided = max(decided, self.wd_moment(again, 1, 4))
+        if item.fate == "merged":
+            decided = max(decided, item.target.decided + datetime.timedelta(minutes=rng.randint(5, 90)))
+            p.state, p.state_note = S.MERGED, MERGE_REASON
+            target = item.target.p
+            self.event(item, decided, staff, "merge", S.SUBMITTED, S.MERGED, into=target,
+                       into_number=Later(lambda: target.number or ""), reason=MERGE_REASON, moved=[])
+        elif item.fate == "converted":
+            to = weighted(rng, [(ConvertTarget.OPINION_REPORT, 2), (ConvertTarget.SUGGESTION, 1)])
+            p.state, p.converted_to, p.state_note = S.CONVERTED, to, CONVERT_REASONS[to]
+            self.event(item, decided, staff, "convert", S.SUBMITTED, S.CONVERTED, to=to, reason=CONVERT_REASONS[to])
+        elif item.fate == "rejected":
+            reason = REJECT_REASONS[p.reject_reason]
+            p.state, p.state_note = S.REJECTED, reason
+            self.event(item, decided, staff, "reject", S.SUBMITTED, S.REJECTED, reason_code=p.reject_reason, reason=reason)
+        else:
+            p.state, p.registered_at = S.REGISTERED, decided
+        item.decided = decided
+
+    def number(self, registered: list[Item]) -> None:
+        last = Proposal.objects.filter(session=self.session).aggregate(m=Max("sequence"))["m"] or 0
+        term = self.session.term.number
+        for seq, item in enumerate(sorted(registered, key=lambda i: (i.decided, i.p.client_key)), start=last + 1):
+            p = item.p
+            p.sequence, p.number = seq, f"{term}-{self.session.number}-{seq:04d}"
+            self.event(item, item.decided, self.ctx.staff, "register", S.SUBMITTED, S.REGISTERED, True,
+                       number=p.number, category=p.category, is_key=False)
+
+    def units_for(self, theme: Theme, place: str) -> list[tuple[HandlingUnit, str]]:
+        rng, units = self.rng, self.ctx.units
+        leads = list(theme.units)
+        lead = weighted(rng, [(u, 3 if i == 0 else 1) for i, u in enumerate(leads)])
+        if theme.county_unit and place in COUNTY_UNITS and rng.random() < 0.25:
+            lead = COUNTY_UNITS[place]
+        r = rng.random()
+        others = [u for u in dict.fromkeys(theme.co_units + theme.units) if u != lead]
+        if r < 0.10 and others:
+            co = rng.sample(others, min(len(others), rng.choice((1, 1, 2))))
+            return [(units[lead], AssignmentRole.LEAD)] + [(units[u], AssignmentRole.CO) for u in co]
+        if r < 0.13 and others:
+            return [(units[lead], AssignmentRole.SPLIT), (units[rng.choice(others)], AssignmentRole.SPLIT)]
+        return [(units[lead], AssignmentRole.SOLE)]
+
+    def handle(self, item: Item, *, key: bool, verdict) -> None:
+        """Assignment, handling, replies, evaluation and closing of one registered proposal."""
+        rng, ctx, p, staff = self.rng, self.ctx, item.p, self.ctx.staff
+        reg_day = timezone.localtime(item.decided).date()
+        if key:
+            when = self.wd_moment(reg_day, 1, 3)
+            p.is_key, p.supervising_leader = True, ctx.leader
+            self.event(item, when, staff, "mark_key", S.REGISTERED, S.REGISTERED, True, is_key=True, leader=ctx.leader.pk)
+        if item.interim:
+            assign_day = ctx.wd(reg_day, rng.randint(4, 7))
+        else:
+            assign_day = ctx.working(datetime.date(self.year, 2, 26))
+            if assign_day <= reg_day:
+                assign_day = ctx.wd(reg_day, 3)
+        assigned = at(assign_day, rng.randint(10 * 60, 11 * 60 + 30))
+        p.assigned_at = assigned
+        plan = self.units_for(item.theme, item.place)
+        live = []
+        for unit, role in plan:
+            a = Assignment(proposal=p, unit=unit, role=role, state=A.REPLIED, round=1, assigned_at=assigned,
+                           **ctx.assignment_dates(assign_day, role))
+            live.append(a)
+        self.event(item, assigned, staff, "assign", S.REGISTERED, S.ASSIGNED, True,
+                   units=[{"unit": a.unit_id, "role": a.role, "due_date": a.due_date.isoformat()} for a in live])
+        steps = []  # (moment, kind, assignment): replayed in order to get the states right
+        # An objection (申退) now and then: the office re-assigns to another unit.
+        if len(live) == 1 and rng.random() < 0.015:
+            old = live[0]
+            others = [u for u in dict.fromkeys(item.theme.units + item.theme.co_units) if u != old.unit.short_name]
+            if others:
+                new_unit = ctx.units[rng.choice(others)]
+                objected = self.wd_moment(assign_day, 1, 3)
+                reason = rng.choice(OBJECTION_REASONS).replace("{unit}", new_unit.short_name)
+                old.state, old.objected_at, old.objection_reason = A.CANCELLED, objected, reason
+                self.rows["cancelled"].append(old)
+                self.event(item, objected, ctx.unit_users[old.unit.short_name], "object", S.ASSIGNED, S.ASSIGNED, True,
+                           assignment=old, unit=old.unit_id, reason=reason)
+                moved = self.wd_moment(objected, 1, 2)
+                day = timezone.localtime(moved).date()
+                new = Assignment(proposal=p, unit=new_unit, role=old.role, state=A.REPLIED, round=1, assigned_at=moved,
+                                 replaces=old, **ctx.assignment_dates(day, old.role))
+                self.event(item, moved, staff, "reassign", S.ASSIGNED, S.ASSIGNED, True, assignment=old,
+                           from_unit=old.unit_id, unit=new_unit.pk, new_assignment=new, role=new.role)
+                live = [new]
+        self.rows["assignments"].extend(live)
+        answering = [a for a in live if a.role != AssignmentRole.CO]
+        views_done = assigned
+        for a in live:
+            user = ctx.unit_users[a.unit.short_name]
+            start = timezone.localtime(a.assigned_at).date()
+            ack = self.wd_moment(start, 1, 4)
+            a.acknowledged_at = ack
+            steps.append((ack, "acknowledge", a))
+            if a.role == AssignmentRole.CO:
+                sent = self.wd_moment(ack, 5, 16)
+                a.replied_at = sent
+                self.rows["views"].append(CoUnitView(assignment=a, round=1, text=rng.choice(CO_VIEWS), sent_by=user, sent_at=sent))
+                steps.append((sent, "send_views", a))
+                views_done = max(views_done, sent)
+            elif rng.random() < 0.7:
+                day = ctx.wd(timezone.localtime(ack).date(), rng.randint(2, 14))
+                form = weighted(rng, CONSULT_FORMS)
+                row = HandlingConsultation(
+                    assignment=a, date=day, form=form, summary=self.writer.consultation(a.unit, item.theme, form),
+                    participants=f"{item.p.lead_proposer.name}、{a.unit.contact_person}" if a.unit.contact_person else "",
+                    recorded_by=user, recorded_at=self.moment(day, 15 * 60, 18 * 60),
+                )
+                self.rows["consultations"].append(row)
+                steps.append((row.recorded_at, "consult", (a, row)))
+        outcomes_year = self.year
+        for a in answering:
+            user = ctx.unit_users[a.unit.short_name]
+            start = timezone.localtime(a.assigned_at).date()
+            lo = max(start + datetime.timedelta(days=25), timezone.localtime(a.acknowledged_at).date() + datetime.timedelta(days=10),
+                     timezone.localtime(views_done).date() + datetime.timedelta(days=1))
+            late = rng.random() < 0.04
+            extended = not late and rng.random() < 0.03
+            if extended:
+                asked = self.moment(ctx.wd(a.due_date, -12))
+                until = calendar.add_months(a.original_due_date, 1, ctx.committee)
+                decided = self.wd_moment(asked, 1, 2)
+                req = ExtensionRequest(assignment=a, requested_until=until, reason=rng.choice(EXTENSION_REASONS),
+                                       state=ExtensionRequest.State.APPROVED, requested_by=user, requested_at=asked,
+                                       decided_by=staff, decided_at=decided)
+                self.rows["extensions"].append(req)
+                steps.append((asked, "request_extension", (a, req)))
+                steps.append((decided, "approve_extension", (a, req, a.due_date, until)))
+                a.due_date = until
+                lo = max(lo, a.original_due_date)
+            if late:
+                day = ctx.wd(a.due_date, rng.randint(2, 8))
+                steps.append((self.moment(ctx.wd(a.due_date, 1)), "urge", a))
+            else:
+                hi = ctx.wd(a.due_date, -2)
+                span = max((hi - lo).days, 0)
+                day = ctx.working(lo + datetime.timedelta(days=rng.randint(0, span)))
+                if day > a.due_date:
+                    day = a.due_date
+            when = self.moment(day, 10 * 60, 18 * 60)
+            outcome = weighted(rng, OUTCOMES)
+            reply = Reply(assignment=a, proposal=p, round=1, outcome=outcome, replied_by=user, replied_at=when,
+                          is_on_time=day <= a.due_date, signed_by=a.unit.contact_person,
+                          text=self.writer.reply(title=p.title, number=p.number, addressee=self.addressee(p), unit=a.unit,
+                                                 theme=item.theme, outcome=outcome, headings=item.headings, year=outcomes_year))
+            a.replied_at = when
+            self.rows["replies"].append(reply)
+            steps.append((when, "reply", (a, reply)))
+        if key:
+            first = min(a.acknowledged_at for a in live)
+            when = self.after(first, 60 * 24, 60 * 24 * 12)
+            text = rng.choice(SUPERVISION_TEXTS).replace("{month}", str(min(assign_day.month + 2, 12)))
+            sup = Supervision(proposal=p, leader=ctx.leader, text=text, created_at=when)
+            self.rows["supervisions"].append(sup)
+            steps.append((when, "supervise", sup))
+        # Replay the handling in time order, keeping the proposal's state as the services would.
+        state = S.ASSIGNED
+        replied = set()
+        for when, kind, obj in sorted(steps, key=lambda s: s[0]):
+            if kind == "acknowledge":
+                new = S.HANDLING if state == S.ASSIGNED else state
+                self.event(item, when, ctx.unit_users[obj.unit.short_name], kind, state, new, True, assignment=obj, unit=obj.unit_id)
+                state = new
+            elif kind == "consult":
+                a, row = obj
+                self.event(item, when, ctx.unit_users[a.unit.short_name], kind, state, state, True, assignment=a,
+                           consultation=row, date=row.date.isoformat(), form=row.form)
+            elif kind == "send_views":
+                self.event(item, when, ctx.unit_users[obj.unit.short_name], kind, state, state, True, assignment=obj, unit=obj.unit_id)
+            elif kind == "request_extension":
+                a, req = obj
+                self.event(item, when, ctx.unit_users[a.unit.short_name], kind, state, state, True, assignment=a, request=req,
+                           until=req.requested_until.isoformat(), reason=req.reason)
+            elif kind == "approve_extension":
+                a, req, old_due, new_due = obj
+                self.event(item, when, staff, kind, state, state, True, request=req, assignment=a,
+                           old_due_date=old_due.isoformat(), due_date=new_due.isoformat(), note="")
+            elif kind == "urge":
+                self.event(item, when, staff, kind, state, state, True, assignments=[obj], text="")
+            elif kind == "supervise":
+                self.event(item, when, ctx.leader, kind, state, state, True, supervision=obj, text=obj.text)
+            elif kind == "reply":
+                a, reply = obj
+                replied.add(id(a))
+                payload = {"assignment": a, "unit": a.unit_id, "reply": reply, "outcome": reply.outcome,
+                           "is_on_time": reply.is_on_time, "round": 1}
+                new = state
+                if all(id(x) in replied for x in answering):
+                    new = S.REPLIED
+                    p.replied_at = when
+                    p.evaluation_due = ctx.deadline("proposal.evaluation", timezone.localtime(when).date())
+                    payload["closed_assignments"] = []
+                    payload["evaluation_due"] = p.evaluation_due.isoformat()
+                self.event(item, when, ctx.unit_users[a.unit.short_name], kind, state, new, True, **payload)
+                state = new
+        self.evaluate(item, answering, verdict)
+
+    def addressee(self, p: Proposal) -> str:
+        if p.proposer_kind == ProposerKind.ORGANIZATION and p.organization_id:
+            return p.organization.name
+        if p.proposer_kind == ProposerKind.SPECIAL_COMMITTEE and p.special_committee_id:
+            return f"州政协{p.special_committee.name}"
+        return f"{p.lead_proposer.name}委员"
+
+    def evaluate(self, item: Item, answering: list[Assignment], verdict) -> None:
+        rng, ctx, p = self.rng, self.ctx, item.p
+        replies = [r for r in self.rows["replies"] if r.proposal is p]
+        last = timezone.localtime(p.replied_at).date()
+        if verdict is None:  # silence: the office closes after the evaluation period
+            when = self.wd_moment(p.evaluation_due, 1, 3)
+            p.state, p.closed_at, p.state_note = S.CLOSED, when, CLOSE_OVERDUE_NOTE
+            self.event(item, when, ctx.staff, "close", S.REPLIED, S.CLOSED, True, note=CLOSE_OVERDUE_NOTE,
+                       reason="evaluation_overdue", unevaluated=len(replies))
+            self.publish(item)
+            return
+        when = self.moment(ctx.wd(last, rng.randint(1, 12)), 9 * 60, 21 * 60)
+        comment = rng.choice(EVALUATION_COMMENTS[verdict])
+        for r in replies:
+            self.rows["evaluations"].append(Evaluation(reply=r, proposal=p, verdict=verdict, comment=comment,
+                                                       evaluated_by=item.proposer, evaluated_at=when))
+        if verdict != EvaluationVerdict.DISSATISFIED:
+            p.state, p.closed_at = S.CLOSED, when
+            self.event(item, when, item.proposer, "evaluate", S.REPLIED, S.CLOSED, True, replies=replies,
+                       verdict=verdict, comment=comment, closed=True)
+            self.publish(item)
+            return
+        # Dissatisfied (不满意): re-handled in a second round, then answered to satisfaction.
+        self.event(item, when, item.proposer, "evaluate", S.REPLIED, S.REPLIED, True, replies=replies, verdict=verdict,
+                   comment=comment)
+        again = self.wd_moment(when, 1, 3)
+        day = timezone.localtime(again).date()
+        due = ctx.deadline("proposal.rehandle_reply", day)
+        p.round = 2
+        for a in answering:
+            a.round, a.due_date, a.original_due_date = 2, due, due
+        self.event(item, again, ctx.staff, "rehandle", S.REPLIED, S.HANDLING, True, round=2, assignments=answering,
+                   due_date=due.isoformat())
+        state = S.HANDLING
+        second = []
+        for i, a in enumerate(answering):
+            reply_day = ctx.working(day + datetime.timedelta(days=rng.randint(15, 45)))
+            at_ = self.moment(reply_day, 10 * 60, 18 * 60)
+            outcome = weighted(rng, [(ReplyOutcome.ADOPTED, 2), (ReplyOutcome.PLANNED, 1)])
+            reply = Reply(assignment=a, proposal=p, round=2, outcome=outcome, replied_by=ctx.unit_users[a.unit.short_name],
+                          replied_at=at_, is_on_time=reply_day <= due, signed_by=a.unit.contact_person,
+                          text=self.writer.reply(title=p.title, number=p.number, addressee=self.addressee(p), unit=a.unit,
+                                                 theme=item.theme, outcome=outcome, headings=item.headings, year=self.year,
+                                                 again=True))
+            a.replied_at = at_
+            self.rows["replies"].append(reply)
+            second.append(reply)
+        second.sort(key=lambda r: r.replied_at)
+        for i, reply in enumerate(second):
+            a = reply.assignment
+            payload = {"assignment": a, "unit": a.unit_id, "reply": reply, "outcome": reply.outcome,
+                       "is_on_time": reply.is_on_time, "round": 2}
+            new = state
+            if i == len(second) - 1:
+                new = S.REPLIED
+                p.replied_at = reply.replied_at
+                p.evaluation_due = ctx.deadline("proposal.evaluation", timezone.localtime(reply.replied_at).date())
+                payload["closed_assignments"] = []
+                payload["evaluation_due"] = p.evaluation_due.isoformat()
+            self.event(item, reply.replied_at, ctx.unit_users[a.unit.short_name], "reply", state, new, True, **payload)
+            state = new
+        final = weighted(rng, [(EvaluationVerdict.SATISFIED, 3), (EvaluationVerdict.BASICALLY_SATISFIED, 1)])
+        when = self.moment(ctx.wd(timezone.localtime(p.replied_at).date(), rng.randint(2, 10)), 9 * 60, 21 * 60)
+        comment = "重新办理后，承办单位认真落实，满意。" if final == EvaluationVerdict.SATISFIED else "重新办理有改进，基本满意。"
+        for r in second:
+            self.rows["evaluations"].append(Evaluation(reply=r, proposal=p, verdict=final, comment=comment,
+                                                       evaluated_by=item.proposer, evaluated_at=when))
+        p.state, p.closed_at = S.CLOSED, when
+        self.event(item, when, item.proposer, "evaluate", S.REPLIED, S.CLOSED, True, replies=second, verdict=final,
+                   comment=comment, closed=True)
+        self.publish(item)
+
+    def publish(self, item: Item) -> None:
+        if self.rng.random() >= self.spec.public:
+            return
+        when = self.wd_moment(item.p.closed_at, 3, 25)
+        if when >= self.now:
+            return
+        item.p.is_public = True
+        for r in self.rows["replies"]:
+            if r.proposal is item.p:
+                r.is_public = True
+        self.event(item, when, self.ctx.staff, "set_public", S.CLOSED, S.CLOSED, True, value=True)
+
+    def archive(self, item: Item) -> None:
+        p = item.p
+        if p.state != S.CLOSED or self.rng.random() >= self.spec.archived:
+            return
+        day = self.ctx.working(datetime.date(self.year + 1, 1, 15) + datetime.timedelta(days=self.rng.randint(0, 10)))
+        when = self.moment(day)
+        if when >= self.now or when <= p.closed_at:
+            return
+        p.state = S.ARCHIVED
+        self.event(item, when, self.ctx.staff, "archive", S.CLOSED, S.ARCHIVED, True, note="")
+
+    # -- writing ---------------------------------------------------------------------------------------
+    def write(self) -> dict:
+        ctx = self.ctx
+        for item in self.items:
+            item.events.sort(key=lambda e: e[0])
+            p = item.p
+            p.version = len(item.events)  # 1 + one per action after the creation
+            p.updated_at = item.events[-1][0]
+        raw_insert(Proposal, [i.p for i in self.items if i.fate != "merged"])
+        raw_insert(Proposal, [i.p for i in self.items if i.fate == "merged"])
+        raw_insert(CoSigner, self.rows["cosigners"])
+        raw_insert(Assignment, self.rows["cancelled"])  # first: the re-assignments point to them
+        raw_insert(Assignment, self.rows["assignments"])
+        raw_insert(Reply, self.rows["replies"])
+        raw_insert(Evaluation, self.rows["evaluations"])
+        raw_insert(HandlingConsultation, self.rows["consultations"])
+        raw_insert(CoUnitView, self.rows["views"])
+        raw_insert(ExtensionRequest, self.rows["extensions"])
+        raw_insert(Supervision, self.rows["supervisions"])
+        events = []
+        for item in self.items:
+            p = item.p
+            for when, actor, action, frm, to, numbered, payload in item.events:
+                payload = {k: (v.fn() if isinstance(v, Later) else v) for k, v in payload.items()}
+                events.append(Event(
+                    created_at=when, actor=actor, committee=ctx.committee, action=f"proposal.{action}",
+                    content_type=ctx.content_type, object_id=str(p.pk),
+                    object_repr=(f"{p.number} {p.title}" if numbered and p.number else p.title)[:200],
+                    from_state=frm, to_state=to, payload=_resolve(payload),
+                ))
+        events.sort(key=lambda e: e.created_at)
+        raw_insert(Event, events)
+        states = Counter(i.p.state for i in self.items)
+        return {"proposals": len(self.items), "events": len(events), "states": dict(states)}
+
+
+# =====================================================================================================
+# The current year in progress, through the real services
+# =====================================================================================================
+
+
+class Story:
+    """The steps of one proposal in progress; each step is a service call made at its own moment."""
+
+    def __init__(self, stories: Stories, key: str, theme: Theme, member: Member | None, org=None,
+                 place: str | None = None, rejected: str | None = None):
+        self.stories, self.key, self.theme = stories, key, theme
+        self.rng = stories.rng
+        self.index = len(stories.stories)
+        self.last = None
+        self.place = place or self.rng.choice(PLACES)
+        if org is not None:
+            org = stories.ctx.orgs[org]
+            member = member or stories.people.of_org(org)
+        self.member = member or stories.people.lead(theme)
+        self.org = org
+        self.user = self.member.user
+        if rejected:
+            self.title = self.rng.choice(REJECT_TITLES[rejected])
+            topic = self.title.removeprefix("关于").removesuffix("的建议").removesuffix("的反映")
+            self.body = f"{self.place}群众反映，{topic}，长期得不到解决，希望有关部门重视。"
+            self.headings = []
+        else:
+            self.title, self.body, self.headings = stories.writer.proposal(theme, self.place)
+        stories.stories.append(self)
+
+    @property
+    def p(self) -> Proposal:
+        return self.stories.proposals[self.key]
+
+    def _moment(self, day: datetime.date, lo: int, hi: int) -> datetime.datetime:
+        when = at(day, self.rng.randint(lo, hi))
+        if self.last is not None and when <= self.last:
+            when = self.last + datetime.timedelta(minutes=self.rng.randint(5, 40))
+        self.last = when
+        return when
+
+    def step(self, day: datetime.date, fn, lo: int = 9 * 60 + 5, hi: int = 17 * 60 + 30) -> Story:
+        self.stories.steps.append((self._moment(day, lo, hi), self.index, len(self.stories.steps), fn))
+        return self
+
+    def act(self, day, actor, action: str, data: dict | None = None, **kw) -> Story:
+        def run():
+            values = {k: (v() if callable(v) else v) for k, v in (data or {}).items()}
+            self.stories.proposals[self.key] = services.proposal_act(actor=actor, proposal=self.p.pk, action=action, data=values)
+        return self.step(day, run, **kw)
+
+    # -- the proposer --------------------------------------------------------------------------------
+    def create(self, day) -> Story:
+        ctx = self.stories.ctx
+
+        def run():
+            kind = ProposerKind.ORGANIZATION if self.org is not None else ProposerKind.MEMBER
+            self.stories.proposals[self.key] = services.proposal_create(
+                actor=self.user, committee=ctx.committee, session=self.stories.session, kind=ProposalKind.INTERIM,
+                title=self.title, body=self.body, category=self.theme.category,
+                suggested_units="、".join(self.theme.units[:2]), contact_phone=self.member.phone,
+                contact_address=self.member.address, proposer_kind=kind, organization=self.org,
+                client_key=f"{KEY_PREFIX}{self.stories.session.year}-{self.key}",
+            )
+        return self.step(day, run, 8 * 60, 21 * 60)
+
+    def invite(self, day, members) -> Story:
+        return self.act(day, self.user, "invite_cosigners", {"members": [m.pk for m in members]})
+
+    def submit(self, day) -> Story:
+        return self.act(day, self.user, "submit")
+
+    def cosign(self, day, member: Member, yes: bool = True) -> Story:
+        return self.act(day, member.user, "cosign" if yes else "decline_cosign")
+
+    def close_cosigning(self, day) -> Story:
+        return self.act(day, self.user, "close_cosigning")
+
+    def withdraw(self, day) -> Story:
+        return self.act(day, self.user, "withdraw", {"reason": WITHDRAW_REASON})
+
+    def resubmit(self, day) -> Story:
+        return self.act(day, self.user, "resubmit")
+
+    def evaluate(self, day, verdict: str, first_reply_only: bool = False) -> Story:
+        data = {"verdict": verdict, "comment": self.rng.choice(EVALUATION_COMMENTS[verdict])}
+        if first_reply_only:
+            data["reply"] = lambda: Reply.objects.filter(proposal_id=self.p.pk).order_by("id").values_list("pk", flat=True)[0]
+        return self.act(day, self.user, "evaluate", data, lo=19 * 60, hi=22 * 60)
+
+    # -- the office ----------------------------------------------------------------------------------
+    def ret(self, day) -> Story:
+        return self.act(day, self.stories.ctx.staff, "return_for_revision", {"reason": self.rng.choice(RETURN_REASONS)})
+
+    def register(self, day, key: bool = False) -> Story:
+        ctx = self.stories.ctx
+        self.act(day, ctx.staff, "register", {"category": self.theme.category})
+        if key:
+            self.act(day, ctx.staff, "mark_key", {"is_key": True, "leader": ctx.leader.pk})
+        return self
+
+    def merge(self, day, into: str) -> Story:
+        return self.act(day, self.stories.ctx.staff, "merge",
+                        {"into": lambda: self.stories.proposals[into].pk, "reason": MERGE_REASON})
+
+    def convert(self, day, to: str) -> Story:
+        return self.act(day, self.stories.ctx.staff, "convert", {"to": to, "reason": CONVERT_REASONS[to]})
+
+    def reject(self, day, code: str) -> Story:
+        return self.act(day, self.stories.ctx.staff, "reject", {"reason_code": code, "reason": REJECT_REASONS[code]})
+
+    def assign(self, day, units) -> Story:
+        ctx = self.stories.ctx
+        return self.act(day, ctx.staff, "assign", {"units": [{"unit": ctx.units[u].pk, "role": r} for u, r in units]},
+                        lo=10 * 60, hi=11 * 60 + 30)
+
+    def reassign(self, day, from_unit: str, to_unit: str) -> Story:
+        ctx = self.stories.ctx
+
+        def objected():
+            return Assignment.objects.get(proposal_id=self.p.pk, unit=ctx.units[from_unit], state=A.OBJECTED).pk
+        return self.act(day, ctx.staff, "reassign", {"assignment": objected, "unit": ctx.units[to_unit].pk})
+
+    def approve(self, day) -> Story:
+        def pending():
+            return ExtensionRequest.objects.get(assignment__proposal_id=self.p.pk, state=ExtensionRequest.State.PENDING).pk
+        return self.act(day, self.stories.ctx.staff, "approve_extension", {"request": pending})
+
+    def rehandle(self, day) -> Story:
+        return self.act(day, self.stories.ctx.staff, "rehandle")
+
+    def close(self, day) -> Story:
+        return self.act(day, self.stories.ctx.staff, "close", {"note": CLOSE_OVERDUE_NOTE})
+
+    def urge(self, day, by_leader: bool = False) -> Story:
+        ctx = self.stories.ctx
+        text = "该提案已超过答复期限，请抓紧办理并按时答复提案人。"
+        return self.act(day, ctx.leader if by_leader else ctx.staff, "urge", {"text": text})
+
+    def supervise(self, day) -> Story:
+        text = self.rng.choice(SUPERVISION_TEXTS).replace("{month}", str(min(day.month + 1, 12)))
+        return self.act(day, self.stories.ctx.leader, "supervise", {"text": text})
+
+    def publish(self, day) -> Story:
+        return self.act(day, self.stories.ctx.staff, "set_public", {"value": True})
+
+    # -- the units -----------------------------------------------------------------------------------
+    def unit_user(self, unit: str) -> User:
+        return self.stories.ctx.unit_users[unit]
+
+    def ack(self, day, unit: str) -> Story:
+        return self.act(day, self.unit_user(unit), "acknowledge")
+
+    def object(self, day, unit: str, to_unit: str) -> Story:
+        reason = self.rng.choice(OBJECTION_REASONS).replace("{unit}", to_unit)
+        return self.act(day, self.unit_user(unit), "object", {"reason": reason})
+
+    def consult(self, day, unit: str) -> Story:
+        ctx = self.stories.ctx
+        form = weighted(self.rng, CONSULT_FORMS)
+        u = ctx.units[unit]
+        return self.act(day, self.unit_user(unit), "consult", {
+            "date": day.isoformat(), "form": form, "summary": self.stories.writer.consultation(u, self.theme, form),
+            "participants": f"{self.member.name}、{u.contact_person}" if u.contact_person else self.member.name,
+        }, lo=14 * 60, hi=18 * 60)
+
+    def views(self, day, unit: str) -> Story:
+        return self.act(day, self.unit_user(unit), "send_views", {"text": self.rng.choice(CO_VIEWS)})
+
+    def extension(self, day, unit: str, until: datetime.date) -> Story:
+        return self.act(day, self.unit_user(unit), "request_extension",
+                        {"until": until.isoformat(), "reason": self.rng.choice(EXTENSION_REASONS)})
+
+    def reply(self, day, unit: str, outcome: str, again: bool = False) -> Story:
+        ctx = self.stories.ctx
+        u = ctx.units[unit]
+
+        def text():
+            p = self.p
+            addressee = p.organization.name if p.organization_id else f"{self.member.name}委员"
+            return self.stories.writer.reply(title=p.title, number=p.number, addressee=addressee, unit=u, theme=self.theme,
+                                             outcome=outcome, headings=self.headings, year=day.year, again=again)
+        return self.act(day, self.unit_user(unit), "reply", {"outcome": outcome, "text": text, "signed_by": u.contact_person},
+                        lo=10 * 60, hi=18 * 60)
+
+    # -- shortcuts -----------------------------------------------------------------------------------
+    def intake(self, assign_day: datetime.date, *, key: bool = False, cosigners: int | None = None) -> Story:
+        """Drafted, submitted (co-signed or not) and registered in the two weeks before `assign_day`."""
+        wd = self.stories.ctx.wd
+        self.create(wd(assign_day, -12))
+        n = cosigners if cosigners is not None else (self.rng.choice((0, 0, 1, 2)) if self.org is None else 0)
+        if n:
+            others = self.stories.people.cosigners(self.member, n)
+            self.invite(wd(assign_day, -12), others).submit(wd(assign_day, -11))
+            for m in others:
+                self.cosign(wd(assign_day, -10), m)
+            self.close_cosigning(wd(assign_day, -9))
+        else:
+            self.submit(wd(assign_day, -11))
+        return self.register(wd(assign_day, -4), key=key)
+
+
+class Stories:
+    """About fifty proposals of the current session, in every state, dated back from `today`."""
+
+    def __init__(self, ctx: Context, session, today: datetime.date):
+        self.ctx, self.session, self.today = ctx, session, today
+        self.rng = random.Random(SEED + session.year)
+        self.writer = Writer(self.rng)
+        self.people = People(ctx, self.rng, cap=2)
+        self.stories: list[Story] = []
+        self.steps: list = []
+        self.proposals: dict[str, Proposal] = {}
+
+    def ago(self, n: int) -> datetime.date:
+        """The n-th working day before today."""
+        return self.ctx.wd(self.today, -n)
+
+    def assign_day_for_due(self, lo: datetime.date, hi: datetime.date) -> datetime.date:
+        """A working day on which an assignment is due (reply timer) between lo and hi."""
+        ctx = self.ctx
+        start = calendar.add_months(lo, -3, ctx.committee, roll_to_working_day=False) - datetime.timedelta(days=7)
+        for offset in range(0, 60):
+            day = start + datetime.timedelta(days=offset)
+            if ctx.is_working(day) and lo <= ctx.deadline("proposal.reply", day) <= hi:
+                return day
+        raise ValueError(f"no assignment day gives a reply due between {lo} and {hi}")
+
+    def story(self, key: str, theme: str, member: Member | None = None, **kw) -> Story:
+        return Story(self, key, THEMES_BY_KEY[theme], member, **kw)
+
+    def build(self) -> Stories:
+        ctx, ago, wd, T = self.ctx, self.ago, self.ctx.wd, self.today
+        m, m2 = ctx.member, ctx.member2
+        farm, ndrc, lead, co, sole, split = "州农业农村局", "州发改委", AssignmentRole.LEAD, AssignmentRole.CO, AssignmentRole.SOLE, AssignmentRole.SPLIT
+        OK, FINE, BAD = EvaluationVerdict.SATISFIED, EvaluationVerdict.BASICALLY_SATISFIED, EvaluationVerdict.DISSATISFIED
+        soon = ctx.deadline("proposal.remind_before", T)  # the last day that counts as "due soon"
+
+        # Drafts (草稿) and withdrawn ones.
+        self.story("d1", "digital_agriculture", m, place="呼图壁县").create(ago(3))
+        self.story("d2", "childcare", m2, place="我州").create(ago(6))
+        self.story("d3", "education").create(ago(2))
+        self.story("w1", "transport").create(ago(20)).withdraw(ago(15))
+        self.story("w2", "housing").create(ago(12)).submit(ago(11)).withdraw(ago(9))
+        # Co-signing (联名): member2 has an invitation of member's, member one of another member's.
+        s = self.story("c1", "tomato", m, place="昌吉市")
+        others = self.people.cosigners(m, 2)
+        s.create(ago(3)).invite(ago(2), [m2, *others]).submit(ago(1)).cosign(ago(1), others[0])
+        s = self.story("c2", "water", place="玛纳斯县")
+        other = self.people.cosigners(s.member, 1)[0]
+        s.create(ago(4)).invite(ago(2), [m, other]).submit(ago(1)).cosign(ago(1), other, yes=False)
+        # Submitted, waiting for the review (待审查).
+        s = self.story("s1", "grain_oil", m, place="奇台县")
+        other = self.people.cosigners(m, 1)[0]
+        s.create(ago(9)).invite(ago(9), [m2, other]).submit(ago(8)).cosign(ago(7), m2).cosign(ago(7), other).close_cosigning(ago(6))
+        self.story("s2", "education", org="民进昌吉州委员会").create(ago(4)).submit(ago(3))
+        self.story("s3", "rule_of_law").create(ago(5)).submit(ago(4))
+        self.story("s4", "elderly_care").create(ago(2)).submit(ago(1))
+        # Returned for revision (退回修改); one resubmitted.
+        self.story("r1", "elderly_care", m2).create(ago(10)).submit(ago(9)).ret(ago(5))
+        self.story("r2", "business").create(ago(7)).submit(ago(6)).ret(ago(3))
+        self.story("r3", "tourism").create(ago(14)).submit(ago(13)).ret(ago(10)).resubmit(ago(7))
+        # Registered, to be assigned (立案待交办).
+        self.story("g1", "pollution", place="吉木萨尔县").create(ago(9)).submit(ago(8)).register(ago(3))
+        self.story("g2", "health", org="农工党昌吉州委员会").create(ago(10)).submit(ago(9)).register(ago(3))
+        self.story("g3", "innovation").create(ago(8)).submit(ago(7)).register(ago(2))
+        # Merged, converted, not registered.
+        self.story("x1", "pollution").create(ago(7)).submit(ago(6)).merge(ago(2), into="g1")
+        self.story("x2", "grain_oil").create(ago(16)).submit(ago(15)).merge(ago(5), into="a2")
+        self.story("x3", "rural").create(ago(15)).submit(ago(14)).convert(ago(10), ConvertTarget.OPINION_REPORT)
+        self.story("x4", "housing").create(ago(6)).submit(ago(5)).convert(ago(2), ConvertTarget.SUGGESTION)
+        self.story("x5", "business", rejected=RejectReason.NOT_IN_SCOPE).create(ago(11)).submit(ago(10)).reject(ago(7), RejectReason.NOT_IN_SCOPE)
+        self.story("x6", "housing", rejected=RejectReason.PERSONAL).create(ago(5)).submit(ago(4)).reject(ago(2), RejectReason.PERSONAL)
+        # Assigned, to acknowledge (待签收); one objection waiting for the office, one re-assigned.
+        self.story("a1", "digital_agriculture").intake(ago(2)).assign(ago(2), [(farm, sole)])
+        self.story("a2", "grain_oil").intake(ago(1)).assign(ago(1), [(farm, lead), (ndrc, co)])
+        self.story("a3", "business").intake(ago(2)).assign(ago(2), [(ndrc, sole)])
+        self.story("a4", "silicon").intake(ago(3)).assign(ago(3), [(ndrc, split), ("州工信局", split)]).ack(ago(2), "州工信局")
+        self.story("a5", "health", m2).intake(ago(1)).assign(ago(1), [("州卫健委", sole)])
+        self.story("o1", "power").intake(ago(4)).assign(ago(4), [(ndrc, sole)]).object(ago(3), ndrc, "国网昌吉供电公司")
+        (self.story("o2", "rural").intake(ago(30)).assign(ago(30), [(farm, sole)]).object(ago(28), farm, "州乡村振兴局")
+         .reassign(ago(27), farm, "州乡村振兴局").ack(ago(25), "州乡村振兴局").consult(ago(15), "州乡村振兴局"))
+        # Handling (办理中).
+        self.story("h1", "digital_agriculture", m, place="玛纳斯县").intake(ago(35)).assign(ago(35), [(farm, sole)]).ack(ago(33), farm).consult(ago(25), farm)
+        (self.story("h2", "grain_oil").intake(ago(30)).assign(ago(30), [(ndrc, lead), (farm, co)]).ack(ago(28), ndrc)
+         .ack(ago(27), farm).consult(ago(20), ndrc).views(ago(12), farm))
+        day = self.assign_day_for_due(wd(T, 8), wd(T, 12))
+        s = self.story("h3", "rural").intake(day).assign(day, [(farm, sole)]).ack(wd(day, 2), farm).consult(wd(day, 10), farm)
+        s.extension(ago(2), farm, calendar.add_months(ctx.deadline("proposal.reply", day), 1, ctx.committee))
+        day = self.assign_day_for_due(T - datetime.timedelta(days=16), T - datetime.timedelta(days=10))
+        due = ctx.deadline("proposal.reply", day)
+        (self.story("h4", "business").intake(day).assign(day, [(ndrc, sole)]).ack(wd(day, 3), ndrc)
+         .extension(wd(due, -10), ndrc, calendar.add_months(due, 2, ctx.committee)).approve(wd(due, -8)))
+        self.story("h5", "elderly_care", m2).intake(ago(25)).assign(ago(25), [("州卫健委", sole)]).ack(ago(23), "州卫健委").consult(ago(14), "州卫健委")
+        (self.story("h6", "education", org="民盟昌吉州委员会").intake(ago(40), key=True).assign(ago(40), [("州教育局", sole)])
+         .ack(ago(38), "州教育局").supervise(ago(30)).consult(ago(22), "州教育局"))
+        (self.story("h7", "pollution").intake(ago(80)).assign(ago(80), [(farm, sole)]).ack(ago(78), farm)
+         .reply(ago(30), farm, ReplyOutcome.EXPLAINED).evaluate(ago(26), BAD).rehandle(ago(24)).consult(ago(12), farm))
+        # Due within the reminder window (即将到期).
+        day = self.assign_day_for_due(wd(T, 1), wd(T, 3))
+        self.story("ds1", "tomato").intake(day).assign(day, [(farm, sole)]).ack(wd(day, 2), farm).consult(wd(day, 12), farm)
+        day = self.assign_day_for_due(wd(T, 3), soon)
+        (self.story("ds2", "silicon").intake(day).assign(day, [(ndrc, lead), ("州工信局", co)]).ack(wd(day, 1), ndrc)
+         .ack(wd(day, 2), "州工信局").views(wd(day, 15), "州工信局"))
+        day = self.assign_day_for_due(T, wd(T, 2))
+        self.story("ds3", "housing").intake(day).assign(day, [("州住建局", sole)]).ack(wd(day, 3), "州住建局")
+        day = self.assign_day_for_due(wd(T, 2), soon)
+        self.story("ds4", "health", m2).intake(day).assign(day, [("州医保局", sole)]).ack(wd(day, 2), "州医保局")
+        # Overdue (逾期), urged.
+        day = self.assign_day_for_due(T - datetime.timedelta(days=10), T - datetime.timedelta(days=6))
+        due = ctx.deadline("proposal.reply", day)
+        (self.story("od1", "wine", place="玛纳斯县").intake(day).assign(day, [(farm, sole)]).ack(wd(day, 2), farm)
+         .consult(wd(day, 15), farm).urge(min(wd(due, 2), ago(1))))
+        day = self.assign_day_for_due(T - datetime.timedelta(days=18), T - datetime.timedelta(days=13))
+        due = ctx.deadline("proposal.reply", day)
+        (self.story("od2", "grain_oil").intake(day, key=True).assign(day, [(ndrc, lead), (farm, co)]).ack(wd(day, 1), ndrc)
+         .ack(wd(day, 3), farm).supervise(wd(day, 10)).urge(min(wd(due, 3), ago(1)), by_leader=True))
+        day = self.assign_day_for_due(T - datetime.timedelta(days=24), T - datetime.timedelta(days=18))
+        self.story("od3", "housing").intake(day).assign(day, [("州住建局", sole)]).ack(wd(day, 2), "州住建局")
+        day = self.assign_day_for_due(T - datetime.timedelta(days=7), T - datetime.timedelta(days=3))
+        self.story("od4", "transport").intake(day).assign(day, [("州交通运输局", sole)])
+        day = self.assign_day_for_due(T - datetime.timedelta(days=5), T - datetime.timedelta(days=1))
+        due = ctx.deadline("proposal.reply", day)
+        self.story("od5", "business").intake(day).assign(day, [(ndrc, sole)]).ack(wd(day, 2), ndrc).urge(min(wd(due, 1), ago(1)))
+        # Replied, waiting for the proposer's verdict (待评价).
+        (self.story("rp1", "digital_agriculture", m, place="阜康市").intake(ago(60)).assign(ago(60), [(farm, sole)])
+         .ack(ago(58), farm).consult(ago(45), farm).reply(ago(3), farm, ReplyOutcome.ADOPTED))
+        (self.story("rp2", "childcare", m2).intake(ago(55)).assign(ago(55), [("州卫健委", sole)]).ack(ago(53), "州卫健委")
+         .reply(ago(5), "州卫健委", ReplyOutcome.PLANNED))
+        (self.story("rp3", "grain_oil").intake(ago(50)).assign(ago(50), [(ndrc, lead), (farm, co)]).ack(ago(49), ndrc)
+         .ack(ago(48), farm).views(ago(30), farm).reply(ago(4), ndrc, ReplyOutcome.ADOPTED))
+        (self.story("rp4", "water").intake(ago(52)).assign(ago(52), [(farm, split), ("州水利局", split)]).ack(ago(50), farm)
+         .ack(ago(50), "州水利局").reply(ago(8), "州水利局", ReplyOutcome.PLANNED).reply(ago(6), farm, ReplyOutcome.ADOPTED)
+         .evaluate(ago(2), OK, first_reply_only=True))
+        # Closed this year (办结).
+        (self.story("cl1", "rural", m, place="昌吉市").intake(ago(110)).assign(ago(110), [(farm, sole)]).ack(ago(108), farm)
+         .consult(ago(95), farm).reply(ago(60), farm, ReplyOutcome.ADOPTED).evaluate(ago(55), OK).publish(ago(40)))
+        (self.story("cl2", "business").intake(ago(100)).assign(ago(100), [(ndrc, sole)]).ack(ago(98), ndrc)
+         .reply(ago(45), ndrc, ReplyOutcome.PLANNED).evaluate(ago(40), FINE))
+        (self.story("cl3", "tourism").intake(ago(120)).assign(ago(120), [("州文旅局", sole)]).ack(ago(118), "州文旅局")
+         .reply(ago(70), "州文旅局", ReplyOutcome.EXPLAINED).evaluate(ago(66), BAD).rehandle(ago(64))
+         .reply(ago(35), "州文旅局", ReplyOutcome.PLANNED, again=True).evaluate(ago(30), OK))
+        (self.story("cl4", "emergency").intake(ago(95)).assign(ago(95), [("州应急管理局", sole)]).ack(ago(93), "州应急管理局")
+         .reply(ago(50), "州应急管理局", ReplyOutcome.ADOPTED).close(ago(20)))
+        return self
+
+    def run(self) -> dict:
+        for when, _story, _n, fn in sorted(self.steps, key=lambda s: s[:3]):
+            with clock(when):
+                fn()
+        return {"proposals": len(self.proposals), "steps": len(self.steps),
+                "states": dict(Counter(p.state for p in Proposal.objects.filter(pk__in=[p.pk for p in self.proposals.values()])))}
+
+
+# =====================================================================================================
+# The loader
+# =====================================================================================================
+
+
+def _loaded(session) -> bool:
+    return Proposal.objects.filter(session=session, client_key__startswith=KEY_PREFIX).exists()
+
+
+def load(demo: dict, stdout=None) -> dict:
+    """Create the demo proposals of 2024–2026 (skipping every year already loaded). Returns {"unit_users": …}."""
+    from . import deadlines
+
+    ctx = Context(demo)
+    lines = []
+    for spec in (*HISTORY, CURRENT):
+        session = ctx.sessions.get(spec.year)
+        if session is None:
+            continue
+        if _loaded(session):
+            lines.append(f"  proposals {spec.year}: already there")
+            continue
+        done = Bulk(ctx, spec).plan().write()
+        line = f"  proposals {spec.year}: {done['proposals']} written in bulk with {done['events']} audit events"
+        if spec is CURRENT:
+            today = deadlines.today()
+            stories = Stories(ctx, session, today).build()
+            walked = stories.run()
+            line += f"; {walked['proposals']} in progress through the services ({walked['steps']} steps)"
+        lines.append(line)
+    if stdout is not None:
+        stdout.write("Demo proposals:\n" + "\n".join(lines) + "\n")
+    return {"unit_users": ctx.unit_users}

@@ -140,9 +140,8 @@ def can_see(user, proposal) -> bool:
 
 def proposal_get(user, pk, committee=None) -> Proposal:
     """The proposal if `user` may see it (in `committee` when given); NotFound otherwise."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+    pk = _int(pk)
+    if pk is None or pk <= 0:
         raise NotFound()
     proposal = (
         Proposal.objects.select_related(
@@ -197,11 +196,30 @@ def available_actions(user, proposal) -> list[workflow.Transition]:
         elif t.action == "rehandle":
             if not _dissatisfied_replies(proposal).exists():
                 continue
+        elif t.action == "close":
+            if not may_close(proposal):
+                continue
+        elif t.action == "urge":
+            if not proposal.assignments.filter(state__in=OPEN_ASSIGNMENT_STATES).exists():
+                continue
         elif t.action == "cosign" or t.action == "decline_cosign":
             if not CoSigner.objects.filter(proposal=proposal, member__user=user, state=CoSigner.State.INVITED).exists():
                 continue
         out.append(t)
     return out
+
+
+def may_close(proposal, today=None) -> bool:
+    """Can the office close this replied proposal now? Every reply of the round evaluated without
+    dissatisfaction, or the evaluation period over, or (with a note) after a re-handling round."""
+    if proposal.state != S.REPLIED:
+        return False
+    today = today or _today()
+    if proposal.evaluation_due and today > proposal.evaluation_due:
+        return True
+    if proposal.round > 1:
+        return True
+    return not _unevaluated_replies(proposal).exists() and not _dissatisfied_replies(proposal).exists()
 
 
 def _unevaluated_replies(proposal) -> QuerySet[Reply]:
@@ -236,10 +254,14 @@ def _next_due_subquery():
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """An integer a database column can hold, or None (also for text that is not a number)."""
+    if isinstance(value, bool):
         return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if abs(number) <= 2**63 - 1 else None
 
 
 def proposal_list(user, committee, params: dict | None = None) -> QuerySet[Proposal]:

@@ -104,15 +104,30 @@ def _bool(data: dict, name: str, *, required: bool = True, default: bool | None 
     raise Invalid(field_errors={name: [_("Enter yes or no.")]})
 
 
+MAX_ID = 2**63 - 1  # no database id is larger; a larger number names nothing (and must not reach the database)
+
+
 def _id(value) -> int | None:
-    if value is None or value == "":
+    if value is None or value == "" or isinstance(value, bool):
         return None
     if hasattr(value, "pk"):
         return value.pk
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(str(value).strip()) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def _given_id(data: dict, name: str) -> int | None:
+    """The id given for `name`, None when nothing was given; Invalid when what was given names nothing."""
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    number = _id(value)
+    if number is None:
+        raise Invalid(field_errors={name: [_("Choose one of the offered values.")]})
+    return number
 
 
 def _date(data: dict, name: str, *, required: bool = True) -> datetime.date | None:
@@ -357,7 +372,7 @@ def proposal_act(*, actor, proposal, action: str, data: dict | None = None, expe
                 actor=actor, action=f"proposal.{action}", obj=locked, from_state=from_state, to_state=locked.state,
                 payload=ctx.payload,
             )
-    if not isinstance(proposal, int):
+    if isinstance(proposal, Proposal):
         _sync(proposal, locked)
     return locked
 
@@ -702,7 +717,7 @@ def _my_assignment(ctx: _Ctx, *, role_ok=None) -> Assignment:
     t = ctx.transition
     units = unit_ids_of(ctx.actor, ctx.committee_id)
     mine = list(ctx.proposal.assignments.filter(unit_id__in=units).exclude(state=A.CANCELLED).order_by("id"))
-    wanted = _id(ctx.data.get("assignment"))
+    wanted = _given_id(ctx.data, "assignment")
     if wanted is not None:
         chosen = [a for a in mine if a.pk == wanted]
         if not chosen:
@@ -917,7 +932,7 @@ def _do_evaluate(ctx: _Ctx) -> None:
     verdict = _choice(ctx.data, "verdict", EvaluationVerdict)
     comment = _text(ctx.data, "comment", 2000)
     open_replies = Reply.objects.filter(proposal=p, round=p.round, evaluation__isnull=True).select_related("assignment")
-    rid = _id(ctx.data.get("reply"))
+    rid = _given_id(ctx.data, "reply")
     if rid is not None:
         if not Reply.objects.filter(pk=rid, proposal=p).exists():
             raise Invalid(field_errors={"reply": [_("Choose a reply to this proposal.")]})
@@ -1021,7 +1036,7 @@ def _do_archive(ctx: _Ctx) -> None:
 def _do_urge(ctx: _Ctx) -> None:
     p = ctx.proposal
     text = _text(ctx.data, "text", 2000)
-    aid = _id(ctx.data.get("assignment"))
+    aid = _given_id(ctx.data, "assignment")
     targets = p.assignments.filter(state__in=OPEN)
     if aid is not None:
         targets = targets.filter(pk=aid)
@@ -1039,7 +1054,7 @@ def _do_mark_key(ctx: _Ctx) -> None:
     p = ctx.proposal
     is_key = _bool(ctx.data, "is_key")
     leader = None
-    lid = _id(ctx.data.get("leader"))
+    lid = _given_id(ctx.data, "leader")
     if lid is not None:
         leader = User.objects.filter(pk=lid).first()
         if leader is None or not has_role(leader, p.committee_id, Role.LEADER):

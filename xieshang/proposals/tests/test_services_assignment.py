@@ -7,7 +7,7 @@ import pytest
 from xieshang.core.errors import Forbidden, IllegalTransition, Invalid, NotFound
 from xieshang.core.models import Event, Notification
 from xieshang.core.tests.factories import HandlingUnitFactory
-from xieshang.proposals import deadlines, services
+from xieshang.proposals import services
 from xieshang.proposals.models import Assignment, ProposalState
 from xieshang.proposals.tests.factories import make_actors, make_unit, set_today, walk_to
 

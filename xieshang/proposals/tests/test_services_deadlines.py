@@ -120,3 +120,30 @@ def test_tasks_run_through_the_task_backend(actors, monkeypatch):
     q, a = _assignment_due(actors, monkeypatch, timezone.localdate())
     assert tasks.send_deadline_reminders.enqueue().return_value == 1
     assert tasks.periodic_jobs.enqueue().return_value == {"cosigning_closed": 0, "reminders": 0}
+
+
+def test_reminders_follow_the_committees_own_timer(actors, monkeypatch):
+    TimerSetting.objects.create(committee=actors.committee, key="proposal.remind_before", amount=2, unit="working_days")
+    p, a = _assignment_due(actors, monkeypatch, D(2025, 10, 10))
+    assert tasks.run_periodic_jobs(D(2025, 9, 29))["reminders"] == 0
+    assert tasks.run_periodic_jobs(D(2025, 9, 30))["reminders"] == 1  # 2 working days ahead: 30 Sep, (holiday), 9 Oct
+
+
+def test_reminder_queries_do_not_grow_with_the_number_of_assignments(actors, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run_on_fresh_due_date(day):
+        for a in Assignment.objects.all():
+            Assignment.objects.filter(pk=a.pk).update(due_date=day)
+        with CaptureQueriesContext(connection) as ctx:
+            tasks.run_periodic_jobs(D(2025, 10, 10))
+        return len(ctx.captured_queries)
+
+    _assignment_due(actors, monkeypatch, D(2025, 10, 10))
+    run_on_fresh_due_date(D(2025, 10, 10))
+    quiet_one = run_on_fresh_due_date(D(2025, 10, 10))  # everything already sent
+    for _ in range(4):
+        _assignment_due(actors, monkeypatch, D(2025, 10, 10))
+    run_on_fresh_due_date(D(2025, 10, 10))
+    assert run_on_fresh_due_date(D(2025, 10, 10)) == quiet_one

@@ -198,3 +198,21 @@ def test_handling_actions_before_handling_are_illegal(actors):
     p, _ = walk_to("registered", actors=actors)
     with pytest.raises(IllegalTransition):
         act(actor=actors.staff, proposal=p, action="approve_extension", data={"request": 1})
+
+
+@pytest.mark.parametrize("bad", [2**70, "9" * 30, "abc", -1, True])
+def test_ids_that_name_nothing_are_refused_cleanly(actors, bad):
+    p, _ = walk_to("handling", actors=actors)
+    with pytest.raises(Invalid):
+        act(actor=actors.staff, proposal=p, action="approve_extension", data={"request": bad})
+    with pytest.raises(Invalid):
+        act(actor=actors.unit_users[0], proposal=p, action="reply", data={**REPLY, "assignment": bad})
+    with pytest.raises(Invalid):
+        act(actor=actors.staff, proposal=p, action="urge", data={"assignment": bad})
+    from xieshang.core.errors import NotFound
+    from xieshang.proposals.selectors import proposal_get
+
+    with pytest.raises(NotFound):
+        proposal_get(actors.staff, bad)
+    with pytest.raises(NotFound):
+        act(actor=actors.staff, proposal=bad if not isinstance(bad, bool) else 0, action="urge")

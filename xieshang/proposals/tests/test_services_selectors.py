@@ -214,3 +214,13 @@ def test_timeline(actors):
     assert events[-1].label == "register" and events[0].label == "created"
     with pytest.raises(NotFound):
         selectors.timeline_of(make_member(actors.committee), p)
+
+
+def test_close_is_offered_only_when_it_is_possible(actors, monkeypatch):
+    p, _ = walk_to("replied", actors=actors)
+    offered = lambda: "close" in {t.action for t in selectors.available_actions(actors.staff, p)}  # noqa: E731
+    assert not offered()
+    set_today(monkeypatch, p.evaluation_due + datetime.timedelta(days=1))
+    assert offered()
+    act(actor=actors.staff, proposal=p, action="close")
+    assert not offered()

@@ -293,3 +293,11 @@ def test_absurd_ids_are_404_not_500(member_client, actors):
     assert response.status_code == 200
     response = member_client.post(reverse("proposals:autosave"), _draft_post(proposal=huge, version=huge))
     assert response.status_code == 200
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, actors):
+    p, _ = walk_to("submitted", actors=actors)
+    for url in (reverse("proposals:mine"), reverse("proposals:list"), reverse("proposals:detail", args=[p.pk]),
+                reverse("proposals:export")):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/"), url
