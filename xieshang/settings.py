@@ -235,9 +235,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("XIESHANG_MEDIA_DIR", DATA_DIR / "media"))
 # Production serves the files collected by `XIESHANG_COLLECTSTATIC=1 xieshang collectstatic`
-# (what `xieshang serve` and deploy/ do): names with a content hash, gzip and brotli copies, and
-# a far-future Cache-Control from WhiteNoise. Until that has run (no manifest in STATIC_ROOT), and
-# in development and tests, the files are served straight from the apps.
+# (what `xieshang serve` and deploy/ do): names with a content hash, gzip copies (brotli too with
+# the brotli package), and a far-future Cache-Control from WhiteNoise. Until that has run (no
+# manifest in STATIC_ROOT), and in development and tests, the files are served from the apps.
 STATIC_MANIFEST = not DEBUG and not TESTING and (
     env_bool("XIESHANG_COLLECTSTATIC", False) or (STATIC_ROOT / "staticfiles.json").exists()
 )

@@ -59,7 +59,8 @@ def test_writes_survive_a_postgres_restart(cluster):
     if os.environ.get("CI", "").lower() != "true":
         others = _others_connected(cluster.db_name)
         if others:
-            pytest.skip(f"the PostgreSQL server is in use by others ({len(others)} connections); not restarting it")
+            pytest.skip(f"the PostgreSQL server is in use by others ({len(others)} connections to "
+                        f"{sorted({d for d, _ in others})}); not restarting it")
     a, b = cluster.urls["A"], cluster.urls["B"]
     token = api_token(a, "member")
     auth = {"Authorization": f"Bearer {token}"}

@@ -1022,7 +1022,7 @@ def clock(moment: datetime.datetime):
 def _fill_fk_ids(obj) -> None:
     """Copy the primary keys of related objects saved meanwhile into the foreign-key columns."""
     for f in obj._meta.concrete_fields:
-        if f.is_relation and f.many_to_one and getattr(obj, f.attname) is None:
+        if f.is_relation and getattr(obj, f.attname) is None:
             related = f.get_cached_value(obj, default=None)
             if related is not None:
                 setattr(obj, f.attname, related.pk)
