@@ -60,7 +60,8 @@ def setup(db: str, size: int, settings: str = "benchmarks.settings_bench") -> di
     """Point this process at the benchmark storage and set Django up. Returns the environment used."""
     env = db_env(db, size)
     os.environ.update(env)
-    os.environ.pop("DATABASE_URL", None) if db == "sqlite" else None
+    if db == "sqlite":
+        os.environ.pop("DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = settings
     Path(env["XIESHANG_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     if str(ROOT) not in sys.path:
@@ -143,21 +144,20 @@ def user(username: str):
 
 def session_cookie(u, committee_id: int) -> str:
     """A signed-in session for `u` (written straight into the session store: no password hashing)."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore as DbStore
-    from importlib import import_module
 
     from xieshang.core.middleware import SESSION_KEY as COMMITTEE_KEY
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(u.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0] if hasattr(settings, "AUTHENTICATION_BACKENDS") else "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = u.get_session_auth_hash()
     store[COMMITTEE_KEY] = committee_id
     store.set_expiry(3600)
     store.create()
-    del DbStore
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 

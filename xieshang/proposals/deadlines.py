@@ -49,18 +49,41 @@ def reminder_date(committee, due_date: datetime.date) -> datetime.date:
     return timers.apply(committee, -amount, unit, due_date)
 
 
+def _info(committee_id, due, state, today, remind: tuple[int, str]) -> dict:
+    open_ = state in OPEN_STATES
+    days = calendar.working_days_between(today, due, committee_id)
+    return {
+        "due_date": due,
+        "days_left": days,
+        "days_abs": abs(days),
+        "overdue": open_ and today > due,
+        "due_soon": open_ and timers.apply(committee_id, -remind[0], remind[1], due) <= today <= due,
+    }
+
+
+def due_infos(assignments, today: datetime.date | None = None) -> list[dict]:
+    """due_info for a page of assignments, reading each committee's timer once; also sets `a.due` on each
+    (None rows are skipped)."""
+    today = today or globals()["today"]()
+    remind: dict[int, tuple[int, str]] = {}
+    out = []
+    for a in assignments:
+        if a is None:
+            continue
+        cid = a.proposal.committee_id
+        if cid not in remind:
+            remind[cid] = timers.timer(cid, "proposal.remind_before")
+        a.due = _info(cid, a.due_date, a.state, today, remind[cid])
+        out.append(a.due)
+    return out
+
+
 def due_info(assignment, today: datetime.date | None = None) -> dict:
-    """{"due_date", "days_left" (working days; negative when overdue), "overdue", "due_soon"}.
+    """{"due_date", "days_left" (working days; negative when overdue), "days_abs", "overdue", "due_soon"}.
 
     Only an assignment that still owes a reply (to acknowledge or handling) can be overdue or due soon.
     """
     today = today or globals()["today"]()
     committee_id = assignment.proposal.committee_id
-    due = assignment.due_date
-    open_ = assignment.state in OPEN_STATES
-    return {
-        "due_date": due,
-        "days_left": calendar.working_days_between(today, due, committee_id),
-        "overdue": open_ and today > due,
-        "due_soon": open_ and reminder_date(committee_id, due) <= today <= due,
-    }
+    return _info(committee_id, assignment.due_date, assignment.state, today,
+                 timers.timer(committee_id, "proposal.remind_before"))

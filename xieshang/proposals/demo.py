@@ -45,8 +45,10 @@ Walking some 900 proposals step by step through `services.proposal_act` would ta
   overdue and some due within the reminder window, whatever the day the demo is loaded.
 
 Idempotent: every demo proposal carries `client_key` "demo-<year>-…"; a year whose session already has
-such proposals is skipped, so a second run creates nothing. The handling units other than the two demo
-units get one contact account each (``cbdwNN``, no usable password), the authors of their replies.
+such proposals is skipped, so a second run creates nothing. A past year whose session already has
+registered proposals from elsewhere (e.g. imported through `proposals_import`) is left alone too, so that
+its figures are not doubled. The handling units other than the two demo units get one contact account
+each (``cbdwNN``, no usable password), the authors of their replies.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ class Theme:
 
 THEMES = [
     Theme(
-        "digital_agriculture", C.AGRICULTURE, "数字农业发展", 7,
+        "digital_agriculture", C.AGRICULTURE, "数字农业发展", 8,
         ("州农业农村局",), ("州数据局", "州科技局", "州发改委"),
         ("农业界", "科技界", "九三学社", "农工党"), ("九三学社昌吉州委员会", "昌吉州科学技术协会"),
         (
@@ -509,7 +511,7 @@ THEMES = [
         county_unit=False,
     ),
     Theme(
-        "rural", C.AGRICULTURE, "乡村振兴", 6,
+        "rural", C.AGRICULTURE, "乡村振兴", 7,
         ("州乡村振兴局", "州农业农村局", "州住建局"), ("州财政局", "州农业农村局", "州人社局"),
         ("农业界", "中共", "少数民族界", "妇联"), ("农工党昌吉州委员会", "昌吉州妇女联合会"),
         (
@@ -1024,9 +1026,6 @@ class Writer:
         index = {"meeting": 0, "phone": 1, "visit": 2, "online": 3, "letter": 4}.get(form, 0)
         return CONSULT_SUMMARIES[index].replace("{unit}", unit.short_name or unit.name).replace("{topic}", theme.topic)
 
-    def pick(self, options):
-        return self.rng.choice(options)
-
 
 # =====================================================================================================
 # Infrastructure: the clock, raw inserts, the demo's people and calendar
@@ -1441,7 +1440,7 @@ class Bulk:
             created = self.moment(day, 8 * 60, 22 * 60)
             submit = self.after(created, 20, 60 * 30)
         else:
-            day = self.opens - datetime.timedelta(days=rng.randint(-2, 40))
+            day = self.opens - datetime.timedelta(days=round(rng.triangular(-2, 35, 3)))  # most in the last weeks before
             created = self.moment(day, 8 * 60, 22 * 60)
             submit = min(self.after(created, 20, 60 * 24 * 3), at(self.closes, 12 * 60 + rng.randint(0, 300)))
             submit = max(submit, self.after(created, 20, 90))
@@ -1799,6 +1798,9 @@ class Bulk:
     # -- writing ---------------------------------------------------------------------------------------
     def write(self) -> dict:
         ctx = self.ctx
+        late = [e[0] for item in self.items for e in item.events if e[0] >= self.now]
+        if late:
+            raise ValueError(f"demo proposals of {self.year} would have events in the future ({min(late)})")
         for item in self.items:
             item.events.sort(key=lambda e: e[0])
             p = item.p
@@ -2178,6 +2180,10 @@ class Stories:
         return self
 
     def run(self) -> dict:
+        now = timezone.now()
+        late = [when for when, *_rest in self.steps if when >= now]
+        if late:
+            raise ValueError(f"a demo step would happen in the future ({min(late)}); check the stories' dates")
         for when, _story, _n, fn in sorted(self.steps, key=lambda s: s[:3]):
             with clock(when):
                 fn()
@@ -2190,8 +2196,17 @@ class Stories:
 # =====================================================================================================
 
 
-def _loaded(session) -> bool:
-    return Proposal.objects.filter(session=session, client_key__startswith=KEY_PREFIX).exists()
+def already_there(session, history: bool) -> str:
+    """Why a year is left alone ("" if it is to be loaded): its demo proposals exist — or, for a past year,
+    registered proposals from elsewhere (an import), which the demo's would double."""
+    if Proposal.objects.filter(session=session, client_key__startswith=KEY_PREFIX).exists():
+        return "already there"
+    if history:
+        others = Proposal.objects.filter(session=session, state__in=(
+            S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.CLOSED, S.ARCHIVED)).count()
+        if others:
+            return f"left alone: the session already has {others} registered proposals"
+    return ""
 
 
 def load(demo: dict, stdout=None) -> dict:
@@ -2204,8 +2219,9 @@ def load(demo: dict, stdout=None) -> dict:
         session = ctx.sessions.get(spec.year)
         if session is None:
             continue
-        if _loaded(session):
-            lines.append(f"  proposals {spec.year}: already there")
+        reason = already_there(session, history=spec is not CURRENT)
+        if reason:
+            lines.append(f"  proposals {spec.year}: {reason}")
             continue
         done = Bulk(ctx, spec).plan().write()
         line = f"  proposals {spec.year}: {done['proposals']} written in bulk with {done['events']} audit events"

@@ -131,6 +131,18 @@ def proposals_visible_to(user, committee) -> QuerySet[Proposal]:
     return qs.filter(q) if q is not None else qs.none()
 
 
+def proposals_of(user, committee) -> QuerySet[Proposal]:
+    """The user's own proposals in `committee` (lead proposer, or drafted by the user), newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.filter(committee=committee)
+        .filter(Q(lead_proposer__user=user) | Q(created_by=user))
+        .select_related("session__term", "lead_proposer", "organization", "special_committee")
+        .order_by("-created_at", "-id")
+    )
+
+
 def can_see(user, proposal) -> bool:
     if user is None:
         return True
@@ -484,6 +496,6 @@ def event_label(action: str) -> str:
 
 __all__ = [
     "available_actions", "can_see", "cosign_invitations", "overdue_assignments", "proposal_get", "proposal_list",
-    "proposals_visible_to", "relations_of", "review_queue", "supervised_by", "timeline_of", "to_evaluate",
+    "proposals_of", "proposals_visible_to", "relations_of", "review_queue", "supervised_by", "timeline_of", "to_evaluate",
     "todos_for", "unit_inbox", "url_or_hash", "proposal_url",
 ]

@@ -31,7 +31,7 @@ def test_due_info_across_national_day(actors, monkeypatch):
     p, a = _assignment_due(actors, monkeypatch, D(2025, 10, 10))
     # Fri 26 Sep: working days left 28 (Sun, make-up), 29, 30 Sep, 9, 10 Oct = 5
     info = deadlines.due_info(a, today=D(2025, 9, 26))
-    assert info == {"due_date": D(2025, 10, 10), "days_left": 5, "overdue": False, "due_soon": True}
+    assert info == {"due_date": D(2025, 10, 10), "days_left": 5, "days_abs": 5, "overdue": False, "due_soon": True}
     assert deadlines.due_info(a, today=D(2025, 9, 25))["due_soon"] is False  # 6 working days ahead
     assert deadlines.due_info(a, today=D(2025, 10, 3))["days_left"] == 2  # the holiday does not count
     late = deadlines.due_info(a, today=D(2025, 10, 13))
@@ -147,3 +147,17 @@ def test_reminder_queries_do_not_grow_with_the_number_of_assignments(actors, mon
         _assignment_due(actors, monkeypatch, D(2025, 10, 10))
     run_on_fresh_due_date(D(2025, 10, 10))
     assert run_on_fresh_due_date(D(2025, 10, 10)) == quiet_one
+
+
+def test_due_infos_for_a_page_reads_the_timer_once(actors, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [_assignment_due(actors, monkeypatch, D(2025, 10, 10))[1] for _ in range(3)]
+    rows = list(Assignment.objects.select_related("proposal").filter(pk__in=[a.pk for a in rows]))
+    deadlines.due_info(rows[0], today=D(2025, 9, 26))  # warm the calendar cache
+    with CaptureQueriesContext(connection) as ctx:
+        infos = deadlines.due_infos(rows + [None], today=D(2025, 9, 26))
+    assert len(ctx.captured_queries) == 1
+    assert infos == [deadlines.due_info(a, today=D(2025, 9, 26)) for a in rows]
+    assert rows[0].due["days_left"] == 5

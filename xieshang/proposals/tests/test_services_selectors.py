@@ -224,3 +224,12 @@ def test_close_is_offered_only_when_it_is_possible(actors, monkeypatch):
     assert offered()
     act(actor=actors.staff, proposal=p, action="close")
     assert not offered()
+
+
+def test_proposals_of_lists_only_ones_own(actors):
+    mine, _ = walk_to("submitted", actors=actors)
+    draft, _ = walk_to("draft", actors=actors)
+    other = make_member(actors.committee)
+    services.proposal_create(actor=other, committee=actors.committee, title="别人的")
+    assert list(selectors.proposals_of(actors.proposer, actors.committee)) == [draft, mine]
+    assert list(selectors.proposals_of(actors.cosigner, actors.committee)) == []
