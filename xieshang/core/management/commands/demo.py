@@ -31,13 +31,6 @@ from xieshang.core.demo_data import load_demo
 # ──────────────────────────────────────────────────────────────────────────────────────────────
 DEMO_LOADERS = [
     "xieshang.proposals.demo.load",
-    "xieshang.opinions.demo.load",
-    "xieshang.grassroots.demo.load",
-    "xieshang.consultation.demo.load",
-    "xieshang.liaison.demo.load",
-    "xieshang.members.demo.load",
-    "xieshang.reports.demo.load",
-    "xieshang.portal.demo.load",
 ]
 
 
