@@ -35,3 +35,38 @@ def committee_of_request(request) -> Committee | None:
     if committee is not None and not committee:
         return None
     return committee._wrapped if hasattr(committee, "_wrapped") and committee._wrapped is not None else committee
+
+
+class LanguageMiddleware:
+    """Chinese unless the person chose otherwise.
+
+    The pages ignore the browser's Accept-Language: an office computer set up in English still
+    shows the Chinese interface, and English is one click away (the choice is kept in the
+    language cookie by Django's set_language view). The API answers in the request's language
+    (Accept-Language), as API clients expect.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        if request.path.startswith("/api/"):
+            language = translation.get_language_from_request(request)
+        else:
+            cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            language = settings.LANGUAGE_CODE
+            if cookie:
+                try:
+                    language = translation.get_supported_language_variant(cookie)
+                except LookupError:
+                    language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",) if not request.path.startswith("/api/") else ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
