@@ -1,11 +1,11 @@
-"""Endpoints of the core app: tokens, the caller, the committee's handling units."""
+"""Endpoints of the core app: tokens, the caller, the committee's handling units and members."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from xieshang.core.errors import ErrorCode, Invalid
 from xieshang.core.models import Role
@@ -162,3 +162,21 @@ def me(request):
 def units(request):
     committee = committee_for(request)
     return [_unit(u) for u in selectors.handling_units_of(request.auth, committee)]
+
+
+class MemberSearch(Schema):
+    q: str = Field("", max_length=40, description="Part of the member's name")
+    limit: int = Field(30, ge=1, le=100)
+
+
+@router.get("/members", response={200: list[MemberRef], **ERRORS}, summary="Members one may invite to co-sign",
+            operation_id="members_list")
+def members(request, filters: Query[MemberSearch]):
+    """Active members of the current committee the caller may invite as co-signers (everyone but the
+    caller), by name: their `id` is what the action `invite_cosigners` takes in `members`. Empty for
+    callers who cannot draft proposals in the committee."""
+    from xieshang.proposals import selectors as proposal_selectors
+
+    committee = committee_for(request)
+    rows = proposal_selectors.members_for_cosigning(request.auth, committee, filters.q)[: filters.limit]
+    return [_member(m) for m in rows]

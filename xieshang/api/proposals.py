@@ -50,7 +50,7 @@ SORTS = ("-created_at", "number", "-number", "title", "due_date", "state")
 ACTIONS = tuple(workflow.TRANSITIONS)
 # Values that name rows, and flags, in an action's data: a multipart form sends them as text.
 ID_KEYS = {"assignment", "reply", "request", "into", "leader", "unit"}
-BOOL_KEYS = {"is_key", "value"}
+BOOL_KEYS = {"is_key", "value", "replies"}
 LIST_KEYS = {"members", "assignments"}
 
 CategoryValue = Literal[tuple(Category.values)]  # type: ignore[valid-type]
@@ -234,8 +234,10 @@ class ReplyOut(Schema):
     signed_by: str
     replied_at: datetime.datetime
     is_on_time: bool
+    is_public: bool = Field(..., description="Shown on the public portal (with a public proposal)")
     letter_url: str | None = Field(None, description="The uploaded reply letter, when there is one")
-    letter_docx_url: str = Field(..., description="The reply letter as a Word file, generated")
+    letter_docx_url: str | None = Field(
+        ..., description="The reply letter as a Word file, generated (null when the caller may not download it)")
     evaluation: EvaluationOut | None
 
 
@@ -310,6 +312,8 @@ class EventOut(Schema):
     created_at: datetime.datetime
     from_state: str
     to_state: str
+    from_label: str = Field("", description="The translated name of from_state")
+    to_label: str = Field("", description="The translated name of to_state")
     payload: dict
 
 
@@ -401,8 +405,11 @@ def proposal_out(user, proposal: Proposal) -> dict:
         proposers.append({"member": None, "name": p.proposer_name, "role": "lead", "state": None})
     cosigners = list(p.cosigners.all())
     proposers += [{"member": c.member_id, "name": c.member.name, "role": "cosigner", "state": c.state} for c in cosigners]
+    may_download = selectors.may_download_documents(user, p)
+    all_letters = may_download or selectors.may_download_reply_letters(user, p)
     replies = []
     for r in p.replies.all():
+        letter_ok = all_letters or (r.is_public and p.is_public)
         evaluation = r.evaluation if hasattr(r, "evaluation") else None  # reverse one-to-one
         replies.append(
             {
@@ -416,9 +423,11 @@ def proposal_out(user, proposal: Proposal) -> dict:
                 "signed_by": r.signed_by,
                 "replied_at": r.replied_at,
                 "is_on_time": r.is_on_time,
+                "is_public": r.is_public,
                 "letter_url": reverse("api:proposal_reply_letter", kwargs={"id": p.pk, "reply_id": r.pk})
-                if r.letter else None,
-                "letter_docx_url": reverse("api:proposal_reply_letter_docx", kwargs={"id": p.pk, "reply_id": r.pk}),
+                if r.letter and letter_ok else None,
+                "letter_docx_url": reverse("api:proposal_reply_letter_docx", kwargs={"id": p.pk, "reply_id": r.pk})
+                if letter_ok else None,
                 "evaluation": _evaluation(evaluation) if evaluation is not None else None,
             }
         )
@@ -442,8 +451,9 @@ def proposal_out(user, proposal: Proposal) -> dict:
         "organization": p.organization.name if p.organization_id else None,
         "special_committee": p.special_committee.name if p.special_committee_id else None,
         "sector": p.sector_name or (p.lead_proposer.sector.name if p.lead_proposer_id and p.lead_proposer.sector_id else ""),
-        "contact_phone": p.contact_phone,
-        "contact_address": p.contact_address,
+        # the proposer's phone and address: only for those who may have the proposal form
+        "contact_phone": p.contact_phone if may_download else "",
+        "contact_address": p.contact_address if may_download else "",
         "proposers": proposers,
         "cosigners": [
             {"id": c.pk, "member": _member_ref(c.member), "state": c.state, "state_label": str(c.get_state_display()),
@@ -477,7 +487,7 @@ def proposal_out(user, proposal: Proposal) -> dict:
         "is_public": p.is_public,
         "version": p.version,
         "available_actions": [{"action": t.action, "label": str(t.label)} for t in selectors.available_actions(user, p)],
-        "documents": {"proposal_docx": reverse("api:proposal_docx", kwargs={"id": p.pk})},
+        "documents": {"proposal_docx": reverse("api:proposal_docx", kwargs={"id": p.pk})} if may_download else {},
     }
 
 
@@ -719,6 +729,8 @@ def proposal_events(request, id: int):
             "created_at": e.created_at,
             "from_state": e.from_state,
             "to_state": e.to_state,
+            "from_label": str(getattr(e, "from_label", "") or ""),
+            "to_label": str(getattr(e, "to_label", "") or ""),
             "payload": e.payload or {},
         }
         for e in selectors.timeline_of(request.auth, proposal)
@@ -732,7 +744,7 @@ ACTION_BODY = {
             "schema": {
                 "type": "object",
                 "additionalProperties": True,
-                "description": "The action's data (see docs/proposals-contract.md), plus an optional "
+                "description": "The action's data (see docs/proposals.md), plus an optional "
                 "`expected_version` (or an `If-Match` header): a stale version gives 409 `conflict`.",
                 "example": {"units": [{"unit": 1, "role": "lead"}, {"unit": 2, "role": "co"}], "expected_version": 5},
             }
@@ -786,6 +798,8 @@ def proposal_docx(request, id: int):
     from xieshang.proposals import documents
 
     proposal = selectors.proposal_get(request.auth, id)
+    if not selectors.may_download_documents(request.auth, proposal):  # e.g. a member who sees it only as public
+        raise not_found_error()
     naming = getattr(documents, "proposal_docx_filename", None)
     name = naming(proposal) if naming else f"proposal-{proposal.number or proposal.pk}.docx"
     return _attachment(documents.proposal_docx(proposal), DOCX, name)
@@ -794,7 +808,7 @@ def proposal_docx(request, id: int):
 def _reply_of(request, id: int, reply_id: int):
     proposal = selectors.proposal_get(request.auth, id)
     reply = proposal.replies.select_related("assignment__unit", "proposal").filter(pk=reply_id).first()
-    if reply is None:
+    if reply is None or not selectors.may_download_reply_letter(request.auth, reply):
         raise not_found_error()
     return proposal, reply
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar as _pycal
 import datetime
 import time
+from bisect import bisect_right
 from functools import lru_cache
 
 from django.core.cache import cache
@@ -53,8 +54,9 @@ def _stamp() -> tuple[int, int]:
 @lru_cache(maxsize=256)
 def _overrides(
     committee_id: int | None, version: int, epoch: int = 0
-) -> tuple[dict[datetime.date, bool], frozenset[int]]:
-    """{date: is_working_day} for the national rows, overlaid by the committee's own; and the years covered."""
+) -> tuple[dict[datetime.date, bool], frozenset[int], tuple[list[int], list[int]]]:
+    """{date: is_working_day} for the national rows, overlaid by the committee's own; the years covered;
+    and the index of the fast counts (`_index`)."""
     from .models import Holiday
 
     rows = Holiday.objects.filter(Q(committee__isnull=True) | Q(committee_id=committee_id)).values_list(
@@ -68,12 +70,54 @@ def _overrides(
     # in a year the State Council has not yet published does not make that year complete.
     years = frozenset(d.year for d in national)
     national.update(local)
-    return national, years
+    return national, years, _build_index(national)
+
+
+def _build_index(table: dict[datetime.date, bool]) -> tuple[list[int], list[int]]:
+    """The rows that differ from Monday–Friday, as sorted ordinals and the running sum of their
+    corrections (+1 a make-up working weekend day, -1 a holiday on a weekday) up to and including each."""
+    ordinals, sums, total = [], [], 0
+    for day in sorted(table):
+        delta = int(table[day]) - int(day.weekday() < 5)
+        if delta:
+            total += delta
+            ordinals.append(day.toordinal())
+            sums.append(total)
+    return ordinals, sums
 
 
 def _table(committee) -> dict[datetime.date, bool]:
     cid = committee if isinstance(committee, int) or committee is None else committee.pk
     return _overrides(cid, *_stamp())[0]
+
+
+def _index(committee) -> tuple[list[int], list[int]]:
+    cid = committee if isinstance(committee, int) or committee is None else committee.pk
+    return _overrides(cid, *_stamp())[2]
+
+
+def _weekdays_through(ordinal: int) -> int:
+    """How many Mondays–Fridays have an ordinal in 1..`ordinal` (ordinal 1, 1 Jan of year 1, is a Monday)."""
+    weeks, rest = divmod(ordinal, 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def _working_through(ordinal: int, index: tuple[list[int], list[int]]) -> int:
+    """A running count of working days: how many lie in 1..`ordinal` (only differences of it are meaningful)."""
+    ordinals, sums = index
+    i = bisect_right(ordinals, ordinal)
+    return _weekdays_through(ordinal) + (sums[i - 1] if i else 0)
+
+
+def _first_reaching(target: int, lo: int, hi: int, index) -> int:
+    """The smallest ordinal in lo..hi whose running count reaches `target` (the caller makes sure hi does)."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _working_through(mid, index) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def years_with_data(committee=None) -> frozenset[int]:
@@ -117,8 +161,35 @@ def previous_working_day(day: datetime.date, committee=None) -> datetime.date:
 
 def add_working_days(start: datetime.date, n: int, committee=None) -> datetime.date:
     """The n-th working day after `start` (start itself not counted). n may be negative
-    (the n-th working day before `start`); n=0 gives `start`."""
-    start, table = _as_date(start), _table(committee)
+    (the n-th working day before `start`); n=0 gives `start`.
+
+    Counted arithmetically (weekdays, corrected by the calendar's rows), not day by day."""
+    start = _as_date(start)
+    if n == 0:
+        return start
+    index = _index(committee)
+    s = start.toordinal()
+    span = abs(n) * 7 // 5 + 14  # the answer without any holiday; widened below while holidays push it further
+    try:
+        if n > 0:
+            target = _working_through(s, index) + n
+            hi = s + span
+            while _working_through(hi, index) < target:
+                span *= 2
+                hi = s + span
+            return datetime.date.fromordinal(_first_reaching(target, s + 1, hi, index))
+        # The |n|-th working day before start: the first day from which |n| working days lie before start.
+        target = _working_through(s - 1, index) + n + 1
+        lo = s - span
+        while _working_through(lo, index) >= target:
+            span *= 2
+            lo = s - span
+        return datetime.date.fromordinal(_first_reaching(target, lo + 1, s - 1, index))
+    except (ValueError, OverflowError):  # at the ends of the date range: as before
+        return _add_working_days_slow(start, n, _table(committee))
+
+
+def _add_working_days_slow(start: datetime.date, n: int, table) -> datetime.date:
     step = 1 if n >= 0 else -1
     day, remaining = start, abs(n)
     while remaining:
@@ -134,24 +205,15 @@ def working_days_between(a: datetime.date, b: datetime.date, committee=None) -> 
     including `a` (counting from `a` towards `b`, as `add_working_days` does).
 
     So `working_days_between(d, add_working_days(d, n)) == n` for every n, also negative and
-    from a weekend or holiday.
+    from a weekend or holiday. Counted arithmetically, not day by day.
     """
-    a, b, table = _as_date(a), _as_date(b), _table(committee)
+    a, b = _as_date(a), _as_date(b)
     if b == a:
         return 0
-    one = datetime.timedelta(days=1)
-    count = 0
+    index = _index(committee)
     if b > a:
-        day = a
-        while day < b:
-            day += one
-            count += _working(day, table)
-        return count
-    day = a
-    while day > b:
-        day -= one
-        count += _working(day, table)
-    return -count
+        return _working_through(b.toordinal(), index) - _working_through(a.toordinal(), index)
+    return -(_working_through(a.toordinal() - 1, index) - _working_through(b.toordinal() - 1, index))
 
 
 def add_months(start: datetime.date, months: int, committee=None, *, roll_to_working_day: bool = True) -> datetime.date:

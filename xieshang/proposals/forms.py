@@ -1,7 +1,7 @@
 """Forms of the proposals screens: they parse input and turn it into the arguments of one service call.
 
 Each action form has `to_data()` giving the `data` dict of `services.proposal_act` for its action
-(see docs/proposals-contract.md). Forms never write; the views call the services.
+(see docs/proposals.md). Forms never write; the views call the services.
 """
 
 from __future__ import annotations

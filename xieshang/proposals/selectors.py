@@ -16,6 +16,7 @@ import datetime
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from xieshang.core import audit, calendar, timers
 from xieshang.core.errors import NotFound
@@ -148,6 +149,60 @@ def can_see(user, proposal) -> bool:
         return True
     q = _visibility_q(user, proposal.committee_id)
     return q is not None and Proposal.objects.filter(pk=proposal.pk).filter(q).exists()
+
+
+# Who may download a proposal's documents (the proposal form carries the proposer's phone and address):
+# a member who sees a proposal only because it is public may not.
+DOCUMENT_RELATIONS = frozenset({"proposer", "cosigner", "staff", "leader", "unit"})
+
+
+def may_download_documents(user, proposal) -> bool:
+    """May `user` have the proposal form (and see the contact phone and address)? The proposer,
+    co-signers, office staff, leaders and the handling units of the proposal; nobody else."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(relations_of(user, proposal) & DOCUMENT_RELATIONS) and can_see(user, proposal)
+
+
+def _answers_merged_proposal_of(user, proposal) -> bool:
+    """Is `user` the proposer of a proposal merged into `proposal` (whose replies answer theirs too)?"""
+    own = Q(lead_proposer__user=user) | Q(lead_proposer__isnull=True, created_by=user)
+    return Proposal.objects.filter(own, merged_into=proposal, state=S.MERGED).exists()
+
+
+def may_download_reply_letters(user, proposal) -> bool:
+    """May `user` have every reply letter of `proposal`? Those who may download its documents, and the
+    proposers of the proposals merged into it (the replies answer them too)."""
+    if may_download_documents(user, proposal):
+        return True
+    return bool(getattr(user, "is_authenticated", False)) and _answers_merged_proposal_of(user, proposal)
+
+
+def may_download_reply_letter(user, reply) -> bool:
+    """May `user` have this reply's letter (uploaded or generated)? As may_download_reply_letters, and
+    anyone who sees the proposal when both the proposal and the reply are public."""
+    proposal = reply.proposal
+    if may_download_reply_letters(user, proposal):
+        return True
+    return reply.is_public and proposal.is_public and can_see(user, proposal)
+
+
+def members_for_cosigning(user, committee, q: str = "") -> QuerySet[Member]:
+    """The active members of `committee` that `user` may invite as co-signers (everyone but the user),
+    by name (`q`: part of the name); only for those who can draft there (members, office staff)."""
+    if committee is None or not getattr(user, "is_authenticated", False):
+        return Member.objects.none()
+    committee_id = getattr(committee, "pk", committee)
+    roles = roles_of(user, committee_id)
+    drafts = roles & {Role.STAFF, Role.ADMIN} or Member.objects.filter(
+        user=user, committee_id=committee_id, is_active=True).exists()
+    if not drafts:
+        return Member.objects.none()
+    qs = Member.objects.filter(committee_id=committee_id, is_active=True).exclude(user=user)
+    text = (q or "").strip()[:40]
+    if text:
+        qs = qs.filter(name__icontains=text)
+    return qs.select_related("sector").order_by("name", "id")
 
 
 def proposal_get(user, pk, committee=None) -> Proposal:
@@ -474,28 +529,54 @@ def todos_for(user, committee) -> list[dict]:
 
 
 def timeline_of(user, proposal) -> list[Event]:
-    """The proposal's audit events, oldest first, each with a human `label` (the action's name)."""
+    """The proposal's audit events, oldest first, each with a human `label` (the action's name) and
+    `from_label` / `to_label` (the translated names of the states before and after)."""
     if not can_see(user, proposal):
         raise NotFound()
     events = list(audit.timeline(proposal))
     for event in events:
-        event.label = event_label(event.action)
+        event.label = event_label(event.action, event.payload)
+        event.from_label = state_label(event.from_state)
+        event.to_label = state_label(event.to_state)
     return events
 
 
-def event_label(action: str) -> str:
+def state_label(state: str) -> str:
+    """The translated name of a proposal state ("" for none; the code itself for an unknown one)."""
+    if not state:
+        return ""
+    return str(S(state).label) if state in S.values else state
+
+
+# Events that are not transitions of workflow.TRANSITIONS (or are named differently in the timeline).
+EVENT_LABELS = {
+    "create": _lazy("created"),
+    "update": _lazy("edited"),
+    "imported": _lazy("imported"),
+}
+
+
+def event_label(action: str, payload: dict | None = None) -> str:
+    """The timeline's name of an audit event `proposal.<action>`; flags switched off say so."""
     name = action.split(".", 1)[-1]
+    if name in EVENT_LABELS:
+        return str(EVENT_LABELS[name])
+    if payload and payload.get("value") is False:
+        if name == "set_public":
+            return _("withdraw from publication")
+        if name == "mark_excellent":
+            return _("unmark as excellent")
+    if name == "mark_key" and payload and payload.get("is_key") is False:
+        return _("unmark as key proposal")
     t = workflow.TRANSITIONS.get(name)
     if t is not None:
         return str(t.label)
-    return {
-        "create": _("created"),
-        "update": _("edited"),
-    }.get(name, name)
+    return name
 
 
 __all__ = [
-    "available_actions", "can_see", "cosign_invitations", "overdue_assignments", "proposal_get", "proposal_list",
+    "available_actions", "can_see", "event_label", "may_download_documents", "may_download_reply_letter",
+    "may_download_reply_letters", "members_for_cosigning", "state_label", "cosign_invitations", "overdue_assignments", "proposal_get", "proposal_list",
     "proposals_of", "proposals_visible_to", "relations_of", "review_queue", "supervised_by", "timeline_of", "to_evaluate",
     "todos_for", "unit_inbox", "url_or_hash", "proposal_url",
 ]

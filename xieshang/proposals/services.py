@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from xieshang.core import audit, timers
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
-from xieshang.core.models import HandlingUnit, Member, Role, Session
+from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
 from xieshang.core.selectors import has_role, member_of, unit_ids_of
 from xieshang.core.services import notify
 
@@ -318,6 +318,7 @@ class _Ctx:
     today: datetime.date
     payload: dict = field(default_factory=dict)
     skip: bool = False  # nothing changed: no version bump, no event
+    quiet: bool = False  # the version goes up, but no event is recorded (autosave within EDIT_EVENT_GAP)
 
     @property
     def committee_id(self) -> int:
@@ -368,10 +369,11 @@ def proposal_act(*, actor, proposal, action: str, data: dict | None = None, expe
         if not ctx.skip:
             locked.version += 1
             locked.save()
-            audit.record(
-                actor=actor, action=f"proposal.{action}", obj=locked, from_state=from_state, to_state=locked.state,
-                payload=ctx.payload,
-            )
+            if not ctx.quiet:
+                audit.record(
+                    actor=actor, action=f"proposal.{action}", obj=locked, from_state=from_state,
+                    to_state=locked.state, payload=ctx.payload,
+                )
     if isinstance(proposal, Proposal):
         _sync(proposal, locked)
     return locked
@@ -388,6 +390,23 @@ def _do_update(ctx: _Ctx) -> None:
         setattr(p, name, values[name])
     ctx.payload = {"fields": changed}
     ctx.skip = not changed
+    ctx.quiet = bool(changed) and _edited_lately(ctx)
+
+
+# Autosave edits a draft every few seconds: one "proposal.update" event per user per draft per gap.
+EDIT_EVENT_GAP = datetime.timedelta(minutes=10)
+
+
+def _edited_lately(ctx: _Ctx) -> bool:
+    """Is the actor's last event on this proposal an edit younger than EDIT_EVENT_GAP? (Events are
+    append-only, so a later edit cannot be merged into it: it is simply not recorded again.)"""
+    if ctx.actor is None:
+        return False
+    last = (
+        Event.objects.for_object(ctx.proposal).filter(actor=ctx.actor)
+        .order_by("-created_at", "-id").values_list("action", "created_at").first()
+    )
+    return last is not None and last[0] == "proposal.update" and timezone.now() - last[1] < EDIT_EVENT_GAP
 
 
 def _members(ctx: _Ctx) -> list[Member]:
@@ -900,6 +919,7 @@ def _do_reply(ctx: _Ctx) -> None:
     reply = Reply(
         assignment=a, proposal=p, round=p.round, outcome=outcome, text=text, signed_by=signed_by,
         replied_by=ctx.actor, replied_at=ctx.now, is_on_time=ctx.today <= a.due_date,
+        is_public=p.is_public,  # a published proposal publishes its replies (set_public)
     )
     if letter:
         reply.letter = letter
@@ -909,7 +929,7 @@ def _do_reply(ctx: _Ctx) -> None:
     a.round = p.round
     a.save(update_fields=["state", "replied_at", "round"])
     ctx.payload = {"assignment": a.pk, "unit": a.unit_id, "reply": reply.pk, "outcome": outcome,
-                   "is_on_time": reply.is_on_time, "round": p.round}
+                   "is_on_time": reply.is_on_time, "round": p.round, "is_public": reply.is_public}
     answering = p.assignments.exclude(state=A.CANCELLED).exclude(role=AssignmentRole.CO)
     if not answering.exclude(state=A.REPLIED).exists():
         p.state = S.REPLIED
@@ -1083,8 +1103,17 @@ def _do_mark_excellent(ctx: _Ctx) -> None:
 
 
 def _do_set_public(ctx: _Ctx) -> None:
-    ctx.proposal.is_public = _bool(ctx.data, "value")
-    ctx.payload = {"value": ctx.proposal.is_public}
+    """Publish (or withdraw) the proposal and, in the same step, its replies: "replies" (default: the
+    same as "value") is the flag every reply of the proposal gets; replies arriving later follow the
+    proposal (_do_reply)."""
+    p = ctx.proposal
+    value = _bool(ctx.data, "value")
+    replies_public = _bool(ctx.data, "replies", required=False, default=value)
+    replies = Reply.objects.filter(proposal=p)
+    changed = replies.exclude(is_public=replies_public).update(is_public=replies_public)
+    p.is_public = value
+    ctx.payload = {"value": value, "replies_public": replies_public, "replies": replies.count(),
+                   "replies_changed": changed}
 
 
 _HANDLERS = {

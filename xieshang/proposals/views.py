@@ -23,7 +23,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xieshang.core import calendar, timers
 from xieshang.core.errors import Forbidden, NotFound, ServiceError
 from xieshang.core.middleware import committee_of_request
 from xieshang.core.models import HandlingUnit, Member, Role
@@ -122,26 +121,6 @@ def _apply_error(request, form, exc: ServiceError) -> None:
     messages.error(request, str(exc.message))
 
 
-def due_infos_tmp(assignments, committee) -> None:
-    """TEMPORARY (ask the domain engineer): `deadlines.due_info` for a whole page of assignments.
-
-    due_info reads the committee's "remind_before" timer from the database on every call, which makes
-    list pages cost one query per row; this reads it once and sets `a.due` on each assignment with
-    the same rules (working days on the official calendar, due soon from the reminder date)."""
-    amount, unit = timers.timer(committee, "proposal.remind_before")
-    today = deadlines.today()
-    for a in assignments:
-        if a is None:
-            continue
-        due = a.due_date
-        open_ = a.state in deadlines.OPEN_STATES
-        days = calendar.working_days_between(today, due, committee.pk)
-        a.due = {
-            "due_date": due, "days_left": days, "days_abs": abs(days), "overdue": open_ and today > due,
-            "due_soon": open_ and timers.apply(committee.pk, -amount, unit, due) <= today <= due,
-        }
-
-
 # --- Member: my proposals, drafting, co-signing ------------------------------------------------
 
 
@@ -150,25 +129,13 @@ def mine(request):
     committee = _committee(request)
     user = request.user
     # Own proposals: those the user leads or drafted (the co-signed ones are on the invitations page).
-    qs = proposals_of_member_tmp(user, committee)
+    qs = selectors.proposals_of(user, committee)
     page = _page(request, qs)
     return render(request, "proposals/mine.html", {
         "page_obj": page,
         "to_evaluate": list(selectors.to_evaluate(user, committee)[:50]),
         "invitations": selectors.cosign_invitations(user, committee).filter(state=CoSigner.State.INVITED).count(),
     })
-
-
-def proposals_of_member_tmp(user, committee):
-    """TEMPORARY (ask the domain engineer for `selectors.proposals_of(user, committee)`): the user's own proposals."""
-    from django.db.models import Q
-
-    return (
-        selectors.proposals_visible_to(user, committee)
-        .filter(Q(created_by=user) | Q(lead_proposer__user=user))
-        .select_related("session__term", "lead_proposer", "organization", "special_committee")
-        .order_by("-created_at", "-id")
-    )
 
 
 def _draft_initial(request, committee):
@@ -473,7 +440,7 @@ def _detail_context(request, proposal, bound=None) -> dict:
         proposal.assignments.select_related("unit").prefetch_related("consultations", "co_views", "extension_requests")
         .order_by("round", "id")
     )
-    due_infos_tmp([a for a in assignments if a.state != AssignmentState.CANCELLED], _committee(request))
+    deadlines.due_infos([a for a in assignments if a.state != AssignmentState.CANCELLED])
     replies = list(proposal.replies.select_related("assignment__unit", "evaluation", "evaluation__evaluated_by").order_by("round", "id"))
     ctx = _action_context(request, proposal, actions, assignments, replies)
     live = [a for a in assignments if a.state != AssignmentState.CANCELLED]
@@ -490,6 +457,8 @@ def _detail_context(request, proposal, bound=None) -> dict:
         "events": selectors.timeline_of(user, proposal),
         "actions": _action_entries(request, proposal, actions, ctx, bound),
         "merged_from": list(proposal.merged_proposals.all()[:50]),
+        "may_download": selectors.may_download_documents(user, proposal),  # the form, phone and address
+        "may_download_letters": selectors.may_download_reply_letters(user, proposal),
     }
 
 
@@ -550,7 +519,7 @@ def reply_letter(request, pk, reply_id):
     """The uploaded reply letter, for those who may see the proposal."""
     proposal = _get(request, pk)
     reply = proposal.replies.filter(pk=reply_id).first()
-    if reply is None or not reply.letter:
+    if reply is None or not reply.letter or not selectors.may_download_reply_letter(request.user, reply):
         raise Http404
     try:
         handle = reply.letter.open("rb")
@@ -577,7 +546,7 @@ def _rows(proposals, committee):
         pending = [a for a in live if a.state in deadlines.OPEN_STATES]
         nearest = min(pending, key=lambda a: a.due_date) if pending else None
         rows.append({"p": p, "units": live, "nearest": nearest})
-    due_infos_tmp([r["nearest"] for r in rows], committee)
+    deadlines.due_infos([r["nearest"] for r in rows])
     for r in rows:
         r["due"] = getattr(r["nearest"], "due", None)
     return rows
@@ -787,7 +756,7 @@ def extensions(request):
     page = _page(request, selectors.extension_requests_pending(committee))
     rows = list(page.object_list)
     assignments = [r.assignment for r in rows]
-    due_infos_tmp(assignments, committee)
+    deadlines.due_infos(assignments)
     for r in rows:
         r.due = r.assignment.due
     return render(request, "proposals/extensions.html", {"page_obj": page, "rows": rows})
@@ -799,7 +768,7 @@ def overdue(request):
     _require_roles(request, BOARD_ROLES)
     page = _page(request, selectors.overdue_assignments(committee))
     rows = list(page.object_list)
-    due_infos_tmp(rows, committee)
+    deadlines.due_infos(rows)
     return render(request, "proposals/overdue.html", {"page_obj": page, "rows": rows})
 
 
@@ -815,7 +784,7 @@ def unit_inbox(request):
         tab = INBOX_TABS[0]
     page = _page(request, selectors.unit_inbox(request.user, committee, tab))
     rows = list(page.object_list)
-    due_infos_tmp(rows, committee)
+    deadlines.due_infos(rows)
     tabs = [
         {"key": "to_acknowledge", "label": _("To acknowledge")},
         {"key": "handling", "label": _("Being handled")},

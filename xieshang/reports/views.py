@@ -31,8 +31,6 @@ from .selectors import IMPORT_ROLES, default_year, import_committee, statistics_
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 RECORDS_PER_PAGE = 50
-# Who may download a proposal's documents (a member who only sees a public proposal may not).
-DOCUMENT_RELATIONS = {"proposer", "cosigner", "staff", "leader", "unit"}
 
 CARD_GROUPS = [
     (gettext_lazy("Registration"), ("received", "under_review", "registered", "merged", "converted", "rejected", "withdrawn")),
@@ -275,7 +273,7 @@ def proposal_docx(request, pk: int):
     except NotFound:
         raise Http404 from None
     # The form carries the proposer's phone and address: not for members who only see a public proposal.
-    if not proposal_selectors.relations_of(request.user, proposal) & DOCUMENT_RELATIONS:
+    if not proposal_selectors.may_download_documents(request.user, proposal):
         raise Http404
     return _docx(documents.proposal_docx(proposal), documents.proposal_docx_filename(proposal))
 
@@ -290,6 +288,6 @@ def reply_letter_docx(request, pk: int):
         reply.proposal = proposal_selectors.proposal_get(request.user, reply.proposal_id)
     except NotFound:
         raise Http404 from None
-    if not reply.is_public and not proposal_selectors.relations_of(request.user, reply.proposal) & DOCUMENT_RELATIONS:
+    if not proposal_selectors.may_download_reply_letter(request.user, reply):
         raise Http404
     return _docx(documents.reply_letter_docx(reply), documents.reply_letter_filename(reply))

@@ -14,6 +14,7 @@ PATHS = {
     "/api/v1/auth/token": {"post", "delete"},
     "/api/v1/me": {"get"},
     "/api/v1/units": {"get"},
+    "/api/v1/members": {"get"},
     "/api/v1/proposals": {"get", "post"},
     "/api/v1/proposals/export.xlsx": {"get"},
     "/api/v1/proposals/{id}": {"get", "patch"},
@@ -85,3 +86,11 @@ def test_docs_page_uses_only_local_assets():
         assert finders.find(source.removeprefix("/static/")), source
     csp = r["Content-Security-Policy"]
     assert "script-src 'self'" in csp
+
+
+def test_members_search_is_documented(document):
+    op = document["paths"]["/api/v1/members"]["get"]
+    assert op["operationId"] == "members_list"
+    assert {"q", "limit"} <= {p["name"] for p in op["parameters"]}
+    assert "invite_cosigners" in op["description"]
+    assert {"200", "401"} <= set(op["responses"])

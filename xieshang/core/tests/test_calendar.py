@@ -207,6 +207,56 @@ def test_working_days_between_inverts_add_working_days(national, committee, admi
     check()
 
 
+def _naive_between(a, b, where):
+    """working_days_between counted day by day, as the calendar did before the fast path."""
+    one, count = datetime.timedelta(days=1), 0
+    if b >= a:
+        day = a
+        while day < b:
+            day += one
+            count += calendar.is_working_day(day, where)
+        return count
+    day = a
+    while day > b:
+        day -= one
+        count += calendar.is_working_day(day, where)
+    return -count
+
+
+def _naive_add(start, n, where):
+    step, day, remaining = datetime.timedelta(days=1 if n >= 0 else -1), start, abs(n)
+    while remaining:
+        day += step
+        remaining -= calendar.is_working_day(day, where)
+    return day
+
+
+def test_fast_counts_agree_with_counting_day_by_day(national, committee):
+    """The arithmetic counts (weekdays corrected by the calendar's rows) give what a day-by-day loop
+    gives, over the years the national calendar covers and beyond, with local days of the committee
+    (holidays on weekdays, working weekends, and local rows overriding national ones)."""
+    days = st.dates(min_value=D(2004, 1, 1), max_value=D(2027, 12, 31))
+
+    @hsettings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        a=days, b=days, n=st.integers(min_value=-400, max_value=400),
+        local=st.dictionaries(days, st.booleans(), max_size=25),
+        use_committee=st.booleans(),
+    )
+    def check(a, b, n, local, use_committee):
+        Holiday.objects.filter(committee=committee).delete()
+        Holiday.objects.bulk_create(
+            [Holiday(date=d, is_working_day=w, name="本地", committee=committee) for d, w in local.items()]
+        )
+        calendar.invalidate()
+        where = committee if use_committee else None
+        if abs((b - a).days) <= 3 * 366:  # keep the naive loop short enough for many examples
+            assert calendar.working_days_between(a, b, where) == _naive_between(a, b, where)
+        assert calendar.add_working_days(a, n, where) == _naive_add(a, n, where)
+
+    check()
+
+
 # --- Timers --------------------------------------------------------------------------
 
 

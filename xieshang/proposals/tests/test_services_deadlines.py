@@ -119,7 +119,10 @@ def test_tasks_run_through_the_task_backend(actors, monkeypatch):
     assert result.return_value == 1
     q, a = _assignment_due(actors, monkeypatch, timezone.localdate())
     assert tasks.send_deadline_reminders.enqueue().return_value == 1
-    assert tasks.periodic_jobs.enqueue().return_value == {"cosigning_closed": 0, "reminders": 0}
+    assert tasks.periodic_jobs.enqueue().return_value == {
+        "cosigning_closed": 0, "reminders": 0, "first_contact_reminders": 0, "views_reminders": 0,
+        "evaluation_reminders": 0,
+    }
 
 
 def test_reminders_follow_the_committees_own_timer(actors, monkeypatch):
