@@ -67,14 +67,15 @@ def due_infos(assignments, today: datetime.date | None = None) -> list[dict]:
     today = today or globals()["today"]()
     remind: dict[int, tuple[int, str]] = {}
     out = []
-    for a in assignments:
-        if a is None:
-            continue
-        cid = a.proposal.committee_id
-        if cid not in remind:
-            remind[cid] = timers.timer(cid, "proposal.remind_before")
-        a.due = _info(cid, a.due_date, a.state, today, remind[cid])
-        out.append(a.due)
+    with calendar.pinned():  # one read of the calendar's version for the whole page
+        for a in assignments:
+            if a is None:
+                continue
+            cid = a.proposal.committee_id
+            if cid not in remind:
+                remind[cid] = timers.timer(cid, "proposal.remind_before")
+            a.due = _info(cid, a.due_date, a.state, today, remind[cid])
+            out.append(a.due)
     return out
 
 

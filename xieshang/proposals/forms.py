@@ -10,6 +10,10 @@ import os
 
 from django import forms
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from xieshang.core.models import HandlingUnit, Sector, Session
@@ -590,34 +594,98 @@ class BatchAssignForm(forms.Form):
 # --- Lists --------------------------------------------------------------------------------------
 
 
+# --- The staff list's filters ----------------------------------------------------------------------
+
+FILTER_OPTIONS_SECONDS = 60
+
+
+def _filter_options_key(committee_id, language=None) -> str:
+    from django.utils.translation import get_language
+
+    return f"proposals:filter-options:{committee_id}:{language or get_language()}"
+
+
+def filter_options(committee) -> dict:
+    """The sessions, handling units and sectors the list's filters offer, read once a minute per committee
+    (every list page and export shows them; they change a few times a year). Saving or deleting one of
+    them forgets the cached copy at once (`_forget_filter_options`)."""
+    from django.core.cache import cache
+
+    committee_id = getattr(committee, "pk", committee)
+    key = _filter_options_key(committee_id)
+    options = cache.get(key)
+    if options is None:
+        sessions = Session.objects.filter(term__committee=committee_id).select_related("term").order_by("-year")
+        options = {
+            "sessions": [(s.pk, str(s)) for s in sessions],
+            "units": list(HandlingUnit.objects.filter(committee=committee_id).order_by("name").values_list("pk", "name")),
+            "sectors": list(Sector.objects.filter(committee=committee_id).values_list("name", flat=True)),
+        }
+        cache.set(key, options, FILTER_OPTIONS_SECONDS)
+    return options
+
+
+def _forget_filter_options(sender, instance, **kwargs) -> None:
+    from django.core.cache import cache
+
+    committee_id = getattr(instance, "committee_id", None)
+    if committee_id is None and sender is Session:
+        committee_id = instance.term.committee_id
+    if committee_id is not None:
+        cache.delete_many([_filter_options_key(committee_id, code) for code, _name in settings.LANGUAGES])
+
+
+for _model in (Session, HandlingUnit, Sector):
+    post_save.connect(_forget_filter_options, sender=_model, dispatch_uid=f"proposals-filter-options-save-{_model.__name__}")
+    post_delete.connect(_forget_filter_options, sender=_model, dispatch_uid=f"proposals-filter-options-delete-{_model.__name__}")
+
+
+class FastSelect(forms.Select):
+    """Django's <select> markup, rendered in Python: the list's filters have ~90 options, and the
+    widget templates (one per option) cost more than the rest of the form."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if any(isinstance(label, (list, tuple)) for _value, label in self.choices):  # option groups
+            return super().render(name, value, attrs, renderer)
+        values = set(self.format_value(value))
+        out = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
+        chosen = False
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not chosen and option_value in values
+            chosen = chosen or selected
+            out.append(format_html('\n  <option value="{}"{}>{}</option>', option_value,
+                                   mark_safe(" selected") if selected else "", label))
+        out.append("\n</select>")
+        return mark_safe("".join(out))
+
+
 class ProposalFilterForm(forms.Form):
     """The filters of the staff list and of its Excel export. Bad values are reported, never a 500."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    session = forms.TypedChoiceField(label=_("Plenary session"), required=False, coerce=int, choices=())
-    state = forms.ChoiceField(label=_("State"), required=False, choices=())
-    category = forms.ChoiceField(label=_("Category"), required=False, choices=())
-    unit = forms.TypedChoiceField(label=_("Handling unit"), required=False, coerce=int, choices=())
-    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=())
+    session = forms.TypedChoiceField(label=_("Plenary session"), required=False, coerce=int, choices=(), widget=FastSelect)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=(), widget=FastSelect)
+    category = forms.ChoiceField(label=_("Category"), required=False, choices=(), widget=FastSelect)
+    unit = forms.TypedChoiceField(label=_("Handling unit"), required=False, coerce=int, choices=(), widget=FastSelect)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=(), widget=FastSelect)
     key = forms.BooleanField(label=_("Key proposals only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS, widget=FastSelect)
     page_size = forms.TypedChoiceField(
         label=_("Per page"), required=False, coerce=int, choices=[(n, n) for n in PAGE_SIZES], empty_value=DEFAULT_PAGE_SIZE,
-        initial=DEFAULT_PAGE_SIZE,
+        initial=DEFAULT_PAGE_SIZE, widget=FastSelect,
     )
 
     def __init__(self, *args, committee=None, **kwargs):
         super().__init__(*args, **kwargs)
         anything = [("", _("All"))]
-        sessions = Session.objects.filter(term__committee=committee).select_related("term").order_by("-year")
-        self.fields["session"].choices = anything + [(s.pk, str(s)) for s in sessions]
+        options = filter_options(committee)
+        self.fields["session"].choices = anything + options["sessions"]
         self.fields["state"].choices = anything + list(ProposalState.choices)
         self.fields["category"].choices = anything + list(Category.choices)
-        units = HandlingUnit.objects.filter(committee=committee).order_by("name").values_list("pk", "name")
-        self.fields["unit"].choices = anything + list(units)
-        sectors = Sector.objects.filter(committee=committee).values_list("name", flat=True)
-        self.fields["sector"].choices = anything + [(n, n) for n in sectors]
+        self.fields["unit"].choices = anything + options["units"]
+        self.fields["sector"].choices = anything + [(n, n) for n in options["sectors"]]
 
     def params(self) -> dict:
         """The selector's params: only the valid, non-empty values (an invalid one is dropped and reported)."""

@@ -5,7 +5,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xieshang.api.tests.conftest import make_proposal
 from xieshang.core.tests.factories import MemberFactory
-from xieshang.proposals import services
 
 pytestmark = pytest.mark.django_db
 
