@@ -24,6 +24,7 @@ from xieshang.core.errors import ErrorCode, Forbidden, Invalid
 from xieshang.core.models import Organization, Session, SpecialCommittee
 from xieshang.proposals import deadlines, selectors, workflow
 from xieshang.proposals.models import (
+    Assignment,
     AssignmentRole,
     AssignmentState,
     Category,
@@ -491,20 +492,24 @@ def proposal_out(user, proposal: Proposal) -> dict:
     }
 
 
-def _list_item(p: Proposal) -> dict:
+def _list_item(p: Proposal, labels: dict | None = None, url_of: str | None = None) -> dict:
+    """One item of the list. `labels` ({"state"|"category": {value: label}}) and `url_of` (the detail
+    URL with "{}" for the id), made once per page by `_list_labels`, spare 50 lookups each."""
+    labels = labels or _list_labels()
+    url_of = url_of or reverse("api:proposal_detail", kwargs={"id": 987654321}).replace("987654321", "{}")
     return {
         "id": p.pk,
         "number": p.number,
         "title": p.title,
         "state": p.state,
-        "state_label": str(p.get_state_display()),
+        "state_label": labels["state"].get(p.state, p.state),
         "kind": p.kind,
         "category": p.category,
-        "category_label": str(p.get_category_display()),
+        "category_label": labels["category"].get(p.category, p.category),
         "proposer": p.proposer_name,
         "sector": p.sector_name,
         "session": p.session_id,
-        "units": [{"id": a.unit.pk, "name": a.unit.name, "role": a.role, "state": a.state} for a in p.assignments.all()],
+        "units": [{"id": a.unit_id, "name": a.unit.name, "role": a.role, "state": a.state} for a in p.assignments.all()],
         "next_due": getattr(p, "next_due", None),
         "is_key": p.is_key,
         "is_excellent": p.is_excellent,
@@ -512,8 +517,34 @@ def _list_item(p: Proposal) -> dict:
         "created_at": p.created_at,
         "submitted_at": p.submitted_at,
         "version": p.version,
-        "url": reverse("api:proposal_detail", kwargs={"id": p.pk}),
+        "url": url_of.format(p.pk),
     }
+
+
+def _list_labels() -> dict:
+    return {"state": {v: str(label) for v, label in ProposalState.choices},
+            "category": {v: str(label) for v, label in Category.choices}}
+
+
+# The columns the list's items show; the page reads nothing else (no text bodies, no unused joins).
+LIST_COLUMNS = (
+    "id", "committee_id", "number", "title", "state", "kind", "category", "proposer_kind", "sector_name",
+    "session_id", "is_key", "is_excellent", "is_public", "created_at", "submitted_at", "version",
+    "lead_proposer__name", "organization__name", "special_committee__name",
+)
+
+
+def _list_page(qs):
+    """The selector's list reading only LIST_COLUMNS, the units by their order within each proposal
+    (the model's order by proposal joins the proposals table again)."""
+    units = (
+        Assignment.objects.exclude(state=AssignmentState.CANCELLED).select_related("unit")
+        .only("id", "proposal_id", "unit_id", "unit__name", "role", "state").order_by("role", "id")
+    )
+    return (
+        qs.select_related(None).select_related("lead_proposer", "organization", "special_committee")
+        .prefetch_related(None).prefetch_related(Prefetch("assignments", queryset=units)).only(*LIST_COLUMNS)
+    )
 
 
 # --- Helpers ----------------------------------------------------------------------------------
@@ -644,7 +675,10 @@ def proposal_list(request, filters: Query[ProposalFilters]):
     qs = selectors.proposal_list(request.auth, committee, _filter_params(filters))
     count = qs.count()
     start = (filters.page - 1) * filters.page_size
-    items = [_list_item(p) for p in qs[start : start + filters.page_size]] if start < count else []
+    labels = _list_labels()
+    url_of = reverse("api:proposal_detail", kwargs={"id": 987654321}).replace("987654321", "{}")
+    page = _list_page(qs)[start : start + filters.page_size] if start < count else []
+    items = [_list_item(p, labels, url_of) for p in page]
     return {"items": items, "count": count, "page": filters.page, "page_size": filters.page_size}
 
 

@@ -199,11 +199,32 @@ class RegisterForm(ActionForm):
 
 
 class MergeForm(ActionForm):
-    into = forms.ChoiceField(label=_("Merge into"), choices=())
+    """The proposal to merge into: chosen from ctx["merge_targets"] (the detail page), or typed as its
+    number or id when ctx["merge_by_number"] is set (the review queue: a list of every possible target
+    in each of its rows made the page cost seconds). Either way ctx["resolve_merge_target"](text) turns
+    what was sent into the id of a proposal the user sees, or None."""
+
+    into = forms.CharField(label=_("Merge into"), max_length=40)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
 
     def setup(self):
-        self._choice("into", "merge_targets", hide_single=False)
+        field = self.fields["into"]
+        choices = [(str(k), v) for k, v in self.ctx.get("merge_targets", [])]
+        sent = self.data.get(self.add_prefix("into")) if self.is_bound else None
+        # typed in the review queue and sent back with an error: show it as typed, in a text field
+        if self.ctx.get("merge_by_number") or (sent and sent not in {k for k, _label in choices}):
+            field.help_text = _("The number of the proposal to merge into (e.g. 13-3-0042), or its id.")
+            field.widget.attrs.update({"placeholder": _("e.g. 13-3-0042"), "autocomplete": "off", "inputmode": "text"})
+        else:
+            field.widget = forms.Select(choices=choices)
+
+    def clean_into(self):
+        text = (self.cleaned_data.get("into") or "").strip().replace("－", "-").replace("—", "-").replace("–", "-")
+        resolve = self.ctx.get("resolve_merge_target")
+        target = resolve(text) if resolve is not None else (int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None)
+        if target is None:
+            raise forms.ValidationError(_("No proposal has this number or id: %(value)s"), params={"value": text})
+        return target
 
     def to_data(self):
         data = {"into": int(self.cleaned_data["into"])}

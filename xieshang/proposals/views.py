@@ -349,6 +349,7 @@ def _action_context(request, proposal, actions, assignments, replies) -> dict:
     if names & {"reassign"}:
         ctx["units"] = list(HandlingUnit.objects.filter(committee=committee, is_active=True).order_by("name").values_list("pk", "name"))
     if "merge" in names:
+        ctx["resolve_merge_target"] = functools.partial(_merge_target, user, committee)
         ctx["merge_targets"] = [
             (p.pk, f"{p.number or '—'} {p.title}")
             for p in selectors.proposals_visible_to(user, committee)
@@ -358,6 +359,25 @@ def _action_context(request, proposal, actions, assignments, replies) -> dict:
     if "mark_key" in names:
         ctx["leaders"] = [(u.pk, u.display_name) for u in _leaders(committee)]
     return ctx
+
+
+def _merge_target(user, committee, text: str):
+    """The id of the proposal the user sees in `committee` whose number is `text` (e.g. "13-3-0042"),
+    or whose id it is; None when there is none. The merge service checks the rest (state, session)."""
+    from django.db.models import Q
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    q = Q(number=text)
+    if text.isascii() and text.isdigit() and len(text) < 12:
+        q |= Q(pk=int(text))
+    found = list(selectors.proposals_visible_to(user, committee).filter(q).values_list("pk", "number")[:2])
+    # a number wins over an id that happens to be written the same
+    for pk, number in found:
+        if number == text:
+            return pk
+    return found[0][0] if found else None
 
 
 def hasattr_evaluation(reply) -> bool:
@@ -642,6 +662,33 @@ def _rows(proposals) -> list:
     return out
 
 
+def _filter_fields(request, committee, filters) -> str:
+    """The filter form's fields as HTML, rendered once a minute per committee, language and query
+    (the options are the same for every request; the widgets cost more than the rest of the page).
+    Not kept when the form has errors or a search text (too many variants to be worth it)."""
+    import hashlib
+
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    from .forms import FILTER_OPTIONS_SECONDS, filter_options
+
+    def rendered():
+        return render_to_string("proposals/_filter_fields.html", {"filters": filters})
+
+    if filters.errors or request.GET.get("q"):
+        return mark_safe(rendered())
+    query = sorted((k, tuple(request.GET.getlist(k))) for k in request.GET if k != "page")
+    digest = hashlib.sha256(repr((filter_options(committee), query)).encode()).hexdigest()[:32]
+    key = f"proposals:filter-fields:{committee.pk}:{get_language()}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = rendered()
+        cache.set(key, html, FILTER_OPTIONS_SECONDS)
+    return mark_safe(html)
+
+
 @screen
 def proposal_list(request):
     committee = _committee(request)
@@ -649,7 +696,8 @@ def proposal_list(request):
     qs = _list_queryset(selectors.proposal_list(request.user, committee, filters.params()))
     page = Paginator(qs, filters.per_page()).get_page(request.GET.get("page"))
     return render(request, "proposals/list.html", {
-        "filters": filters, "page_obj": page, "rows": _rows(page.object_list),
+        "filters": filters, "filter_fields": _filter_fields(request, committee, filters),
+        "page_obj": page, "rows": _rows(page.object_list),
         "is_staff": bool(roles_of(request.user, committee) & STAFF_ROLES),
     })
 
@@ -706,22 +754,13 @@ def export(request):
 
 
 def _review_context(request, committee):
-    user = request.user
+    """The review queue: each row with its five action forms. The merge form takes the target's number
+    (or id) typed in, checked when sent (`_merge_target`), instead of a list of every possible target."""
     qs = selectors.review_queue(committee)
     page = _page(request, qs)
-    items = list(page.object_list)
-    sessions = {p.session_id for p in items}
-    targets = list(
-        selectors.proposals_visible_to(user, committee)
-        .filter(session_id__in=sessions, state__in=[ProposalState.SUBMITTED, ProposalState.REGISTERED])
-        .order_by("number", "id").values_list("pk", "session_id", "number", "title")[:2000]
-    )
     rows = []
-    for p in items:
-        ctx = {
-            "proposal": p, "my_assignments_all": [],
-            "merge_targets": [(pk, f"{num or '—'} {title}") for pk, sid, num, title in targets if sid == p.session_id and pk != p.pk],
-        }
+    for p in page.object_list:
+        ctx = {"proposal": p, "my_assignments_all": [], "merge_by_number": True}
         forms = []
         for action in ("register", "return_for_revision", "merge", "convert", "reject"):
             form = action_form(action, ctx=ctx)

@@ -216,7 +216,7 @@ def test_delete_a_sector_in_use_is_refused(admin_client, committee):
     MemberFactory(committee=committee, sector=used)
     unused = SectorFactory(committee=committee, name="空界别")
     response = admin_client.post(reverse("core:admin_sector_delete", args=[used.pk]), follow=True)
-    assert "still in use" in response.content.decode()
+    assert "该界别仍在使用中" in response.content.decode()  # the message, in the default language
     assert Sector.objects.filter(pk=used.pk).exists()
     admin_client.post(reverse("core:admin_sector_delete", args=[unused.pk]))
     assert not Sector.objects.filter(pk=unused.pk).exists()
@@ -419,7 +419,7 @@ def test_grant_a_role_to_an_existing_account_by_name(admin_client, committee, ot
 def test_the_last_administrator_cannot_be_revoked(admin_client, committee, admin):
     row = RoleAssignment.objects.get(user=admin, committee=committee, role="admin")
     response = admin_client.post(reverse("core:admin_role_revoke", args=[row.pk]), follow=True)
-    assert "at least one administrator" in response.content.decode()
+    assert "至少要保留一名管理员" in response.content.decode()
     assert RoleAssignment.objects.filter(pk=row.pk).exists()
 
 

@@ -7,7 +7,7 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROLE_HOME = {
-    "staff": ("办公人员", "Office staff"),
+    "staff": ("机关干部", "Office staff"),  # GLOSSARY: 机关干部 = Staff
     "unit": ("承办单位", "Handling unit"),
     "member": ("委员", "Member"),
     "leader": ("领导", "Leader"),

@@ -59,7 +59,7 @@ def test_member_import_happy_path(setup):
     response = import_members(client, xlsx(MEMBER_HEADERS, GOOD_MEMBERS))
     assert response.redirect_chain[-1][0] == reverse("core:admin_members")
     html = response.content.decode()
-    assert "3 created, 0 updated" in html
+    assert "导入完成：新增 3 条，更新 0 条。" in html
 
     wang = Member.objects.get(committee=committee, name="王芳")
     assert wang.gender == "female" and wang.ethnicity == "回族" and wang.sector.name == "经济界"
@@ -86,7 +86,7 @@ def test_importing_again_updates_instead_of_duplicating(setup):
     changed[2][8] = "13909940003"  # matched by name (no number stored yet), number added
     changed[1][2] = ""  # an empty cell keeps the stored value
     response = import_members(client, xlsx(MEMBER_HEADERS, changed))
-    assert "0 created, 3 updated" in response.content.decode()
+    assert "导入完成：新增 0 条，更新 3 条。" in response.content.decode()
     assert Member.objects.filter(committee=committee).count() == 3
     assert User.objects.filter(memberships__committee=committee).count() == 3
     assert Member.objects.get(name="王芳").employer == "州工商联主席"
@@ -119,10 +119,10 @@ def test_member_import_with_bad_rows_reports_each_and_imports_nothing(setup):
     messages = {row: [m for r, m in result.errors if r == row] for row in bad_rows}
     assert any("姓名" in m for m in messages[3])
     assert any("不存在界" in m for m in messages[4]) and any("无此党派" in m for m in messages[4])
-    assert any("row 2" in m for m in messages[5])
+    assert any("第 2 行" in m for m in messages[5])
     assert any("手机" in m for m in messages[6]) and any("bad@" in m for m in messages[6])
     assert len(messages[7]) == 3
-    assert any("row 2" in m for m in messages[8])
+    assert any("第 2 行" in m for m in messages[8])
     assert any("13800000009" in m for m in messages[9])
     assert any("老委员" in m for m in messages[10])
     html = response.content.decode()
@@ -140,7 +140,7 @@ def test_namesakes_need_a_phone_number(setup):
     response = import_members(setup["client"], xlsx(MEMBER_HEADERS, [["王伟", "", "", "", "", "", "", "", "", ""]]))
     assert [row for row, _m in response.context["result"].errors] == [2]
     response = import_members(setup["client"], xlsx(MEMBER_HEADERS, [["王伟", "", "", "", "", "", "是", "", "13800000002", ""]]))
-    assert "0 created, 1 updated" in response.content.decode()
+    assert "导入完成：新增 0 条，更新 1 条。" in response.content.decode()
     assert Member.objects.get(phone="13800000002").is_standing_committee_member
 
 
@@ -156,11 +156,11 @@ def test_no_current_term_is_reported(setup):
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (SimpleUploadedFile("名单.csv", "姓名\n张三\n".encode(), content_type="text/csv"), "Only Excel files (.xlsx)"),
+        (SimpleUploadedFile("名单.csv", "姓名\n张三\n".encode(), content_type="text/csv"), "只能导入 Excel 文件（.xlsx）"),
         (SimpleUploadedFile("名单.xls", b"\xd0\xcf\x11\xe0 old excel", content_type="application/vnd.ms-excel"),
-         "Only Excel files (.xlsx)"),
-        (SimpleUploadedFile("名单.xlsx", b"this is not a workbook at all"), "could not be read"),
-        (SimpleUploadedFile("名单.xlsx", b"PK\x03\x04 a broken zip"), "could not be read"),
+         "只能导入 Excel 文件（.xlsx）"),
+        (SimpleUploadedFile("名单.xlsx", b"this is not a workbook at all"), "无法读取该文件"),
+        (SimpleUploadedFile("名单.xlsx", b"PK\x03\x04 a broken zip"), "无法读取该文件"),
     ],
 )
 def test_bad_file_is_refused_with_a_clear_message(setup, upload, message):
@@ -175,7 +175,7 @@ def test_too_large_file_is_refused(setup, settings):
     settings.XIESHANG_MAX_UPLOAD_MB = 0
     response = setup["client"].post(reverse("core:admin_members_import"), {"file": xlsx(MEMBER_HEADERS, GOOD_MEMBERS)})
     assert response.status_code == 422
-    assert "larger than 0 MB" in response.content.decode()
+    assert "文件超过 0 MB" in response.content.decode()
     assert not Member.objects.exists()
 
 
@@ -184,7 +184,7 @@ def test_missing_column_and_empty_sheet(setup):
     response = client.post(reverse("core:admin_members_import"), {"file": xlsx(["名字", "手机"], [["张三", "13900000001"]])})
     assert response.status_code == 422 and "姓名" in " ".join(response.context["form"].errors["file"])
     response = client.post(reverse("core:admin_members_import"), {"file": xlsx(MEMBER_HEADERS, [])})
-    assert response.status_code == 422 and "no rows" in " ".join(response.context["form"].errors["file"])
+    assert response.status_code == 422 and "没有可导入的行" in " ".join(response.context["form"].errors["file"])
 
 
 def test_template_download_and_round_trip(setup):
@@ -203,13 +203,13 @@ def test_template_download_and_round_trip(setup):
     out = io.BytesIO()
     workbook.save(out)
     response = import_members(client, SimpleUploadedFile("模板.xlsx", out.getvalue()))
-    assert "1 created, 0 updated" in response.content.decode()
+    assert "导入完成：新增 1 条，更新 0 条。" in response.content.decode()
 
     # The export has the import's format: importing it back changes nothing.
     response = client.get(reverse("core:admin_members_export"))
     assert response.status_code == 200
     response = import_members(client, SimpleUploadedFile("导出.xlsx", response.content))
-    assert "0 created, 1 updated" in response.content.decode()
+    assert "导入完成：新增 0 条，更新 1 条。" in response.content.decode()
     assert Member.objects.filter(committee=committee).count() == 1
     assert not Event.objects.filter(action="member.updated").exists()
 
@@ -248,7 +248,7 @@ def test_unit_import_happy_path_and_update(setup):
         ["州委组织部", "", "党委部门", "王科长", 13909940005],
     ]
     response = client.post(reverse("core:admin_units_import"), {"file": xlsx(UNIT_HEADERS, rows)}, follow=True)
-    assert "2 created, 1 updated" in response.content.decode()
+    assert "导入完成：新增 2 条，更新 1 条。" in response.content.decode()
     assert HandlingUnit.objects.filter(committee=committee).count() == 3
     education = HandlingUnit.objects.get(name="州教育局")
     assert education.contact_person == "李老师" and education.short_name == "教育局"

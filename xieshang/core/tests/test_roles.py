@@ -10,8 +10,6 @@ from xieshang.core import navigation, selectors
 from xieshang.core.models import Committee, Role
 from xieshang.core.tests.factories import CommitteeFactory, HandlingUnitFactory, UserFactory, grant
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
 
 # A URL configuration in which every entry of the menu resolves, whichever apps are finished:
 # the core's own pages plus stand-ins for the proposals and reports pages.
@@ -125,18 +123,18 @@ def test_role_cache_is_per_user_object(committee, make_user):
 
 
 def current_committee(client) -> str:
-    return re.search(r'data-testid="home-role">(.*?)</p>', client.get("/", **EN).content.decode(), re.S).group(1)
+    return re.search(r'data-testid="home-role">(.*?)</p>', client.get("/").content.decode(), re.S).group(1)
 
 
 def test_switch_between_committees_where_the_user_has_roles(client, two_committees, xu):
     changji, urumqi = two_committees
     client.force_login(xu)
-    assert changji.name in current_committee(client) and "Office staff" in current_committee(client)
+    assert changji.name in current_committee(client) and "机关干部" in current_committee(client)
 
     response = client.post("/committee/", {"committee": urumqi.pk})
     assert response.status_code == 302 and response["Location"] == "/"
     shown = current_committee(client)
-    assert urumqi.name in shown and "Handling unit" in shown
+    assert urumqi.name in shown and "承办单位" in shown
     # The choice is remembered for the session.
     assert urumqi.name in current_committee(client)
 
@@ -257,4 +255,4 @@ def test_the_real_menu_of_an_administrator_and_of_a_member(client, committee, ma
 def test_no_menu_without_a_role(client, committee):
     client.force_login(UserFactory())
     assert nav_links(client) == ["/"]
-    assert "No role in this committee yet" in client.get("/", **EN).content.decode()
+    assert "在本委员会尚无角色" in client.get("/").content.decode()

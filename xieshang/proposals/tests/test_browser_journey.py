@@ -102,7 +102,7 @@ def test_a_proposal_from_draft_to_closed(page, live_server, committee, tmp_path)
         row.locator("[data-testid=action-register]").click()
     open_detail(page, live_server, proposal)
     assert state_of(page) == "registered"
-    assert page.get_by_test_id("proposal-number").inner_text().strip().endswith("13-4-0001")
+    assert page.get_by_test_id("proposal-number").inner_text().strip() == "第 13-4-0001 号"
     click_and_wait(page, "[data-testid=action-assign]")
     page.check("input[name=mode][value=lead_co]")
     page.select_option("select[name=lead_unit]", str(lead_unit.pk))

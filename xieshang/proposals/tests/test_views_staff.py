@@ -77,6 +77,39 @@ def test_review_queue_register_with_next(staff_client, actors):
     assert p.state == ProposalState.REGISTERED and p.number == "13-4-0001" and p.is_key and p.category == "economy"
 
 
+def test_review_queue_merges_by_typed_number(staff_client, actors):
+    """The review queue's merge form is one text field for the target's number (or id), not a list of
+    every possible target in each row; what is typed is checked when sent and kept on an error."""
+    target, _ = walk_to("registered", actors=actors, cosign=False, title="主提案")
+    p, _ = walk_to("submitted", actors=actors, cosign=False, title="被并的提案")
+    q, _ = walk_to("submitted", actors=actors, cosign=False, title="另一件提案")
+    review = reverse("proposals:review")
+    html = staff_client.get(review).content.decode()
+    assert f'<option value="{target.pk}">' not in html and "<select name=\"merge-into\"" not in html
+    assert f'id="id_{p.pk}_merge-into"' in html and 'name="merge-into" ' in html and "13-3-0042" in html  # the example
+
+    act = reverse("proposals:act", args=[p.pk, "merge"])
+    bad = staff_client.post(act, {"next": review, "merge-into": "13-4-9999"})
+    assert bad.status_code == 200
+    page = bad.content.decode()
+    assert 'class="field has-error"' in page and 'value="13-4-9999"' in page  # kept as typed
+    p.refresh_from_db()
+    assert p.state == ProposalState.SUBMITTED
+
+    ok = staff_client.post(act, {"next": review, "merge-into": f" {target.number} ", "merge-reason": "同一问题"})
+    assert ok.status_code == 302 and ok["Location"] == review
+    p.refresh_from_db()
+    assert p.state == ProposalState.MERGED and p.merged_into_id == target.pk
+
+    # by id as well; a submitted target of the same session is fine, the proposal itself is not
+    itself = staff_client.post(reverse("proposals:act", args=[q.pk, "merge"]), {"merge-into": str(q.pk)})
+    assert itself.status_code == 200 and 'class="field has-error"' in itself.content.decode()
+    by_id = staff_client.post(reverse("proposals:act", args=[q.pk, "merge"]), {"merge-into": str(target.pk)})
+    assert by_id.status_code == 302
+    q.refresh_from_db()
+    assert q.merged_into_id == target.pk
+
+
 def test_a_stale_page_cannot_register_twice(staff_client, actors):
     p, _ = walk_to("submitted", actors=actors)
     url = reverse("proposals:act", args=[p.pk, "register"])
