@@ -287,3 +287,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# API bearer tokens live this many days.
+XIESHANG_API_TOKEN_DAYS = int(os.environ.get("XIESHANG_API_TOKEN_DAYS", "30"))
