@@ -159,3 +159,26 @@ def account_manageable_by(actor, user) -> bool:
     belongs |= set(Member.objects.filter(user=user).values_list("committee_id", flat=True))
     administered = {c for c, role, _unit in _role_rows(actor) if role == Role.ADMIN}
     return bool(belongs) and belongs <= administered
+
+
+def organisation_version(committee_id) -> int:
+    """A number that changes whenever the committee's organisation rows change (see
+    services.organisation_changed); caches of option lists put it in their keys."""
+    from django.core.cache import cache
+
+    key = f"xieshang:org-version:{committee_id}"
+    version = cache.get(key)
+    if version is None:
+        version = 1
+        cache.add(key, version, None)
+    return version
+
+
+def bump_organisation_version(committee_id) -> None:
+    from django.core.cache import cache
+
+    key = f"xieshang:org-version:{committee_id}"
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 2, None)

@@ -275,9 +275,20 @@ def _apply_changes(obj, data: dict) -> dict:
     return changes
 
 
+def organisation_changed(committee) -> None:
+    """After the commit, tell every process's caches that this committee's organisation rows
+    (sessions, units, sectors, members …) changed: cached option lists key on
+    `selectors.organisation_version`."""
+    from .selectors import bump_organisation_version
+
+    committee_id = getattr(committee, "pk", committee)
+    transaction.on_commit(lambda: bump_organisation_version(committee_id))
+
+
 def _record_saved(actor, committee, obj, noun: str, created: bool, changes: dict, **extra) -> None:
     if not created and not changes:
         return
+    organisation_changed(committee)
     audit.record(
         actor=actor, action=f"{noun}.{'created' if created else 'updated'}", obj=obj, committee=committee,
         payload={"changes": changes, **extra},
@@ -330,6 +341,7 @@ def _delete_row(*, actor, committee, obj, noun: str, in_use_message: str) -> Non
             audit.record(actor=actor, action=f"{noun}.deleted", obj=obj, committee=committee,
                          payload={"name": str(obj)})
             obj.delete()
+            organisation_changed(committee)
     except (ProtectedError, RestrictedError):
         raise Conflict(in_use_message)
 

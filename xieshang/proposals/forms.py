@@ -10,7 +10,6 @@ import os
 
 from django import forms
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -623,13 +622,16 @@ FILTER_OPTIONS_SECONDS = 60
 def _filter_options_key(committee_id, language=None) -> str:
     from django.utils.translation import get_language
 
-    return f"proposals:filter-options:{committee_id}:{language or get_language()}"
+    from xieshang.core.selectors import organisation_version
+
+    version = organisation_version(committee_id)
+    return f"proposals:filter-options:{committee_id}:{version}:{language or get_language()}"
 
 
 def filter_options(committee) -> dict:
     """The sessions, handling units and sectors the list's filters offer, read once a minute per committee
-    (every list page and export shows them; they change a few times a year). Saving or deleting one of
-    them forgets the cached copy at once (`_forget_filter_options`)."""
+    (every list page and export shows them; they change a few times a year). The key carries the
+    committee's organisation version, which the administration services bump on every change."""
     from django.core.cache import cache
 
     committee_id = getattr(committee, "pk", committee)
@@ -644,21 +646,6 @@ def filter_options(committee) -> dict:
         }
         cache.set(key, options, FILTER_OPTIONS_SECONDS)
     return options
-
-
-def _forget_filter_options(sender, instance, **kwargs) -> None:
-    from django.core.cache import cache
-
-    committee_id = getattr(instance, "committee_id", None)
-    if committee_id is None and sender is Session:
-        committee_id = instance.term.committee_id
-    if committee_id is not None:
-        cache.delete_many([_filter_options_key(committee_id, code) for code, _name in settings.LANGUAGES])
-
-
-for _model in (Session, HandlingUnit, Sector):
-    post_save.connect(_forget_filter_options, sender=_model, dispatch_uid=f"proposals-filter-options-save-{_model.__name__}")
-    post_delete.connect(_forget_filter_options, sender=_model, dispatch_uid=f"proposals-filter-options-delete-{_model.__name__}")
 
 
 class FastSelect(forms.Select):
