@@ -16,7 +16,7 @@ import datetime
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from xieshang.core import audit, calendar, timers
 from xieshang.core.errors import NotFound
@@ -550,9 +550,9 @@ def state_label(state: str) -> str:
 
 # Events that are not transitions of workflow.TRANSITIONS (or are named differently in the timeline).
 EVENT_LABELS = {
-    "create": _lazy("created"),
-    "update": _lazy("edited"),
-    "imported": _lazy("imported"),
+    "create": gettext_lazy("created"),
+    "update": gettext_lazy("edited"),
+    "imported": gettext_lazy("imported"),
 }
 
 

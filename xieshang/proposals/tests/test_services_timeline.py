@@ -14,7 +14,7 @@ from xieshang.proposals.tests.factories import walk_to
 
 pytestmark = pytest.mark.django_db
 CJK = re.compile(r"[\u4e00-\u9fff]")
-FRAGMENT = Path(__file__).resolve().parents[2] / "locale" / "fragments" / "proposals-gaps.po"
+CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
 def _edit(actors, p, title):
@@ -40,8 +40,8 @@ def test_every_action_has_a_chinese_label():
         assert selectors.event_label("proposal.mark_key", {"is_key": False}) == "unmark as key proposal"
 
 
-def test_the_new_labels_are_translated_in_the_fragment():
-    text = FRAGMENT.read_text(encoding="utf8")
+def test_the_new_labels_are_translated_in_the_catalogue():
+    text = CATALOGUE.read_text(encoding="utf8")
     for msgid in ("withdraw from publication", "unmark as excellent", "unmark as key proposal"):
         match = re.search(rf'^msgid "{msgid}"\nmsgstr "(.+)"', text, re.M)
         assert match and CJK.search(match.group(1)), msgid
