@@ -49,7 +49,7 @@ backup: setup
 	$(BIN)/xieshang backup $(if $(BACKUP),--output $(BACKUP))
 
 # The benchmarks (benchmarks/README in docs/performance.md) at BENCH_SIZE proposals, on SQLite and,
-# when it answers on 127.0.0.1:5432, PostgreSQL (database xieshang_bench). BENCH_ARGS passes more,
+# when it answers on 127.0.0.1:5432, PostgreSQL (database xieshang_bench_<size>). BENCH_ARGS passes more,
 # e.g. BENCH_ARGS="--compare benchmarks/results/previous.json" or "--only lists,stats".
 BENCH_SIZE ?= 10000
 BENCH_ARGS ?=

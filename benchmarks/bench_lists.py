@@ -5,7 +5,8 @@ number of queries means the two are equal).
 
     python benchmarks/bench_lists.py --db sqlite|postgres --size 10000 [--seconds 5] [--concurrency 4]
 
-"cost vs SQL" is floor rps / page rps: how many times more a request costs than the hand-written
+The pages are loaded in turn, in `--rounds` slices of `--seconds / rounds` each, so that a busy spell
+of the machine falls on the floors and the pages alike. "cost vs SQL" is floor rps / page rps: how many times more a request costs than the hand-written
 one (target for the staff list: at most 2). The pages read the large committee (bench-0000).
 """
 
@@ -66,6 +67,7 @@ def main() -> None:
     common.add_common_args(parser)
     parser.add_argument("--seconds", type=float, default=5.0, help="load per page")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=5, help="the pages are loaded in turn, in this many slices each")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
@@ -91,9 +93,11 @@ def main() -> None:
         results.append({"page": name, "path": path, "who": who, "queries_10": q[10], "queries_100": q[100],
                         "fixed_queries": q[10] == q[100]})
     with common.Server(env, workers=args.workers, threads=args.threads) as server:
-        for r in results:
-            headers = {"Authorization": f"Bearer {token}"} if r["who"] == "token" else {"Cookie": cookies[r["who"]]}
-            r.update(common.load(server.port, r["path"], headers, args.seconds, args.concurrency))
+        targets = [(r["path"], {"Authorization": f"Bearer {token}"} if r["who"] == "token" else {"Cookie": cookies[r["who"]]})
+                   for r in results]
+        for r, figures in zip(results, common.load_interleaved(server.port, targets, args.seconds, args.concurrency,
+                                                               args.rounds)):
+            r.update(figures)
     by_path = {r["path"]: r for r in results}
     bare = by_path["/_bench/bare/"]["rps"]
     floors = {"sql": by_path["/_bench/sql/list/"]["rps"], "sql_api": by_path["/_bench/sql/api/"]["rps"]}

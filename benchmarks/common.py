@@ -7,7 +7,7 @@ Only 127.0.0.1; every loop is bounded by a time or a count. Each benchmark scrip
     python benchmarks/bench_x.py --db sqlite|postgres --size N
 
 and prepares its own environment before Django is set up: SQLite lives in
-benchmarks/results/data-<size>/ (git-ignored), PostgreSQL in the database `xieshang_bench`.
+benchmarks/results/data-<size>/ (git-ignored), PostgreSQL in the database `xieshang_bench_<size>`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/xieshang_bench")
+PG_URL = os.environ.get("BENCH_PG_URL", "")  # default: one database per size, xieshang_bench_<size>
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 DEFAULT_SIZE = int(os.environ.get("BENCH_SIZE", "10000"))
 PREFIX = "bench"
@@ -49,7 +49,7 @@ def db_env(db: str, size: int) -> dict:
     """The environment variables that select the benchmark storage (never the `test` database)."""
     env = {"XIESHANG_HTTPS": "false", "LOG_LEVEL": "ERROR", "XIESHANG_DATA_DIR": str(RESULTS / f"data-{size}")}
     if db == "postgres":
-        env["DATABASE_URL"] = PG_URL
+        env["DATABASE_URL"] = pg_url(size)
         env["XIESHANG_DATA_DIR"] = str(RESULTS / "data-pg")
         if redis_reachable():
             env["REDIS_URL"] = REDIS_URL
@@ -94,10 +94,15 @@ def redis_reachable() -> bool:
     return _port_open("127.0.0.1", 6379)
 
 
-def ensure_pg_database() -> None:
+def pg_url(size: int) -> str:
+    """The PostgreSQL benchmark database of this size (BENCH_PG_URL overrides it for every size)."""
+    return PG_URL or f"postgres://postgres@127.0.0.1:5432/xieshang_bench_{size}"
+
+
+def ensure_pg_database(size: int) -> None:
     import psycopg
 
-    name = PG_URL.rsplit("/", 1)[1]
+    name = pg_url(size).rsplit("/", 1)[1]
     assert name != "test", "never the test database"
     with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
@@ -119,7 +124,7 @@ def prepare_data(db: str, size: int, prefix: str = PREFIX, extra: list[str] | No
     Returns the generator's JSON (None when the data was already there)."""
     env = db_env(db, size)
     if db == "postgres":
-        ensure_pg_database()
+        ensure_pg_database(size)
     Path(env["XIESHANG_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     run([str(BIN / "xieshang"), "migrate", "--noinput"], env)
     from xieshang.core.models import Committee
@@ -127,6 +132,8 @@ def prepare_data(db: str, size: int, prefix: str = PREFIX, extra: list[str] | No
 
     have = Proposal.objects.filter(committee__code__startswith=f"{prefix}-").count()
     if have == size and Committee.objects.filter(code=f"{prefix}-0000").exists():
+        # data generated before the search index existed, or changed since: index what is missing
+        run([str(BIN / "xieshang"), "search_reindex", "--stale"], env, timeout=4 * 3600)
         return None
     out = run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--proposals", str(size), "--prefix", prefix,
                *(extra or [])], env, timeout=4 * 3600)
@@ -257,8 +264,10 @@ def percentile(values: list[float], p: float) -> float:
     return values[k]
 
 
-def load(port: int, path: str, headers: dict, seconds: float, concurrency: int, warmup: int = 3) -> dict:
-    """GET `path` from `concurrency` threads (keep-alive connections) for `seconds`: rps and latency."""
+def load(port: int, path: str, headers: dict, seconds: float, concurrency: int, warmup: int = 3,
+         raw: bool = False) -> dict:
+    """GET `path` from `concurrency` threads (keep-alive connections) for `seconds`: rps and latency
+    (with `raw`, also the latencies and the elapsed time, for `load_interleaved`)."""
     for _ in range(warmup):
         status, _ = request(port, "GET", path, headers)
         if status != 200:
@@ -293,8 +302,29 @@ def load(port: int, path: str, headers: dict, seconds: float, concurrency: int, 
     for th in threads:
         th.join()
     elapsed = time.monotonic() - started
-    return {"requests": len(latencies), "errors": errors[0], "rps": round(len(latencies) / elapsed, 1),
+    if raw:
+        return {"latencies": latencies, "errors": errors[0], "elapsed": elapsed}
+    return _load_figures(latencies, errors[0], elapsed)
+
+
+def _load_figures(latencies: list[float], errors: int, elapsed: float) -> dict:
+    return {"requests": len(latencies), "errors": errors, "rps": round(len(latencies) / elapsed, 1),
             "p50_ms": round(percentile(latencies, 50) * 1000, 1), "p95_ms": round(percentile(latencies, 95) * 1000, 1)}
+
+
+def load_interleaved(port: int, targets: list[tuple[str, dict]], seconds: float, concurrency: int,
+                     rounds: int = 5) -> list[dict]:
+    """`load` of each (path, headers) for `seconds` in all, in `rounds` slices taken in turn, so that a
+    busy spell of the machine (other processes on the same cores) falls on every page alike and the
+    ratios between pages stay meaningful. One result per target, in order."""
+    got = [{"latencies": [], "errors": 0, "elapsed": 0.0} for _ in targets]
+    for round_ in range(rounds):
+        for i, (path, headers) in enumerate(targets):
+            part = load(port, path, headers, seconds / rounds, concurrency, warmup=3 if round_ == 0 else 0, raw=True)
+            got[i]["latencies"] += part["latencies"]
+            got[i]["errors"] += part["errors"]
+            got[i]["elapsed"] += part["elapsed"]
+    return [_load_figures(g["latencies"], g["errors"], g["elapsed"]) for g in got]
 
 
 # --- Output ----------------------------------------------------------------------------------

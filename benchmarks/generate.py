@@ -48,6 +48,7 @@ from xieshang.core.models import (  # noqa: E402
     Term,
     User,
 )
+from xieshang.proposals import search  # noqa: E402
 from xieshang.proposals.models import (  # noqa: E402
     Assignment,
     Category,
@@ -243,6 +244,11 @@ def generate(n_proposals: int, n_committees: int, prefix: str, seed: int = 7, bi
                 for key in counts:
                     counts[key] += made[key]
     timings["proposals"] = time.perf_counter() - t
+    t = time.perf_counter()
+    # the text search index (what the services write with each proposal): the new proposals, and the
+    # removal of the documents of proposals deleted above
+    search.reindex(stale_only=True)
+    timings["search_index"] = time.perf_counter() - t
     t = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "xieshang.core.middleware.SessionTouchMiddleware",
     "xieshang.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -183,7 +184,10 @@ XIESHANG_LOCKOUT_MINUTES = int(os.environ.get("XIESHANG_LOCKOUT_MINUTES", "15"))
 
 # Idle timeout: the session ends after this many minutes without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("XIESHANG_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout: a session ends SESSION_COOKIE_AGE after its last save; SessionTouchMiddleware saves it
+# again at most once a minute (not on every request: that made every page a database write).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -265,6 +269,10 @@ TASKS = {
 # a pending delivery this old with no task gets one again.
 XIESHANG_TASK_STALE_SECONDS = int(os.environ.get("XIESHANG_TASK_STALE_SECONDS", "600"))
 XIESHANG_REDELIVER_AFTER_SECONDS = int(os.environ.get("XIESHANG_REDELIVER_AFTER_SECONDS", "120"))
+# Exports (xieshang.core.exports): a list of at most this many rows is written within the request;
+# a longer one by the worker, kept for download this many days.
+XIESHANG_EXPORT_INLINE_MAX_ROWS = int(os.environ.get("XIESHANG_EXPORT_INLINE_MAX_ROWS", "2000"))
+XIESHANG_EXPORT_KEEP_DAYS = int(os.environ.get("XIESHANG_EXPORT_KEEP_DAYS", "7"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # for the file-based backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -279,6 +287,12 @@ XIESHANG_SMS_BACKEND = os.environ.get("XIESHANG_SMS_BACKEND", "xieshang.core.sms
 # Each app that contributes to-dos to the home page (工作台) names its function here.
 XIESHANG_TODO_PROVIDERS = [
     "xieshang.proposals.selectors.todos_for",
+]
+
+# Functions f(obj, changes) called inside the transaction of an administration service that changed an
+# organisation row (member, sector, organisation, special committee …): apps keep derived data in step.
+XIESHANG_ORGANISATION_CHANGE_HANDLERS = [
+    "xieshang.proposals.search.organisation_row_changed",  # names inside the search index
 ]
 
 LOGGING = {

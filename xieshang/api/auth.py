@@ -14,7 +14,7 @@ from ninja.utils import check_csrf
 
 from xieshang.core.errors import ErrorCode
 from xieshang.core.middleware import SESSION_KEY
-from xieshang.core.selectors import committees_of, default_committee
+from xieshang.core.selectors import committee_list, default_committee
 
 from . import services
 from .errors import ApiError
@@ -63,12 +63,12 @@ def committee_for(request):
     """
     user = request.auth
     wanted = (request.headers.get("X-Committee") or "").strip()
-    committees = committees_of(user)
+    committees = committee_list(user)
     if wanted:
         if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18:
-            committee = committees.filter(pk=int(wanted)).first()
+            committee = next((c for c in committees if c.pk == int(wanted)), None)
         else:
-            committee = committees.filter(code=wanted[:32]).first()
+            committee = next((c for c in committees if c.code == wanted[:32]), None)
         if committee is None:
             raise ApiError(404, ErrorCode.NOT_FOUND.value, _("Not found."))
         return committee
@@ -76,7 +76,7 @@ def committee_for(request):
     if session is not None and getattr(request, "api_token", None) is None:
         cid = session.get(SESSION_KEY)
         if cid:
-            committee = committees.filter(pk=cid).first()
+            committee = next((c for c in committees if c.pk == cid), None)
             if committee is not None:
                 return committee
     return default_committee(user)

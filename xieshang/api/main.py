@@ -21,6 +21,11 @@ signed in may call the API with its session (and the `X-CSRFToken` header on wri
 Errors always look like `{"code": "...", "message": "...", "fields": {...}}`; `code` is stable
 (`not_found`, `forbidden`, `illegal_transition`, `conflict`, `invalid`, `locked_out`, `validation_error`,
 `unauthenticated`), `message` is in the language of `Accept-Language` (`zh-hans` by default, or `en`).
+
+Long exports run in the background: `POST /api/v1/proposals/exports` answers 202 with the export; poll
+`GET /api/v1/exports/{id}` until `state` is `done`, then `GET /api/v1/exports/{id}/file` (before:
+409 `export_not_ready`; failed: 409 `export_failed`; expired: 410 `export_expired`). The direct
+`GET /api/v1/proposals/export.xlsx` answers 409 `export_too_large` for a list above the inline limit.
 """
 
 
@@ -75,7 +80,9 @@ api = XieshangAPI(
 errors.install(api)
 
 from .core import router as core_router  # noqa: E402
+from .exports import router as exports_router  # noqa: E402
 from .proposals import router as proposals_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/proposals", proposals_router)
+api.add_router("/exports", exports_router)

@@ -15,7 +15,6 @@ from typing import Literal
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
@@ -40,6 +39,7 @@ from xieshang.proposals.models import (
 
 from .auth import committee_for
 from .errors import VALIDATION_ERROR, ApiError, not_found_error
+from .exports import ExportOut, export_out
 from .schemas import ERRORS, ErrorOut, SessionRef, Status, UnitRef
 
 router = Router(tags=["proposals"])
@@ -64,7 +64,9 @@ SortValue = Literal[SORTS]  # type: ignore[valid-type]
 # --- Schemas --------------------------------------------------------------------------------------
 
 
-class ProposalFilters(Schema):
+class ProposalListFilters(Schema):
+    """The list's filters (as the export takes them)."""
+
     session: int | None = Field(None, ge=1, le=MAX_ID, description="Session id")
     year: int | None = Field(None, ge=1949, le=2200)
     state: StateValue | None = None
@@ -75,6 +77,9 @@ class ProposalFilters(Schema):
     overdue: bool | None = Field(None, description="Overdue only")
     q: str | None = Field(None, max_length=100, description="Text in title, body, number or proposer")
     sort: SortValue | None = None
+
+
+class ProposalFilters(ProposalListFilters):
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=200)
 
@@ -492,59 +497,48 @@ def proposal_out(user, proposal: Proposal) -> dict:
     }
 
 
-def _list_item(p: Proposal, labels: dict | None = None, url_of: str | None = None) -> dict:
-    """One item of the list. `labels` ({"state"|"category": {value: label}}) and `url_of` (the detail
-    URL with "{}" for the id), made once per page by `_list_labels`, spare 50 lookups each."""
-    labels = labels or _list_labels()
-    url_of = url_of or reverse("api:proposal_detail", kwargs={"id": 987654321}).replace("987654321", "{}")
-    return {
-        "id": p.pk,
-        "number": p.number,
-        "title": p.title,
-        "state": p.state,
-        "state_label": labels["state"].get(p.state, p.state),
-        "kind": p.kind,
-        "category": p.category,
-        "category_label": labels["category"].get(p.category, p.category),
-        "proposer": p.proposer_name,
-        "sector": p.sector_name,
-        "session": p.session_id,
-        "units": [{"id": a.unit_id, "name": a.unit.name, "role": a.role, "state": a.state} for a in p.assignments.all()],
-        "next_due": getattr(p, "next_due", None),
-        "is_key": p.is_key,
-        "is_excellent": p.is_excellent,
-        "is_public": p.is_public,
-        "created_at": p.created_at,
-        "submitted_at": p.submitted_at,
-        "version": p.version,
-        "url": url_of.format(p.pk),
-    }
-
-
 def _list_labels() -> dict:
     return {"state": {v: str(label) for v, label in ProposalState.choices},
             "category": {v: str(label) for v, label in Category.choices}}
 
 
 # The columns the list's items show; the page reads nothing else (no text bodies, no unused joins).
+# Rows are read as dictionaries (`values`): 50 model instances with three related ones each, and the
+# prefetch machinery, cost more than the page's SQL.
 LIST_COLUMNS = (
-    "id", "committee_id", "number", "title", "state", "kind", "category", "proposer_kind", "sector_name",
+    "id", "number", "title", "state", "kind", "category", "proposer_kind", "sector_name",
     "session_id", "is_key", "is_excellent", "is_public", "created_at", "submitted_at", "version",
-    "lead_proposer__name", "organization__name", "special_committee__name",
+    "lead_proposer__name", "organization__name", "special_committee__name", "next_due",
 )
 
 
-def _list_page(qs):
-    """The selector's list reading only LIST_COLUMNS, the units by their order within each proposal
-    (the model's order by proposal joins the proposals table again)."""
-    units = (
-        Assignment.objects.exclude(state=AssignmentState.CANCELLED).select_related("unit")
-        .only("id", "proposal_id", "unit_id", "unit__name", "role", "state").order_by("role", "id")
+def _list_items(qs, start: int, size: int) -> list[dict]:
+    """The items of one page of the selector's list: one query for the rows, one for their live units
+    (by their order within each proposal)."""
+    rows = list(qs.select_related(None).prefetch_related(None).values(*LIST_COLUMNS)[start : start + size])
+    units: dict[int, list] = {}
+    live = (
+        Assignment.objects.filter(proposal_id__in=[r["id"] for r in rows]).exclude(state=AssignmentState.CANCELLED)
+        .order_by("role", "id").values_list("proposal_id", "unit_id", "unit__name", "role", "state")
     )
-    return (
-        qs.select_related(None).select_related("lead_proposer", "organization", "special_committee")
-        .prefetch_related(None).prefetch_related(Prefetch("assignments", queryset=units)).only(*LIST_COLUMNS)
-    )
+    for pid, unit_id, name, role, state in live:
+        units.setdefault(pid, []).append({"id": unit_id, "name": name, "role": role, "state": state})
+    labels = _list_labels()
+    url_of = reverse("api:proposal_detail", kwargs={"id": 987654321}).replace("987654321", "{}")
+    items = []
+    for r in rows:
+        kind = r.pop("proposer_kind")
+        person, org, special = r.pop("lead_proposer__name"), r.pop("organization__name"), r.pop("special_committee__name")
+        r["proposer"] = (org if kind == ProposerKind.ORGANIZATION and org else
+                         special if kind == ProposerKind.SPECIAL_COMMITTEE and special else person) or ""
+        r["sector"] = r.pop("sector_name")
+        r["session"] = r.pop("session_id")
+        r["state_label"] = labels["state"].get(r["state"], r["state"])
+        r["category_label"] = labels["category"].get(r["category"], r["category"])
+        r["units"] = units.get(r["id"], [])
+        r["url"] = url_of.format(r["id"])
+        items.append(r)
+    return items
 
 
 # --- Helpers ----------------------------------------------------------------------------------
@@ -675,10 +669,7 @@ def proposal_list(request, filters: Query[ProposalFilters]):
     qs = selectors.proposal_list(request.auth, committee, _filter_params(filters))
     count = qs.count()
     start = (filters.page - 1) * filters.page_size
-    labels = _list_labels()
-    url_of = reverse("api:proposal_detail", kwargs={"id": 987654321}).replace("987654321", "{}")
-    page = _list_page(qs)[start : start + filters.page_size] if start < count else []
-    items = [_list_item(p, labels, url_of) for p in page]
+    items = _list_items(qs, start, filters.page_size) if start < count else []
     return {"items": items, "count": count, "page": filters.page, "page_size": filters.page_size}
 
 
@@ -698,37 +689,43 @@ def proposal_create(request, payload: ProposalIn):
 @router.get("/export.xlsx", response={200: None, **ERRORS}, summary="Export the list as Excel",
             operation_id="proposals_export", url_name="proposals_export")
 def proposal_export(request, filters: Query[ProposalFilters]):
-    """The list with the same filters (pagination ignored), as an Excel workbook, streamed."""
-    from openpyxl import Workbook
+    """The list with the same filters (pagination ignored), as an Excel workbook. A list longer than
+    XIESHANG_EXPORT_INLINE_MAX_ROWS (2,000) is refused with 409 `export_too_large`: ask for it with
+    POST /api/v1/proposals/exports, which prepares the file in the background."""
+    from xieshang.core import exports as background
+    from xieshang.proposals.exports import count_proposal_list, write_proposal_list_api
 
-    committee = committee_for(request)
-    if committee is None:
-        raise Forbidden()
-    qs = selectors.proposal_list(request.auth, committee, _filter_params(filters))
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=_("Proposal list")[:31])
-    headers = [_("Number"), _("Subject"), _("Proposer"), _("Sector"), _("Category"), _("Kind"), _("State"),
-               _("Handling units"), _("Reply due"), _("Key proposal"), _("Submitted at"), _("Registered at"),
-               _("Created at")]
-    ws.append(headers)
-    tz = timezone.get_current_timezone()
+    from .exports import EXPORT_TOO_LARGE
 
-    def local(dt):
-        return timezone.localtime(dt, tz).replace(tzinfo=None) if dt else None
-
-    for p in qs.iterator(chunk_size=500):
-        ws.append([
-            p.number or "", p.title, p.proposer_name, p.sector_name, str(p.get_category_display()),
-            str(p.get_kind_display()), str(p.get_state_display()),
-            "、".join(f"{a.unit.name}（{a.get_role_display()}）" for a in p.assignments.all()),
-            getattr(p, "next_due", None), _("yes") if p.is_key else "",
-            local(p.submitted_at), local(p.registered_at), local(p.created_at),
-        ])
+    committee = _committee_or_forbidden(request)
+    params = _filter_params(filters)
+    rows = count_proposal_list(request.auth, committee, params)
+    limit = background.inline_limit()
+    if rows > limit:
+        raise ApiError(409, EXPORT_TOO_LARGE, _(
+            "The list has %(rows)s proposals, more than the %(limit)s exported at once. Ask for a background "
+            "export with the same filters: POST /api/v1/proposals/exports."
+        ) % {"rows": rows, "limit": limit})
     out = tempfile.TemporaryFile()
-    wb.save(out)
+    write_proposal_list_api(out, user=request.auth, committee=committee, params=params)
     out.seek(0)
     filename = f"proposals-{deadlines.today():%Y%m%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@router.post("/exports", response={202: ExportOut, **ERRORS}, summary="Export the list in the background",
+             operation_id="proposals_export_queue")
+def proposal_export_queue(request, filters: ProposalListFilters | None = None):
+    """Queue the export of the list with these filters (the columns of GET /proposals/export.xlsx),
+    whatever its length. Answers 202 with the export: poll its `url` until `state` is `done`, then fetch
+    `file_url`. The caller is notified in the inbox too. Asking again for the same export while it is
+    pending returns that one."""
+    from xieshang.core.services import export_request
+
+    committee = _committee_or_forbidden(request)
+    export = export_request(actor=request.auth, committee=committee, kind="proposals_api",
+                            params=_filter_params(filters or ProposalListFilters()))
+    return Status(202, export_out(export))
 
 
 @router.get("/{int:id}", response={200: ProposalOut, **ERRORS}, summary="One proposal",

@@ -117,3 +117,26 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.Export)
+class ExportAdmin(admin.ModelAdmin):
+    """Background exports, read-only: what failed and why (`error`); files are never shown here."""
+
+    list_display = ("created_at", "requested_by", "committee", "kind", "state", "row_count", "finished_at", "expires_at")
+    list_filter = ("state", "kind", "committee")
+    search_fields = ("requested_by__username", "requested_by__full_name", "error")
+    date_hierarchy = "created_at"
+    exclude = ("file",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "file"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

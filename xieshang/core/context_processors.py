@@ -1,5 +1,5 @@
 from .navigation import items_for
-from .selectors import committees_of, primary_role, roles_of, unread_count
+from .selectors import committee_list, primary_role, roles_of, unread_count
 
 
 def shell(request):
@@ -12,7 +12,7 @@ def shell(request):
     roles = roles_of(user, committee) if committee else set()
     return {
         "current_committee": committee,
-        "user_committees": committees_of(user),
+        "user_committees": committee_list(user),
         "user_roles": roles,
         "primary_role": primary_role(user, committee) if committee else None,
         "nav_items": items_for(roles),

@@ -3,7 +3,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from .models import Committee
-from .selectors import committees_of, default_committee
+from .selectors import committee_list, default_committee
 
 SESSION_KEY = "xieshang_committee_id"
 
@@ -14,9 +14,9 @@ def _committee_for(request):
         return None
     cid = request.session.get(SESSION_KEY)
     if cid:
-        committee = committees_of(user).filter(pk=cid).first()
-        if committee is not None:
-            return committee
+        for committee in committee_list(user):
+            if committee.pk == cid:
+                return committee
     return default_committee(user)
 
 
@@ -69,4 +69,38 @@ class LanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",) if not request.path.startswith("/api/") else ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class SessionTouchMiddleware:
+    """The idle timeout without a write on every request.
+
+    A session expires SESSION_COOKIE_AGE after it was last saved. Saving it on every request
+    (SESSION_SAVE_EVERY_REQUEST) made every page a database write — at a plenary peak, hundreds a
+    second, and on SQLite every page waiting for the single writer. Instead, a signed-in session is
+    saved again only when its last save is SESSION_TOUCH_SECONDS (60) old or more, so it ends between
+    SESSION_COOKIE_AGE − 60 s and SESSION_COOKIE_AGE after the last request. Placed after
+    SessionMiddleware, so the save happens in its response phase.
+    """
+
+    KEY = "_xieshang_touched"
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.interval = int(getattr(settings, "SESSION_TOUCH_SECONDS", 60))
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty() or not (session.session_key or session.modified):
+            return response
+        from django.utils import timezone
+
+        now = int(timezone.now().timestamp())
+        touched = session.get(self.KEY)
+        # A session being saved anyway (sign-in, a message …) records the time of that save.
+        if session.modified or not isinstance(touched, int) or not 0 <= now - touched < self.interval:
+            session[self.KEY] = now
         return response

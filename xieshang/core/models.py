@@ -534,3 +534,48 @@ class JobRun(models.Model):
         from django.utils import timezone
 
         return f"{self.job} @ {timezone.localtime(self.slot):%Y-%m-%d %H:%M}"
+
+
+# --- Background exports ---------------------------------------------------------
+
+
+class Export(models.Model):
+    """A file one user asked for, written by the worker (xieshang.core.exports): e.g. a proposal list
+    too long to export within the request. Only the requester may download it, until `expires_at`."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")  # waiting for the worker
+        RUNNING = "running", _("being prepared")  # the worker is writing the file
+        DONE = "done", _("ready")  # the file is there (until expires_at)
+        FAILED = "failed", _("failed")  # nothing to download; `error` says why
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+", verbose_name=_("committee"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports", verbose_name=_("requested by")
+    )
+    kind = models.CharField(_("kind"), max_length=32)  # a key of xieshang.core.exports.KINDS
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=16)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.QUEUED)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="export_by_requester"),
+            models.Index(fields=["state", "expires_at"], name="export_by_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=["queued", "running", "done", "failed"]), name="export_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

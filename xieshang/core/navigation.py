@@ -16,6 +16,7 @@ NAV_ITEMS = [
     (_("Overdue board"), "proposals:overdue", {Role.STAFF, Role.ADMIN, Role.LEADER}),
     (_("Supervised proposals"), "proposals:supervised", {Role.LEADER}),
     (_("Statistics"), "reports:proposals", {Role.STAFF, Role.ADMIN, Role.LEADER}),
+    (_("My exports"), "core:exports", {Role.STAFF, Role.ADMIN, Role.LEADER}),
     (_("Administration"), "core:admin_home", {Role.ADMIN}),
 ]
 

@@ -75,6 +75,8 @@ JOBS: list[Job] = [
     # Housekeeping, at night.
     Job("core.prune_task_results", "xieshang.core.scheduler.prune_task_results", DAY, offset=datetime.timedelta(hours=3)),
     Job("core.prune_job_runs", "xieshang.core.scheduler.prune_job_runs", DAY, offset=datetime.timedelta(hours=3, minutes=10)),
+    # Background exports: expired files deleted, exports no worker finished given up (xieshang.core.exports).
+    Job("core.prune_exports", "xieshang.core.exports.prune_exports", datetime.timedelta(hours=1), offset=datetime.timedelta(minutes=20)),
 ]
 
 

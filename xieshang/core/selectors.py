@@ -10,23 +10,40 @@ from .models import Committee, HandlingUnit, Notification, Role, RoleAssignment
 
 
 def _role_rows(user) -> list[tuple[int, str, int | None]]:
-    """(committee_id, role, handling_unit_id) rows of a user, cached on the user object for the request."""
+    """(committee_id, role, handling_unit_id) rows of a user, cached on the user object for the request.
+    The same query brings the committees (select_related), which `committee_list` hands out: every page
+    needs both (the header's committee switch and the roles), so they cost one query together."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_xieshang_roles", None)
     if cached is None:
-        cached = list(
-            RoleAssignment.objects.filter(user=user, committee__is_active=True).values_list(
-                "committee_id", "role", "handling_unit_id"
-            )
+        assignments = list(
+            RoleAssignment.objects.filter(user=user, committee__is_active=True).select_related("committee").order_by("pk")
         )
+        cached = [(a.committee_id, a.role, a.handling_unit_id) for a in assignments]
         user._xieshang_roles = cached
+        user._xieshang_committees = sorted({a.committee_id: a.committee for a in assignments}.values(), key=lambda c: c.code)
     return cached
 
 
 def forget_roles(user) -> None:
-    if hasattr(user, "_xieshang_roles"):
-        del user._xieshang_roles
+    for attr in ("_xieshang_roles", "_xieshang_committees", "_xieshang_member_ids", "_xieshang_all_committees"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def member_ids_of(user) -> list[int]:
+    """The ids of the user's Member rows (one per committee they sit on), cached on the user object for
+    the request: visibility predicates use them as constants rather than as a subquery."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_xieshang_member_ids", None)
+    if cached is None:
+        from .models import Member
+
+        cached = list(Member.objects.filter(user=user).order_by().values_list("pk", flat=True))
+        user._xieshang_member_ids = cached
+    return cached
 
 
 def _cid(committee) -> int | None:
@@ -67,12 +84,28 @@ def committees_of(user) -> QuerySet[Committee]:
 LEVEL_ORDER = ["national", "provincial", "prefecture", "county"]
 
 
+def committee_list(user) -> list[Committee]:
+    """The committees the user works in (the header's switch), as a list: for everyone but superusers it
+    comes with the role rows (no query of its own)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    if getattr(user, "is_superuser", False):
+        cached = getattr(user, "_xieshang_all_committees", None)
+        if cached is None:
+            cached = user._xieshang_all_committees = list(committees_of(user).order_by("code"))
+        return cached
+    _role_rows(user)
+    return user._xieshang_committees
+
+
+def _level_rank(committee) -> tuple:
+    level = committee.level
+    return (LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER), committee.code)
+
+
 def default_committee(user) -> Committee | None:
     """The highest-level committee where the user has a role (a prefecture before its counties)."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    rank = Case(*[When(level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)], output_field=IntegerField())
-    return committees_of(user).order_by(rank, "code").first()
+    return min(committee_list(user), key=_level_rank, default=None)
 
 
 def member_of(user, committee):
@@ -182,3 +215,22 @@ def bump_organisation_version(committee_id) -> None:
         cache.incr(key)
     except ValueError:
         cache.set(key, 2, None)
+
+
+def exports_of(user):
+    """The user's own background exports, newest first (nobody sees another person's)."""
+    from .models import Export
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Export.objects.none()
+    return Export.objects.filter(requested_by=user).select_related("committee").order_by("-created_at", "-id")
+
+
+def export_get(user, pk):
+    """One of the user's exports; anyone else's is NotFound, the same as a missing one."""
+    from .errors import NotFound
+
+    export = exports_of(user).filter(pk=pk).first() if isinstance(pk, int) and 0 < pk < 2**63 else None
+    if export is None:
+        raise NotFound()
+    return export

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -293,6 +294,9 @@ def _record_saved(actor, committee, obj, noun: str, created: bool, changes: dict
         actor=actor, action=f"{noun}.{'created' if created else 'updated'}", obj=obj, committee=committee,
         payload={"changes": changes, **extra},
     )
+    if not created:
+        for path in settings.XIESHANG_ORGANISATION_CHANGE_HANDLERS:
+            import_string(path)(obj, changes)
 
 
 def _require_unique(model, committee, field: str, value, exclude_pk=None, *, message=None) -> None:
@@ -913,3 +917,49 @@ def handling_units_import(*, actor, committee, file):
     except IntegrityError:
         return imports.ImportResult(errors=[(None, _("The data changed while importing. Nothing was imported; please try again."))])
     return result
+
+
+# --- Background exports (xieshang.core.exports) ----------------------------------------------------
+
+
+def export_request(*, actor, committee, kind: str, params: dict | None = None, language: str | None = None):
+    """Ask for a background export of `kind` with the list filters `params`; returns the `Export`.
+
+    The actor must work in `committee` (hold a role there): the file is written later by the worker
+    as the actor, through the app's selectors, so it holds only what the actor may see then. The
+    export is queued after the commit, in the actor's current language unless `language` is given.
+    Asking again for the same export while it is still queued or running returns that one."""
+    from django.utils import translation
+
+    from . import exports
+    from .models import Export
+    from .selectors import roles_of
+
+    exports.kind_of(kind)  # Invalid for an unknown kind
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise Forbidden()
+    if committee is None or not roles_of(actor, committee):
+        raise Forbidden()
+    params = exports.clean_params(params)
+    try:
+        language = translation.get_supported_language_variant(language or translation.get_language() or "")
+    except LookupError:
+        language = settings.LANGUAGE_CODE
+    with transaction.atomic():
+        pending = Export.objects.select_for_update().filter(
+            requested_by=actor, committee=committee, kind=kind, state__in=[Export.State.QUEUED, Export.State.RUNNING]
+        )
+        for export in pending:
+            if export.params == params and export.language == language:
+                return export
+        export = Export.objects.create(committee=committee, requested_by=actor, kind=kind, params=params, language=language)
+        audit.record(actor=actor, action="export.requested", obj=export, committee=committee,
+                     to_state=Export.State.QUEUED, payload={"kind": kind, "params": params, "language": language})
+
+        def enqueue():
+            from .tasks import run_export
+
+            run_export.enqueue(export.pk)
+
+        transaction.on_commit(enqueue)
+    return export

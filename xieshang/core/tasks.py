@@ -70,3 +70,11 @@ def _retry_later(notification_id: int) -> None:
     delay = RETRY_DELAYS_MINUTES[min(attempts, len(RETRY_DELAYS_MINUTES)) - 1]
     run_after = timezone.now() + datetime.timedelta(minutes=delay)
     transaction.on_commit(lambda: deliver_notification.using(run_after=run_after).enqueue(notification_id))
+
+
+@task()
+def run_export(export_id: int) -> str:
+    """Write the file of one background export (xieshang.core.exports.run); runs once per export."""
+    from . import exports
+
+    return exports.run(export_id)

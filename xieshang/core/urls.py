@@ -12,6 +12,8 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_read, name="inbox_read_all"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
+    path("exports/", views.exports, name="exports"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
 ]
 
 # Administration screens of a committee (not Django's admin, which lives at /django-admin/).

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -81,6 +82,61 @@ def inbox_read(request, pk=None):
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("core:inbox")
     return redirect(target)
+
+
+@login_required
+def exports(request):
+    """我的导出: the user's background exports; polls itself (htmx) while one is being prepared."""
+    from django.utils.cache import patch_vary_headers
+
+    from . import exports as background
+    from .models import Export
+    from .selectors import exports_of
+
+    now = timezone.now()
+    rows = []
+    for export in exports_of(request.user)[:100]:
+        kind = background.KINDS.get(export.kind)
+        rows.append({
+            "export": export, "label": kind.label if kind else export.kind,
+            "downloadable": background.is_downloadable(export, now),
+            "expired": export.state == Export.State.DONE and not background.is_downloadable(export, now),
+            "message": background.message_of(export),
+        })
+    pending = any(row["export"].state in (Export.State.QUEUED, Export.State.RUNNING) for row in rows)
+    template = "core/_exports.html" if getattr(request, "htmx", False) else "core/exports.html"
+    response = render(request, template, {"rows": rows, "pending": pending, "keep_days": background.keep_days()})
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+def export_download(request, pk):
+    """The file of one of the user's exports; anyone else's is the same 404 as a missing one."""
+    from django.http import FileResponse
+
+    from . import exports as background
+    from .selectors import export_get
+
+    try:
+        export = export_get(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    if not background.is_downloadable(export):
+        if background.is_expired(export) or export.state == export.State.DONE:
+            messages.warning(request, _("This export has expired. Export the list again."))
+        elif export.state == export.State.FAILED:
+            messages.error(request, _("This export failed: %(message)s") % {"message": background.message_of(export)})
+        else:
+            messages.info(request, _("This export is still being prepared."))
+        return redirect("core:exports")
+    try:
+        handle = export.file.open("rb")
+    except (FileNotFoundError, OSError):
+        messages.warning(request, _("This export has expired. Export the list again."))
+        return redirect("core:exports")
+    return FileResponse(handle, as_attachment=True, filename=background.filename_of(export),
+                        content_type=background.content_type_of(export))
 
 
 def not_found(request, exception=None):

@@ -15,6 +15,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from xieshang.core.errors import NotFound
 from xieshang.core.models import Committee
+from xieshang.proposals import search
 from xieshang.proposals.models import Assignment, AssignmentState, Category, Proposal, ProposalState, Reply
 
 S = ProposalState
@@ -70,7 +71,7 @@ def public_proposals(committee, params: dict | None = None) -> QuerySet[Proposal
     )
     text = (params.get("q") or "").strip()[:100]
     if text:
-        qs = qs.filter(Q(title__icontains=text) | Q(body__icontains=text) | Q(number__icontains=text))
+        qs = search.filter_queryset(qs, text, scope=search.WORDS, committee=committee)
     year = params.get("year")
     if year not in (None, ""):
         try:

@@ -69,7 +69,7 @@ from django.utils import timezone
 from xieshang.core import calendar, timers
 from xieshang.core.models import Event, HandlingUnit, Member, Role, RoleAssignment, User
 
-from . import services
+from . import search, services
 from .models import (
     Assignment,
     AssignmentRole,
@@ -2231,6 +2231,7 @@ def load(demo: dict, stdout=None) -> dict:
             walked = stories.run()
             line += f"; {walked['proposals']} in progress through the services ({walked['steps']} steps)"
         lines.append(line)
+    search.reindex(committee=ctx.committee, stale_only=True)  # the rows written in bulk (services index theirs)
     if stdout is not None:
         stdout.write("Demo proposals:\n" + "\n".join(lines) + "\n")
     return {"unit_users": ctx.unit_users}

@@ -688,7 +688,7 @@ class ProposalFilterForm(forms.Form):
     def __init__(self, *args, committee=None, **kwargs):
         super().__init__(*args, **kwargs)
         anything = [("", _("All"))]
-        options = filter_options(committee)
+        options = self.options = filter_options(committee)
         self.fields["session"].choices = anything + options["sessions"]
         self.fields["state"].choices = anything + list(ProposalState.choices)
         self.fields["category"].choices = anything + list(Category.choices)

@@ -27,7 +27,7 @@ from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
 from xieshang.core.selectors import has_role, member_of, unit_ids_of
 from xieshang.core.services import notify
 
-from . import deadlines, selectors, workflow
+from . import deadlines, search, selectors, workflow
 from .models import (
     Assignment,
     AssignmentRole,
@@ -263,6 +263,7 @@ def proposal_create(
                 actor=actor, action="proposal.create", obj=proposal, to_state=proposal.state,
                 payload={"title": proposal.title, "proposer_kind": proposer_kind},
             )
+            search.index_proposals([proposal.pk])
     except IntegrityError:
         if client_key:
             existing = Proposal.objects.filter(created_by=actor, client_key=client_key).first()
@@ -369,6 +370,7 @@ def proposal_act(*, actor, proposal, action: str, data: dict | None = None, expe
         if not ctx.skip:
             locked.version += 1
             locked.save()
+            search.index_proposals([locked.pk])  # the text, number, sector or co-signers may have changed
             if not ctx.quiet:
                 audit.record(
                     actor=actor, action=f"proposal.{action}", obj=locked, from_state=from_state,
@@ -1257,6 +1259,7 @@ def proposals_import(*, actor, committee, file, session=None):
                     actor=actor, action="proposal.imported", obj=proposal, committee=committee, to_state=state,
                     payload={"file": file_name, "row": plan.row, "number": plan.number},
                 )
+                search.index_proposals([proposal.pk])
                 result.created += 1
     except IntegrityError:
         return ImportResult(errors=[(None, _(

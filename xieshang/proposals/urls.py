@@ -27,5 +27,6 @@ urlpatterns = [
     path("<int:pk>/cosigners/", views.invite, name="invite"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("<int:pk>/act/<slug:action>/form/", views.act_form, name="act_form"),
     path("<int:pk>/replies/<int:reply_id>/letter/", views.reply_letter, name="reply_letter"),
 ]

@@ -19,7 +19,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -54,10 +53,13 @@ from .models import (
     ExtensionRequest,
     Proposal,
     ProposalState,
+    ProposerKind,
 )
 from .workflow import TRANSITIONS
 
 STAFF_ROLES = {Role.STAFF, Role.ADMIN}
+# Long texts no list shows: the lists do not read them.
+LIST_DEFERRED = ("body", "state_note")
 BOARD_ROLES = {Role.STAFF, Role.ADMIN, Role.LEADER}
 INBOX_TABS = ("to_acknowledge", "handling", "due_soon", "replied")
 
@@ -133,7 +135,7 @@ def mine(request):
     committee = _committee(request)
     user = request.user
     # Own proposals: those the user leads or drafted (the co-signed ones are on the invitations page).
-    qs = selectors.proposals_of(user, committee)
+    qs = selectors.proposals_of(user, committee).defer(*LIST_DEFERRED)
     page = _page(request, qs)
     return render(request, "proposals/mine.html", {
         "page_obj": page,
@@ -539,6 +541,27 @@ def act(request, pk, action):
 
 
 @screen
+def act_form(request, pk, action):
+    """One action's form alone (the review queue loads it when its box is opened): the same 404 as a
+    missing proposal for an action the user may not take on it now."""
+    if action not in ACTION_FORMS:
+        raise Http404
+    proposal = _get(request, pk)
+    actions = selectors.available_actions(request.user, proposal)
+    transition = next((t for t in actions if t.action == action), None)
+    if transition is None:
+        raise Http404
+    assignments = list(proposal.assignments.select_related("unit").prefetch_related("extension_requests"))
+    replies = list(proposal.replies.select_related("assignment__unit", "evaluation"))
+    ctx = {**_action_context(request, proposal, actions, assignments, replies), "merge_by_number": True}
+    form = action_form(action, ctx=_ctx_for(action, ctx))
+    form.auto_id = f"id_{proposal.pk}_%s"
+    return render(request, "proposals/_action_form.html", {
+        "e": _entry(transition, form, proposal), "proposal": proposal, "next": _safe_next(request, ""),
+    })
+
+
+@screen
 def reply_letter(request, pk, reply_id):
     """The uploaded reply letter, for those who may see the proposal."""
     proposal = _get(request, pk)
@@ -558,45 +581,33 @@ def reply_letter(request, pk, reply_id):
 ROLE_ORDER = {AssignmentRole.SOLE: 0, AssignmentRole.LEAD: 1, AssignmentRole.SPLIT: 2, AssignmentRole.CO: 3}
 
 
-def _role_order(assignment):
-    return (ROLE_ORDER.get(assignment.role, 9), assignment.pk)
-
-
 # The columns the staff list shows (and what its rows are computed from); the list reads nothing else.
+# Rows are plain tuples (`values_list`): building 50 model instances with three related ones each cost
+# more than the page's SQL.
 LIST_COLUMNS = (
     "id", "committee_id", "number", "title", "is_key", "state", "category", "proposer_kind", "sector_name",
     "lead_proposer__name", "organization__name", "special_committee__name",
 )
-LIST_ASSIGNMENT_COLUMNS = ("id", "proposal_id", "unit_id", "role", "state", "due_date")
 
 
 def _list_queryset(qs):
-    """The selector's list, reading only the columns the page shows (no text bodies, no unused joins).
-    The assignments are read by `_list_assignments` for the page's rows."""
-    return (
-        qs.select_related(None).select_related("lead_proposer", "organization", "special_committee")
-        .prefetch_related(None).only(*LIST_COLUMNS)
-    )
+    """The selector's list as tuples of LIST_COLUMNS (no text bodies, no model instances). Apply it to
+    the page's slice, not before counting: the count would keep the joins the columns need."""
+    return qs.select_related(None).prefetch_related(None).values_list(*LIST_COLUMNS)
 
 
-def _list_assignments(proposals) -> dict:
-    """{proposal id: [its live assignments, each with `unit_name`]} in one query; what the selector's
-    prefetch gives, without its machinery (a third of the page's ORM time)."""
-    from collections import defaultdict
-
-    from django.db.models import F
-
+def _list_assignments(ids) -> dict:
+    """{proposal id: [(role, state, due_date, unit name, id), …]}: the live assignments of the page's
+    rows in one query."""
     from .models import Assignment
 
-    by_id = {p.pk: p for p in proposals}
-    out = defaultdict(list)
+    out: dict[int, list] = {}
     qs = (
-        Assignment.objects.filter(proposal_id__in=list(by_id)).exclude(state=AssignmentState.CANCELLED)
-        .annotate(unit_name=F("unit__name")).only(*LIST_ASSIGNMENT_COLUMNS).order_by()
+        Assignment.objects.filter(proposal_id__in=ids).exclude(state=AssignmentState.CANCELLED)
+        .values_list("proposal_id", "role", "state", "due_date", "unit__name", "id").order_by()
     )
-    for a in qs:
-        a.proposal = by_id[a.proposal_id]
-        out[a.proposal_id].append(a)
+    for pid, *rest in qs:
+        out.setdefault(pid, []).append(tuple(rest))
     return out
 
 
@@ -611,11 +622,19 @@ def _due_html(due) -> str:
             text += " · " + _("overdue by %(days)s working days") % {"days": due["days_abs"]}
         else:
             text += " · " + _("%(days)s working days left") % {"days": due["days_left"]}
-    return format_html('<span class="{}" data-testid="due">{}</span>', css, text)
+    return f'<span class="{css}" data-testid="due">{_esc(text)}</span>'
 
 
-# One row of the staff list (proposals/list.html puts them in its table). Built in Python with
-# format_html (every value escaped): a template per row costs more than the page's database work.
+def _esc(value) -> str:
+    """HTML-escape a plain value (quotes included). The list builds its rows with this rather than
+    format_html: 700 lazy-aware escapes a page cost more than the page's SQL."""
+    from html import escape
+
+    return escape(str(value)) if value is not None else ""
+
+
+# One row of the staff list (proposals/list.html puts them in its table). Built in Python, every value
+# escaped with `_esc`: a template per row costs more than the page's database work.
 _ROW_HTML = (
     '<tr data-testid="proposal-row">\n'
     '  <td>{number}</td>\n'
@@ -629,37 +648,43 @@ _ROW_HTML = (
 )
 
 
-def _rows(proposals) -> list:
-    """The rows of the staff list as HTML (one query for all their assignments, none per row), in one
-    pass: labels from dictionaries made once, the due information of all rows at once (`due_infos`)."""
-    states = {value: str(label) for value, label in ProposalState.choices}
-    categories = {value: str(label) for value, label in Category.choices}
-    roles = {value: str(label) for value, label in AssignmentRole.choices}
-    key_flag = format_html(' <span class="flag key">{}</span>', _("Key"))
+def _rows(rows) -> list:
+    """The rows of the staff list as HTML from LIST_COLUMNS tuples (one query for all their assignments,
+    none per row): labels from dictionaries made once, the working days left of all rows at once."""
+    from xieshang.core import calendar, timers
+
+    states = {value: _esc(label) for value, label in ProposalState.choices}
+    categories = {value: _esc(label) for value, label in Category.choices}
+    roles = {value: _esc(label) for value, label in AssignmentRole.choices}
+    key_flag = f' <span class="flag key">{_esc(_("Key"))}</span>'
     url_of = reverse("proposals:detail", args=[987654321]).replace("987654321", "{}")
-    proposals = list(proposals)
-    assignments = _list_assignments(proposals)
-    rows, nearest_of_rows = [], []
-    for p in proposals:
-        live = sorted(assignments.get(p.pk, ()), key=_role_order)
-        pending = [a for a in live if a.state in deadlines.OPEN_STATES]
-        nearest = min(pending, key=lambda a: a.due_date) if pending else None
-        if nearest is not None:
-            nearest_of_rows.append(nearest)
-        rows.append((p, live, nearest))
-    deadlines.due_infos(nearest_of_rows)
+    rows = list(rows)
+    assignments = _list_assignments([r[0] for r in rows])
+    today = deadlines.today()
+    remind: dict[int, tuple] = {}
     out = []
-    for p, live, nearest in rows:
-        out.append(format_html(
-            _ROW_HTML,
-            number=p.number or "—", url=url_of.format(p.pk), title=p.title, key=key_flag if p.is_key else "",
-            proposer=p.proposer_name, sector=format_html('<div class="sub">{}</div>', p.sector_name) if p.sector_name else "",
-            category=categories.get(p.category, p.category), state=p.state, state_label=states.get(p.state, p.state),
-            units=format_html_join(mark_safe("<br>"), "{} <small>({})</small>",
-                                   ((a.unit_name, roles.get(a.role, a.role)) for a in live)),
-            due=_due_html(getattr(nearest, "due", None)),
-        ))
-    return out
+    with calendar.pinned():  # one read of the calendar's version for the whole page
+        for pid, cid, number, title, is_key, state, category, kind, sector, person, org, special in rows:
+            live = sorted(assignments.get(pid, ()), key=lambda a: (ROLE_ORDER.get(a[0], 9), a[4]))
+            pending = [a for a in live if a[1] in deadlines.OPEN_STATES]
+            due = ""
+            if pending:
+                nearest = min(pending, key=lambda a: a[2])
+                if cid not in remind:
+                    remind[cid] = timers.timer(cid, "proposal.remind_before")
+                due = _due_html(deadlines._info(cid, nearest[2], nearest[1], today, remind[cid]))
+            proposer = (org if kind == ProposerKind.ORGANIZATION and org else
+                        special if kind == ProposerKind.SPECIAL_COMMITTEE and special else person) or ""
+            out.append(_ROW_HTML.format(
+                number=_esc(number or "—"), url=url_of.format(pid), title=_esc(title), key=key_flag if is_key else "",
+                proposer=_esc(proposer), sector=f'<div class="sub">{_esc(sector)}</div>' if sector else "",
+                category=categories.get(category) or _esc(category), state=_esc(state),
+                state_label=states.get(state) or _esc(state),
+                units="<br>".join(f"{_esc(name)} <small>({roles.get(role) or _esc(role)})</small>"
+                                  for role, _s, _d, name, _id in live),
+                due=due,
+            ))
+    return [mark_safe(row) for row in out]
 
 
 def _filter_fields(request, committee, filters) -> str:
@@ -672,7 +697,7 @@ def _filter_fields(request, committee, filters) -> str:
     from django.template.loader import render_to_string
     from django.utils.translation import get_language
 
-    from .forms import FILTER_OPTIONS_SECONDS, filter_options
+    from .forms import FILTER_OPTIONS_SECONDS
 
     def rendered():
         return render_to_string("proposals/_filter_fields.html", {"filters": filters})
@@ -680,7 +705,7 @@ def _filter_fields(request, committee, filters) -> str:
     if filters.errors or request.GET.get("q"):
         return mark_safe(rendered())
     query = sorted((k, tuple(request.GET.getlist(k))) for k in request.GET if k != "page")
-    digest = hashlib.sha256(repr((filter_options(committee), query)).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(repr((filters.options, query)).encode()).hexdigest()[:32]
     key = f"proposals:filter-fields:{committee.pk}:{get_language()}:{digest}"
     html = cache.get(key)
     if html is None:
@@ -693,8 +718,9 @@ def _filter_fields(request, committee, filters) -> str:
 def proposal_list(request):
     committee = _committee(request)
     filters = ProposalFilterForm(request.GET or None, committee=committee)
-    qs = _list_queryset(selectors.proposal_list(request.user, committee, filters.params()))
+    qs = selectors.proposal_list(request.user, committee, filters.params()).select_related(None).prefetch_related(None)
     page = Paginator(qs, filters.per_page()).get_page(request.GET.get("page"))
+    page.object_list = _list_queryset(page.object_list)
     return render(request, "proposals/list.html", {
         "filters": filters, "filter_fields": _filter_fields(request, committee, filters),
         "page_obj": page, "rows": _rows(page.object_list),
@@ -702,72 +728,64 @@ def proposal_list(request):
     })
 
 
-def _xlsx_text(value):
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value)) if value is not None else ""
-
-
 @screen
 def export(request):
-    """The filtered list as an Excel file, written row by row (openpyxl write-only) and streamed."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    """The filtered list as an Excel file (xieshang.proposals.exports). A list of at most
+    XIESHANG_EXPORT_INLINE_MAX_ROWS rows is written at once and streamed; a longer one is prepared by
+    the worker (xieshang.core.exports): a POST queues it and leads to 我的导出, a GET asks first."""
+    from xieshang.core import exports as background
+    from xieshang.core.services import export_request
+
+    from .exports import count_proposal_list, write_proposal_list
 
     committee = _committee(request)
     filters = ProposalFilterForm(request.GET or None, committee=committee)
-    qs = selectors.proposal_list(request.user, committee, filters.params())
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Proposals"))
-    headers = [
-        _("Number"), _("Subject"), _("State"), _("Proposal kind"), _("Category"), _("Proposer"), _("Sector"),
-        _("Handling units"), _("Reply due"), _("Key proposal"), _("Excellent proposal"), _("Submitted on"),
-    ]
-    ws.append(headers)
-    yes, no = _("yes"), _("no")
-
-    def cell(value):
-        c = WriteOnlyCell(ws, value=value)
-        if isinstance(value, str):
-            c.data_type = "s"  # never a formula, whatever the text begins with
-        return c
-
-    for p in qs.iterator(chunk_size=500):
-        live = sorted((a for a in p.assignments.all() if a.state != AssignmentState.CANCELLED), key=_role_order)
-        units = "；".join(f"{a.unit.name}（{a.get_role_display()}）" for a in live)
-        due = min((a.due_date for a in live), default=None)
-        submitted = timezone.localtime(p.submitted_at).date() if p.submitted_at else None
-        ws.append([
-            cell(_xlsx_text(p.number or "")), cell(_xlsx_text(p.title)), cell(str(p.get_state_display())),
-            cell(str(p.get_kind_display())), cell(str(p.get_category_display())), cell(_xlsx_text(p.proposer_name)),
-            cell(_xlsx_text(p.sector_name)), cell(_xlsx_text(units)), due or "", yes if p.is_key else no,
-            yes if p.is_excellent else no, submitted or "",
-        ])
+    params = filters.params()
+    rows = count_proposal_list(request.user, committee, params)
+    if rows > background.inline_limit():
+        if request.method != "POST":
+            return render(request, "proposals/export_confirm.html", {
+                "rows": rows, "limit": background.inline_limit(), "query": request.GET.urlencode(),
+            })
+        try:
+            export_request(actor=request.user, committee=committee, kind="proposals", params=params)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect(reverse("proposals:list") + ("?" + request.GET.urlencode() if request.GET else ""))
+        messages.success(request, _(
+            "The list has %(rows)s proposals: the file is being prepared in the background. "
+            "You will be notified when it is ready."
+        ) % {"rows": rows})
+        return redirect("core:exports")
     handle = tempfile.TemporaryFile()
-    wb.save(handle)
+    write_proposal_list(handle, user=request.user, committee=committee, params=params)
     handle.seek(0)
     filename = f"proposals-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(
-        handle, as_attachment=True, filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=background.XLSX)
 
 
 def _review_context(request, committee):
-    """The review queue: each row with its five action forms. The merge form takes the target's number
-    (or id) typed in, checked when sent (`_merge_target`), instead of a list of every possible target."""
-    qs = selectors.review_queue(committee)
+    """The review queue: each row with its five actions. The forms are not rendered with the page: each
+    opens (htmx, `act_form`) when its box is opened — fifty rows of five forms cost a second a page. The
+    merge form takes the target's number (or id) typed in, checked when sent (`_merge_target`), instead
+    of a list of every possible target."""
+    from urllib.parse import quote
+
+    qs = selectors.review_queue(committee).defer(*LIST_DEFERRED)
     page = _page(request, qs)
-    rows = []
-    for p in page.object_list:
-        ctx = {"proposal": p, "my_assignments_all": [], "merge_by_number": True}
-        forms = []
-        for action in ("register", "return_for_revision", "merge", "convert", "reject"):
-            form = action_form(action, ctx=ctx)
-            form.auto_id = f"id_{p.pk}_%s"
-            forms.append(_entry(TRANSITIONS[action], form, p))
-        rows.append({"p": p, "actions": forms})
+    actions = [(a, TRANSITIONS[a].label) for a in REVIEW_ACTIONS]
+    form_url = reverse("proposals:act_form", args=[987654321, "ACTION"]).replace("987654321", "{pk}").replace("ACTION", "{action}")
+    next_ = quote(request.get_full_path(), safe="/")
+    rows = [
+        {"p": p, "actions": [{"action": a, "label": label, "url": f"{form_url.format(pk=p.pk, action=a)}?next={next_}"}
+                             for a, label in actions]}
+        for p in page.object_list
+    ]
     return {"page_obj": page, "rows": rows}
+
+
+# The review queue's actions; each has a form, loaded when its box is opened.
+REVIEW_ACTIONS = ("register", "return_for_revision", "merge", "convert", "reject")
 
 
 @screen
@@ -911,7 +929,8 @@ def unit_inbox(request):
     tab = request.GET.get("tab") or INBOX_TABS[0]
     if tab not in INBOX_TABS:
         tab = INBOX_TABS[0]
-    page = _page(request, selectors.unit_inbox(request.user, committee, tab))
+    page = _page(request, selectors.unit_inbox(request.user, committee, tab).defer(
+        *(f"proposal__{name}" for name in LIST_DEFERRED), "objection_reason"))
     rows = list(page.object_list)
     deadlines.due_infos(rows)
     tabs = [

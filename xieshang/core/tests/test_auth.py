@@ -233,7 +233,8 @@ def test_after_the_lock_a_new_series_is_needed_to_lock_again(client, alice, cloc
 
 def test_idle_timeout_settings():
     assert settings.SESSION_COOKIE_AGE == int(os.environ.get("XIESHANG_IDLE_MINUTES", "30")) * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False  # SessionTouchMiddleware saves at most once a minute
+    assert settings.SESSION_TOUCH_SECONDS == 60
     assert settings.SESSION_COOKIE_HTTPONLY is True
 
 
@@ -250,6 +251,34 @@ def test_idle_session_ends_but_activity_keeps_it(client, alice, clock):
     assert response.status_code == 302
     assert response["Location"] == "/login/?next=/inbox/"
     assert not signed_in(client)
+
+
+def test_a_busy_session_is_saved_once_a_minute_not_on_every_request(client, alice, clock):
+    """Requests within a minute of the last save do not write the session; the first one after it does,
+    and the session then lasts the whole idle time from there."""
+    from django.contrib.sessions.models import Session
+
+    sign_in(client, "alice", PASSWORD)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    first = Session.objects.get(session_key=key).expire_date
+    for _ in range(5):
+        clock.advance(seconds=10)
+        assert client.get("/").status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == first  # 50 s: no write
+    clock.advance(seconds=15)
+    assert client.get("/").status_code == 200
+    touched = Session.objects.get(session_key=key).expire_date
+    assert touched == first + datetime.timedelta(seconds=65)
+    clock.advance(seconds=settings.SESSION_COOKIE_AGE - 1)
+    assert client.get("/inbox/").status_code == 200 and signed_in(client)
+
+
+def test_anonymous_requests_create_no_session(client, db):
+    from django.contrib.sessions.models import Session
+
+    client.get("/public/")
+    client.get("/login/")
+    assert Session.objects.count() == 0
 
 
 # --- Passwords -------------------------------------------------------------------------------

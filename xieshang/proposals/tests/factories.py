@@ -29,7 +29,7 @@ from xieshang.core.tests.factories import (
     UserFactory,
     grant,
 )
-from xieshang.proposals import services
+from xieshang.proposals import search, services
 from xieshang.proposals.models import Proposal, ProposalState
 
 _codes = itertools.count(1)
@@ -93,6 +93,12 @@ class ProposalFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"关于加强第{n}项工作的提案")
     body = "建议如下：一、……；二、……。"
     state = ProposalState.DRAFT
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        proposal = super()._create(model_class, *args, **kwargs)
+        search.index_proposals([proposal.pk])  # as every writer of proposals does (search.py)
+        return proposal
 
 
 @dataclass

@@ -370,3 +370,15 @@ def test_a_past_year_with_registered_proposals_from_elsewhere_is_left_alone(load
                             number="13-9-0001", sequence=1, lead_proposer=member, created_by=member.user, imported=True)
     assert proposals_demo.already_there(session, history=True).startswith("left alone")
     assert proposals_demo.already_there(session, history=False) == ""  # the current year is filled whatever else is there
+
+
+def test_every_demo_proposal_is_in_the_search_index(loaded):
+    """The years written in bulk are indexed at the end of the loader (the services index the others)."""
+    from xieshang.proposals import search
+
+    assert search.reindex(committee=loaded.committee, stale_only=True) == 0
+    staff = loaded.demo["users"]["staff"]
+    old = of_year(loaded, 2024).filter(state__in=HANDLED).order_by("sequence").first()
+    hits = selectors.proposal_list(staff, loaded.committee, {"q": old.number})
+    assert list(hits.values_list("pk", flat=True)) == [old.pk]
+    assert old.pk in set(selectors.proposal_list(staff, loaded.committee, {"q": old.title}).values_list("pk", flat=True))

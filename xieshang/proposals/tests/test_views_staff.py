@@ -67,7 +67,12 @@ def test_review_queue_register_with_next(staff_client, actors):
     review = reverse("proposals:review")
     html = staff_client.get(review).content.decode()
     for action in ("register", "return_for_revision", "merge", "convert", "reject"):
-        assert f'data-testid="action-{action}"' in html, action
+        # each action's box is on the page; its form comes when the box is opened (htmx)
+        assert f'data-testid="open-{action}"' in html, action
+        form_url = reverse("proposals:act_form", args=[p.pk, action])
+        assert form_url in html, action
+        form = staff_client.get(form_url, {"next": review}).content.decode()
+        assert f'data-testid="action-{action}"' in form and f'name="next" value="{review}"' in form, action
     response = staff_client.post(
         reverse("proposals:act", args=[p.pk, "register"]),
         {"next": review, "version": p.version, "register-category": "economy", "register-is_key": "on"},
@@ -84,7 +89,7 @@ def test_review_queue_merges_by_typed_number(staff_client, actors):
     p, _ = walk_to("submitted", actors=actors, cosign=False, title="被并的提案")
     q, _ = walk_to("submitted", actors=actors, cosign=False, title="另一件提案")
     review = reverse("proposals:review")
-    html = staff_client.get(review).content.decode()
+    html = staff_client.get(reverse("proposals:act_form", args=[p.pk, "merge"]), {"next": review}).content.decode()
     assert f'<option value="{target.pk}">' not in html and "<select name=\"merge-into\"" not in html
     assert f'id="id_{p.pk}_merge-into"' in html and 'name="merge-into" ' in html and "13-3-0042" in html  # the example
 
@@ -365,3 +370,14 @@ def test_print_page(staff_client, actors):
     assert f"/api/v1/proposals/{p.pk}/documents/proposal.docx" in detail
     reply = p.replies.get()
     assert f"/api/v1/proposals/{p.pk}/replies/{reply.pk}/letter.docx" in detail
+
+
+def test_review_form_fragment_is_404_when_the_action_is_not_open(staff_client, actors, make_user, committee):
+    """The form of an action that cannot be taken now, of an unknown action, or on a proposal the user
+    may not see: the same 404 as a missing proposal."""
+    p, _ = walk_to("registered", actors=actors, cosign=False)
+    assert staff_client.get(reverse("proposals:act_form", args=[p.pk, "register"])).status_code == 404
+    assert staff_client.get(reverse("proposals:act_form", args=[p.pk, "no_such_action"])).status_code == 404
+    assert staff_client.get(reverse("proposals:act_form", args=[999999, "register"])).status_code == 404
+    draft, _ = walk_to("draft", actors=actors, cosign=False)
+    assert staff_client.get(reverse("proposals:act_form", args=[draft.pk, "register"])).status_code == 404

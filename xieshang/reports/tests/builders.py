@@ -13,6 +13,7 @@ import itertools
 from django.utils import timezone
 
 from xieshang.core.tests.factories import MemberFactory, UserFactory
+from xieshang.proposals import search
 from xieshang.proposals.models import (
     Assignment,
     CoSigner,
@@ -50,6 +51,7 @@ def proposal(committee, session, state, *, lead=None, creator=None, number=True,
         p.number = f"{session.term.number}-{session.number}-{p.sequence:04d}"
         p.registered_at = T0
         p.save(update_fields=["sequence", "number", "registered_at"])
+    search.index_proposals([p.pk])  # as every writer of proposals does (xieshang/proposals/search.py)
     return p
 
 

@@ -1,0 +1,255 @@
+"""Background exports (导出): a file too long to write within a request is written by the worker and
+downloaded later by the person who asked for it.
+
+1. `services.export_request(actor=…, committee=…, kind=…, params=…)` records an `Export` (queued) and an
+   audit event, and enqueues the task `tasks.run_export` after the commit.
+2. The task (`run`) writes the file with the kind's writer *as the requesting user* — through the app's
+   selectors, so with exactly the rows that user may see — in the language they asked in, stores it in
+   the default storage, marks the export done and notifies the user with a link to download it. An
+   error marks it failed with a message (and notifies the user too); nothing is dropped silently.
+3. Only the requester downloads it (`core:export_download`, GET /api/v1/exports/{id}/file), until
+   `expires_at` (XIESHANG_EXPORT_KEEP_DAYS later). The periodic job `core.prune_exports` deletes the
+   expired files, gives up exports the worker never finished, and forgets old records.
+
+A new kind of export is one entry in KINDS: its label, the dotted path of its writer
+`writer(handle, *, user, committee, params) -> rows written`, and the start of the file's name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+import tempfile
+import uuid
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import audit
+from .errors import Invalid, ServiceError
+
+logger = logging.getLogger("xieshang.exports")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    label: str
+    writer: str  # dotted path of writer(handle, *, user, committee, params) -> rows written
+    filename: str  # the downloaded file is "<filename>-<date requested>.<suffix>"
+    suffix: str = "xlsx"
+    content_type: str = XLSX
+
+
+KINDS: dict[str, Kind] = {
+    # The proposal list with the staff list's filters and columns (proposals:export).
+    "proposals": Kind(gettext_lazy("Proposal list"), "xieshang.proposals.exports.write_proposal_list", "proposals"),
+    # The same list with the columns of GET /api/v1/proposals/export.xlsx (POST /api/v1/proposals/exports).
+    "proposals_api": Kind(gettext_lazy("Proposal list"), "xieshang.proposals.exports.write_proposal_list_api", "proposals"),
+}
+
+# An export still queued or running this long after it was asked for is given up (its worker died,
+# or no worker runs): marked failed, and the requester told, by core.prune_exports.
+STALE_AFTER = datetime.timedelta(hours=6)
+# The records of exports are kept this long (their files only until expires_at).
+FORGET_AFTER = datetime.timedelta(days=90)
+# What an export's filters may hold: a few short values (they come from a query string or JSON).
+MAX_PARAMS, MAX_KEY, MAX_VALUE = 30, 32, 200
+
+
+def kind_of(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except (KeyError, TypeError):
+        raise Invalid(field_errors={"kind": [_("Select a valid choice. %(value)s is not one of the available choices.")
+                                             % {"value": str(name)[:50]}]}) from None
+
+
+def inline_limit() -> int:
+    """The largest list exported within the request; longer ones go to the worker."""
+    return int(getattr(settings, "XIESHANG_EXPORT_INLINE_MAX_ROWS", 2000))
+
+
+def keep_days() -> int:
+    return int(getattr(settings, "XIESHANG_EXPORT_KEEP_DAYS", 7))
+
+
+def clean_params(params) -> dict:
+    """The filters as stored: text keys and text values (as the selectors read a query string), sorted."""
+    if params is None:
+        return {}
+    if not isinstance(params, dict) or len(params) > MAX_PARAMS:
+        raise Invalid(field_errors={"params": [_("Enter a valid value.")]})
+    out = {}
+    for key, value in params.items():
+        if not isinstance(key, str) or not key or len(key) > MAX_KEY:
+            raise Invalid(field_errors={"params": [_("Enter a valid value.")]})
+        if value is None or value == "" or value is False:
+            continue
+        if value is True:
+            value = "1"
+        if not isinstance(value, str | int) or len(str(value)) > MAX_VALUE:
+            raise Invalid(field_errors={key: [_("Enter a valid value.")]})
+        out[key] = str(value)
+    return dict(sorted(out.items()))
+
+
+def filename_of(export) -> str:
+    kind = KINDS.get(export.kind)
+    stem, suffix = (kind.filename, kind.suffix) if kind else ("export", "bin")
+    return f"{stem}-{timezone.localtime(export.created_at):%Y%m%d}-{export.pk}.{suffix}"
+
+
+def content_type_of(export) -> str:
+    kind = KINDS.get(export.kind)
+    return kind.content_type if kind else "application/octet-stream"
+
+
+def is_expired(export, now: datetime.datetime | None = None) -> bool:
+    return export.expires_at is not None and export.expires_at <= (now or timezone.now())
+
+
+def is_downloadable(export, now: datetime.datetime | None = None) -> bool:
+    from .models import Export
+
+    return export.state == Export.State.DONE and bool(export.file) and not is_expired(export, now)
+
+
+def message_of(export) -> str:
+    """What went wrong, for the requester: the first line of `error` (the rest is for administrators)."""
+    return (export.error or "").split("\n", 1)[0]
+
+
+# --- The worker's side ---------------------------------------------------------------------------
+
+
+def run(export_id: int) -> str:
+    """Write the file of one queued export (the body of tasks.run_export). Runs once: the export is
+    claimed by moving it from queued to running, so a second run of the task does nothing."""
+    from .models import Export
+
+    claimed = Export.objects.filter(pk=export_id, state=Export.State.QUEUED).update(
+        state=Export.State.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return "not queued"
+    export = Export.objects.select_related("requested_by", "committee").get(pk=export_id)
+    with translation.override(export.language or settings.LANGUAGE_CODE):
+        try:
+            kind = kind_of(export.kind)
+            user = export.requested_by
+            if not user.is_active:
+                raise ServiceError(_("The account that asked for this export is disabled."))
+            writer = import_string(kind.writer)
+            with tempfile.TemporaryFile() as handle:
+                rows = writer(handle, user=user, committee=export.committee, params=export.params or {})
+                handle.seek(0)
+                name = f"{kind.filename}-{uuid.uuid4().hex}.{kind.suffix}"
+                export.file.save(name, File(handle, name=name), save=False)
+            if not _finish_done(export, rows):
+                export.file.delete(save=False)
+                return "given up"
+        except Exception as exc:  # noqa: BLE001 - a failed export is recorded and reported, not raised
+            logger.exception("Export %s (%s) failed", export.pk, export.kind)
+            if export.file:
+                export.file.delete(save=False)
+            _finish_failed(export, exc)
+            return "failed"
+    return f"done {rows}"
+
+
+def _finish_done(export, rows: int) -> bool:
+    from .models import Export
+    from .services import notify
+
+    now = timezone.now()
+    expires = now + datetime.timedelta(days=keep_days())
+    with transaction.atomic():
+        won = Export.objects.filter(pk=export.pk, state=Export.State.RUNNING).update(
+            state=Export.State.DONE, row_count=rows, file=export.file.name, finished_at=now, expires_at=expires, error="",
+        )
+        if not won:  # given up meanwhile (core.prune_exports): the requester was told it failed
+            return False
+        audit.record(actor=None, action="export.done", obj=export, committee=export.committee,
+                     from_state=Export.State.RUNNING, to_state=Export.State.DONE, payload={"rows": rows})
+        label = KINDS[export.kind].label
+        notify(
+            recipients=[export.requested_by], kind="export.done", committee=export.committee, channels=(),
+            title=_("Your export is ready: %(what)s") % {"what": label},
+            body=_("%(rows)s rows. You can download the file until %(date)s.") % {
+                "rows": rows, "date": timezone.localtime(expires).strftime("%Y-%m-%d %H:%M")},
+            url=reverse("core:export_download", args=[export.pk]),
+        )
+    return True
+
+
+def _failure_text(exc) -> str:
+    if isinstance(exc, ServiceError):
+        return str(exc.message)
+    return (
+        _("The file could not be written. Ask for it again; if it fails again, tell the system administrator.")
+        + f"\n{exc.__class__.__module__}.{exc.__class__.__name__}: {exc}"
+    )
+
+
+def _finish_failed(export, exc_or_text, *, from_states=None) -> bool:
+    from .models import Export
+    from .services import notify
+
+    text = exc_or_text if isinstance(exc_or_text, str) else _failure_text(exc_or_text)
+    from_states = from_states or [Export.State.RUNNING]
+    with transaction.atomic():
+        won = Export.objects.filter(pk=export.pk, state__in=from_states).update(
+            state=Export.State.FAILED, error=text[:4000], finished_at=timezone.now(), file="",
+        )
+        if not won:
+            return False
+        audit.record(actor=None, action="export.failed", obj=export, committee=export.committee,
+                     from_state=export.state, to_state=Export.State.FAILED, payload={"error": text[:500]})
+        label = KINDS[export.kind].label if export.kind in KINDS else export.kind
+        notify(
+            recipients=[export.requested_by], kind="export.failed", committee=export.committee, channels=(),
+            title=_("Your export failed: %(what)s") % {"what": label},
+            body=text.split("\n", 1)[0], url=reverse("core:exports"),
+        )
+    return True
+
+
+# --- The periodic job -----------------------------------------------------------------------------
+
+
+def prune_exports(now: datetime.datetime | None = None) -> str:
+    """Delete the files of expired exports, give up exports the worker never finished (STALE_AFTER),
+    and delete the records older than FORGET_AFTER. Idempotent (core.prune_exports in the scheduler)."""
+    from .models import Export
+
+    now = now or timezone.now()
+    files = 0
+    expired = Export.objects.filter(state=Export.State.DONE, expires_at__lte=now).exclude(file="")
+    for export in list(expired.order_by("pk")):
+        export.file.delete(save=False)  # a file already gone is no error
+        Export.objects.filter(pk=export.pk).update(file="")
+        files += 1
+
+    given_up = 0
+    stale = Export.objects.filter(state__in=[Export.State.QUEUED, Export.State.RUNNING], created_at__lte=now - STALE_AFTER)
+    for export in stale.select_related("requested_by", "committee").order_by("pk"):
+        with translation.override(export.language or settings.LANGUAGE_CODE):
+            text = _("The export was not finished in time (the background worker stopped or is not running). "
+                     "Ask for it again.")
+            if _finish_failed(export, text, from_states=[Export.State.QUEUED, Export.State.RUNNING]):
+                given_up += 1
+
+    old = Export.objects.filter(created_at__lte=now - FORGET_AFTER)
+    for export in list(old.exclude(file="")):
+        export.file.delete(save=False)
+    forgotten, _by_model = old.delete()
+    return f"files deleted {files}, given up {given_up}, records deleted {forgotten}"

@@ -1,0 +1,82 @@
+"""The bigram search index of proposals (xieshang/proposals/search.py, ADR 0007).
+
+PostgreSQL: a table with a tsvector column and a GIN index (stock PostgreSQL, no extension).
+SQLite: an FTS5 virtual table with the `ascii` tokenizer (FTS5 is built into SQLite 3.9+ as shipped
+by Python and Debian). Django's state gets the model SearchDocument, so it knows the table.
+The index of the proposals already there is built here (about a minute per 100,000 proposals).
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+POSTGRESQL = [
+    """
+    CREATE TABLE proposals_search (
+        proposal_id bigint NOT NULL REFERENCES proposals_proposal (id) ON DELETE CASCADE,
+        part smallint NOT NULL DEFAULT 0,
+        committee_id bigint NOT NULL,
+        version integer NOT NULL,
+        vector tsvector NOT NULL,
+        PRIMARY KEY (proposal_id, part)
+    )
+    """,
+    "CREATE INDEX proposals_search_vector ON proposals_search USING gin (vector)",
+    "CREATE INDEX proposals_search_committee ON proposals_search (committee_id)",
+]
+SQLITE = [
+    """
+    CREATE VIRTUAL TABLE proposals_search USING fts5(
+        proposal_id UNINDEXED, committee_id UNINDEXED, version UNINDEXED, words, names,
+        tokenize = 'ascii', columnsize = 0
+    )
+    """,
+]
+
+
+def create(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor not in ("postgresql", "sqlite"):
+        raise RuntimeError(f"the proposals' search index supports PostgreSQL and SQLite, not {vendor}")
+    for sql in POSTGRESQL if vendor == "postgresql" else SQLITE:
+        schema_editor.execute(sql)
+    Proposal = apps.get_model("proposals", "Proposal")
+    if Proposal.objects.using(schema_editor.connection.alias).exists():
+        from xieshang.proposals import search
+
+        search.reindex(using=schema_editor.connection.alias,
+                       models=(Proposal, apps.get_model("proposals", "CoSigner")))
+
+
+def drop(apps, schema_editor):
+    schema_editor.execute("DROP TABLE IF EXISTS proposals_search")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("proposals", "0002_bench_indexes"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.CreateModel(
+                    name="SearchDocument",
+                    fields=[
+                        ("proposal", models.OneToOneField(
+                            db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True,
+                            related_name="+", serialize=False, to="proposals.proposal")),
+                        ("committee_id", models.BigIntegerField()),
+                        ("version", models.PositiveIntegerField()),
+                    ],
+                    options={
+                        "verbose_name": "search index entry",
+                        "verbose_name_plural": "search index entries",
+                        "db_table": "proposals_search",
+                        "default_permissions": (),
+                    },
+                ),
+            ],
+            database_operations=[migrations.RunPython(create, drop)],
+        ),
+    ]
