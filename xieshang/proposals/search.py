@@ -21,9 +21,10 @@ Query
 
 Storage (migration 0003; table `proposals_search`)
     PostgreSQL: rows (proposal_id, part, committee_id, version, vector tsvector) with a GIN index on
-        vector. The tsvector is written as a literal with explicit positions and weights (A: the
-        proposal's words, B: names), never through to_tsvector, and queried with an explicit tsquery
-        (`'教育' <-> '育局'`, `'教':*`). A tsvector holds positions up to 16383 and 256 positions per
+        vector. The tsvector is written as a literal with explicit positions (one free position
+        between runs, two between fields) and weights (D, the default: the proposal's words; A: names),
+        never through to_tsvector, and queried with an explicit tsquery (`'教育' <-> '育局'`, `'教':*`,
+        across runs `'13' <-> '3' <2> '00'`). A tsvector holds positions up to 16383 and 256 positions per
         lexeme: a long proposal is stored in several parts, cut between runs, the end of the text
         before the cut repeated at the start of the next part, so that every match lies in one part.
     SQLite: an FTS5 table (rowid = proposal id) with the grams as space-separated tokens in two
@@ -359,10 +360,12 @@ def filter_queryset(qs, text: str | None, *, scope: str | None = None, committee
 
 # --- Writing the index --------------------------------------------------------------------------
 
-# How `reindex` empties the table before rebuilding everything. SQLite: an FTS5 table deletes row by
-# row (reading each document back), so it is dropped and created again as migration 0003 made it.
+# How `reindex` empties the table before rebuilding everything (as migration 0003 made it). SQLite: an
+# FTS5 table deletes row by row, reading each document back, so it is dropped and created again;
+# PostgreSQL: the GIN index is built once at the end rather than row by row.
+_PG_VECTOR_INDEX = f"CREATE INDEX IF NOT EXISTS proposals_search_vector ON {TABLE} USING gin (vector)"
 _EMPTY_TABLE = {
-    "postgresql": [f"TRUNCATE {TABLE}"],
+    "postgresql": [f"TRUNCATE {TABLE}", "DROP INDEX IF EXISTS proposals_search_vector"],
     "sqlite": [
         f"DROP TABLE {TABLE}",
         f"CREATE VIRTUAL TABLE {TABLE} USING fts5(proposal_id UNINDEXED, committee_id UNINDEXED, version UNINDEXED, "
@@ -423,55 +426,60 @@ def _stale_ids_sql(vendor: str, committee_id) -> tuple[str, list]:
     return sql + " ORDER BY p.id", params
 
 
+def _id_batches(Proposal, using: str, vendor: str, committee_id, batch: int, stale_only: bool):
+    if stale_only:
+        with connections[using].cursor() as cursor:
+            cursor.execute(*_stale_ids_sql(vendor, committee_id))
+            pending = [row[0] for row in cursor.fetchall()]
+        for start in range(0, len(pending), batch):
+            yield pending[start:start + batch]
+        return
+    ids = Proposal.objects.using(using).order_by("pk")
+    if committee_id is not None:
+        ids = ids.filter(committee_id=committee_id)
+    last = 0
+    while chunk := list(ids.filter(pk__gt=last).values_list("pk", flat=True)[:batch]):
+        yield chunk
+        last = chunk[-1]
+
+
 def reindex(*, committee=None, batch: int = BATCH, stale_only: bool = False, using: str | None = None,
             stdout=None, models=None) -> int:
     """Rebuild the index of every proposal (of `committee`, a Committee or id, when given) in batches
     of `batch`, each in its own transaction; rows of proposals that no longer exist are removed.
     With `stale_only`, only the proposals without a document or indexed at another version.
+
+    Everything (no committee, not stale_only) starts from an empty table: searches find fewer
+    proposals until the rebuild ends (on PostgreSQL without the GIN index, which is built at the end).
     Returns the number of proposals indexed. (`models`: the (Proposal, CoSigner) classes; migrations
     pass their historical ones.)"""
     if models is None:
         from .models import CoSigner, Proposal
 
         models = (Proposal, CoSigner)
-    Proposal = models[0]
-    using = using or router.db_for_write(Proposal)
+    using = using or router.db_for_write(models[0])
     connection = connections[using]
     vendor = connection.vendor
     committee_id = getattr(committee, "pk", committee)
-    batch = max(1, int(batch))
+    everything = committee_id is None and not stale_only
     started = time.monotonic()
     done = 0
-    if stale_only:
-        with connection.cursor() as cursor:
-            cursor.execute(*_stale_ids_sql(vendor, committee_id))
-            pending = [row[0] for row in cursor.fetchall()]
-        for start in range(0, len(pending), batch):
-            with transaction.atomic(using=using), connection.cursor() as cursor:
-                docs = _documents(pending[start:start + batch], using, models)
-                _write(cursor, vendor, docs)
-            done += len(docs)
-    else:
-        ids = Proposal.objects.using(using).order_by("pk")
-        if committee_id is not None:
-            ids = ids.filter(committee_id=committee_id)
-        else:  # everything: start from an empty table (rewriting rows one by one costs far more)
-            with transaction.atomic(using=using), connection.cursor() as cursor:
-                for sql in _EMPTY_TABLE[vendor]:
-                    cursor.execute(sql)
-        last = 0
-        while True:
-            chunk = list(ids.filter(pk__gt=last).values_list("pk", flat=True)[:batch])
-            if not chunk:
-                break
-            with transaction.atomic(using=using), connection.cursor() as cursor:
-                _write(cursor, vendor, _documents(chunk, using, models))
-            done += len(chunk)
-            last = chunk[-1]
-            if stdout is not None and done % (batch * 25) < batch:
-                stdout.write(f"  {done} proposals indexed ({time.monotonic() - started:.0f} s)\n")
-    if vendor != "postgresql":  # (PostgreSQL's foreign key deletes a proposal's rows with it)
+    if everything:  # rewriting rows one by one costs far more than filling an empty table
         with transaction.atomic(using=using), connection.cursor() as cursor:
+            for sql in _EMPTY_TABLE[vendor]:
+                cursor.execute(sql)
+    for chunk in _id_batches(models[0], using, vendor, committee_id, max(1, int(batch)), stale_only):
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            docs = _documents(chunk, using, models)
+            _write(cursor, vendor, docs)
+        done += len(docs)
+        if stdout is not None and done // 50000 != (done - len(docs)) // 50000:
+            stdout.write(f"  {done} proposals indexed ({time.monotonic() - started:.0f} s)\n")
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute(_PG_VECTOR_INDEX)  # after a full rebuild (or one that was interrupted)
+        elif not everything:  # (PostgreSQL's foreign key deletes a proposal's rows with it)
             sql = f"DELETE FROM {TABLE} WHERE rowid NOT IN (SELECT id FROM proposals_proposal)"
             if committee_id is not None:
                 sql += " AND committee_id = %s"
