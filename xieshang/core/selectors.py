@@ -143,10 +143,37 @@ def notifications_for(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 
 
+UNREAD_SECONDS = 300
+
+
+def unread_key(user_id) -> str:
+    return f"xieshang:unread:{user_id}"
+
+
 def unread_count(user) -> int:
+    """The badge in the header (every page): cached per user, forgotten by `services.notify` and
+    `services.notification_mark_read` when it changes (5 minutes at most for a write outside them)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    from django.core.cache import cache
+
+    count = cache.get(unread_key(user.pk))
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        cache.set(unread_key(user.pk), count, UNREAD_SECONDS)
+    return count
+
+
+def forget_unread(user_ids) -> None:
+    """The unread counts of these users changed: forgotten now (this transaction reads its own rows) and
+    again after the commit (another request may have cached the old count in between)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    keys = [unread_key(pk) for pk in set(user_ids)]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 # --- Administration ------------------------------------------------------------------

@@ -159,6 +159,10 @@ def notify(
                 if not to_deliver or to_deliver[-1] != notification.pk:
                     to_deliver.append(notification.pk)
         created.append(notification)
+    if created:
+        from .selectors import forget_unread
+
+        forget_unread(n.recipient_id for n in created)
     if to_deliver:
         ids = to_deliver
 
@@ -181,7 +185,12 @@ def notification_mark_read(*, actor, notification_id: int | None = None) -> int:
         qs = qs.filter(pk=notification_id)
         if not qs.exists():
             raise NotFound()
-    return qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+    from .selectors import forget_unread
+
+    changed = qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+    if changed:
+        forget_unread([actor.pk])
+    return changed
 
 
 # --- Calendar and timers --------------------------------------------------------

@@ -139,9 +139,13 @@ def proposals_of(user, committee) -> QuerySet[Proposal]:
     """The user's own proposals in `committee` (lead proposer, or drafted by the user), newest first."""
     if not getattr(user, "is_authenticated", False):
         return Proposal.objects.none()
+    # the user's Member rows as constants (no join to core_member): each side of the OR has its index
+    own = Q(created_by=user)
+    if member_ids := member_ids_of(user):
+        own |= Q(lead_proposer_id__in=member_ids)
     return (
         Proposal.objects.filter(committee=committee)
-        .filter(Q(lead_proposer__user=user) | Q(created_by=user))
+        .filter(own)
         .select_related("session__term", "lead_proposer", "organization", "special_committee")
         .order_by("-created_at", "-id")
     )

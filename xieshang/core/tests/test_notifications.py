@@ -121,7 +121,7 @@ def test_delivery_happens_once_after_the_commit(alice, django_capture_on_commit_
         with transaction.atomic():
             (note,) = send([alice], channels=("email", "sms"))
             assert mail.outbox == [] and LocmemSmsBackend.outbox == []  # nothing leaves before the commit
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the delivery, queued once, and forgetting the cached unread count
     assert [(m.subject, m.to, m.body) for m in mail.outbox] == [("提案已交办", ["alice@example.org"], "请在 5 个工作日内签收。")]
     assert LocmemSmsBackend.outbox == [("13900000001", "提案已交办 请在 5 个工作日内签收。")]
     assert set(note.deliveries.values_list("status", "attempts")) == {("sent", 1)}
@@ -161,7 +161,7 @@ def test_delivery_after_a_real_commit_and_none_after_a_real_rollback():
 def test_in_app_only_notification_queues_nothing(alice, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         send([alice], channels=())
-    assert callbacks == []
+    assert len(callbacks) == 1 and not Delivery.objects.exists()  # only forgetting the cached unread count
     assert Notification.objects.filter(recipient=alice).count() == 1
     assert mail.outbox == []
 
@@ -410,3 +410,25 @@ def test_marking_read_needs_a_post_and_a_safe_target(client, alice):
 
 def test_inbox_needs_sign_in(client, db):
     assert client.get("/inbox/")["Location"] == "/login/?next=/inbox/"
+
+
+def test_the_unread_badge_follows_new_and_read_notifications(alice, django_capture_on_commit_callbacks):
+    """The header's unread count is cached per user; notify and mark-read forget it after the commit."""
+    from django.core.cache import cache
+
+    from xieshang.core.selectors import unread_count, unread_key
+    from xieshang.core.services import notification_mark_read
+
+    assert unread_count(alice) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            send([alice])
+            assert unread_count(alice) == 1  # this transaction sees its own notification
+            cache.set(unread_key(alice.pk), 0)  # another request caches the old count before the commit
+    assert unread_count(alice) == 1  # forgotten again after the commit
+    with django_capture_on_commit_callbacks(execute=True):
+        send([alice])
+    assert unread_count(alice) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notification_mark_read(actor=alice) == 2
+    assert unread_count(alice) == 0
