@@ -320,3 +320,18 @@ def test_old_job_runs_and_task_results_are_pruned(db_queue):
     assert scheduler.prune_job_runs() == "deleted 1"
     assert scheduler.prune_task_results() == "deleted 1"
     assert set(DBTaskResult.objects.values_list("id", flat=True)) == set(ids[1:])
+
+
+def test_optimize_database_keeps_sqlite_statistics(db):
+    """The nightly job gives SQLite's planner statistics (PostgreSQL's autovacuum keeps its own)."""
+    from django.db import connection
+
+    result = scheduler.optimize_database()
+    if connection.vendor == "sqlite":
+        assert result == "optimized"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 1
+    else:
+        assert result == "nothing (not SQLite)"
+    assert "core.optimize_database" in [job.name for job in scheduler.JOBS]

@@ -4,6 +4,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def analyze(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("ANALYZE proposals_proposal")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -17,4 +22,7 @@ class Migration(migrations.Migration):
             model_name='proposal',
             index=models.Index(fields=['committee', 'state', 'created_by', 'lead_proposer'], name='proposal_visibility'),
         ),
+        # SQLite: statistics for the new index, without which the lists' page query picks it and sorts the
+        # whole committee instead of reading proposal_committee_recent in order (PostgreSQL: autovacuum).
+        migrations.RunPython(analyze, migrations.RunPython.noop),
     ]
