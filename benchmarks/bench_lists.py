@@ -68,8 +68,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="load per page")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=5, help="the pages are loaded in turn, in this many slices each")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn processes (default: as deployed, 2 × cores + 1)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per process (1: sync workers, as deployed)")
     args = parser.parse_args()
     env = common.setup(args.db, args.size)
     generated = common.prepare_data(args.db, args.size)
@@ -109,7 +109,7 @@ def main() -> None:
     api_ratio = by_path["/api/v1/proposals"]["cost_vs_sql"]
     common.print_table(
         f"List pages on {args.db}, {args.size:,} proposals ({rows_in_committee:,} in the committee read), "
-        f"{args.concurrency} clients × {args.seconds:g} s, gunicorn {args.workers}×{args.threads}",
+        f"{args.concurrency} clients × {args.seconds:g} s, gunicorn {server.workers}×{server.threads}",
         results, ["page", "rps", "p50_ms", "p95_ms", "errors", "queries_10", "queries_100", "cost_vs_bare", "cost_vs_sql"],
     )
     print(f"\nstaff list costs {staff_ratio}× the hand-written SQL view (target ≤ 2); API list {api_ratio}×")
@@ -121,7 +121,7 @@ def main() -> None:
         "all_fixed_queries": all(r["fixed_queries"] for r in results),
         "pages": {r["page"]: {k: r[k] for k in ("rps", "p50_ms", "p95_ms", "errors", "queries_10", "queries_100",
                                                  "cost_vs_bare", "cost_vs_sql")} for r in results},
-        "machine": common.machine(),
+        "server": {"workers": server.workers, "threads": server.threads}, "machine": common.machine(),
     }, args.json_out)
 
 

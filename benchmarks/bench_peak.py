@@ -175,8 +175,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--baseline-seconds", type=float, default=5.0)
     parser.add_argument("--think", type=float, default=0.5, help="mean pause between a member's requests (s)")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn processes (default: as deployed, 2 × cores + 1)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per process (1: sync workers, as deployed)")
     args = parser.parse_args()
     env = common.setup(args.db, args.size)
     common.prepare_data(args.db, args.size)
@@ -198,7 +198,7 @@ def main() -> None:
     rows_out = [{"phase": "alone (1 member)", **{k: s0[k] for k in ("requests", "errors", "p50_ms", "p95_ms")}},
                 {"phase": f"peak ({len(crowd)} members)", **{k: s1[k] for k in ("requests", "errors", "p50_ms", "p95_ms")}}]
     common.print_table(f"Plenary peak on {args.db}: {len(crowd)} members × {args.seconds:g} s, think {args.think:g} s, "
-                       f"gunicorn {args.workers}×{args.threads}", rows_out, ["phase", "requests", "errors", "p50_ms", "p95_ms"])
+                       f"gunicorn {server.workers}×{server.threads}", rows_out, ["phase", "requests", "errors", "p50_ms", "p95_ms"])
     common.print_table("by request (peak)", [{"request": k, **v} for k, v in s1["by_kind"].items()],
                        ["request", "n", "p50_ms", "p95_ms"])
     print(f"\nerrors {s1['errors'] + s0['errors']}, lost writes {check['lost_writes']}, p95 under load / alone = {ratio}")

@@ -191,13 +191,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Server:
-    """gunicorn (gthread workers) on 127.0.0.1:<free port> against the benchmark storage."""
+def production_workers() -> int:
+    """The number of web processes `xieshang serve` and deploy/ start here (xieshang/gunicorn_conf.py)."""
+    from xieshang import gunicorn_conf
 
-    def __init__(self, env: dict, workers: int = 2, threads: int = 4, settings: str = "benchmarks.settings_bench",
-                 log: Path | None = None):
+    return gunicorn_conf.workers
+
+
+class Server:
+    """gunicorn on 127.0.0.1:<free port> against the benchmark storage. By default as deployed
+    (xieshang/gunicorn_conf.py): sync workers, 2 × cores + 1 of them. `threads` > 1 runs gthread
+    workers instead (the session 1 and 2 figures were taken with 2 workers × 4 threads)."""
+
+    def __init__(self, env: dict, workers: int | None = None, threads: int = 1,
+                 settings: str = "benchmarks.settings_bench", log: Path | None = None):
         self.env = {**env, "DJANGO_SETTINGS_MODULE": settings}
-        self.workers, self.threads = workers, threads
+        self.workers, self.threads = workers or production_workers(), threads
         self.port = free_port()
         self.log = log or RESULTS / "gunicorn.log"
         self.proc = None
@@ -210,7 +219,8 @@ class Server:
         self._log = open(self.log, "ab")
         self.proc = subprocess.Popen(
             [str(BIN / "gunicorn"), "xieshang.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "--threads", str(self.threads), "--worker-class", "gthread",
+             "--workers", str(self.workers), "--threads", str(self.threads),
+             "--worker-class", "gthread" if self.threads > 1 else "sync",
              "--backlog", "2048", "--timeout", "120", "--keep-alive", "30", "--log-level", "warning"],
             cwd=ROOT, env=full, stdout=self._log, stderr=self._log,
         )

@@ -30,6 +30,8 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, help="profile this many requests of the first path")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime)")
     parser.add_argument("--callers", help="with --profile: print the callers of functions matching this")
+    parser.add_argument("--match", help="with --profile: only the functions whose path matches this regex")
+    parser.add_argument("--lines", type=int, default=45, help="with --profile: how many functions to print")
     parser.add_argument("--queries", action="store_true", help="print the queries of one request of each path")
     args = parser.parse_args()
     common.setup(args.db, args.size)
@@ -97,7 +99,7 @@ def main() -> None:
             get(args.paths[0])
         profiler.disable()
         stats = pstats.Stats(profiler).sort_stats(args.sort)
-        stats.print_stats(45)
+        stats.print_stats(*([args.match] if args.match else []), args.lines)
         if args.callers:
             stats.print_callers(args.callers)
     common.emit({"bench": "profile_page", "db": args.db, "size": args.size, "pages": rows}, args.json_out)

@@ -160,8 +160,15 @@ else:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# How long the signed-in user, their roles, committees and member ids (one key per user) and each
+# committee's timers stay in the shared cache (ADR 0009). 0 = not cached: the default without Redis,
+# where the cache is a file per process and a query is as cheap as reading it.
+XIESHANG_HOT_CACHE_SECONDS = int(os.environ.get("XIESHANG_HOT_CACHE_SECONDS", "60" if REDIS_URL else "0"))
+
 # --- Authentication and security -----------------------------------------
 AUTH_USER_MODEL = "core.User"
+# Django's ModelBackend, reading the signed-in user from the shared cache when it is on (core.auth).
+AUTHENTICATION_BACKENDS = ["xieshang.core.auth.CachedModelBackend"]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import calendar, models
+from . import calendar, models, timers
 
 
 def _superusers_only(request) -> bool:
@@ -20,6 +20,33 @@ admin.site.has_permission = _superusers_only
 admin.site.site_header = _("Xieshang platform administration")
 
 
+class ForgetsCachesAdmin(admin.ModelAdmin):
+    """The admin site writes rows without the services: after a save or a delete, `forget` drops what
+    the caches built from them (the calendar, a committee's timers, users' roles)."""
+
+    def forget(self, objs) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.forget([obj])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.forget([obj])
+
+    def delete_queryset(self, request, queryset):
+        objs = list(queryset)
+        super().delete_queryset(request, queryset)
+        self.forget(objs)
+
+
+def _forget_users(objs) -> None:
+    from .selectors import forget_principal
+
+    forget_principal(*(o.user_id for o in objs))
+
+
 @admin.register(models.User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("Contact"), {"fields": ("full_name", "phone")}),)
@@ -28,10 +55,13 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(models.Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(ForgetsCachesAdmin):
     list_display = ("code", "name", "short_name", "level", "parent", "is_active")
     list_filter = ("level", "is_active")
     search_fields = ("code", "name", "short_name")
+
+    def forget(self, objs) -> None:  # its users' cached committee lists (name, switched off)
+        _forget_users(models.RoleAssignment.objects.filter(committee__in=[o.pk for o in objs]).only("user_id"))
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -57,44 +87,45 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(ForgetsCachesAdmin):
     list_display = ("name", "committee", "sector", "organization", "is_standing_committee_member", "is_active")
     list_filter = ("committee", "is_standing_committee_member", "is_active")
     search_fields = ("name", "phone", "user__username")
     raw_id_fields = ("user",)
 
+    def forget(self, objs) -> None:
+        _forget_users(objs)
+
 
 @admin.register(models.RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(ForgetsCachesAdmin):
     list_display = ("user", "committee", "role", "handling_unit")
     list_filter = ("committee", "role")
     search_fields = ("user__username", "user__full_name")
     raw_id_fields = ("user",)
 
+    def forget(self, objs) -> None:
+        _forget_users(objs)
+
 
 @admin.register(models.Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(ForgetsCachesAdmin):
     list_display = ("date", "name", "is_working_day", "committee")
     list_filter = ("committee", "is_working_day")
     date_hierarchy = "date"
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        calendar.invalidate()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        calendar.invalidate()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
+    def forget(self, objs) -> None:
         calendar.invalidate()
 
 
 @admin.register(models.TimerSetting)
-class TimerSettingAdmin(admin.ModelAdmin):
+class TimerSettingAdmin(ForgetsCachesAdmin):
     list_display = ("committee", "key", "amount", "unit")
     list_filter = ("committee",)
+
+    def forget(self, objs) -> None:
+        for committee_id in {o.committee_id for o in objs}:
+            timers.forget(committee_id)
 
 
 @admin.register(models.Event)

@@ -31,6 +31,14 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Every process reads the signed-in user from the shared cache (core.auth): forget it, so that a
+        # new password, a deactivation or a new name takes effect on the next request.
+        from .selectors import forget_principal
+
+        forget_principal(self.pk)
+
 
 class Committee(models.Model):
     """政协委员会: one CPPCC committee at one level."""

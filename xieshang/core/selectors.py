@@ -9,6 +9,65 @@ from django.utils.module_loading import import_string
 from .models import Committee, HandlingUnit, Notification, Role, RoleAssignment
 
 
+# --- Who the user is: roles, committees, member ids ----------------------------------------------
+#
+# Every page needs the user's roles and committees (the header's switch, the permission checks) and
+# most lists their Member ids. They are read once per request (attributes on the user object) and,
+# with a shared cache (Redis), kept across requests for XIESHANG_HOT_CACHE_SECONDS under one key per
+# user, together with the user row itself (`core.auth.CachedModelBackend`): a page then reads one
+# cache key instead of three queries. `forget_principal` drops the key when any of it changes
+# (`User.save`, role grants and revocations, member accounts, the admin site); the expiry bounds what
+# a write outside them (SQL by hand, a committee switched off in the admin) can leave stale. ADR 0009.
+
+_PRINCIPAL_ATTRS = ("_xieshang_roles", "_xieshang_committees", "_xieshang_member_ids", "_xieshang_all_committees")
+
+
+def hot_cache_seconds() -> int:
+    return int(getattr(settings, "XIESHANG_HOT_CACHE_SECONDS", 0) or 0)
+
+
+def principal_key(user_id) -> str:
+    return f"xieshang:principal:{user_id}"
+
+
+def _attach_principal(user, entry: dict) -> None:
+    user._xieshang_roles = entry["roles"]
+    user._xieshang_committees = entry["committees"]
+    user._xieshang_member_ids = entry["member_ids"]
+
+
+def principal_entry(user) -> dict:
+    """The user's cached roles, committees and member ids (and a clean copy of the user row), read from
+    the database when they are not cached and then cached. Only with the hot cache on."""
+    import copy
+
+    from django.core.cache import cache
+
+    from .models import Member
+
+    entry = cache.get(principal_key(user.pk))
+    if entry is None:
+        roles, committees = _query_roles(user)
+        clean = copy.copy(user)
+        for attr in _PRINCIPAL_ATTRS:
+            clean.__dict__.pop(attr, None)
+        entry = {
+            "user": clean, "roles": roles, "committees": committees,
+            "member_ids": list(Member.objects.filter(user=user).order_by().values_list("pk", flat=True)),
+        }
+        cache.set(principal_key(user.pk), entry, hot_cache_seconds())
+    return entry
+
+
+def _query_roles(user) -> tuple[list, list]:
+    assignments = list(
+        RoleAssignment.objects.filter(user=user, committee__is_active=True).select_related("committee").order_by("pk")
+    )
+    rows = [(a.committee_id, a.role, a.handling_unit_id) for a in assignments]
+    committees = sorted({a.committee_id: a.committee for a in assignments}.values(), key=lambda c: c.code)
+    return rows, committees
+
+
 def _role_rows(user) -> list[tuple[int, str, int | None]]:
     """(committee_id, role, handling_unit_id) rows of a user, cached on the user object for the request.
     The same query brings the committees (select_related), which `committee_list` hands out: every page
@@ -17,19 +76,31 @@ def _role_rows(user) -> list[tuple[int, str, int | None]]:
         return []
     cached = getattr(user, "_xieshang_roles", None)
     if cached is None:
-        assignments = list(
-            RoleAssignment.objects.filter(user=user, committee__is_active=True).select_related("committee").order_by("pk")
-        )
-        cached = [(a.committee_id, a.role, a.handling_unit_id) for a in assignments]
-        user._xieshang_roles = cached
-        user._xieshang_committees = sorted({a.committee_id: a.committee for a in assignments}.values(), key=lambda c: c.code)
+        if hot_cache_seconds():
+            _attach_principal(user, principal_entry(user))
+        else:
+            user._xieshang_roles, user._xieshang_committees = _query_roles(user)
+        cached = user._xieshang_roles
     return cached
 
 
 def forget_roles(user) -> None:
-    for attr in ("_xieshang_roles", "_xieshang_committees", "_xieshang_member_ids", "_xieshang_all_committees"):
+    """The user's roles or memberships changed: forget them on the user object and in the shared cache
+    (now, and again after the commit, in case another request cached the old rows in between)."""
+    for attr in _PRINCIPAL_ATTRS:
         if hasattr(user, attr):
             delattr(user, attr)
+    forget_principal(user.pk)
+
+
+def forget_principal(*user_ids) -> None:
+    from django.core.cache import cache
+    from django.db import transaction
+
+    keys = [principal_key(pk) for pk in set(user_ids) if pk is not None]
+    if keys and hot_cache_seconds():
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def member_ids_of(user) -> list[int]:
@@ -38,6 +109,9 @@ def member_ids_of(user) -> list[int]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_xieshang_member_ids", None)
+    if cached is None and hot_cache_seconds() and getattr(user, "_xieshang_roles", None) is None:
+        _role_rows(user)  # the cached principal brings the member ids
+        cached = getattr(user, "_xieshang_member_ids", None)
     if cached is None:
         from .models import Member
 

@@ -15,7 +15,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import audit, calendar
+from . import audit, calendar, timers
 from .errors import ErrorCode, Forbidden, Invalid, NotFound, ServiceError
 from .models import Delivery, Holiday, LoginFailure, Notification, Role, TimerSetting
 from .selectors import has_role
@@ -231,6 +231,7 @@ def timer_set(*, actor, committee, key: str, amount: int, unit: str) -> TimerSet
         )
         audit.record(actor=actor, action="timer.set", obj=row, committee=committee,
                      payload={"key": key, "amount": amount, "unit": unit})
+        timers.forget(committee.pk)
     return row
 
 
@@ -371,6 +372,11 @@ def committee_save(*, actor, committee, name: str, short_name: str = "", portal_
         changes = _apply_changes(committee, data)
         committee.save()
         _record_saved(actor, committee, committee, "committee", False, changes)
+        if changes:  # the header's committee switch of everyone working here shows the name
+            from .models import RoleAssignment
+            from .selectors import forget_principal
+
+            forget_principal(*RoleAssignment.objects.filter(committee=committee).values_list("user_id", flat=True))
     return committee
 
 
@@ -718,7 +724,7 @@ def _member_write(*, actor, committee, member, data: dict, special_committees=No
     e-mail are copied to the account when the actor may manage it, so notifications reach the member.
     """
     from .models import Member, User
-    from .selectors import account_manageable_by
+    from .selectors import account_manageable_by, forget_roles
 
     created = member is None
     if created:
@@ -742,6 +748,8 @@ def _member_write(*, actor, committee, member, data: dict, special_committees=No
             changes["special_committees"] = [_jsonable(before), _jsonable(after)]
     _record_saved(actor, committee, member, "member", created, changes, via=via)
     account = member.user
+    if created:
+        forget_roles(account)  # a new member id for the visibility rules
     if not created and account_manageable_by(actor, account):
         sync = {"full_name": member.name}
         if member.phone:
@@ -839,6 +847,7 @@ def timer_reset(*, actor, committee, key: str) -> None:
         audit.record(actor=actor, action="timer.reset", obj=row, committee=committee,
                      payload={"key": key, "amount": row.amount, "unit": row.unit})
         row.delete()
+        timers.forget(committee.pk)
 
 
 def holiday_delete(*, actor, committee, holiday) -> None:

@@ -40,13 +40,47 @@ DEFAULT_TIMERS: dict[str, TimerDefault] = {
 def timer(committee, key: str) -> tuple[int, str]:
     """(amount, unit) for this committee: its own setting, else the default."""
     from .models import TimerSetting
+    from .selectors import hot_cache_seconds
 
     if committee is not None:
-        own = TimerSetting.objects.filter(committee=committee, key=key).values_list("amount", "unit").first()
+        if hot_cache_seconds():
+            own = _own_timers(getattr(committee, "pk", committee)).get(key)
+        else:
+            own = TimerSetting.objects.filter(committee=committee, key=key).values_list("amount", "unit").first()
         if own:
-            return own
+            return tuple(own)
     default = DEFAULT_TIMERS[key]
     return default.amount, default.unit
+
+
+def _timers_key(committee_id) -> str:
+    return f"xieshang:timers:{committee_id}"
+
+
+def _own_timers(committee_id) -> dict[str, tuple[int, str]]:
+    """The committee's own timer settings, kept in the shared cache (the lists compute due dates on every
+    page); `forget` drops them when a service changes one."""
+    from django.core.cache import cache
+
+    from .models import TimerSetting
+    from .selectors import hot_cache_seconds
+
+    own = cache.get(_timers_key(committee_id))
+    if own is None:
+        rows = TimerSetting.objects.filter(committee_id=committee_id).values_list("key", "amount", "unit")
+        own = {k: (amount, unit) for k, amount, unit in rows}
+        cache.set(_timers_key(committee_id), own, hot_cache_seconds())
+    return own
+
+
+def forget(committee_id) -> None:
+    """A timer of this committee changed: forget the cached settings now and after the commit."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    key = _timers_key(committee_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def deadline(committee, key: str, start: datetime.date) -> datetime.date:

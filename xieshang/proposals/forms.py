@@ -11,6 +11,7 @@ import os
 from django import forms
 from django.conf import settings
 from django.forms.utils import flatatt
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -668,6 +669,11 @@ class FastSelect(forms.Select):
         return mark_safe("".join(out))
 
 
+def _all_choice():
+    """The "All" choice of a filter, in the request's language."""
+    return ("", _("All"))
+
+
 class ProposalFilterForm(forms.Form):
     """The filters of the staff list and of its Excel export. Bad values are reported, never a 500."""
 
@@ -687,13 +693,18 @@ class ProposalFilterForm(forms.Form):
 
     def __init__(self, *args, committee=None, **kwargs):
         super().__init__(*args, **kwargs)
-        anything = [("", _("All"))]
-        options = self.options = filter_options(committee)
-        self.fields["session"].choices = anything + options["sessions"]
-        self.fields["state"].choices = anything + list(ProposalState.choices)
-        self.fields["category"].choices = anything + list(Category.choices)
-        self.fields["unit"].choices = anything + options["units"]
-        self.fields["sector"].choices = anything + [(n, n) for n in options["sectors"]]
+        self.committee = committee
+        # The choices are read when a value is checked or the fields are rendered, not before: the list
+        # page keeps the rendered fields (`views._filter_fields`), so a page without filters reads none.
+        self.fields["session"].choices = lambda: [_all_choice(), *self.options["sessions"]]
+        self.fields["state"].choices = lambda: [_all_choice(), *ProposalState.choices]
+        self.fields["category"].choices = lambda: [_all_choice(), *Category.choices]
+        self.fields["unit"].choices = lambda: [_all_choice(), *self.options["units"]]
+        self.fields["sector"].choices = lambda: [_all_choice(), *((n, n) for n in self.options["sectors"])]
+
+    @cached_property
+    def options(self) -> dict:
+        return filter_options(self.committee)
 
     def params(self) -> dict:
         """The selector's params: only the valid, non-empty values (an invalid one is dropped and reported)."""

@@ -688,14 +688,17 @@ def _rows(rows) -> list:
 
 
 def _filter_fields(request, committee, filters) -> str:
-    """The filter form's fields as HTML, rendered once a minute per committee, language and query
-    (the options are the same for every request; the widgets cost more than the rest of the page).
-    Not kept when the form has errors or a search text (too many variants to be worth it)."""
+    """The filter form's fields as HTML, rendered once a minute per committee, organisation version (its
+    options: sessions, units, sectors), language and query (the widgets cost more than the rest of the
+    page, and a kept copy spares reading the options at all). Not kept when the form has errors or a
+    search text (too many variants to be worth it)."""
     import hashlib
 
     from django.core.cache import cache
     from django.template.loader import render_to_string
     from django.utils.translation import get_language
+
+    from xieshang.core.selectors import organisation_version
 
     from .forms import FILTER_OPTIONS_SECONDS
 
@@ -705,8 +708,8 @@ def _filter_fields(request, committee, filters) -> str:
     if filters.errors or request.GET.get("q"):
         return mark_safe(rendered())
     query = sorted((k, tuple(request.GET.getlist(k))) for k in request.GET if k != "page")
-    digest = hashlib.sha256(repr((filters.options, query)).encode()).hexdigest()[:32]
-    key = f"proposals:filter-fields:{committee.pk}:{get_language()}:{digest}"
+    digest = hashlib.sha256(repr(query).encode()).hexdigest()[:32]
+    key = f"proposals:filter-fields:{committee.pk}:{organisation_version(committee.pk)}:{get_language()}:{digest}"
     html = cache.get(key)
     if html is None:
         html = rendered()
@@ -718,7 +721,7 @@ def _filter_fields(request, committee, filters) -> str:
 def proposal_list(request):
     committee = _committee(request)
     filters = ProposalFilterForm(request.GET or None, committee=committee)
-    qs = selectors.proposal_list(request.user, committee, filters.params()).select_related(None).prefetch_related(None)
+    qs = selectors.proposal_list(request.user, committee, filters.params(), plain=True)
     page = Paginator(qs, filters.per_page()).get_page(request.GET.get("page"))
     page.object_list = _list_queryset(page.object_list)
     return render(request, "proposals/list.html", {

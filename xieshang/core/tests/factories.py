@@ -87,8 +87,9 @@ def grant(user, committee, role, unit=None, **extra):
     row, _ = models.RoleAssignment.objects.get_or_create(
         user=user, committee=committee, role=role, handling_unit=unit, defaults=extra
     )
-    if hasattr(user, "_xieshang_roles"):
-        del user._xieshang_roles
+    from xieshang.core.selectors import forget_roles
+
+    forget_roles(user)
     return row
 
 

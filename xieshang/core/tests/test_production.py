@@ -80,6 +80,8 @@ def test_a_reachable_redis_is_used():
     cache.set("n", 1, 30)
     assert cache.incr("n") == 2
     cache.delete_many(["k", "n"])
+    # one redis client per connection pool, shared by every call (not one built per call)
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
 
 
 @pytest.mark.django_db

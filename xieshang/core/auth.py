@@ -1,0 +1,32 @@
+"""The authentication backend: Django's ModelBackend, reading the signed-in user from the shared cache.
+
+Django loads the user row on every request (`get_user`). With the hot cache on
+(XIESHANG_HOT_CACHE_SECONDS, Redis), the row is kept with the user's roles, committees and member ids
+under one key (`selectors.principal_entry`), so a page reads one key instead of three queries.
+`User.save` forgets the key: a password change, a deactivation or a sign-in takes effect on the next
+request of every process. ADR 0009.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+
+from . import selectors
+
+
+class CachedModelBackend(ModelBackend):
+    def get_user(self, user_id):
+        if not selectors.hot_cache_seconds():
+            return super().get_user(user_id)
+        from django.core.cache import cache
+
+        entry = cache.get(selectors.principal_key(user_id))
+        if entry is None:
+            user = super().get_user(user_id)
+            if user is not None:
+                entry = selectors.principal_entry(user)
+            else:
+                return None
+        user = entry["user"]
+        selectors._attach_principal(user, entry)
+        return user if self.user_can_authenticate(user) else None

@@ -1,0 +1,152 @@
+"""The hot cache (XIESHANG_HOT_CACHE_SECONDS, ADR 0009): the signed-in user, their roles, committees and
+member ids, and each committee's timers, kept in the shared cache across requests — and forgotten the
+moment a service (or the Django admin) changes them, so that no change waits for the expiry."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from xieshang.core import services, timers
+from xieshang.core.models import Role, RoleAssignment
+from xieshang.core.tests.factories import UserFactory
+
+PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture(autouse=True)
+def hot_cache(settings):
+    settings.XIESHANG_HOT_CACHE_SECONDS = 60
+
+
+def _tables(ctx) -> set[str]:
+    """The tables read by the captured queries (after FROM)."""
+    found = set()
+    for q in ctx.captured_queries:
+        sql = q["sql"]
+        for table in ("core_user", "core_roleassignment", "core_member", "core_timersetting"):
+            if f'FROM "{table}"' in sql:
+                found.add(table)
+    return found
+
+
+def _signed_in(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_a_second_page_reads_the_user_roles_and_timers_from_the_cache(client, committee, make_user):
+    admin = make_user(committee, Role.ADMIN, Role.MEMBER)
+    _signed_in(client, admin)
+    assert client.get("/inbox/").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/inbox/").status_code == 200
+    assert not _tables(ctx) & {"core_user", "core_roleassignment", "core_member"}, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_revoked_role_takes_effect_on_the_next_request(client, committee, make_user):
+    boss = make_user(committee, Role.ADMIN)
+    admin = make_user(committee, Role.ADMIN)
+    _signed_in(client, admin)
+    assert client.get("/admin/").status_code == 200  # cached as an administrator
+    services.role_revoke(actor=boss, committee=committee,
+                         assignment=RoleAssignment.objects.get(user=admin, role=Role.ADMIN))
+    assert client.get("/admin/").status_code == 404
+
+
+def test_a_granted_role_takes_effect_on_the_next_request(client, committee, make_user):
+    boss = make_user(committee, Role.ADMIN)
+    staff = make_user(committee, Role.STAFF)
+    _signed_in(client, staff)
+    assert client.get("/admin/").status_code == 404  # cached without the role
+    services.role_grant(actor=boss, committee=committee, user=staff, role=Role.ADMIN)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_deactivated_account_is_signed_out_on_its_next_request(client, committee, make_user):
+    boss = make_user(committee, Role.ADMIN)
+    staff = make_user(committee, Role.STAFF)
+    _signed_in(client, staff)
+    assert client.get("/inbox/").status_code == 200
+    services.user_save(actor=boss, committee=committee, user=staff, username=staff.username,
+                       full_name=staff.full_name, is_active=False)
+    response = client.get("/inbox/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_new_password_signs_out_the_other_sessions(client, committee, make_user):
+    boss = make_user(committee, Role.ADMIN)
+    staff = make_user(committee, Role.STAFF)
+    _signed_in(client, staff)
+    assert client.get("/inbox/").status_code == 200
+    services.user_set_password(actor=boss, committee=committee, user=staff, password="another-horse-2026!")
+    response = client.get("/inbox/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_renamed_committee_shows_its_new_name_at_once(client, committee, make_user):
+    admin = make_user(committee, Role.ADMIN)
+    _signed_in(client, admin)
+    assert "昌吉州政协" in client.get("/inbox/").content.decode()
+    services.committee_save(actor=admin, committee=committee, name="昌吉回族自治州政协", short_name="昌吉政协")
+    page = client.get("/inbox/").content.decode()
+    assert "昌吉政协" in page and "昌吉州政协" not in page
+
+
+def test_a_new_membership_is_seen_at_once(client, committee, make_user):
+    """An account linked to a new member row gets the member role and its member id for the visibility
+    rules on its next request, though its roles were cached before."""
+    from xieshang.core.selectors import member_ids_of
+
+    admin = make_user(committee, Role.ADMIN)
+    person = make_user(committee, Role.STAFF)
+    _signed_in(client, person)
+    client.get("/inbox/")
+    member = services.member_save(actor=admin, committee=committee, name="新委员", term=committee.terms.get(),
+                                  username=person.username)
+    fresh = type(person).objects.get(pk=person.pk)
+    assert member.pk in member_ids_of(fresh)
+    from xieshang.core.selectors import roles_of
+
+    assert Role.MEMBER in roles_of(fresh, committee)
+
+
+def test_a_timer_set_or_reset_applies_at_once(committee, make_user):
+    admin = make_user(committee, Role.ADMIN)
+    assert timers.timer(committee, "proposal.reply") == (3, "months")  # cached: no own setting
+    services.timer_set(actor=admin, committee=committee, key="proposal.reply", amount=2, unit="months")
+    assert timers.timer(committee, "proposal.reply") == (2, "months")
+    assert timers.deadline(committee, "proposal.reply", datetime.date(2026, 1, 5)) == datetime.date(2026, 3, 5)
+    services.timer_reset(actor=admin, committee=committee, key="proposal.reply")
+    assert timers.timer(committee, "proposal.reply") == (3, "months")
+    with CaptureQueriesContext(connection) as ctx:
+        timers.timer(committee, "proposal.reply")
+    assert "core_timersetting" not in _tables(ctx)
+
+
+def test_role_changes_in_the_django_admin_are_not_cached(client, committee, make_user):
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    staff = make_user(committee, Role.STAFF)
+    admin_client = type(client)()
+    _signed_in(admin_client, superuser)
+    _signed_in(client, staff)
+    assert client.get("/admin/").status_code == 404
+    response = admin_client.post("/django-admin/core/roleassignment/add/", {
+        "user": staff.pk, "committee": committee.pk, "role": Role.ADMIN, "station_name": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.get("/admin/").status_code == 200
+    row = RoleAssignment.objects.get(user=staff, role=Role.ADMIN)
+    assert admin_client.post(f"/django-admin/core/roleassignment/{row.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert client.get("/admin/").status_code == 404
+
+
+def test_without_the_hot_cache_every_request_reads_the_database(settings, client, committee, make_user):
+    settings.XIESHANG_HOT_CACHE_SECONDS = 0
+    admin = make_user(committee, Role.ADMIN)
+    _signed_in(client, admin)
+    client.get("/inbox/")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/inbox/")
+    assert {"core_user", "core_roleassignment"} <= _tables(ctx)
