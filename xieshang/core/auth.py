@@ -18,9 +18,9 @@ class CachedModelBackend(ModelBackend):
     def get_user(self, user_id):
         if not selectors.hot_cache_seconds():
             return super().get_user(user_id)
-        from django.core.cache import cache
+        from .cache import primed_get
 
-        entry = cache.get(selectors.principal_key(user_id))
+        entry = primed_get(selectors.principal_key(user_id))
         if entry is None:
             user = super().get_user(user_id)
             if user is not None:

@@ -113,3 +113,47 @@ class TolerantRedisCache(RedisCache):
         if result is _MISSING:  # unreachable: as if the key were not there
             raise ValueError(f"Key '{key}' not found (cache unavailable)")
         return result
+
+
+# --- Keys read together at the start of a request -------------------------------------------------
+#
+# A signed-in page reads a handful of small keys before its own work: the user (with roles), the unread
+# badge, the calendar's version, the committee's organisation version and timers. `prime` reads them in
+# one round trip (CommitteeMiddleware, with the hot cache on); `primed_get` then serves each key once
+# from that read and goes to the cache for any later read, and `unprime` drops a primed copy when a
+# service forgets the key within the same request. Per thread: gthread workers serve one request a
+# thread.
+
+_primed = threading.local()
+_NOT_PRIMED = object()
+
+
+def prime(keys) -> None:
+    from django.core.cache import cache
+
+    keys = list(keys)
+    values = cache.get_many(keys)
+    _primed.values = {key: values.get(key, _MISSING) for key in keys}
+
+
+def primed_get(key, default=None):
+    values = getattr(_primed, "values", None)
+    if values:
+        value = values.pop(key, _NOT_PRIMED)
+        if value is not _NOT_PRIMED:
+            return default if value is _MISSING else value
+    from django.core.cache import cache
+
+    return cache.get(key, default)
+
+
+def unprime(keys=None) -> None:
+    """Forget the primed copies of these keys (all of them when None, at the end of the request)."""
+    values = getattr(_primed, "values", None)
+    if not values:
+        return
+    if keys is None:
+        _primed.values = None
+        return
+    for key in keys:
+        values.pop(key, None)

@@ -23,23 +23,28 @@ from functools import lru_cache
 from django.core.cache import cache
 from django.db.models import Q
 
-_CACHE_VERSION_KEY = "xieshang:calendar:version"
+VERSION_KEY = "xieshang:calendar:version"
 
 
 def _version() -> int:
-    version = cache.get(_CACHE_VERSION_KEY)
+    from .cache import primed_get
+
+    version = primed_get(VERSION_KEY)
     if version is None:
         version = 1
-        cache.set(_CACHE_VERSION_KEY, version, None)
+        cache.set(VERSION_KEY, version, None)
     return version
 
 
 def invalidate() -> None:
     """Call after the Holiday table changes (services do)."""
+    from .cache import unprime
+
+    unprime([VERSION_KEY])
     try:
-        cache.incr(_CACHE_VERSION_KEY)
+        cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(_CACHE_VERSION_KEY, 2, None)
+        cache.set(VERSION_KEY, 2, None)
     _overrides.cache_clear()
 
 

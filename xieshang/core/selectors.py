@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
+from .cache import primed_get, unprime
 from .models import Committee, HandlingUnit, Notification, Role, RoleAssignment
 
 
@@ -45,7 +46,7 @@ def principal_entry(user) -> dict:
 
     from .models import Member
 
-    entry = cache.get(principal_key(user.pk))
+    entry = primed_get(principal_key(user.pk))
     if entry is None:
         roles, committees = _query_roles(user)
         clean = copy.copy(user)
@@ -99,6 +100,7 @@ def forget_principal(*user_ids) -> None:
 
     keys = [principal_key(pk) for pk in set(user_ids) if pk is not None]
     if keys and hot_cache_seconds():
+        unprime(keys)
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
 
@@ -231,7 +233,7 @@ def unread_count(user) -> int:
         return 0
     from django.core.cache import cache
 
-    count = cache.get(unread_key(user.pk))
+    count = primed_get(unread_key(user.pk))
     if count is None:
         count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
         cache.set(unread_key(user.pk), count, UNREAD_SECONDS)
@@ -246,6 +248,7 @@ def forget_unread(user_ids) -> None:
 
     keys = [unread_key(pk) for pk in set(user_ids)]
     if keys:
+        unprime(keys)
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
 
@@ -295,13 +298,17 @@ def account_manageable_by(actor, user) -> bool:
     return bool(belongs) and belongs <= administered
 
 
+def organisation_version_key(committee_id) -> str:
+    return f"xieshang:org-version:{committee_id}"
+
+
 def organisation_version(committee_id) -> int:
     """A number that changes whenever the committee's organisation rows change (see
     services.organisation_changed); caches of option lists put it in their keys."""
     from django.core.cache import cache
 
-    key = f"xieshang:org-version:{committee_id}"
-    version = cache.get(key)
+    key = organisation_version_key(committee_id)
+    version = primed_get(key)
     if version is None:
         version = 1
         cache.add(key, version, None)
@@ -311,7 +318,8 @@ def organisation_version(committee_id) -> int:
 def bump_organisation_version(committee_id) -> None:
     from django.core.cache import cache
 
-    key = f"xieshang:org-version:{committee_id}"
+    key = organisation_version_key(committee_id)
+    unprime([key])
     try:
         cache.incr(key)
     except ValueError:

@@ -53,7 +53,7 @@ def timer(committee, key: str) -> tuple[int, str]:
     return default.amount, default.unit
 
 
-def _timers_key(committee_id) -> str:
+def cache_key(committee_id) -> str:
     return f"xieshang:timers:{committee_id}"
 
 
@@ -62,14 +62,15 @@ def _own_timers(committee_id) -> dict[str, tuple[int, str]]:
     page); `forget` drops them when a service changes one."""
     from django.core.cache import cache
 
+    from .cache import primed_get
     from .models import TimerSetting
     from .selectors import hot_cache_seconds
 
-    own = cache.get(_timers_key(committee_id))
+    own = primed_get(cache_key(committee_id))
     if own is None:
         rows = TimerSetting.objects.filter(committee_id=committee_id).values_list("key", "amount", "unit")
         own = {k: (amount, unit) for k, amount, unit in rows}
-        cache.set(_timers_key(committee_id), own, hot_cache_seconds())
+        cache.set(cache_key(committee_id), own, hot_cache_seconds())
     return own
 
 
@@ -78,7 +79,10 @@ def forget(committee_id) -> None:
     from django.core.cache import cache
     from django.db import transaction
 
-    key = _timers_key(committee_id)
+    from .cache import unprime
+
+    key = cache_key(committee_id)
+    unprime([key])
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 

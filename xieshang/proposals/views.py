@@ -648,16 +648,34 @@ _ROW_HTML = (
 )
 
 
+_ROW_LABELS: dict[tuple, tuple] = {}
+
+
+def _row_labels() -> tuple:
+    """The escaped labels of states, categories and roles, the key flag and the detail URL pattern of the
+    list's rows: made once per language (and URL prefix) per process, not on every page."""
+    from django.urls import get_script_prefix
+    from django.utils.translation import get_language
+
+    key = (get_language(), get_script_prefix())
+    labels = _ROW_LABELS.get(key)
+    if labels is None:
+        labels = _ROW_LABELS[key] = (
+            {value: _esc(label) for value, label in ProposalState.choices},
+            {value: _esc(label) for value, label in Category.choices},
+            {value: _esc(label) for value, label in AssignmentRole.choices},
+            f' <span class="flag key">{_esc(_("Key"))}</span>',
+            reverse("proposals:detail", args=[987654321]).replace("987654321", "{}"),
+        )
+    return labels
+
+
 def _rows(rows) -> list:
     """The rows of the staff list as HTML from LIST_COLUMNS tuples (one query for all their assignments,
     none per row): labels from dictionaries made once, the working days left of all rows at once."""
     from xieshang.core import calendar, timers
 
-    states = {value: _esc(label) for value, label in ProposalState.choices}
-    categories = {value: _esc(label) for value, label in Category.choices}
-    roles = {value: _esc(label) for value, label in AssignmentRole.choices}
-    key_flag = f' <span class="flag key">{_esc(_("Key"))}</span>'
-    url_of = reverse("proposals:detail", args=[987654321]).replace("987654321", "{}")
+    states, categories, roles, key_flag, url_of = _row_labels()
     rows = list(rows)
     assignments = _list_assignments([r[0] for r in rows])
     today = deadlines.today()

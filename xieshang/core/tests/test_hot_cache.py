@@ -150,3 +150,21 @@ def test_without_the_hot_cache_every_request_reads_the_database(settings, client
     with CaptureQueriesContext(connection) as ctx:
         client.get("/inbox/")
     assert {"core_user", "core_roleassignment"} <= _tables(ctx)
+
+
+def test_a_page_reads_the_small_keys_in_one_round_trip_and_serves_each_once(client, committee, make_user):
+    """CommitteeMiddleware primes the user, unread badge, calendar, organisation and timer keys; a key a
+    service forgets within the request is read again, not served from the primed copy."""
+    from xieshang.core.cache import prime, unprime
+    from xieshang.core.selectors import unread_count, unread_key
+
+    staff = make_user(committee, Role.STAFF)
+    assert unread_count(staff) == 0  # cached as 0
+    prime([unread_key(staff.pk)])
+    try:
+        services.notify(recipients=[staff], kind="test", title="一条通知", committee=committee)
+        assert unread_count(staff) == 1
+    finally:
+        unprime()
+    _signed_in(client, staff)
+    assert "data-testid=\"unread-count\">1<" in client.get("/inbox/").content.decode()
