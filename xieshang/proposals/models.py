@@ -377,7 +377,10 @@ class SearchDocument(models.Model):
         Proposal, on_delete=models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="+"
     )
     committee_id = models.BigIntegerField()
-    version = models.PositiveIntegerField()  # the proposal's version when it was indexed
+    version = models.PositiveIntegerField()  # the proposal's version when its document was last written
+    # "<format>:<hash of the row's content>": a write that changes nothing indexed writes nothing (search.py;
+    # null: written before migration 0005)
+    digest = models.CharField(max_length=40, null=True)
 
     class Meta:
         db_table = "proposals_search"

@@ -37,11 +37,25 @@ Upkeep
     services.proposal_act (every transition) and services.proposals_import call it; renames of
     members, organisations, special committees and sectors reach `organisation_row_changed` through
     settings.XIESHANG_ORGANISATION_CHANGE_HANDLERS. Bulk writers call `reindex` (command
-    `xieshang search_reindex`). `version` is the proposal's version when it was indexed.
+    `xieshang search_reindex`). `version` is the proposal's version when its document was last written.
+
+Digest (migration 0005)
+    Each row keeps `digest`: "<INDEX_FORMAT>:" and a hash of what the row holds (committee, and the FTS5
+    columns or the tsvector literals of every part). `index_proposals` builds the document, compares
+    digests and writes only the documents that changed: most transitions (invite, submit, decline,
+    close co-signing, assign, acknowledge, reply …) change nothing that is indexed and write
+    nothing (the row's `version` stays behind the proposal's). Drafts are indexed too: their authors
+    search them in their own list. Rows written before migration 0005 have
+    no digest: they count as written at format 1 (what they hold) and are rewritten at their next change.
+    `reindex(stale_only=True)` looks, cheaply in SQL, for proposals without a row, with a row of
+    another INDEX_FORMAT, or whose version moved since their document was written; of those it
+    rewrites the ones whose digest differs. Bump INDEX_FORMAT when a change to this module changes
+    what documents hold: every document becomes stale.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections import Counter, defaultdict
@@ -56,6 +70,9 @@ MAX_QUERY = 100  # characters of the search text that count (the lists cut `q` a
 WORDS, NAMES = "words", "names"  # the two parts of a document: the proposal's own words / names of people and bodies
 FIELD_BREAK = "¦"  # SQLite: the token between two fields of a column (not alphanumeric: never in a query)
 BATCH = 2000
+# The format of the stored documents (the first part of every row's digest). Bump it when a change to
+# this module changes what documents hold: `reindex(stale_only=True)` then rewrites every document.
+INDEX_FORMAT = 1
 
 # PostgreSQL: a tsvector keeps positions 1..16383 and at most 256 positions per lexeme.
 PG_MAX_POSITION = 16383
@@ -369,36 +386,72 @@ _EMPTY_TABLE = {
     "sqlite": [
         f"DROP TABLE {TABLE}",
         f"CREATE VIRTUAL TABLE {TABLE} USING fts5(proposal_id UNINDEXED, committee_id UNINDEXED, version UNINDEXED, "
-        "words, names, tokenize = 'ascii', columnsize = 0)",
+        "digest UNINDEXED, words, names, tokenize = 'ascii', columnsize = 0)",
     ],
 }
 
 
-def _write(cursor, vendor: str, docs) -> None:
-    if not docs:
+def _digest(committee_id, payload: Sequence[str]) -> str:
+    """The digest of a row's content: its format, committee and columns (FTS5) or parts (tsvectors)."""
+    h = hashlib.blake2b(str(committee_id).encode(), digest_size=16)
+    for text in payload:  # (no NUL in grams, FIELD_BREAK nor tsvector literals: the separator is unambiguous)
+        h.update(b"\0" + text.encode())
+    return f"{INDEX_FORMAT}:{h.hexdigest()}"
+
+
+def _rows(vendor: str, docs) -> list[tuple[int, int, int, str, list[str]]]:
+    """(proposal id, committee id, version, digest, payload) of documents, payload as it is written:
+    the FTS5 columns (words, names) or the tsvector literals of the parts."""
+    out = []
+    for pid, cid, version, doc in docs:
+        payload = doc.tsvectors() if vendor == "postgresql" else [doc.fts5(WORDS), doc.fts5(NAMES)]
+        out.append((pid, cid, version, _digest(cid, payload), payload))
+    return out
+
+
+def _stored_digests(cursor, vendor: str, ids: Sequence[int]) -> dict[int, str | None]:
+    """The digests of the rows of `ids` (None: a row from before migration 0005; absent: no row)."""
+    if not ids:
+        return {}
+    if vendor == "postgresql":
+        cursor.execute(f"SELECT proposal_id, digest FROM {TABLE} WHERE proposal_id = ANY(%s) AND part = 0", [list(ids)])
+    else:
+        cursor.execute(f"SELECT rowid, digest FROM {TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})", list(ids))
+    return dict(cursor.fetchall())
+
+
+def _changed(cursor, vendor: str, rows):
+    """The rows whose stored digest differs (or that have no row)."""
+    stored = _stored_digests(cursor, vendor, [pid for pid, *_rest in rows])
+    return [row for row in rows if stored.get(row[0]) != row[3]]
+
+
+def _write(cursor, vendor: str, rows) -> None:
+    if not rows:
         return
-    ids = [pid for pid, *_rest in docs]
+    ids = [pid for pid, *_rest in rows]
     if vendor == "postgresql":
         cursor.execute(f"DELETE FROM {TABLE} WHERE proposal_id = ANY(%s)", [ids])  # (a document may shrink)
-        rows = [
-            (pid, part, cid, version, vector)
-            for pid, cid, version, doc in docs for part, vector in enumerate(doc.tsvectors())
-        ]
         cursor.executemany(
-            f"INSERT INTO {TABLE} (proposal_id, part, committee_id, version, vector) VALUES (%s, %s, %s, %s, %s::tsvector)",
-            rows,
+            f"INSERT INTO {TABLE} (proposal_id, part, committee_id, version, digest, vector) "
+            "VALUES (%s, %s, %s, %s, %s, %s::tsvector)",
+            [
+                (pid, part, cid, version, digest, vector)
+                for pid, cid, version, digest, vectors in rows for part, vector in enumerate(vectors)
+            ],
         )
     else:  # FTS5 replaces a row with the same rowid
         cursor.executemany(
-            f"INSERT OR REPLACE INTO {TABLE} (rowid, proposal_id, committee_id, version, words, names) "
-            "VALUES (%s, %s, %s, %s, %s, %s)",
-            [(pid, pid, cid, version, doc.fts5(WORDS), doc.fts5(NAMES)) for pid, cid, version, doc in docs],
+            f"INSERT OR REPLACE INTO {TABLE} (rowid, proposal_id, committee_id, version, digest, words, names) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [(pid, pid, cid, version, digest, *columns) for pid, cid, version, digest, columns in rows],
         )
 
 
 def index_proposals(ids: Iterable, *, using: str | None = None, batch: int = 500) -> int:
-    """Write (or rewrite) the documents of the proposals `ids` (ids or Proposal rows), in the caller's
-    transaction. Ids of proposals that do not exist are skipped. Returns how many were written."""
+    """Write the documents of the proposals `ids` (ids or Proposal rows) that changed since they were
+    written (their digest differs, or they have none), in the caller's transaction. Ids of proposals
+    that do not exist are skipped. Returns how many were written."""
     from .models import Proposal
 
     ids = sorted({getattr(i, "pk", i) for i in ids if getattr(i, "pk", i) is not None})
@@ -407,19 +460,22 @@ def index_proposals(ids: Iterable, *, using: str | None = None, batch: int = 500
     written = 0
     with connections[using].cursor() as cursor:
         for start in range(0, len(ids), batch):
-            docs = _documents(ids[start:start + batch], using)
-            _write(cursor, vendor, docs)
-            written += len(docs)
+            rows = _changed(cursor, vendor, _rows(vendor, _documents(ids[start:start + batch], using)))
+            _write(cursor, vendor, rows)
+            written += len(rows)
     return written
 
 
 def _stale_ids_sql(vendor: str, committee_id) -> tuple[str, list]:
+    """The proposals whose document may be stale: no row, a row of another format (rows without a
+    digest, from before migration 0005, are of format 1), or a proposal whose version moved since
+    its document was written (`reindex` then compares digests)."""
     join = "s.proposal_id = p.id AND s.part = 0" if vendor == "postgresql" else "s.rowid = p.id"
     sql = (
         f"SELECT p.id FROM proposals_proposal p LEFT JOIN {TABLE} s ON {join} "
-        "WHERE (s.proposal_id IS NULL OR s.version <> p.version)"
+        "WHERE (s.proposal_id IS NULL OR s.version <> p.version OR COALESCE(s.digest, '1:') NOT LIKE %s)"
     )
-    params = []
+    params = [f"{INDEX_FORMAT}:%"]
     if committee_id is not None:
         sql += " AND p.committee_id = %s"
         params.append(committee_id)
@@ -447,7 +503,8 @@ def reindex(*, committee=None, batch: int = BATCH, stale_only: bool = False, usi
             stdout=None, models=None) -> int:
     """Rebuild the index of every proposal (of `committee`, a Committee or id, when given) in batches
     of `batch`, each in its own transaction; rows of proposals that no longer exist are removed.
-    With `stale_only`, only the proposals without a document or indexed at another version.
+    With `stale_only`, only the stale documents (see `_stale_ids_sql`): those whose digest differs are
+    written, and counted.
 
     Everything (no committee, not stale_only) starts from an empty table: searches find fewer
     proposals until the rebuild ends (on PostgreSQL without the GIN index, which is built at the end).
@@ -470,10 +527,12 @@ def reindex(*, committee=None, batch: int = BATCH, stale_only: bool = False, usi
                 cursor.execute(sql)
     for chunk in _id_batches(models[0], using, vendor, committee_id, max(1, int(batch)), stale_only):
         with transaction.atomic(using=using), connection.cursor() as cursor:
-            docs = _documents(chunk, using, models)
-            _write(cursor, vendor, docs)
-        done += len(docs)
-        if stdout is not None and done // 50000 != (done - len(docs)) // 50000:
+            rows = _rows(vendor, _documents(chunk, using, models))
+            if stale_only:
+                rows = _changed(cursor, vendor, rows)
+            _write(cursor, vendor, rows)
+        done += len(rows)
+        if stdout is not None and done // 50000 != (done - len(rows)) // 50000:
             stdout.write(f"  {done} proposals indexed ({time.monotonic() - started:.0f} s)\n")
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if vendor == "postgresql":

@@ -4,6 +4,8 @@ PostgreSQL: a table with a tsvector column and a GIN index (stock PostgreSQL, no
 SQLite: an FTS5 virtual table with the `ascii` tokenizer (FTS5 is built into SQLite 3.9+ as shipped
 by Python and Debian). Django's state gets the model SearchDocument, so it knows the table.
 The index of the proposals already there is built here (about a minute per 100,000 proposals).
+The tables have the column `digest` of migration 0005 from the start (the index is built with
+today's search.py, which writes it); 0005 adds it to tables made before it was there.
 """
 
 import django.db.models.deletion
@@ -16,6 +18,7 @@ POSTGRESQL = [
         part smallint NOT NULL DEFAULT 0,
         committee_id bigint NOT NULL,
         version integer NOT NULL,
+        digest varchar(40),
         vector tsvector NOT NULL,
         PRIMARY KEY (proposal_id, part)
     )
@@ -26,7 +29,7 @@ POSTGRESQL = [
 SQLITE = [
     """
     CREATE VIRTUAL TABLE proposals_search USING fts5(
-        proposal_id UNINDEXED, committee_id UNINDEXED, version UNINDEXED, words, names,
+        proposal_id UNINDEXED, committee_id UNINDEXED, version UNINDEXED, digest UNINDEXED, words, names,
         tokenize = 'ascii', columnsize = 0
     )
     """,

@@ -10,6 +10,7 @@ import random
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -255,6 +256,63 @@ def test_edit_register_cosign_and_merge_keep_the_index_current():
     assert search.reindex(stale_only=True) == 0  # every document is at its proposal's version
 
 
+def _stored(p) -> tuple:
+    """What the index holds for `p`: (version, digest, content) — content as the database returns it."""
+    if connection.vendor == "postgresql":
+        sql = f"SELECT version, digest, vector::text FROM {search.TABLE} WHERE proposal_id = %s ORDER BY part"
+    else:
+        sql = f"SELECT version, digest, words || '|' || names FROM {search.TABLE} WHERE rowid = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p.pk])
+        rows = cursor.fetchall()
+    assert len({(version, digest) for version, digest, _content in rows}) == 1, rows
+    return rows[0][0], rows[0][1], tuple(content for _v, _d, content in rows)
+
+
+def _index_writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if search.TABLE in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")]
+
+
+def test_a_write_that_changes_nothing_indexed_leaves_the_document_alone():
+    p, actors = walk_to("draft", title="关于摘要不变的提案")
+    written = _stored(p)
+    assert written[0] == p.version and written[1].startswith(f"{search.INDEX_FORMAT}:")
+    cosigner = actors.cosigner.memberships.get(committee=actors.committee)
+    with CaptureQueriesContext(connection) as queries:
+        p = services.proposal_update(actor=actors.proposer, proposal=p, contact_phone="13900000000")  # not indexed
+        p = act(actor=actors.proposer, proposal=p, action="invite_cosigners", data={"members": [cosigner.pk]})
+        p = act(actor=actors.proposer, proposal=p, action="submit")
+    assert p.state == ProposalState.COSIGNING and p.version > written[0]
+    assert _index_writes(queries.captured_queries) == [] and _stored(p) == written  # not even the version
+    # a change that is indexed (the co-signer's name) is written, at the proposal's version
+    with CaptureQueriesContext(connection) as queries:
+        p = act(actor=actors.cosigner, proposal=p, action="cosign")
+    assert _index_writes(queries.captured_queries)
+    version, digest, content = _stored(p)
+    assert version == p.version and digest != written[1] and content != written[2]
+    assert found(cosigner.name) == {"关于摘要不变的提案"}
+    # … and the next transitions that change nothing indexed write nothing again
+    with CaptureQueriesContext(connection) as queries:
+        p = act(actor=actors.proposer, proposal=p, action="close_cosigning")
+    assert p.state == ProposalState.SUBMITTED and _index_writes(queries.captured_queries) == []
+    assert _stored(p) == (version, digest, content)
+    assert search.reindex(stale_only=True) == 0  # behind its proposal's version, but not stale
+
+
+def test_a_new_title_replaces_the_document_and_its_digest():
+    p, actors = walk_to("draft", title="关于湖泊治理的提案", body="保护湖泊。")
+    before = _stored(p)
+    p = services.proposal_update(actor=actors.proposer, proposal=p, title="关于湿地修复的提案")
+    after = _stored(p)
+    assert after[0] == p.version and after[1] != before[1] and after[2] != before[2]
+    assert found("湿地修复") == {"关于湿地修复的提案"} and found("湖泊治理") == set()
+    assert found("保护湖泊") == {"关于湿地修复的提案"}  # the text is still there
+    assert search.index_proposals([p]) == 0  # written already: nothing to do
+    # the same document again after a change and its undoing: the first digest again, nothing stale
+    p = services.proposal_update(actor=actors.proposer, proposal=p, title="关于湖泊治理的提案")
+    assert _stored(p)[1:] == before[1:] and found("湖泊治理") == {"关于湖泊治理的提案"}
+
+
 def test_import_indexes_the_imported_proposals(committee, make_user):
     from xieshang.proposals.tests.test_imports import xlsx  # the import tests' file builder
 
@@ -342,6 +400,10 @@ def test_reindex_command_builds_what_bulk_writers_wrote(lead):
     out = io.StringIO()
     call_command("search_reindex", "--stale", stdout=out)
     assert "Indexed 1 proposals" in out.getvalue() and found("改过的标题") == {"改过的标题"}
+    # the same change without a version bump is not seen by --stale (services and index_proposals see it)
+    Proposal.objects.filter(title="改过的标题").update(title="悄悄改过")
+    assert search.reindex(stale_only=True) == 0 and found("悄悄改过") == set()
+    assert search.index_proposals(Proposal.objects.filter(title="悄悄改过")) == 1 and found("悄悄改过") == {"悄悄改过"}
     # rows of deleted proposals go (PostgreSQL: with the proposal; SQLite: at the next rebuild)
     gone = Proposal.objects.get(title="批量写入乙")
     gone.delete()
@@ -352,3 +414,36 @@ def test_reindex_command_builds_what_bulk_writers_wrote(lead):
         call_command("search_reindex", "--committee", "nowhere")
     with pytest.raises(CommandError):
         call_command("search_reindex", "--batch", "0")
+
+
+def _set_index_row(p, **values):
+    """Change the index row of `p` behind search.py's back (an old or damaged row)."""
+    where = "proposal_id = %s" if connection.vendor == "postgresql" else "rowid = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {search.TABLE} SET {', '.join(f'{k} = %s' for k in values)} WHERE {where}",
+                       [*values.values(), p.pk])
+
+
+def test_stale_finds_missing_outdated_and_old_format_digests(lead, monkeypatch):
+    committee = lead.committee
+    a, b, c, d = (ProposalFactory(committee=committee, lead_proposer=lead, created_by=lead.user, title=t)
+                  for t in ("摘要甲", "摘要乙", "摘要丙", "摘要丁"))
+    assert search.reindex(stale_only=True) == 0
+    _set_index_row(a, digest=None)  # written before the digest existed, at its proposal's version: current
+    _set_index_row(b, digest=None, version=b.version - 1)  # … at an older version: checked, and rewritten
+    _set_index_row(c, digest="1:0123456789abcdef")  # a digest that is not the content's, at its version
+    _set_index_row(d, digest="0:" + _stored(d)[1].split(":")[1])  # another index format
+    out = io.StringIO()
+    call_command("search_reindex", "--stale", stdout=out)
+    assert "Indexed 2 proposals" in out.getvalue()  # b and d
+    assert _stored(a)[1] is None and _stored(c)[1] == "1:0123456789abcdef"  # (no version moved)
+    for p in (b, d):
+        assert _stored(p)[0] == p.version and _stored(p)[1].startswith(f"{search.INDEX_FORMAT}:")
+    # the next write of their proposals compares digests: a's and c's documents are rewritten once
+    assert search.index_proposals([a, b, c, d]) == 2 and search.index_proposals([a, b, c, d]) == 0
+    assert found("摘要") == {"摘要甲", "摘要乙", "摘要丙", "摘要丁"}
+    # a new index format makes every document stale
+    monkeypatch.setattr(search, "INDEX_FORMAT", search.INDEX_FORMAT + 1)
+    assert search.reindex(stale_only=True) == 4 and search.reindex(stale_only=True) == 0
+    assert {_stored(p)[1].split(":")[0] for p in (a, b, c, d)} == {str(search.INDEX_FORMAT)}
+    assert found("摘要") == {"摘要甲", "摘要乙", "摘要丙", "摘要丁"}

@@ -22,7 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=search.BATCH, metavar="N",
                             help=f"Proposals per batch and transaction (default {search.BATCH}).")
         parser.add_argument("--stale", action="store_true",
-                            help="Only proposals without a document or indexed at an older version.")
+                            help="Only stale documents: missing, of an older index format, or whose "
+                                 "proposal changed since they were written and whose content digest differs.")
 
     def handle(self, *args, **options):
         committee = None
