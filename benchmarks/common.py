@@ -137,7 +137,24 @@ def prepare_data(db: str, size: int, prefix: str = PREFIX, extra: list[str] | No
         return None
     out = run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--proposals", str(size), "--prefix", prefix,
                *(extra or [])], env, timeout=4 * 3600)
+    _forget_cached(db)
     return json.loads(out.strip().splitlines()[-1])
+
+
+def _forget_cached(db: str) -> None:
+    """New data: the cached users, roles, timers and option lists of the old data set (the same ids may
+    be taken again) must go. SQLite: the data directory's own file cache. PostgreSQL: the benchmark's
+    keys in Redis (only those: the database may be shared)."""
+    from django.core.cache import cache
+
+    if db == "sqlite":
+        cache.clear()
+    elif redis_reachable():
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter("xieshang:*", count=1000):
+            client.delete(key)
 
 
 # --- Users, sessions, tokens -------------------------------------------------------------------

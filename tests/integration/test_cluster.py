@@ -38,6 +38,34 @@ def test_a_session_started_on_one_process_works_on_the_other(cluster):
     assert status == 302 and "/login/" in headers["Location"]
 
 
+def test_a_role_revoked_through_another_process_is_gone_on_every_process_at_once(cluster):
+    """The signed-in user and their roles are kept in Redis (ADR 0009); a service run in another process
+    forgets them there, so neither web process serves the old roles, and no one waits for the expiry."""
+    a, b = cluster.urls["A"], cluster.urls["B"]
+    browser = Http()
+    assert browser.sign_in(a, "staff")[0] == 302
+    assert browser.get(b + "/proposals/review/")[0] == 200  # the staff role, now cached
+    change = (
+        "from xieshang.core import services\n"
+        "from xieshang.core.models import Role, RoleAssignment, User\n"
+        "staff = User.objects.get(username='staff')\n"
+        "row = RoleAssignment.objects.filter(user=staff, role=Role.STAFF).first()\n"
+        "admin_row = RoleAssignment.objects.filter(role=Role.ADMIN).exclude(user=staff).first()\n"
+        "committee, admin = admin_row.committee, admin_row.user\n"
+        "if {revoke}:\n"
+        "    services.role_revoke(actor=admin, committee=committee, assignment=row)\n"
+        "else:\n"
+        "    services.role_grant(actor=admin, committee=committee, user=staff, role=Role.STAFF)\n"
+    )
+    cluster.shell(change.format(revoke=True))
+    try:
+        assert browser.get(b + "/proposals/review/")[0] == 404
+        assert browser.get(a + "/proposals/review/")[0] == 404
+    finally:
+        cluster.shell(change.format(revoke=False))
+    assert browser.get(a + "/proposals/review/")[0] == 200
+
+
 def test_the_site_keeps_working_when_redis_is_unreachable(cluster):
     # A third web process whose Redis is unreachable: sessions come from the database alone.
     c = cluster.start_server("C", env={"REDIS_URL": "redis://127.0.0.1:9/0"})

@@ -18,6 +18,8 @@ import logging
 import threading
 import time
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -124,13 +126,16 @@ class TolerantRedisCache(RedisCache):
 # service forgets the key within the same request. Per thread: gthread workers serve one request a
 # thread.
 
+def hot_cache_seconds() -> int:
+    """XIESHANG_HOT_CACHE_SECONDS (ADR 0009): how long users, roles and timers stay cached; 0 = not."""
+    return int(getattr(settings, "XIESHANG_HOT_CACHE_SECONDS", 0) or 0)
+
+
 _primed = threading.local()
 _NOT_PRIMED = object()
 
 
 def prime(keys) -> None:
-    from django.core.cache import cache
-
     keys = list(keys)
     values = cache.get_many(keys)
     _primed.values = {key: values.get(key, _MISSING) for key in keys}
@@ -142,8 +147,6 @@ def primed_get(key, default=None):
         value = values.pop(key, _NOT_PRIMED)
         if value is not _NOT_PRIMED:
             return default if value is _MISSING else value
-    from django.core.cache import cache
-
     return cache.get(key, default)
 
 

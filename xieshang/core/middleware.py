@@ -2,9 +2,19 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from django.contrib.auth import SESSION_KEY as USER_KEY
+
+from . import calendar, timers
 from .cache import prime, unprime
 from .models import Committee
-from .selectors import committee_list, default_committee
+from .selectors import (
+    committee_list,
+    default_committee,
+    hot_cache_seconds,
+    organisation_version_key,
+    principal_key,
+    unread_key,
+)
 
 SESSION_KEY = "xieshang_committee_id"
 
@@ -39,11 +49,6 @@ def _prime(request) -> bool:
     """With the hot cache on, read the small keys every signed-in page reads in one round trip
     (`core.cache.prime`): the user with their roles, the unread badge, the calendar's version and the
     session committee's organisation version and timers."""
-    from django.contrib.auth import SESSION_KEY as USER_KEY
-
-    from . import calendar, timers
-    from .selectors import hot_cache_seconds, organisation_version_key, principal_key, unread_key
-
     session = getattr(request, "session", None)
     user_id = session.get(USER_KEY) if session is not None and session.session_key else None
     if not user_id or not hot_cache_seconds():

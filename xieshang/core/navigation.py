@@ -21,7 +21,24 @@ NAV_ITEMS = [
 ]
 
 
+_MADE: dict[tuple, list[dict]] = {}
+
+
 def items_for(roles: set[str]) -> list[dict]:
+    """The menu for these roles: made once per set of roles, language and URL prefix per process (every
+    page shows it; eleven URL reversals a page otherwise)."""
+    from django.conf import settings
+    from django.urls import get_script_prefix, get_urlconf
+    from django.utils.translation import get_language
+
+    key = (frozenset(roles), get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    made = _MADE.get(key)
+    if made is None:
+        made = _MADE[key] = _make(roles)
+    return made
+
+
+def _make(roles: set[str]) -> list[dict]:
     out = []
     for label, url_name, allowed in NAV_ITEMS:
         if allowed is not None and not (roles & allowed):
@@ -30,5 +47,5 @@ def items_for(roles: set[str]) -> list[dict]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        out.append({"label": label, "url": url, "name": url_name})
+        out.append({"label": str(label), "url": url, "name": url_name})
     return out

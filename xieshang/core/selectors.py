@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
-from .cache import primed_get, unprime
+from .cache import hot_cache_seconds, primed_get, unprime
 from .models import Committee, HandlingUnit, Notification, Role, RoleAssignment
 
 
@@ -21,10 +21,6 @@ from .models import Committee, HandlingUnit, Notification, Role, RoleAssignment
 # a write outside them (SQL by hand, a committee switched off in the admin) can leave stale. ADR 0009.
 
 _PRINCIPAL_ATTRS = ("_xieshang_roles", "_xieshang_committees", "_xieshang_member_ids", "_xieshang_all_committees")
-
-
-def hot_cache_seconds() -> int:
-    return int(getattr(settings, "XIESHANG_HOT_CACHE_SECONDS", 0) or 0)
 
 
 def principal_key(user_id) -> str:

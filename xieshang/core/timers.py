@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from . import calendar
+from .cache import hot_cache_seconds, primed_get
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,6 @@ DEFAULT_TIMERS: dict[str, TimerDefault] = {
 def timer(committee, key: str) -> tuple[int, str]:
     """(amount, unit) for this committee: its own setting, else the default."""
     from .models import TimerSetting
-    from .selectors import hot_cache_seconds
 
     if committee is not None:
         if hot_cache_seconds():
@@ -62,9 +62,7 @@ def _own_timers(committee_id) -> dict[str, tuple[int, str]]:
     page); `forget` drops them when a service changes one."""
     from django.core.cache import cache
 
-    from .cache import primed_get
     from .models import TimerSetting
-    from .selectors import hot_cache_seconds
 
     own = primed_get(cache_key(committee_id))
     if own is None:

@@ -7,9 +7,11 @@ with the input kept; a proposal the user may not see is a 404, the same as a mis
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import tempfile
 import uuid
+from html import escape as html_escape
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -24,6 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xieshang.core import calendar, timers
 from xieshang.core.errors import Forbidden, NotFound, ServiceError
 from xieshang.core.formats import cn_date
 from xieshang.core.middleware import committee_of_request
@@ -628,9 +631,7 @@ def _due_html(due) -> str:
 def _esc(value) -> str:
     """HTML-escape a plain value (quotes included). The list builds its rows with this rather than
     format_html: 700 lazy-aware escapes a page cost more than the page's SQL."""
-    from html import escape
-
-    return escape(str(value)) if value is not None else ""
+    return html_escape(str(value)) if value is not None else ""
 
 
 # One row of the staff list (proposals/list.html puts them in its table). Built in Python, every value
@@ -673,8 +674,6 @@ def _row_labels() -> tuple:
 def _rows(rows) -> list:
     """The rows of the staff list as HTML from LIST_COLUMNS tuples (one query for all their assignments,
     none per row): labels from dictionaries made once, the working days left of all rows at once."""
-    from xieshang.core import calendar, timers
-
     states, categories, roles, key_flag, url_of = _row_labels()
     rows = list(rows)
     assignments = _list_assignments([r[0] for r in rows])
@@ -710,8 +709,6 @@ def _filter_fields(request, committee, filters) -> str:
     options: sessions, units, sectors), language and query (the widgets cost more than the rest of the
     page, and a kept copy spares reading the options at all). Not kept when the form has errors or a
     search text (too many variants to be worth it)."""
-    import hashlib
-
     from django.core.cache import cache
     from django.template.loader import render_to_string
     from django.utils.translation import get_language
