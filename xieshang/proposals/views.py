@@ -671,14 +671,16 @@ def _row_labels() -> tuple:
     return labels
 
 
-def _rows(rows) -> list:
-    """The rows of the staff list as HTML from LIST_COLUMNS tuples (one query for all their assignments,
-    none per row): labels from dictionaries made once, the working days left of all rows at once."""
+def _rows(rows) -> str:
+    """The rows of the staff list as one piece of HTML from LIST_COLUMNS tuples (one query for all their
+    assignments, none per row): labels from dictionaries made once, the working days left of all rows at
+    once, unit names escaped once per page. "" when there are none."""
     states, categories, roles, key_flag, url_of = _row_labels()
     rows = list(rows)
     assignments = _list_assignments([r[0] for r in rows])
     today = deadlines.today()
     remind: dict[int, tuple] = {}
+    unit_html: dict[tuple, str] = {}
     out = []
     with calendar.pinned():  # one read of the calendar's version for the whole page
         for pid, cid, number, title, is_key, state, category, kind, sector, person, org, special in rows:
@@ -697,11 +699,12 @@ def _rows(rows) -> list:
                 proposer=_esc(proposer), sector=f'<div class="sub">{_esc(sector)}</div>' if sector else "",
                 category=categories.get(category) or _esc(category), state=_esc(state),
                 state_label=states.get(state) or _esc(state),
-                units="<br>".join(f"{_esc(name)} <small>({roles.get(role) or _esc(role)})</small>"
-                                  for role, _s, _d, name, _id in live),
+                units="<br>".join(unit_html.get((name, role)) or unit_html.setdefault(
+                    (name, role), f"{_esc(name)} <small>({roles.get(role) or _esc(role)})</small>")
+                    for role, _s, _d, name, _id in live),
                 due=due,
             ))
-    return [mark_safe(row) for row in out]
+    return mark_safe("".join(out))
 
 
 def _filter_fields(request, committee, filters) -> str:
@@ -718,9 +721,10 @@ def _filter_fields(request, committee, filters) -> str:
     from .forms import FILTER_OPTIONS_SECONDS
 
     def rendered():
-        return render_to_string("proposals/_filter_fields.html", {"filters": filters})
+        form = filters or ProposalFilterForm(None, committee=committee)
+        return render_to_string("proposals/_filter_fields.html", {"filters": form})
 
-    if filters.errors or request.GET.get("q"):
+    if filters is not None and filters.errors or request.GET.get("q"):
         return mark_safe(rendered())
     query = sorted((k, tuple(request.GET.getlist(k))) for k in request.GET if k != "page")
     digest = hashlib.sha256(repr(query).encode()).hexdigest()[:32]
@@ -735,13 +739,14 @@ def _filter_fields(request, committee, filters) -> str:
 @screen
 def proposal_list(request):
     committee = _committee(request)
-    filters = ProposalFilterForm(request.GET or None, committee=committee)
-    qs = selectors.proposal_list(request.user, committee, filters.params(), plain=True)
-    page = Paginator(qs, filters.per_page()).get_page(request.GET.get("page"))
+    # Without a query string there is nothing to check: the form is built only if its fields are not kept.
+    filters = ProposalFilterForm(request.GET, committee=committee) if request.GET else None
+    qs = selectors.proposal_list(request.user, committee, filters.params() if filters else {}, plain=True)
+    page = Paginator(qs, filters.per_page() if filters else DEFAULT_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _list_queryset(page.object_list)
     return render(request, "proposals/list.html", {
         "filters": filters, "filter_fields": _filter_fields(request, committee, filters),
-        "page_obj": page, "rows": _rows(page.object_list),
+        "page_obj": page, "rows_html": _rows(page.object_list),
         "is_staff": bool(roles_of(request.user, committee) & STAFF_ROLES),
     })
 
