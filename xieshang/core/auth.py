@@ -1,7 +1,7 @@
 """The authentication backend: Django's ModelBackend, reading the signed-in user from the shared cache.
 
 Django loads the user row on every request (`get_user`). With the hot cache on
-(XIESHANG_HOT_CACHE_SECONDS, Redis), the row is kept with the user's roles, committees and member ids
+(XIESHANG_HOT_CACHE_SECONDS; Redis, or the machine's file cache), the row is kept with the user's roles, committees and member ids
 under one key (`selectors.principal_entry`), so a page reads one key instead of three queries.
 `User.save` forgets the key: a password change, a deactivation or a sign-in takes effect on the next
 request of every process. ADR 0009.

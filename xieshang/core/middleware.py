@@ -1,8 +1,7 @@
 """The committee a signed-in user is working in (chosen in the header; remembered in the session)."""
 
-from django.utils.functional import SimpleLazyObject
-
 from django.contrib.auth import SESSION_KEY as USER_KEY
+from django.utils.functional import SimpleLazyObject
 
 from . import calendar, timers
 from .cache import prime, unprime
