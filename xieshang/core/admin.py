@@ -64,9 +64,15 @@ class CommitteeAdmin(ForgetsCachesAdmin):
         _forget_users(models.RoleAssignment.objects.filter(committee__in=[o.pk for o in objs]).only("user_id"))
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(ForgetsCachesAdmin):
     list_filter = ("committee",)
     search_fields = ("name",)
+
+    def forget(self, objs) -> None:  # option lists keyed on the organisation version (ADR 0006)
+        from .services import organisation_changed
+
+        for committee_id in {o.committee_id for o in objs}:
+            organisation_changed(committee_id)
 
 
 for _model in (models.Sector, models.SpecialCommittee, models.Organization, models.HandlingUnit,

@@ -168,3 +168,23 @@ def test_a_page_reads_the_small_keys_in_one_round_trip_and_serves_each_once(clie
         unprime()
     _signed_in(client, staff)
     assert "data-testid=\"unread-count\">1<" in client.get("/inbox/").content.decode()
+
+
+def test_an_organisation_row_changed_in_the_django_admin_renews_the_option_lists(
+        client, committee, django_capture_on_commit_callbacks):
+    """The list filters' options are cached per organisation version (ADR 0006); the Django admin bypasses
+    the services, so its saves bump the version themselves."""
+    from xieshang.core.selectors import organisation_version
+    from xieshang.core.tests.factories import HandlingUnitFactory
+
+    unit = HandlingUnitFactory(committee=committee, name="州发展改革委")
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    _signed_in(client, superuser)
+    before = organisation_version(committee.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/django-admin/core/handlingunit/{unit.pk}/change/", {
+            "committee": committee.pk, "name": "州发展和改革委员会", "short_name": "", "kind": unit.kind,
+            "contact_person": "", "phone": "", "is_active": "on", "sort_order": 0,
+        })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert organisation_version(committee.pk) > before
