@@ -14,7 +14,8 @@ from .models import Committee, HandlingUnit, Notification, Role, RoleAssignment
 #
 # Every page needs the user's roles and committees (the header's switch, the permission checks) and
 # most lists their Member ids. They are read once per request (attributes on the user object) and,
-# with a shared cache (Redis), kept across requests for XIESHANG_HOT_CACHE_SECONDS under one key per
+# with the hot cache on (Redis, or the machine's file cache), kept across requests for
+# XIESHANG_HOT_CACHE_SECONDS under one key per
 # user, together with the user row itself (`core.auth.CachedModelBackend`): a page then reads one
 # cache key instead of three queries. `forget_principal` drops the key when any of it changes
 # (`User.save`, role grants and revocations, member accounts, the admin site); the expiry bounds what
