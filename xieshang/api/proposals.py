@@ -23,7 +23,6 @@ from xieshang.core.errors import ErrorCode, Forbidden, Invalid
 from xieshang.core.models import Organization, Session, SpecialCommittee
 from xieshang.proposals import deadlines, selectors, workflow
 from xieshang.proposals.models import (
-    Assignment,
     AssignmentRole,
     AssignmentState,
     Category,
@@ -508,25 +507,19 @@ def _list_labels() -> dict:
 LIST_COLUMNS = (
     "id", "number", "title", "state", "kind", "category", "proposer_kind", "sector_name",
     "session_id", "is_key", "is_excellent", "is_public", "created_at", "submitted_at", "version",
-    "lead_proposer__name", "organization__name", "special_committee__name", "next_due",
+    "lead_proposer__name", "organization__name", "special_committee__name",
 )
 
 
 def _list_items(qs, start: int, size: int) -> list[dict]:
-    """The items of one page of the selector's list: one query for the rows, one for their live units
-    (by their order within each proposal)."""
-    rows = list(qs.select_related(None).prefetch_related(None).values(*LIST_COLUMNS)[start : start + size])
-    units: dict[int, list] = {}
-    live = (
-        Assignment.objects.filter(proposal_id__in=[r["id"] for r in rows]).exclude(state=AssignmentState.CANCELLED)
-        .order_by("role", "id").values_list("proposal_id", "unit_id", "unit__name", "role", "state")
-    )
-    for pid, unit_id, name, role, state in live:
-        units.setdefault(pid, []).append({"id": unit_id, "name": name, "role": role, "state": state})
+    """The items of one page of the selector's plain list, in one query: the rows with their live units
+    (selectors.with_live_units, ordered by role, then id), `next_due` the earliest reply date of an open one."""
+    rows = selectors.with_live_units(qs[start : start + size]).values(*LIST_COLUMNS, "live_units")
     labels = _list_labels()
     url_of = reverse("api:proposal_detail", kwargs={"id": 987654321}).replace("987654321", "{}")
     items = []
     for r in rows:
+        live = sorted(selectors.live_units(r.pop("live_units")), key=lambda a: a[0])
         kind = r.pop("proposer_kind")
         person, org, special = r.pop("lead_proposer__name"), r.pop("organization__name"), r.pop("special_committee__name")
         r["proposer"] = (org if kind == ProposerKind.ORGANIZATION and org else
@@ -535,7 +528,10 @@ def _list_items(qs, start: int, size: int) -> list[dict]:
         r["session"] = r.pop("session_id")
         r["state_label"] = labels["state"].get(r["state"], r["state"])
         r["category_label"] = labels["category"].get(r["category"], r["category"])
-        r["units"] = units.get(r["id"], [])
+        r["units"] = [{"id": unit_id, "name": name, "role": role, "state": state}
+                      for role, state, _due, unit_id, name, _pk in live]
+        r["next_due"] = min((due for _r, state, due, *_ in live if state in selectors.OPEN_ASSIGNMENT_STATES),
+                            default=None)
         r["url"] = url_of.format(r["id"])
         items.append(r)
     return items
@@ -666,7 +662,7 @@ def proposal_list(request, filters: Query[ProposalFilters]):
     committee = committee_for(request)
     if committee is None:
         return {"items": [], "count": 0, "page": filters.page, "page_size": filters.page_size}
-    qs = selectors.proposal_list(request.auth, committee, _filter_params(filters))
+    qs = selectors.proposal_list(request.auth, committee, _filter_params(filters), plain=True)
     count = qs.count()
     start = (filters.page - 1) * filters.page_size
     items = _list_items(qs, start, filters.page_size) if start < count else []

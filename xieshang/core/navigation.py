@@ -1,6 +1,8 @@
 """The navigation of the interface shell, by role. Apps add their entries here (plain list, no registry)."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
@@ -22,20 +24,39 @@ NAV_ITEMS = [
 
 
 _MADE: dict[tuple, list[dict]] = {}
+_HTML: dict[tuple, str] = {}
+
+
+def _key(roles) -> tuple:
+    from django.conf import settings
+    from django.urls import get_script_prefix, get_urlconf
+    from django.utils.translation import get_language
+
+    return frozenset(roles), get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
 
 
 def items_for(roles: set[str]) -> list[dict]:
     """The menu for these roles: made once per set of roles, language and URL prefix per process (every
     page shows it; eleven URL reversals a page otherwise)."""
-    from django.conf import settings
-    from django.urls import get_script_prefix, get_urlconf
-    from django.utils.translation import get_language
-
-    key = (frozenset(roles), get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    key = _key(roles)
     made = _MADE.get(key)
     if made is None:
         made = _MADE[key] = _make(roles)
     return made
+
+
+def menu_html(roles: set[str], view_name: str | None) -> str:
+    """The menu's links as HTML, the current page's marked: made once per set of roles, language, URL
+    prefix and current view per process (the template loop cost every page ~0.1 ms)."""
+    key = (_key(roles), view_name)
+    html = _HTML.get(key)
+    if html is None:
+        html = _HTML[key] = mark_safe("".join(
+            format_html('<a href="{}"{}>{}</a>', item["url"],
+                        mark_safe(' aria-current="page"') if item["name"] == view_name else "", item["label"])
+            for item in items_for(roles)
+        ))
+    return html
 
 
 def _make(roles: set[str]) -> list[dict]:

@@ -12,6 +12,7 @@ Visibility (`proposals_visible_to`):
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
@@ -384,6 +385,44 @@ def proposal_list(user, committee, params: dict | None = None, *, plain: bool = 
     ).prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.exclude(state=A.CANCELLED).select_related("unit"))
     ).order_by(*order)
+
+
+# The live (not cancelled) assignments of each row of a list page, read by the page's own query as one
+# JSON array per row — [[role, state, due date "YYYY-MM-DD", unit id, unit name, assignment id], …] —
+# instead of a second query: that query's ORM work cost a list page more than its SQL (about 0.4 ms of
+# 6 on SQLite). Written in SQL because the two databases spell the JSON aggregate differently; the outer
+# table is the list's base table, which Django leaves unaliased.
+_LIVE_UNITS_SQL = {
+    "sqlite": "json_group_array(json_array(a.role, a.state, a.due_date, u.id, u.name, a.id))",
+    "postgresql": "json_agg(json_build_array(a.role, a.state, a.due_date, u.id, u.name, a.id))",
+}
+_LIVE_UNITS_FROM = (
+    " FROM proposals_assignment a JOIN core_handlingunit u ON u.id = a.unit_id"
+    " WHERE a.proposal_id = proposals_proposal.id AND a.state <> %s"
+)
+
+
+def with_live_units(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """`qs` with `live_units` on each row: read it with `live_units()`. Apply to a page's slice."""
+    from django.db import connections
+    from django.db.models.expressions import RawSQL
+
+    vendor = connections[qs.db].vendor
+    sql = "(SELECT " + _LIVE_UNITS_SQL[vendor] + _LIVE_UNITS_FROM + ")"
+    return qs.annotate(live_units=RawSQL(sql, (A.CANCELLED,)))
+
+
+def live_units(value) -> list[tuple]:
+    """The `live_units` of one row as [(role, state, due_date, unit_id, unit_name, id), …] ordered by
+    assignment id (dates as dates); [] for a row without any."""
+    if value is None:
+        return []
+    if isinstance(value, str):  # SQLite: text; PostgreSQL's json arrives decoded
+        value = json.loads(value)
+    out = [(role, state, datetime.date.fromisoformat(due), unit_id, name, pk)
+           for role, state, due, unit_id, name, pk in value]
+    out.sort(key=lambda a: a[5])
+    return out
 
 
 def unit_inbox(user, committee, bucket: str) -> QuerySet[Assignment]:

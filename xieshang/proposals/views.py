@@ -594,38 +594,27 @@ LIST_COLUMNS = (
 
 
 def _list_queryset(qs):
-    """The selector's list as tuples of LIST_COLUMNS (no text bodies, no model instances). Apply it to
-    the page's slice, not before counting: the count would keep the joins the columns need."""
-    return qs.select_related(None).prefetch_related(None).values_list(*LIST_COLUMNS)
+    """The selector's plain list as tuples of LIST_COLUMNS and the rows' live units (no text bodies, no
+    model instances, no second query). Apply it to the page's slice, not before counting: the count
+    would keep the joins the columns need."""
+    return selectors.with_live_units(qs).values_list(*LIST_COLUMNS, "live_units")
 
 
-def _list_assignments(ids) -> dict:
-    """{proposal id: [(role, state, due_date, unit name, id), …]}: the live assignments of the page's
-    rows in one query."""
-    from .models import Assignment
-
-    out: dict[int, list] = {}
-    qs = (
-        Assignment.objects.filter(proposal_id__in=ids).exclude(state=AssignmentState.CANCELLED)
-        .values_list("proposal_id", "role", "state", "due_date", "unit__name", "id").order_by()
-    )
-    for pid, *rest in qs:
-        out.setdefault(pid, []).append(tuple(rest))
-    return out
-
-
-def _due_html(due) -> str:
-    """What proposals/_due.html shows, built once per row in Python (the list has up to 100 rows)."""
+def _due_html(due, texts: tuple[str, str]) -> str:
+    """What proposals/_due.html shows, built once per row in Python (the list has up to 100 rows).
+    `texts`: `_due_texts()`, translated once a page."""
     if not due:
         return ""
     css = "due overdue" if due["overdue"] else "due due-soon" if due["due_soon"] else "due"
     text = cn_date(due["due_date"])
     if due["days_left"] is not None:
-        if due["overdue"]:
-            text += " · " + _("overdue by %(days)s working days") % {"days": due["days_abs"]}
-        else:
-            text += " · " + _("%(days)s working days left") % {"days": due["days_left"]}
+        overdue, left = texts
+        text += " · " + (overdue % {"days": due["days_abs"]} if due["overdue"] else left % {"days": due["days_left"]})
     return f'<span class="{css}" data-testid="due">{_esc(text)}</span>'
+
+
+def _due_texts() -> tuple[str, str]:
+    return _("overdue by %(days)s working days"), _("%(days)s working days left")
 
 
 def _esc(value) -> str:
@@ -672,26 +661,25 @@ def _row_labels() -> tuple:
 
 
 def _rows(rows) -> str:
-    """The rows of the staff list as one piece of HTML from LIST_COLUMNS tuples (one query for all their
-    assignments, none per row): labels from dictionaries made once, the working days left of all rows at
-    once, unit names escaped once per page. "" when there are none."""
+    """The rows of the staff list as one piece of HTML from `_list_queryset` tuples (their units come
+    with them: no query per row, none for the units): labels from dictionaries made once, the working
+    days left of all rows at once, unit names escaped once per page. "" when there are none."""
     states, categories, roles, key_flag, url_of = _row_labels()
-    rows = list(rows)
-    assignments = _list_assignments([r[0] for r in rows])
-    today = deadlines.today()
+    today, due_texts = deadlines.today(), _due_texts()
     remind: dict[int, tuple] = {}
     unit_html: dict[tuple, str] = {}
     out = []
     with calendar.pinned():  # one read of the calendar's version for the whole page
-        for pid, cid, number, title, is_key, state, category, kind, sector, person, org, special in rows:
-            live = sorted(assignments.get(pid, ()), key=lambda a: (ROLE_ORDER.get(a[0], 9), a[4]))
+        for pid, cid, number, title, is_key, state, category, kind, sector, person, org, special, units in rows:
+            # by role (sole, lead, split, co), then in the order they were assigned (live_units' order)
+            live = sorted(selectors.live_units(units), key=lambda a: ROLE_ORDER.get(a[0], 9))
             pending = [a for a in live if a[1] in deadlines.OPEN_STATES]
             due = ""
             if pending:
                 nearest = min(pending, key=lambda a: a[2])
                 if cid not in remind:
                     remind[cid] = timers.timer(cid, "proposal.remind_before")
-                due = _due_html(deadlines._info(cid, nearest[2], nearest[1], today, remind[cid]))
+                due = _due_html(deadlines._info(cid, nearest[2], nearest[1], today, remind[cid]), due_texts)
             proposer = (org if kind == ProposerKind.ORGANIZATION and org else
                         special if kind == ProposerKind.SPECIAL_COMMITTEE and special else person) or ""
             out.append(_ROW_HTML.format(
@@ -701,7 +689,7 @@ def _rows(rows) -> str:
                 state_label=states.get(state) or _esc(state),
                 units="<br>".join(unit_html.get((name, role)) or unit_html.setdefault(
                     (name, role), f"{_esc(name)} <small>({roles.get(role) or _esc(role)})</small>")
-                    for role, _s, _d, name, _id in live),
+                    for role, _s, _d, _u, name, _id in live),
                 due=due,
             ))
     return mark_safe("".join(out))
