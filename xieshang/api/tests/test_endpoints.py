@@ -209,6 +209,35 @@ def test_list_shows_members_only_their_own(people):
     assert ok(people.api_outsider.get("proposals"))["count"] == 0
 
 
+def test_list_items_carry_their_live_units_and_the_earliest_open_due_date(people):
+    import datetime
+
+    from django.utils import timezone
+
+    from xieshang.proposals.models import Assignment, AssignmentState
+
+    handled = make_proposal(people, "assigned")
+    make_proposal(people, "registered")
+    live = list(handled.assignments.exclude(state=AssignmentState.CANCELLED).order_by("role", "id"))
+    assert len(live) >= 2
+    # one unit replied (not open any more) with the earliest date, one cancelled: neither sets next_due
+    Assignment.objects.filter(pk=live[0].pk).update(state=AssignmentState.REPLIED, due_date=datetime.date(2026, 1, 5))
+    Assignment.objects.filter(pk=live[1].pk).update(due_date=datetime.date(2026, 3, 2))
+    cancelled = HandlingUnitFactory(committee=people.committee, name="已撤销单位")
+    day = datetime.date(2026, 1, 1)
+    Assignment.objects.create(proposal=handled, unit=cancelled, role=live[1].role, state=AssignmentState.CANCELLED,
+                              due_date=day, original_due_date=day, objection_due=day, assigned_at=timezone.now())
+    items = {i["id"]: i for i in ok(people.api_staff.get("proposals"))["items"]}
+    open_dues = handled.assignments.filter(state__in=("assigned", "handling")).values_list("due_date", flat=True)
+    assert datetime.date(2026, 3, 2) in open_dues
+    assert items[handled.pk]["next_due"] == min(open_dues).isoformat()
+    assert [(u["id"], u["role"]) for u in items[handled.pk]["units"]] == [(a.unit_id, a.role) for a in live]
+    assert items[handled.pk]["units"][0]["state"] == "replied"
+    assert "已撤销单位" not in str(items[handled.pk]["units"])
+    assert [i for i in items.values() if i["id"] != handled.pk][0]["units"] == []
+    assert [i for i in items.values() if i["id"] != handled.pk][0]["next_due"] is None
+
+
 def test_list_makes_a_fixed_number_of_queries(people, django_assert_max_num_queries):
     for _ in range(3):
         make_proposal(people, "assigned")
