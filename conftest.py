@@ -40,10 +40,13 @@ def _isolate(settings, tmp_path):
     from xieshang.core import calendar
     from xieshang.core.sms import LocmemSmsBackend
 
+    from xieshang.core import clock
+
     cache.clear()
     calendar._overrides.cache_clear()
     LocmemSmsBackend.outbox.clear()
     yield
+    clock.reset()
 
 
 @pytest.fixture

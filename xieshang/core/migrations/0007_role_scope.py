@@ -1,0 +1,7 @@
+# Placeholder in the kernel's migration chain; its operations are written with the models they add.
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0006_deadline")]
+    operations = []
