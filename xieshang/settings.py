@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ninja",  # only for the static files of the API docs page (served locally: no CDN)
     "xieshang.core",
     "xieshang.proposals",
+    "xieshang.opinions",
     "xieshang.reports",
     "xieshang.portal",
     "xieshang.api",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("django-admin/", admin.site.urls),
     path("proposals/", include("xieshang.proposals.urls")),
+    path("opinions/", include("xieshang.opinions.urls")),
     path("reports/", include("xieshang.reports.urls")),
     path("public/", include("xieshang.portal.urls")),
     path("api/v1/", include("xieshang.api.urls")),

@@ -1,0 +1,285 @@
+"""The opinion report workflow as one table of `xieshang.core.workflow.Transition`s, its state groups and
+each action's input schema (the one definition of its fields: the API validates its JSON body with it,
+the page's form posts the same field names).
+
+    draft ──submit──▶ submitted ──start_editing / edit──▶ editing ──send_for_approval──▶ awaiting_approval
+      │                 │   ▲                               │  ▲                              │
+      │              return resubmit                        │  └──────────── send_back ───────┤
+      │                 ▼   │                               │                                  │
+      │               returned                          approve (leader) ◀────────────────────┘
+      │                                                     ▼
+    withdraw (draft, submitted, returned)               approved ──forward──▶ forwarded ──close──▶ closed
+    decline (submitted, editing, awaiting_approval)       record_adoption / record_instruction (forwarded, closed)
+    combine (submitted, editing: several → one new combined report in editing; the others → combined)
+
+Actor relations (computed by selectors.relations_of):
+  author  a submitter of the report (an OpinionAuthor, or the user who created it)
+  staff   office staff or administrator of the report's committee (not on other people's drafts)
+  leader  a leader of the committee (not on other people's drafts)
+  system  the scheduler (actor None)
+
+The Machine itself (handlers, relations, visibility, after_save) is built in services.py: `services.MACHINE`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from ninja import Schema
+from pydantic import Field, field_validator, model_validator
+
+from xieshang.core.errors import Conflict, IllegalTransition, Invalid
+from xieshang.core.workflow import Step, Transition
+
+from .models import TEXT_LIMIT, TITLE_LIMIT, Adoption, Bulletin, Level, OpinionCategory, text_length
+from .models import OpinionState as S
+
+STATES = S
+
+# --- State groups (declared once; lists, to-dos, statistics and the API use these) -----------------
+
+GROUPS: dict[str, frozenset[str]] = {
+    # the submitter holds it
+    "with_author": frozenset({S.DRAFT, S.RETURNED}),
+    # the office holds it (inbox, editing desk, approval, forwarding)
+    "in_office": frozenset({S.SUBMITTED, S.EDITING, S.AWAITING_APPROVAL, S.APPROVED}),
+    # on its way: submitted and not yet at an end
+    "live": frozenset({S.SUBMITTED, S.RETURNED, S.EDITING, S.AWAITING_APPROVAL, S.APPROVED, S.FORWARDED}),
+    # sent to recipients (adoptions and instructions may be recorded)
+    "sent": frozenset({S.FORWARDED, S.CLOSED}),
+    # reports the office may combine
+    "combinable": frozenset({S.SUBMITTED, S.EDITING}),
+    # no state-changing move leaves these (closed still takes adoptions and instructions)
+    "final": frozenset({S.COMBINED, S.DECLINED, S.WITHDRAWN, S.CLOSED}),
+    # received by the office (statistics: "received")
+    "received": frozenset(set(S.values) - {S.DRAFT, S.WITHDRAWN}),
+}
+
+LevelValue = Literal[tuple(Level.values)]  # type: ignore[valid-type]
+CategoryValue = Literal[tuple(OpinionCategory.values)]  # type: ignore[valid-type]
+AdoptionKindValue = Literal[tuple(Adoption.Kind.values)]  # type: ignore[valid-type]
+MannerValue = Literal[tuple(Adoption.Manner.values)]  # type: ignore[valid-type]
+BulletinKindValue = Literal[tuple(Bulletin.Kind.values)]  # type: ignore[valid-type]
+
+
+def limit_message(length: int) -> str:
+    return _("The text has %(length)s characters; at most %(limit)s are allowed.") % {
+        "length": f"{length:,}", "limit": f"{TEXT_LIMIT:,}",
+    }
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+# --- Input schemas -------------------------------------------------------------------------------------
+
+
+class TextInput(Schema):
+    """The text of a report: the three parts, or `body` alone (stored as the situation).
+
+    Checked: a title, some text, and at most TEXT_LIMIT characters of text in all (the error names the limit)."""
+
+    title: str = Field(min_length=1, max_length=TITLE_LIMIT)
+    situation: str = ""
+    analysis: str = ""
+    suggestion: str = ""
+    body: str = ""
+    category: CategoryValue = OpinionCategory.OTHER  # type: ignore[valid-type]
+
+    _strip_all = field_validator("title", "situation", "analysis", "suggestion", "body", mode="before")(
+        classmethod(lambda cls, v: "" if v is None else _strip(v))
+    )
+
+    @model_validator(mode="after")
+    def _text(self):
+        if not (self.situation or self.analysis or self.suggestion):
+            if self.body:
+                self.situation = self.body
+        self.body = ""
+        length = text_length(self.situation, self.analysis, self.suggestion)
+        if length == 0:
+            raise ValueError(_("Write the report's text."))
+        if length > TEXT_LIMIT:
+            raise ValueError(limit_message(length))
+        return self
+
+    def parts(self) -> dict:
+        return {"title": self.title, "situation": self.situation, "analysis": self.analysis, "suggestion": self.suggestion}
+
+
+class CreateInput(TextInput):
+    """opinion_create: the draft's text, and optionally the call it answers."""
+
+    commission: int | None = None
+
+
+class UpdateInput(TextInput):
+    """update (the submitter, in draft or returned)."""
+
+
+class NoInput(Schema):
+    pass
+
+
+class ReasonInput(Schema):
+    reason: str = Field(min_length=1, max_length=1000)
+
+    _strip_reason = field_validator("reason", mode="before")(classmethod(lambda cls, v: _strip(v)))
+
+
+class EditInput(Schema):
+    """edit (staff): the new text — the three parts or `body` — kept as a new version; the title and the
+    category stay unless given."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=TITLE_LIMIT)
+    situation: str = ""
+    analysis: str = ""
+    suggestion: str = ""
+    body: str = ""
+    category: CategoryValue | None = None  # type: ignore[valid-type]
+    note: str = Field(default="", max_length=200)
+
+    _strip_all = field_validator("title", "situation", "analysis", "suggestion", "body", "note", mode="before")(
+        classmethod(lambda cls, v: "" if v is None else _strip(v))
+    )
+
+    @model_validator(mode="after")
+    def _text(self):
+        if not self.title:
+            self.title = None
+        if not (self.situation or self.analysis or self.suggestion):
+            if self.body:
+                self.situation = self.body
+        self.body = ""
+        length = text_length(self.situation, self.analysis, self.suggestion)
+        if length == 0:
+            raise ValueError(_("Write the report's text."))
+        if length > TEXT_LIMIT:
+            raise ValueError(limit_message(length))
+        return self
+
+
+class CombineInput(TextInput):
+    """combine (staff): the other reports to combine with this one, and the combined report's text.
+    `versions` ({report id: version}) makes the combination refuse reports changed since they were read."""
+
+    reports: list[int] = Field(min_length=1, max_length=50)
+    versions: dict[int, int] = {}
+
+
+class ForwardInput(Schema):
+    """forward (staff): the recipients; a new bulletin issue (next number of the year) unless `bulletin`
+    names an issue of this year to add the report to."""
+
+    recipients: list[int] = Field(min_length=1, max_length=20)
+    bulletin: int | None = None
+    kind: BulletinKindValue | None = None  # type: ignore[valid-type]  # default: combined for a combined report
+    issued_on: datetime.date | None = None
+
+
+class AdoptionInput(Schema):
+    """record_adoption (staff): once per recipient and level; recording it again updates the one record."""
+
+    recipient: int
+    level: LevelValue  # type: ignore[valid-type]
+    kind: AdoptionKindValue = Adoption.Kind.SINGLE  # type: ignore[valid-type]
+    manner: MannerValue = Adoption.Manner.ADOPTED  # type: ignore[valid-type]
+    adopted_on: datetime.date | None = None
+    note: str = Field(default="", max_length=200)
+
+
+class InstructionInput(Schema):
+    """record_instruction (staff or leader): 领导批示 — who, at what level, when, what."""
+
+    level: LevelValue  # type: ignore[valid-type]
+    leader: str = Field(min_length=1, max_length=40)
+    leader_title: str = Field(default="", max_length=60)
+    date: datetime.date
+    text: str = Field(min_length=1, max_length=2000)
+
+    _strip_text = field_validator("leader", "leader_title", "text", mode="before")(
+        classmethod(lambda cls, v: _strip(v))
+    )
+
+
+# --- Guards (asked by available() and act(): a button is shown exactly when the action is accepted) -----
+
+
+def guard_text_within_limit(step: Step) -> None:
+    obj = step.obj
+    length = text_length(obj.situation, obj.analysis, obj.suggestion)
+    if not obj.title.strip() or length == 0:
+        raise Invalid(_("Write the report's title and text first."), detail="no_text")
+    if length > TEXT_LIMIT:
+        raise Invalid(limit_message(length), detail="too_long")
+
+
+def guard_not_combined_report(step: Step) -> None:
+    if step.obj.is_combined:
+        raise IllegalTransition(_("A combined report cannot be returned to its submitters."), detail="combined_report")
+
+
+def _claimed_by_other(step: Step) -> bool:
+    obj = step.obj
+    return obj.editing_by_id is not None and (step.actor is None or obj.editing_by_id != step.actor.pk)
+
+
+def guard_not_claimed(step: Step) -> None:
+    """Refused while another staff member is editing the report (they release it, or it is taken over)."""
+    if _claimed_by_other(step):
+        raise Conflict(
+            _("“%(title)s” is being edited by %(name)s. Take it over first.")
+            % {"title": step.obj.title, "name": _editor_name(step.obj)},
+            detail="being_edited",
+        )
+
+
+def _editor_name(obj) -> str:
+    user = obj.editing_by
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
+# --- The table -----------------------------------------------------------------------------------------
+
+AUTHOR = {"author"}
+STAFF = {"staff"}
+
+TRANSITIONS: list[Transition] = [
+    # The submitter
+    Transition("update", {S.DRAFT, S.RETURNED}, None, AUTHOR, _lazy("edit"), input=UpdateInput),
+    Transition("submit", {S.DRAFT}, S.SUBMITTED, AUTHOR, _lazy("submit"), guard=guard_text_within_limit),
+    Transition("resubmit", {S.RETURNED}, S.SUBMITTED, AUTHOR, _lazy("resubmit"), guard=guard_text_within_limit),
+    Transition("withdraw", {S.DRAFT, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, AUTHOR, _lazy("withdraw")),
+    # The office (编辑)
+    Transition("start_editing", {S.SUBMITTED, S.EDITING}, S.EDITING, STAFF, _lazy("start editing")),
+    Transition("edit", {S.SUBMITTED, S.EDITING}, S.EDITING, STAFF, _lazy("save the edited text"), guard=guard_not_claimed,
+               input=EditInput),
+    Transition("return", {S.SUBMITTED, S.EDITING}, S.RETURNED, STAFF, _lazy("return for more information"),
+               guard=guard_not_combined_report, input=ReasonInput),
+    Transition("combine", {S.SUBMITTED, S.EDITING}, S.COMBINED, STAFF, _lazy("combine"), guard=guard_not_claimed,
+               input=CombineInput),
+    Transition("decline", {S.SUBMITTED, S.EDITING, S.AWAITING_APPROVAL}, S.DECLINED, STAFF, _lazy("do not use"),
+               input=ReasonInput),
+    Transition("send_for_approval", {S.EDITING}, S.AWAITING_APPROVAL, STAFF, _lazy("send for approval")),
+    # The leader (签发)
+    Transition("send_back", {S.AWAITING_APPROVAL}, S.EDITING, {"leader"}, _lazy("send back for editing"), input=ReasonInput),
+    Transition("approve", {S.EDITING, S.AWAITING_APPROVAL}, S.APPROVED, {"leader"}, _lazy("approve")),
+    # Forwarding (报送) and its outcomes
+    Transition("forward", {S.APPROVED}, S.FORWARDED, STAFF, _lazy("forward"), input=ForwardInput),
+    Transition("record_adoption", {S.FORWARDED, S.CLOSED}, None, STAFF, _lazy("record an adoption"), input=AdoptionInput),
+    Transition("record_instruction", {S.FORWARDED, S.CLOSED}, None, {"staff", "leader"}, _lazy("record an instruction"),
+               input=InstructionInput),
+    Transition("close", {S.FORWARDED}, S.CLOSED, STAFF, _lazy("close")),
+]
+
+ACTIONS: tuple[str, ...] = tuple(t.action for t in TRANSITIONS)
+BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
+
+# The outcomes every submitter is told of (件件有回音), action -> notification kind.
+OUTCOME_ACTIONS = (
+    "return", "edit", "combine", "decline", "approve", "forward", "record_adoption", "record_instruction", "close",
+)
