@@ -508,6 +508,57 @@ class Attachment(CommitteeScoped):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
 
+# --- Deadlines ------------------------------------------------------------------
+
+
+class Deadline(CommitteeScoped):
+    """One deadline that runs for an object (xieshang.core.deadlines): a proposal's reply by one unit,
+    its evaluation by the proposer, an opinion report's editing …; one row per (object, kind, party).
+
+    `kind` is a name declared by an app (`Declarations.deadline_kinds`, e.g. "proposal.reply"); `party`
+    says who owes it when the object has several ("assignment:<id>" for a proposal's unit; "" for none).
+    `state`: open; extended (the due date was moved: still open, reminded as open); met; waived (no longer
+    owed). Written only through the services of xieshang.core.deadlines; the reminder job keeps
+    `last_reminded_on` so that no reminder goes out twice.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        EXTENDED = "extended", _("extended")
+        MET = "met", _("met")
+        WAIVED = "waived", _("waived")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(_("kind"), max_length=64)
+    party = models.CharField(_("party"), max_length=64, blank=True, default="")
+    due_on = models.DateField(_("due on"))
+    original_due_on = models.DateField(_("originally due on"))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    last_reminded_on = models.DateField(_("last reminded on"), null=True, blank=True)
+    overdue_notified_on = models.DateField(_("overdue notice sent on"), null=True, blank=True)
+    met_on = models.DateField(_("met on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "kind", "party"], name="deadline_unique"),
+            models.CheckConstraint(condition=Q(state__in=["open", "extended", "met", "waived"]), name="deadline_state_valid"),
+        ]
+        indexes = [models.Index(fields=["state", "due_on"], name="deadline_state_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.party} · {self.due_on} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.OPEN, self.State.EXTENDED)
+
+
 # --- Periodic jobs ------------------------------------------------------------
 
 
