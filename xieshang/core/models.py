@@ -507,6 +507,51 @@ class Attachment(CommitteeScoped):
         verbose_name_plural = _("attachments")
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
+    def __str__(self) -> str:
+        return self.original_name
+
+
+# --- Duty ledger ----------------------------------------------------------------
+
+
+class DutyFact(CommitteeScoped):
+    """履职: one fact of a member's duty record — this member earned credit of `kind` for that object
+    (first proposer of a registered proposal, co-signer, opinion report adopted at province level …).
+
+    Written only by `xieshang.core.duty.duty_fact_record` / `duty_fact_remove`, called explicitly by the
+    apps' services; one row per (member, kind, object). Kinds are declared by the apps
+    (`Declarations.duty_kinds`); core knows none. Scoring (a later issue) reads these rows.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="duty_facts", verbose_name=_("member"))
+    kind = models.CharField(_("kind"), max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    # How much of the kind: 1 for one proposal or report; hours or days for later hand entries (two decimals).
+    quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2, default=1)
+    authors = models.PositiveSmallIntegerField(_("authors"), default=1)  # how many share the credit for the object
+    lead = models.BooleanField(_("first author"), default=True)  # this member is the first of them
+    occurred_on = models.DateField(_("date"))
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("duty fact")
+        verbose_name_plural = _("duty facts")
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind", "content_type", "object_id"], name="dutyfact_unique"),
+            models.CheckConstraint(condition=Q(authors__gte=1), name="dutyfact_authors_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["member", "occurred_on"], name="dutyfact_member_day"),
+            models.Index(fields=["content_type", "object_id"], name="dutyfact_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.kind} · {self.occurred_on}"
+
 
 # --- Deadlines ------------------------------------------------------------------
 
