@@ -76,7 +76,7 @@ class ScopedAdmin(ForgetsCachesAdmin):
 
 
 for _model in (models.Sector, models.SpecialCommittee, models.Organization, models.HandlingUnit,
-               models.PartyCommittee):
+               models.PartyCommittee, models.LiaisonStation, models.Studio):
     admin.site.register(_model, ScopedAdmin)
 
 
@@ -105,7 +105,7 @@ class MemberAdmin(ForgetsCachesAdmin):
 
 @admin.register(models.RoleAssignment)
 class RoleAssignmentAdmin(ForgetsCachesAdmin):
-    list_display = ("user", "committee", "role", "handling_unit")
+    list_display = ("user", "committee", "role", "handling_unit", "liaison_station", "studio", "special_committee")
     list_filter = ("committee", "role")
     search_fields = ("user__username", "user__full_name")
     raw_id_fields = ("user",)

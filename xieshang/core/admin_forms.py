@@ -11,7 +11,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import HandlingUnit, Member, Organization, Role, Sector, SpecialCommittee, Term, TimerSetting
+from .models import (
+    HandlingUnit, LiaisonStation, Member, Organization, Role, Sector, SpecialCommittee, Studio, Term, TimerSetting,
+)
 
 
 def initial_from(obj, names) -> dict:
@@ -78,6 +80,22 @@ class HandlingUnitForm(forms.Form):
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True,
                                    help_text=_("Inactive units can no longer be assigned proposals."))
+
+
+class LiaisonStationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("e.g. 昌吉市宁边路街道委员联络站"))
+    short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
+    address = forms.CharField(label=_("Address"), max_length=120, required=False)
+    sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32767, required=False, initial=0,
+                                    help_text=_("Smaller numbers come first."))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True,
+                                   help_text=_("Inactive places can no longer be given keepers."))
+
+
+class StudioForm(LiaisonStationForm):
+    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("e.g. 农业界委员工作室"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Studio.Kind.choices)
+    field_order = ["name", "short_name", "kind", "address", "sort_order", "is_active"]
 
 
 class PartyCommitteeForm(forms.Form):
@@ -161,6 +179,14 @@ class HandlingUnitFilterForm(SearchForm):
     ])
 
 
+class PlaceFilterForm(SearchForm):
+    active = forms.ChoiceField(label=_("Active"), choices=YES_NO_ALL, required=False)
+
+
+class StudioFilterForm(PlaceFilterForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *Studio.Kind.choices], required=False)
+
+
 class UserFilterForm(SearchForm):
     role = forms.ChoiceField(label=_("Role"), choices=[("", _("All")), *Role.choices], required=False)
 
@@ -171,17 +197,32 @@ class _RoleFields(forms.Form):
         label=_("Handling unit"), queryset=HandlingUnit.objects.none(), required=False,
         help_text=_("Required for the handling-unit role."),
     )
-    station_name = forms.CharField(label=_("Station"), max_length=80, required=False,
-                                   help_text=_("For station keepers: the liaison station or studio."))
+    liaison_station = forms.ModelChoiceField(
+        label=_("Liaison station"), queryset=LiaisonStation.objects.none(), required=False,
+        help_text=_("For station keepers: the liaison station, or else the studio below."),
+    )
+    studio = forms.ModelChoiceField(label=_("Studio"), queryset=Studio.objects.none(), required=False)
+    special_committee = forms.ModelChoiceField(
+        label=_("Special committee"), queryset=SpecialCommittee.objects.none(), required=False,
+        help_text=_("Optional, for office staff and leaders: the special committee they work for."),
+    )
 
     def __init__(self, *args, committee, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handling_unit"].queryset = HandlingUnit.objects.filter(committee=committee, is_active=True)
+        self.fields["liaison_station"].queryset = LiaisonStation.objects.filter(committee=committee, is_active=True)
+        self.fields["studio"].queryset = Studio.objects.filter(committee=committee, is_active=True)
+        self.fields["special_committee"].queryset = SpecialCommittee.objects.filter(committee=committee)
 
     def clean(self):
         data = super().clean()
         if data.get("role") == Role.UNIT and not data.get("handling_unit"):
             self.add_error("handling_unit", _("A handling-unit role must name the handling unit."))
+        if data.get("role") == Role.STATION:
+            if not data.get("liaison_station") and not data.get("studio"):
+                self.add_error("liaison_station", _("A station keeper's role must name the liaison station or the studio."))
+            elif data.get("liaison_station") and data.get("studio"):
+                self.add_error("studio", _("Choose a liaison station or a studio, not both."))
         return data
 
 
@@ -192,7 +233,7 @@ class RoleGrantForm(_RoleFields):
 class RoleGrantByNameForm(_RoleFields):
     username = forms.CharField(label=_("User name"), max_length=150,
                                help_text=_("An existing account, e.g. one that works in another committee."))
-    field_order = ["username", "role", "handling_unit", "station_name"]
+    field_order = ["username", "role", "handling_unit", "liaison_station", "studio", "special_committee"]
 
 
 class AccountForm(forms.Form):
@@ -205,7 +246,7 @@ class AccountForm(forms.Form):
 
 
 class NewAccountForm(AccountForm, _RoleFields):
-    field_order = ["username", "full_name", "phone", "email", "is_active", "role", "handling_unit", "station_name"]
+    field_order = ["username", "full_name", "phone", "email", "is_active", "role", "handling_unit", "liaison_station", "studio", "special_committee"]
 
 
 class PasswordForm(forms.Form):

@@ -29,8 +29,8 @@ from . import audit, calendar, imports, services
 from .errors import Invalid, NotFound, ServiceError
 from .middleware import committee_of_request
 from .models import (
-    Holiday, HandlingUnit, Member, Organization, PartyCommittee, RoleAssignment, Sector, Session,
-    SpecialCommittee, Term, TimerSetting,
+    Holiday, HandlingUnit, LiaisonStation, Member, Organization, PartyCommittee, RoleAssignment, Sector, Session,
+    SpecialCommittee, Studio, Term, TimerSetting,
 )
 from .selectors import account_manageable_by, administered_committee, users_of_committee
 from .timers import DEFAULT_TIMERS
@@ -46,6 +46,8 @@ SECTIONS = [
     (gettext_lazy("Special committees"), "core:admin_special_committees", "admin_special_committee"),
     (gettext_lazy("Parties and groups"), "core:admin_organizations", "admin_organization"),
     (gettext_lazy("Handling units"), "core:admin_units", "admin_unit"),
+    (gettext_lazy("Liaison stations"), "core:admin_stations", "admin_station"),
+    (gettext_lazy("Studios"), "core:admin_studios", "admin_studio"),
     (gettext_lazy("Party committee"), "core:admin_party_committee", "admin_party_committee"),
     (gettext_lazy("Members"), "core:admin_members", "admin_member"),
     (gettext_lazy("Users and roles"), "core:admin_users", ("admin_user", "admin_role")),
@@ -424,6 +426,78 @@ def units_template(request, committee):
     return _xlsx(imports.units_template(committee), "承办单位导入模板.xlsx")
 
 
+# --- Liaison stations and studios ----------------------------------------------------------------
+
+
+def _places(request, committee, model, *, filter_form, title, new_url, edit_name):
+    """The list of the committee's liaison stations or studios, with how many keepers each has."""
+    form = filter_form(request.GET or None)
+    rows = model.objects.filter(committee=committee).annotate(keeper_count=Count("roles", distinct=True))
+    if form.is_valid():
+        data = form.cleaned_data
+        rows = _search(rows, data["q"], "name", "short_name", "address")
+        rows = _yes_no(rows, data["active"], "is_active")
+        if data.get("kind"):
+            rows = rows.filter(kind=data["kind"])
+    rows = rows.order_by("sort_order", "name", "pk")
+    return render(request, "core/admin/places.html", {
+        "title": title, "filter_form": form, "page": _page(request, rows), "new_url": new_url,
+        "edit_name": edit_name, "show_kind": model is Studio,
+    })
+
+
+@admin_view
+def stations(request, committee):
+    return _places(request, committee, LiaisonStation, filter_form=f.PlaceFilterForm, title=_("Liaison stations"),
+                   new_url=reverse("core:admin_station_new"), edit_name="core:admin_station_edit")
+
+
+@admin_view
+def station_edit(request, committee, pk=None):
+    row = get_object_or_404(LiaisonStation, pk=pk, committee=committee) if pk else None
+    return _edit(
+        request, committee, form_class=f.LiaisonStationForm, service=services.liaison_station_save, obj=row,
+        obj_kw="station", names=("name", "short_name", "address", "sort_order", "is_active"),
+        initial=None if row else {"is_active": True, "sort_order": 0},
+        title=_("Change liaison station") if row else _("New liaison station"), back=reverse("core:admin_stations"),
+        delete_url=reverse("core:admin_station_delete", args=[row.pk]) if row else None,
+    )
+
+
+@admin_view
+@require_POST
+def station_delete(request, committee, pk):
+    row = get_object_or_404(LiaisonStation, pk=pk, committee=committee)
+    return _delete(request, committee, service=services.liaison_station_delete, obj_kw="station", obj=row,
+                   back=reverse("core:admin_stations"))
+
+
+@admin_view
+def studios(request, committee):
+    return _places(request, committee, Studio, filter_form=f.StudioFilterForm, title=_("Studios"),
+                   new_url=reverse("core:admin_studio_new"), edit_name="core:admin_studio_edit")
+
+
+@admin_view
+def studio_edit(request, committee, pk=None):
+    row = get_object_or_404(Studio, pk=pk, committee=committee) if pk else None
+    return _edit(
+        request, committee, form_class=f.StudioForm, service=services.studio_save, obj=row, obj_kw="studio",
+        names=("name", "short_name", "kind", "address", "sort_order", "is_active"),
+        initial=None if row else {"is_active": True, "sort_order": 0, "kind": Studio.Kind.MEMBER},
+        title=_("Change studio") if row else _("New studio"), back=reverse("core:admin_studios"),
+        delete_url=reverse("core:admin_studio_delete", args=[row.pk]) if row else None,
+    )
+
+
+@admin_view
+@require_POST
+def studio_delete(request, committee, pk):
+    row = get_object_or_404(Studio, pk=pk, committee=committee)
+    return _delete(request, committee, service=services.studio_delete, obj_kw="studio", obj=row,
+                   back=reverse("core:admin_studios"))
+
+
 # --- Members --------------------------------------------------------------------------------------
 
 
@@ -502,7 +576,7 @@ def _users_page(request, committee, grant_form=None, status=200):
     form = f.UserFilterForm(request.GET or None)
     rows = users_of_committee(committee).prefetch_related(Prefetch(
         "role_assignments",
-        queryset=RoleAssignment.objects.filter(committee=committee).select_related("handling_unit"),
+        queryset=RoleAssignment.objects.filter(committee=committee).select_related(*RoleAssignment.SCOPE_FIELDS),
         to_attr="committee_roles",
     )).order_by("username")
     if form.is_valid():
@@ -557,7 +631,7 @@ def _user_detail(request, committee, user, *, account_form=None, password_form=N
         account_form = f.AccountForm(initial=f.initial_from(user, ("username", "full_name", "phone", "email", "is_active")))
     if password_form is None and manageable:
         password_form = f.PasswordForm()
-    roles = RoleAssignment.objects.filter(committee=committee, user=user).select_related("handling_unit")
+    roles = RoleAssignment.objects.filter(committee=committee, user=user).select_related(*RoleAssignment.SCOPE_FIELDS)
     other_committees = (
         RoleAssignment.objects.filter(user=user).exclude(committee=committee).values_list("committee__name", flat=True)
         .distinct()

@@ -27,6 +27,7 @@ from django.db.models import Model, QuerySet
 from .models import (
     Committee,
     HandlingUnit,
+    LiaisonStation,
     Member,
     Organization,
     PartyCommittee,
@@ -35,6 +36,7 @@ from .models import (
     Sector,
     Session,
     SpecialCommittee,
+    Studio,
     Term,
     User,
 )
@@ -83,6 +85,20 @@ SPECIAL_COMMITTEES = [
     "社会和法制委员会",
     "文化文史和学习委员会",
     "民族和宗教委员会",
+]
+
+# Grassroots places: (name, short name, address). The demo station keeper keeps the first station.
+LIAISON_STATIONS = [
+    ("昌吉市宁边路街道委员联络站", "宁边路街道联络站", "昌吉市宁边路街道办事处二楼"),
+    ("昌吉市延安北路街道委员联络站", "延安北路街道联络站", "昌吉市延安北路街道党群服务中心"),
+    ("阜康市城关镇委员联络站", "城关镇联络站", "阜康市城关镇便民服务中心"),
+    ("呼图壁县呼图壁镇委员联络站", "呼图壁镇联络站", "呼图壁县呼图壁镇人民政府一楼"),
+]
+# (name, short name, kind, address).
+STUDIOS = [
+    ("农业界委员工作室", "农业界工作室", Studio.Kind.SECTOR, "昌吉市农业科技园区服务中心"),
+    ("医药卫生界委员工作室", "医卫界工作室", Studio.Kind.SECTOR, "昌吉州人民医院门诊楼三楼"),
+    ("马晓燕委员工作室", "马晓燕工作室", Studio.Kind.MEMBER, "玛纳斯县玛纳斯镇社区综合服务站"),
 ]
 
 # (organisation, kind). The democratic parties' local bodies, the people's organisations and
@@ -803,6 +819,17 @@ def load_demo(stdout=None) -> dict:
     )
     sectors = _named(Sector, changji, [{"name": n, "sort_order": i} for i, (n, _s) in enumerate(SECTORS, 1)], stats, "sectors")
     orgs = _named(Organization, changji, [{"name": n, "kind": k} for n, k in ORGANIZATIONS], stats, "organizations")
+    stations = _named(
+        LiaisonStation, changji,
+        [{"name": n, "short_name": sn, "address": a, "sort_order": i} for i, (n, sn, a) in enumerate(LIAISON_STATIONS, 1)],
+        stats, "liaison stations",
+    )
+    _named(
+        Studio, changji,
+        [{"name": n, "short_name": sn, "kind": k, "address": a, "sort_order": i}
+         for i, (n, sn, k, a) in enumerate(STUDIOS, 1)],
+        stats, "studios",
+    )
 
     people = generate_members()
     phone_pool = random.Random(SEED + 1)
@@ -948,13 +975,13 @@ def load_demo(stdout=None) -> dict:
     role_rows = {}
     for spec in member_specs:
         uid = users[spec["username"]].pk
-        role_rows[(uid, changji.pk, Role.MEMBER, None)] = {"station_name": ""}
+        role_rows[(uid, changji.pk, Role.MEMBER, None)] = {"liaison_station_id": None}
     for account in DEMO_ACCOUNTS:
         uid = users[account["username"]].pk
         for code, role in account["roles"]:
             unit = units[account["unit"]].pk if role == Role.UNIT else None
             role_rows[(uid, committees[code].pk, role, unit)] = {
-                "station_name": account.get("station", "") if role == Role.STATION else ""
+                "liaison_station_id": stations[account["station"]].pk if role == Role.STATION else None
             }
     _upsert(
         RoleAssignment.objects.filter(user_id__in=[u.pk for u in users.values()]),

@@ -229,6 +229,55 @@ class PartyCommittee(CommitteeScoped):
         return self.name
 
 
+# --- Grassroots places: liaison stations and studios (roles are bound to them) ----------------------
+
+
+class LiaisonStation(CommitteeScoped):
+    """委员联络站: a place where members meet the public (in a town, street or community)."""
+
+    name = models.CharField(_("name"), max_length=80)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=120, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("liaison station")
+        verbose_name_plural = _("liaison stations")
+        ordering = ["committee", "sort_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="liaisonstation_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Studio(CommitteeScoped):
+    """委员工作室 (of one member) or 界别委员工作室 (of a sector): a member's or a sector's grassroots studio."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("member studio")
+        SECTOR = "sector", _("sector studio")
+
+    name = models.CharField(_("name"), max_length=80)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.MEMBER)
+    address = models.CharField(_("address"), max_length=120, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("studio")
+        verbose_name_plural = _("studios")
+        ordering = ["committee", "sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "name"], name="studio_unique_name"),
+            models.CheckConstraint(condition=Q(kind__in=["member", "sector"]), name="studio_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Member(CommitteeScoped):
     """委员: a CPPCC member of one committee. A person may be a member of several committees."""
 
@@ -280,6 +329,10 @@ class Role(models.TextChoices):
 
 
 class RoleAssignment(CommitteeScoped):
+    """One role of a user in a committee, bound to its scope: a handling-unit user to one handling unit, a
+    station keeper to one liaison station or studio; office staff and leaders may be bound to a special
+    committee (提案委员会 staff …); other roles name no scope. The database enforces it."""
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
     )
@@ -287,25 +340,76 @@ class RoleAssignment(CommitteeScoped):
     handling_unit = models.ForeignKey(
         HandlingUnit, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("handling unit")
     )
-    station_name = models.CharField(_("station"), max_length=80, blank=True)
+    liaison_station = models.ForeignKey(
+        "LiaisonStation", on_delete=models.PROTECT, null=True, blank=True, related_name="roles",
+        verbose_name=_("liaison station"),
+    )
+    studio = models.ForeignKey(
+        "Studio", on_delete=models.PROTECT, null=True, blank=True, related_name="roles", verbose_name=_("studio"),
+    )
+    special_committee = models.ForeignKey(
+        SpecialCommittee, on_delete=models.PROTECT, null=True, blank=True, related_name="roles",
+        verbose_name=_("special committee"),
+    )
+
+    # The scope fields, in the order a role's scope is looked for.
+    SCOPE_FIELDS = ("handling_unit", "liaison_station", "studio", "special_committee")
 
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
         constraints = [
+            # One row per user, committee, role and scope.
             models.UniqueConstraint(fields=["user", "committee", "role", "handling_unit"], name="role_unique"),
             models.UniqueConstraint(
-                fields=["user", "committee", "role"], condition=Q(handling_unit__isnull=True), name="role_unique_nounit"
+                fields=["user", "committee", "role", "liaison_station"], condition=Q(liaison_station__isnull=False),
+                name="role_unique_station",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "committee", "role", "studio"], condition=Q(studio__isnull=False),
+                name="role_unique_studio",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "committee", "role", "special_committee"],
+                condition=Q(special_committee__isnull=False), name="role_unique_special_committee",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "committee", "role"],
+                condition=Q(handling_unit__isnull=True, liaison_station__isnull=True, studio__isnull=True,
+                            special_committee__isnull=True),
+                name="role_unique_noscope",
             ),
             # A handling-unit user is bound to exactly one unit; no other role names a unit.
             models.CheckConstraint(
                 condition=(Q(role="unit", handling_unit__isnull=False) | (~Q(role="unit") & Q(handling_unit__isnull=True))),
                 name="role_unit_iff_handling_unit",
             ),
+            # A station keeper is bound to exactly one liaison station or studio; no other role names one.
+            models.CheckConstraint(
+                condition=(
+                    Q(role="station", liaison_station__isnull=False, studio__isnull=True)
+                    | Q(role="station", liaison_station__isnull=True, studio__isnull=False)
+                    | (~Q(role="station") & Q(liaison_station__isnull=True, studio__isnull=True))
+                ),
+                name="role_station_iff_one_place",
+            ),
+            # Only office staff and leaders may be bound to a special committee.
+            models.CheckConstraint(
+                condition=Q(special_committee__isnull=True) | Q(role__in=["staff", "leader"]),
+                name="role_special_committee_staff_or_leader",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.committee}"
+
+    @property
+    def scope(self):
+        """The handling unit, liaison station, studio or special committee this role is bound to, or None."""
+        for name in self.SCOPE_FIELDS:
+            if getattr(self, f"{name}_id") is not None:
+                return getattr(self, name)
+        return None
 
 
 # --- Audit -----------------------------------------------------------------

@@ -340,3 +340,40 @@ def export_get(user, pk):
     if export is None:
         raise NotFound()
     return export
+
+
+# --- Who holds a role (scope task) ---------------------------------------------------------------
+
+
+def _scope_field(scope) -> str:
+    """The RoleAssignment field that names this kind of scope."""
+    from .models import LiaisonStation, SpecialCommittee, Studio
+
+    for model, field in ((HandlingUnit, "handling_unit"), (LiaisonStation, "liaison_station"), (Studio, "studio"),
+                         (SpecialCommittee, "special_committee")):
+        if isinstance(scope, model):
+            return field
+    raise TypeError(f"Not a role scope: {scope!r} (a HandlingUnit, LiaisonStation, Studio or SpecialCommittee)")
+
+
+def users_with_role(committee, role: str, scope=None) -> QuerySet:
+    """The active users who hold `role` in this committee (an instance or an id); with `scope` (a HandlingUnit,
+    LiaisonStation, Studio or SpecialCommittee instance; an unsaved `HandlingUnit(pk=…)` will do) only those
+    bound to it. Without a scope, every holder of the role, whatever it is bound to. One query when read.
+
+    No fallback: who to tell when nobody holds a role is the caller's rule (see `office_users`)."""
+    from django.contrib.auth import get_user_model
+
+    assignments = RoleAssignment.objects.filter(committee_id=_cid(committee), role=role)
+    if scope is not None:
+        assignments = assignments.filter(**{f"{_scope_field(scope)}_id": scope.pk})
+    return get_user_model().objects.filter(is_active=True, pk__in=assignments.values("user_id"))
+
+
+def office_users(committee) -> QuerySet:
+    """Who the office is, for notifications the office must act on: the committee's office staff, or its
+    administrators when it has no (active) staff yet. Two queries at most."""
+    staff = users_with_role(committee, Role.STAFF)
+    if staff.exists():
+        return staff
+    return users_with_role(committee, Role.ADMIN)

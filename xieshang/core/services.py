@@ -537,40 +537,112 @@ def party_committee_save(*, actor, committee, name: str):
     return row
 
 
+# Liaison stations and studios (scope task) -------------------------------------------
+
+
+def _place_data(name: str, short_name: str, address: str, sort_order, is_active: bool) -> dict:
+    return {
+        "name": _require_text("name", name, 80),
+        "short_name": _require_text("short_name", short_name, 40, required=False),
+        "address": _require_text("address", address, 120, required=False),
+        "sort_order": sort_order or 0,
+        "is_active": bool(is_active),
+    }
+
+
+def liaison_station_save(*, actor, committee, station=None, name: str, short_name: str = "", address: str = "",
+                         sort_order: int = 0, is_active: bool = True):
+    """Create or change one of the committee's liaison stations (委员联络站)."""
+    from .models import LiaisonStation
+
+    _require_admin(actor, committee)
+    data = _place_data(name, short_name, address, sort_order, is_active)
+    return _save_row(actor=actor, committee=committee, model=LiaisonStation, obj=station, noun="liaison_station",
+                     data=data)
+
+
+def liaison_station_delete(*, actor, committee, station) -> None:
+    """Delete a liaison station no role names (a station with keepers is made inactive instead)."""
+    _delete_row(actor=actor, committee=committee, obj=station, noun="liaison_station",
+                in_use_message=_("This liaison station still has keepers and cannot be deleted; revoke their roles "
+                                 "or mark it inactive."))
+
+
+def studio_save(*, actor, committee, studio=None, name: str, kind: str = "member", short_name: str = "",
+                address: str = "", sort_order: int = 0, is_active: bool = True):
+    """Create or change one of the committee's studios (委员工作室 / 界别委员工作室)."""
+    from .models import Studio
+
+    _require_admin(actor, committee)
+    if kind not in Studio.Kind.values:
+        raise Invalid(field_errors={"kind": [_("Unknown kind.")]})
+    data = {**_place_data(name, short_name, address, sort_order, is_active), "kind": kind}
+    return _save_row(actor=actor, committee=committee, model=Studio, obj=studio, noun="studio", data=data)
+
+
+def studio_delete(*, actor, committee, studio) -> None:
+    """Delete a studio no role names (a studio with keepers is made inactive instead)."""
+    _delete_row(actor=actor, committee=committee, obj=studio, noun="studio",
+                in_use_message=_("This studio still has keepers and cannot be deleted; revoke their roles or mark it "
+                                 "inactive."))
+
+
 # Users and roles -------------------------------------------------------------------
 
 
-def _grant(actor, committee, user, role: str, handling_unit=None, station_name: str = "", **extra):
+def _role_scope(committee, role: str, *, handling_unit=None, liaison_station=None, studio=None,
+                special_committee=None) -> dict:
+    """The scope fields of a new role: a unit role names its handling unit, a station keeper's role one
+    liaison station or studio, office staff and leaders may name a special committee; what the role does
+    not take is dropped (the forms send every field). Rows of another committee are NotFound."""
+    scope = {"handling_unit": None, "liaison_station": None, "studio": None, "special_committee": None}
+    if role == Role.UNIT:
+        if handling_unit is None:
+            raise Invalid(field_errors={"handling_unit": [_("A handling-unit role must name the handling unit.")]})
+        scope["handling_unit"] = handling_unit
+    elif role == Role.STATION:
+        if liaison_station is None and studio is None:
+            raise Invalid(field_errors={"liaison_station": [
+                _("A station keeper's role must name the liaison station or the studio.")]})
+        if liaison_station is not None and studio is not None:
+            raise Invalid(field_errors={"studio": [_("Choose a liaison station or a studio, not both.")]})
+        scope["liaison_station"], scope["studio"] = liaison_station, studio
+    elif role in (Role.STAFF, Role.LEADER):
+        scope["special_committee"] = special_committee
+    for obj in scope.values():
+        _require_own(committee, obj)
+    return scope
+
+
+def _grant(actor, committee, user, role: str, handling_unit=None, *, liaison_station=None, studio=None,
+           special_committee=None, **extra):
     """Add one role (caller checked permission and runs the transaction). Returns the row, or None if held."""
     from .models import RoleAssignment
     from .selectors import forget_roles
 
     if role not in Role.values:
         raise Invalid(field_errors={"role": [_("Unknown role.")]})
-    if role == Role.UNIT:
-        if handling_unit is None:
-            raise Invalid(field_errors={"handling_unit": [_("A handling-unit role must name the handling unit.")]})
-        _require_own(committee, handling_unit)
-    else:
-        handling_unit = None
-    station_name = (station_name or "").strip()[:80] if role == Role.STATION else ""
-    if RoleAssignment.objects.filter(user=user, committee=committee, role=role, handling_unit=handling_unit).exists():
+    scope = _role_scope(committee, role, handling_unit=handling_unit, liaison_station=liaison_station, studio=studio,
+                        special_committee=special_committee)
+    if RoleAssignment.objects.filter(user=user, committee=committee, role=role, **scope).exists():
         return None
-    row = RoleAssignment.objects.create(
-        user=user, committee=committee, role=role, handling_unit=handling_unit, station_name=station_name
-    )
+    row = RoleAssignment.objects.create(user=user, committee=committee, role=role, **scope)
     audit.record(actor=actor, action="role.granted", obj=user, committee=committee, payload={
-        "role": role, "handling_unit": str(handling_unit) if handling_unit else "", "station": station_name, **extra,
+        "role": role, **{name: str(obj) if obj else "" for name, obj in scope.items()}, **extra,
     })
     forget_roles(user)
     return row
 
 
-def role_grant(*, actor, committee, user, role: str, handling_unit=None, station_name: str = ""):
-    """Give a user a role in this committee. A unit role must name one of this committee's handling units."""
+def role_grant(*, actor, committee, user, role: str, handling_unit=None, liaison_station=None, studio=None,
+               special_committee=None):
+    """Give a user a role in this committee, bound to its scope: a unit role to one of this committee's handling
+    units, a station keeper's role to one of its liaison stations or studios; office staff and leaders may be
+    bound to one of its special committees."""
     _require_admin(actor, committee)
     with transaction.atomic():
-        row = _grant(actor, committee, user, role, handling_unit, station_name)
+        row = _grant(actor, committee, user, role, handling_unit, liaison_station=liaison_station, studio=studio,
+                     special_committee=special_committee)
     if row is None:
         raise Invalid(field_errors={"role": [_("This user already holds this role.")]})
     return row
@@ -591,6 +663,7 @@ def role_revoke(*, actor, committee, assignment) -> None:
         audit.record(actor=actor, action="role.revoked", obj=assignment.user, committee=committee, payload={
             "role": assignment.role,
             "handling_unit": str(assignment.handling_unit) if assignment.handling_unit_id else "",
+            "scope": str(assignment.scope or ""),
         })
         assignment.delete()
     forget_roles(assignment.user)
@@ -633,7 +706,8 @@ def _clean_account(username: str, full_name: str, phone: str, email: str) -> dic
 
 
 def user_save(*, actor, committee, user=None, username: str, full_name: str = "", phone: str = "", email: str = "",
-              is_active: bool = True, role: str | None = None, handling_unit=None, station_name: str = ""):
+              is_active: bool = True, role: str | None = None, handling_unit=None, liaison_station=None, studio=None,
+              special_committee=None):
     """Create an account (with a first role in this committee and no usable password until one is set),
     or change an account the actor may manage (see `selectors.account_manageable_by`)."""
     from .models import User
@@ -664,7 +738,8 @@ def user_save(*, actor, committee, user=None, username: str, full_name: str = ""
             user.save()
             _record_saved(actor, committee, user, "user", created, changes)
             if created:
-                _grant(actor, committee, user, role, handling_unit, station_name)
+                _grant(actor, committee, user, role, handling_unit, liaison_station=liaison_station, studio=studio,
+                       special_committee=special_committee)
     except IntegrityError:
         raise Invalid(field_errors={"username": [_("This user name is already taken.")]})
     return user

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from xieshang.core import audit, timers
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
 from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
-from xieshang.core.selectors import has_role, member_of, unit_ids_of
+from xieshang.core.selectors import has_role, member_of, office_users, unit_ids_of, users_with_role
 from xieshang.core.services import notify
 
 from . import deadlines, search, selectors, workflow
@@ -148,24 +148,6 @@ def _date(data: dict, name: str, *, required: bool = True) -> datetime.date | No
 
 def _end_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
-
-
-def _staff_users(committee_id):
-    staff = User.objects.filter(
-        role_assignments__committee_id=committee_id, role_assignments__role=Role.STAFF, is_active=True
-    ).distinct()
-    if staff.exists():
-        return staff
-    return User.objects.filter(
-        role_assignments__committee_id=committee_id, role_assignments__role=Role.ADMIN, is_active=True
-    ).distinct()
-
-
-def _unit_users(committee_id, unit_id):
-    return User.objects.filter(
-        role_assignments__committee_id=committee_id, role_assignments__role=Role.UNIT,
-        role_assignments__handling_unit_id=unit_id, is_active=True,
-    ).distinct()
 
 
 def _proposer_users(proposal) -> list:
@@ -687,7 +669,7 @@ def _new_assignment(ctx: _Ctx, unit: HandlingUnit, role: str, **extra) -> Assign
 
 def _tell_unit(ctx: _Ctx, assignment_or_unit_id, kind: str, title: str, body: str = "") -> None:
     unit_id = getattr(assignment_or_unit_id, "unit_id", assignment_or_unit_id)
-    _tell(_unit_users(ctx.committee_id, unit_id), ctx.proposal, kind, title, body)
+    _tell(users_with_role(ctx.committee_id, Role.UNIT, HandlingUnit(pk=unit_id)), ctx.proposal, kind, title, body)
 
 
 def _do_assign(ctx: _Ctx) -> None:
@@ -786,7 +768,7 @@ def _do_object(ctx: _Ctx) -> None:
     a.objected_at = ctx.now
     a.save(update_fields=["state", "objection_reason", "objected_at"])
     ctx.payload = {"assignment": a.pk, "unit": a.unit_id, "reason": reason}
-    _tell(_staff_users(ctx.committee_id), ctx.proposal, "proposal.objected",
+    _tell(office_users(ctx.committee_id), ctx.proposal, "proposal.objected",
           _("%(unit)s objects to the assignment of %(title)s") % {"unit": a.unit.name, "title": _label(ctx.proposal)},
           reason)
 
@@ -840,7 +822,7 @@ def _do_request_extension(ctx: _Ctx) -> None:
                                 detail="extension_pending")
     req = ExtensionRequest.objects.create(assignment=a, requested_until=until, reason=reason, requested_by=ctx.actor)
     ctx.payload = {"assignment": a.pk, "request": req.pk, "until": until.isoformat(), "reason": reason}
-    _tell(_staff_users(ctx.committee_id), ctx.proposal, "proposal.extension_requested",
+    _tell(office_users(ctx.committee_id), ctx.proposal, "proposal.extension_requested",
           _("%(unit)s asks to reply to %(title)s by %(date)s") % {
               "unit": a.unit.name, "title": _label(ctx.proposal), "date": until.isoformat()},
           reason)
@@ -980,7 +962,7 @@ def _do_evaluate(ctx: _Ctx) -> None:
                    _("The proposer's verdict on your reply to %(title)s: %(verdict)s")
                    % {"title": _label(p), "verdict": EvaluationVerdict(verdict).label}, comment)
     if verdict == EvaluationVerdict.DISSATISFIED:
-        _tell(_staff_users(ctx.committee_id), p, "proposal.dissatisfied",
+        _tell(office_users(ctx.committee_id), p, "proposal.dissatisfied",
               _("The proposer is dissatisfied with a reply to %(title)s") % {"title": _label(p)}, comment)
 
 

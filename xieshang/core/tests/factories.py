@@ -65,6 +65,23 @@ class HandlingUnitFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"州测试局{n}")
 
 
+class LiaisonStationFactory(DjangoModelFactory):
+    class Meta:
+        model = models.LiaisonStation
+
+    committee = factory.SubFactory(CommitteeFactory)
+    name = factory.Sequence(lambda n: f"测试街道委员联络站{n}")
+
+
+class StudioFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Studio
+
+    committee = factory.SubFactory(CommitteeFactory)
+    name = factory.Sequence(lambda n: f"测试界委员工作室{n}")
+    kind = models.Studio.Kind.SECTOR
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = models.User
@@ -83,7 +100,13 @@ class UserFactory(DjangoModelFactory):
 
 
 def grant(user, committee, role, unit=None, **extra):
-    """Give a user a role in a committee (tests' shortcut for the administration screens)."""
+    """Give a user a role in a committee (tests' shortcut for the administration screens). A station keeper
+    without a station or studio in `extra` keeps the committee's first liaison station (made if there is none)."""
+    if role == models.Role.STATION and not extra.get("liaison_station") and not extra.get("studio"):
+        extra["liaison_station"] = (
+            models.LiaisonStation.objects.filter(committee=committee).order_by("pk").first()
+            or LiaisonStationFactory(committee=committee)
+        )
     row, _ = models.RoleAssignment.objects.get_or_create(
         user=user, committee=committee, role=role, handling_unit=unit, defaults=extra
     )

@@ -164,7 +164,7 @@ def test_demo_accounts():
     assert RoleAssignment.objects.get(user__username="unit").handling_unit.short_name == "州农业农村局"
     assert RoleAssignment.objects.get(user__username="unit2").handling_unit.short_name == "州发改委"
     station = RoleAssignment.objects.get(user__username="station")
-    assert (station.role, station.station_name) == (Role.STATION, "昌吉市宁边路街道委员联络站")
+    assert (station.role, station.liaison_station.name) == (Role.STATION, "昌吉市宁边路街道委员联络站")
 
 
 def test_command_prints_the_accounts_table():
@@ -202,7 +202,7 @@ def _snapshot():
     return {
         "members": list(Member.objects.order_by("pk").values()),
         "users": list(User.objects.order_by("pk").values_list("username", "password", "full_name", "phone", "email")),
-        "roles": sorted(RoleAssignment.objects.values_list("user_id", "committee_id", "role", "handling_unit_id", "station_name")),
+        "roles": sorted(RoleAssignment.objects.values_list("user_id", "committee_id", "role", "handling_unit_id", "liaison_station_id")),
         "units": list(HandlingUnit.objects.order_by("pk").values()),
         "seats": sorted(Member.special_committees.through.objects.values_list("member_id", "specialcommittee_id")),
     }
