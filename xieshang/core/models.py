@@ -787,3 +787,30 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class SearchEntry(models.Model):
+    """The text search index of every kind of object (xieshang/core/search.py, ADR 0007).
+
+    Migration 0009 creates the table differently per database — PostgreSQL: rows (kind, object_id,
+    part, committee_id, version, digest, vector tsvector) with a GIN index, a very long document taking
+    several parts; SQLite: an FTS5 table whose rowid encodes (kind, object_id). search.py reads and
+    writes it with SQL only; this model lets Django know the table (row counts, test databases emptied
+    between tests).
+    """
+
+    pk = models.CompositePrimaryKey("kind", "object_id", "part")
+    kind = models.CharField(max_length=40)  # a key of Declarations.search_kinds ("proposal" …)
+    object_id = models.BigIntegerField()
+    part = models.SmallIntegerField(default=0)  # PostgreSQL: the parts of a very long document
+    committee_id = models.BigIntegerField()
+    version = models.PositiveIntegerField(default=0)  # the object's version when its document was last written
+    # "<format>:<hash of the row's content>": a write that changes nothing indexed writes nothing (search.py;
+    # null: written before the digest existed)
+    digest = models.CharField(max_length=40, null=True)
+
+    class Meta:
+        db_table = "core_search"
+        default_permissions = ()
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")

@@ -362,28 +362,3 @@ class Supervision(models.Model):
         verbose_name = _("supervision")
         verbose_name_plural = _("supervisions")
         ordering = ["created_at"]
-
-
-class SearchDocument(models.Model):
-    """The search index of proposals (xieshang/proposals/search.py, ADR 0007).
-
-    Migration 0003 creates the table differently per database — PostgreSQL: rows (proposal_id, part,
-    committee_id, version, vector tsvector) with a GIN index, a very long proposal taking several
-    parts; SQLite: an FTS5 table whose rowid is the proposal id. search.py reads and writes it with
-    SQL only; this model lets Django know the table (row counts, test databases emptied between tests).
-    """
-
-    proposal = models.OneToOneField(
-        Proposal, on_delete=models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="+"
-    )
-    committee_id = models.BigIntegerField()
-    version = models.PositiveIntegerField()  # the proposal's version when its document was last written
-    # "<format>:<hash of the row's content>": a write that changes nothing indexed writes nothing (search.py;
-    # null: written before migration 0005)
-    digest = models.CharField(max_length=40, null=True)
-
-    class Meta:
-        db_table = "proposals_search"
-        default_permissions = ()
-        verbose_name = _("search index entry")
-        verbose_name_plural = _("search index entries")

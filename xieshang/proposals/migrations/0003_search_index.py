@@ -3,7 +3,7 @@
 PostgreSQL: a table with a tsvector column and a GIN index (stock PostgreSQL, no extension).
 SQLite: an FTS5 virtual table with the `ascii` tokenizer (FTS5 is built into SQLite 3.9+ as shipped
 by Python and Debian). Django's state gets the model SearchDocument, so it knows the table.
-The index of the proposals already there is built here (about a minute per 100,000 proposals).
+The index of the proposals already there is built by migration 0007 (in core's table, where it moved).
 The tables have the column `digest` of migration 0005 from the start (the index is built with
 today's search.py, which writes it); 0005 adds it to tables made before it was there.
 """
@@ -42,12 +42,8 @@ def create(apps, schema_editor):
         raise RuntimeError(f"the proposals' search index supports PostgreSQL and SQLite, not {vendor}")
     for sql in POSTGRESQL if vendor == "postgresql" else SQLITE:
         schema_editor.execute(sql)
-    Proposal = apps.get_model("proposals", "Proposal")
-    if Proposal.objects.using(schema_editor.connection.alias).exists():
-        from xieshang.proposals import search
-
-        search.reindex(using=schema_editor.connection.alias,
-                       models=(Proposal, apps.get_model("proposals", "CoSigner")))
+    # The documents of the proposals already there are built by migration 0007, once the index has
+    # moved to core (core_search): today's search code writes there.
 
 
 def drop(apps, schema_editor):

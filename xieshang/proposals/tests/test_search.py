@@ -1,4 +1,4 @@
-"""The bigram search index (xieshang/proposals/search.py): exact substring semantics on the normalised
+"""The bigram search index of proposals (xieshang/core/search.py, documents by xieshang/proposals/search.py): exact substring semantics on the normalised
 text, on SQLite (FTS5) and PostgreSQL (tsvector), kept up to date by the services; the lists use it
 without revealing anything they did not show before."""
 
@@ -14,11 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xieshang.core import search as core_search
 from xieshang.core import services as core_services
+from xieshang.core.models import SearchEntry
 from xieshang.core.tests.factories import MemberFactory, OrganizationFactory, SectorFactory, UserFactory
 from xieshang.portal.selectors import public_proposals
 from xieshang.proposals import search, selectors, services
-from xieshang.proposals.models import Proposal, ProposalState, ProposerKind, SearchDocument
+from xieshang.proposals.models import Proposal, ProposalState, ProposerKind
 from xieshang.proposals.tests.factories import (
     ProposalFactory,
     make_committee,
@@ -129,7 +131,7 @@ ALPHABET = "教育局长发展aAb1２-，. İ"
 
 
 def expected(rows, term, scope=None) -> set[int]:
-    words = [w for w in (search.normalise(w) for w in term[:search.MAX_QUERY].split()) if w]
+    words = [w for w in (search.normalise(w) for w in term[:core_search.MAX_QUERY].split()) if w]
     hits = set()
     for pid, words_fields, names_fields in rows:
         fields = [search.normalise(f) for f in words_fields + ([] if scope == search.WORDS else names_fields)]
@@ -188,19 +190,19 @@ def test_property_search_is_substring_of_the_normalised_text(lead, data):
 def test_property_holds_when_long_documents_are_cut_into_parts(lead, data, monkeypatch):
     """Tiny PostgreSQL limits, so that documents are cut into parts and long runs into pieces all the
     time (SQLite has no such limits: the same property holds there trivially)."""
-    monkeypatch.setattr(search, "MAX_QUERY", 6)
-    monkeypatch.setattr(search, "PIECE", 10)
-    monkeypatch.setattr(search, "PG_MAX_POSITION", 60)
-    monkeypatch.setattr(search, "PG_MAX_OCCURRENCES", 26)
+    monkeypatch.setattr(core_search, "MAX_QUERY", 6)
+    monkeypatch.setattr(core_search, "PIECE", 10)
+    monkeypatch.setattr(core_search, "PG_MAX_POSITION", 60)
+    monkeypatch.setattr(core_search, "PG_MAX_OCCURRENCES", 26)
     _check_property(data, lead, st.text("ab1教-，", max_size=120), n_queries=8)
 
 
 def test_every_substring_is_found_across_cuts_and_pieces(lead, monkeypatch):
     """Distinct characters (each substring occurs once), tiny limits: on PostgreSQL the text is cut into
     many parts and its long run into pieces; every substring of up to MAX_QUERY characters is found."""
-    monkeypatch.setattr(search, "MAX_QUERY", 6)
-    monkeypatch.setattr(search, "PIECE", 10)
-    monkeypatch.setattr(search, "PG_MAX_POSITION", 30)
+    monkeypatch.setattr(core_search, "MAX_QUERY", 6)
+    monkeypatch.setattr(core_search, "PIECE", 10)
+    monkeypatch.setattr(core_search, "PG_MAX_POSITION", 30)
     chars = iter(chr(0x4E00 + i) for i in range(1000))
     rng = random.Random(3)
     lengths = [rng.choice([1, 2, 3, 4]) for _ in range(20)] + [27] + [rng.choice([1, 2, 3]) for _ in range(8)]
@@ -213,7 +215,7 @@ def test_every_substring_is_found_across_cuts_and_pieces(lead, monkeypatch):
     assert [t for t in terms if not search.filter_queryset(qs, t).exists()] == []
     assert not search.filter_queryset(qs, body[2::-1]).exists()
     if connection.vendor == "postgresql":
-        assert SearchDocument.objects.filter(proposal=p).count() > 3
+        assert SearchEntry.objects.filter(kind="proposal", object_id=p.pk).count() > 3
 
 
 def test_a_very_long_proposal_is_found_everywhere_in_it(lead):
@@ -225,7 +227,7 @@ def test_a_very_long_proposal_is_found_everywhere_in_it(lead):
     assert found("展哈") == found("兴示范区建设完") == set()
     assert found("哈。" + filler[:20]) == {"长文"}
     if connection.vendor == "postgresql":  # more than 16383 positions, 900 times 哈哈: several parts
-        assert SearchDocument.objects.filter(proposal=p).count() > 2
+        assert SearchEntry.objects.filter(kind="proposal", object_id=p.pk).count() > 2
 
 
 # --- Upkeep through the services -------------------------------------------------------------------
@@ -259,24 +261,26 @@ def test_edit_register_cosign_and_merge_keep_the_index_current():
 def _stored(p) -> tuple:
     """What the index holds for `p`: (version, digest, content) — content as the database returns it."""
     if connection.vendor == "postgresql":
-        sql = f"SELECT version, digest, vector::text FROM {search.TABLE} WHERE proposal_id = %s ORDER BY part"
+        sql = f"SELECT version, digest, vector::text FROM {core_search.TABLE} WHERE kind = 'proposal' AND object_id = %s ORDER BY part"
+        key = p.pk
     else:
-        sql = f"SELECT version, digest, words || '|' || names FROM {search.TABLE} WHERE rowid = %s"
+        sql = f"SELECT version, digest, words || '|' || names FROM {core_search.TABLE} WHERE rowid = %s"
+        key = core_search._rowid("proposal", p.pk)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [p.pk])
+        cursor.execute(sql, [key])
         rows = cursor.fetchall()
     assert len({(version, digest) for version, digest, _content in rows}) == 1, rows
     return rows[0][0], rows[0][1], tuple(content for _v, _d, content in rows)
 
 
 def _index_writes(queries) -> list[str]:
-    return [q["sql"] for q in queries if search.TABLE in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")]
+    return [q["sql"] for q in queries if core_search.TABLE in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")]
 
 
 def test_a_write_that_changes_nothing_indexed_leaves_the_document_alone():
     p, actors = walk_to("draft", title="关于摘要不变的提案")
     written = _stored(p)
-    assert written[0] == p.version and written[1].startswith(f"{search.INDEX_FORMAT}:")
+    assert written[0] == p.version and written[1].startswith(f"{core_search.INDEX_FORMAT}:")
     cosigner = actors.cosigner.memberships.get(committee=actors.committee)
     with CaptureQueriesContext(connection) as queries:
         p = services.proposal_update(actor=actors.proposer, proposal=p, contact_phone="13900000000")  # not indexed
@@ -408,8 +412,8 @@ def test_reindex_command_builds_what_bulk_writers_wrote(lead):
     gone = Proposal.objects.get(title="批量写入乙")
     gone.delete()
     call_command("search_reindex", stdout=io.StringIO())
-    assert not SearchDocument.objects.filter(proposal_id=gone.pk).exists()
-    assert SearchDocument.objects.count() == Proposal.objects.count()
+    assert not SearchEntry.objects.filter(kind="proposal", object_id=gone.pk).exists()
+    assert SearchEntry.objects.filter(kind="proposal").count() == Proposal.objects.count()
     with pytest.raises(CommandError):
         call_command("search_reindex", "--committee", "nowhere")
     with pytest.raises(CommandError):
@@ -418,10 +422,11 @@ def test_reindex_command_builds_what_bulk_writers_wrote(lead):
 
 def _set_index_row(p, **values):
     """Change the index row of `p` behind search.py's back (an old or damaged row)."""
-    where = "proposal_id = %s" if connection.vendor == "postgresql" else "rowid = %s"
+    where = "kind = 'proposal' AND object_id = %s" if connection.vendor == "postgresql" else "rowid = %s"
+    key = p.pk if connection.vendor == "postgresql" else core_search._rowid("proposal", p.pk)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {search.TABLE} SET {', '.join(f'{k} = %s' for k in values)} WHERE {where}",
-                       [*values.values(), p.pk])
+        cursor.execute(f"UPDATE {core_search.TABLE} SET {', '.join(f'{k} = %s' for k in values)} WHERE {where}",
+                       [*values.values(), key])
 
 
 def test_stale_finds_missing_outdated_and_old_format_digests(lead, monkeypatch):
@@ -438,12 +443,12 @@ def test_stale_finds_missing_outdated_and_old_format_digests(lead, monkeypatch):
     assert "Indexed 2 proposals" in out.getvalue()  # b and d
     assert _stored(a)[1] is None and _stored(c)[1] == "1:0123456789abcdef"  # (no version moved)
     for p in (b, d):
-        assert _stored(p)[0] == p.version and _stored(p)[1].startswith(f"{search.INDEX_FORMAT}:")
+        assert _stored(p)[0] == p.version and _stored(p)[1].startswith(f"{core_search.INDEX_FORMAT}:")
     # the next write of their proposals compares digests: a's and c's documents are rewritten once
     assert search.index_proposals([a, b, c, d]) == 2 and search.index_proposals([a, b, c, d]) == 0
     assert found("摘要") == {"摘要甲", "摘要乙", "摘要丙", "摘要丁"}
     # a new index format makes every document stale
-    monkeypatch.setattr(search, "INDEX_FORMAT", search.INDEX_FORMAT + 1)
+    monkeypatch.setattr(core_search, "INDEX_FORMAT", core_search.INDEX_FORMAT + 1)
     assert search.reindex(stale_only=True) == 4 and search.reindex(stale_only=True) == 0
-    assert {_stored(p)[1].split(":")[0] for p in (a, b, c, d)} == {str(search.INDEX_FORMAT)}
+    assert {_stored(p)[1].split(":")[0] for p in (a, b, c, d)} == {str(core_search.INDEX_FORMAT)}
     assert found("摘要") == {"摘要甲", "摘要乙", "摘要丙", "摘要丁"}
