@@ -67,8 +67,10 @@ class Job:
 
 
 JOBS: list[Job] = [
-    # Proposals: reminders before deadlines, overdue marking, cosigning closure (the proposals app).
-    Job("proposals.periodic", "xieshang.proposals.tasks.run_periodic_jobs", datetime.timedelta(minutes=15)),
+    # Deadlines of every kind the apps declare: reminders before, on and after the due date (xieshang.core.deadlines).
+    Job("core.deadlines", "xieshang.core.deadlines.run_reminders", datetime.timedelta(minutes=15)),
+    # Proposals: co-signing closed when its time is over (their reminders are core.deadlines).
+    Job("proposals.periodic", "xieshang.proposals.tasks.run_scheduled", datetime.timedelta(minutes=15)),
     # Notifications whose delivery task was lost (a worker killed mid-task, a web process that died
     # between its commit and the enqueue) are queued again.
     Job("core.recover_deliveries", "xieshang.core.scheduler.recover_deliveries", datetime.timedelta(minutes=5)),

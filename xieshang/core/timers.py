@@ -35,6 +35,9 @@ DEFAULT_TIMERS: dict[str, TimerDefault] = {
     "consultation.materials": TimerDefault(10, "working_days", _("consultation materials ahead")),
     "consultation.minutes": TimerDefault(7, "working_days", _("minutes to the Party committee")),
     "demand.answer": TimerDefault(15, "working_days", _("answer to a citizen's demand")),
+    # Core: how long before a deadline of any kind its reminder goes out ("due soon" starts), unless the
+    # kind names its own remind-before timer (xieshang.core.deadlines).
+    "deadline.remind_before": TimerDefault(5, "working_days", _("reminder before a deadline (other kinds)")),
 }
 
 
