@@ -1,0 +1,303 @@
+"""Forms of the opinion report screens. They parse what a page posts and give the `data` of one service
+call; they never write.
+
+Every action form posts exactly the field names of its transition's input schema (workflow.py: the
+`input=` Schema of each Transition), so the page, the API and the service read one definition; the
+schema checks the input again in the service, and its errors come back next to these fields.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import TEXT_LIMIT, TITLE_LIMIT, Adoption, Bulletin, Level, OpinionCategory, OpinionState, text_length
+from .page_lists import DEFAULT_PAGE_SIZE, PAGE_SIZES
+
+TEXT_PARTS = ("situation", "analysis", "suggestion")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _text_limit_error(form, cleaned) -> None:
+    """The three parts together within TEXT_LIMIT: the message (with the limit) next to the text."""
+    from .workflow import limit_message
+
+    length = text_length(*(cleaned.get(name) or "" for name in TEXT_PARTS))
+    if length > TEXT_LIMIT:
+        form.add_error("suggestion", limit_message(length))
+    elif length == 0 and not form.errors:
+        form.add_error("situation", _("Write the report's text."))
+
+
+class ReportTextForm(forms.Form):
+    """The text of a report: title, category and the three parts (the drafting form and the editing desk)."""
+
+    title = forms.CharField(label=_("Title"), max_length=TITLE_LIMIT)
+    category = forms.ChoiceField(label=_("Category"), choices=OpinionCategory.choices, initial=OpinionCategory.OTHER)
+    situation = forms.CharField(
+        label=_("Situation"), required=False, widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("What is happening, where, since when, how many people it concerns."),
+    )
+    analysis = forms.CharField(
+        label=_("Analysis"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Why it happens and what it leads to."),
+    )
+    suggestion = forms.CharField(
+        label=_("Suggestion"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What should be done, and by whom."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].widget.attrs.setdefault("data-testid", "field-title")
+        for name in TEXT_PARTS:
+            self.fields[name].widget.attrs.update({"data-count": "report-text", "data-testid": f"field-{name}"})
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in TEXT_PARTS:  # browsers send line ends as CR LF; count and keep them as one character
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = cleaned[name].replace("\r\n", "\n")
+        _text_limit_error(self, cleaned)
+        return cleaned
+
+    def to_data(self) -> dict:
+        data = {name: (self.cleaned_data.get(name) or "").strip() for name in ("title", *TEXT_PARTS)}
+        data["category"] = self.cleaned_data.get("category") or OpinionCategory.OTHER
+        return data
+
+
+class DraftForm(ReportTextForm):
+    """New draft and the submitter's edits (create / update); `commission` when it answers a call."""
+
+    commission = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class EditForm(ReportTextForm):
+    """The editing desk (edit, staff): the new text kept as a version, with a short note."""
+
+    note = forms.CharField(label=_("Note on this edit"), required=False, max_length=200)
+
+
+class CombineForm(ReportTextForm):
+    """combine: the reports (ticked in the list) and the combined report's text."""
+
+    reports = forms.TypedMultipleChoiceField(
+        label=_("Reports to combine"), coerce=int, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, report_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reports"].choices = list(report_choices)
+
+    def clean_reports(self):
+        reports = self.cleaned_data.get("reports") or []
+        if len(reports) < 2:
+            raise forms.ValidationError(_("Choose at least two reports to combine."))
+        return reports
+
+
+# --- Actions on the detail page ----------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """Base of the action forms. `ctx` carries the choices the page computed once."""
+
+    def __init__(self, *args, ctx=None, action="", **kwargs):
+        kwargs.setdefault("auto_id", f"id_{action}_%s" if action else "id_%s")
+        super().__init__(*args, **kwargs)
+        self.ctx = ctx or {}
+        self.setup()
+
+    def setup(self):
+        pass
+
+    def to_data(self) -> dict:
+        out = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, "", []):
+                continue
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            out[name] = value
+        return out
+
+
+class EmptyForm(ActionForm):
+    """An action without fields (submit, approve, close …): a button."""
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ForwardForm(ActionForm):
+    recipients = forms.TypedMultipleChoiceField(
+        label=_("Recipients"), coerce=int, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    kind = forms.ChoiceField(label=_("Bulletin kind"), required=False, choices=())
+    bulletin = forms.TypedChoiceField(label=_("Bulletin issue"), required=False, coerce=int, choices=(), empty_value=None)
+    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DateInput())
+
+    def setup(self):
+        self.fields["recipients"].choices = list(self.ctx.get("recipients", []))
+        self.fields["kind"].choices = [("", _("(by the report: combined or special)"))] + list(Bulletin.Kind.choices)
+        self.fields["bulletin"].choices = [("", _("A new issue"))] + list(self.ctx.get("bulletins", []))
+
+
+class AdoptionForm(ActionForm):
+    recipient = forms.TypedChoiceField(label=_("Recipient"), coerce=int, choices=())
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    kind = forms.ChoiceField(label=_("Single or combined"), choices=Adoption.Kind.choices, initial=Adoption.Kind.SINGLE)
+    manner = forms.ChoiceField(label=_("Manner"), choices=Adoption.Manner.choices, initial=Adoption.Manner.ADOPTED)
+    adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=DateInput())
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def setup(self):
+        self.fields["recipient"].choices = list(self.ctx.get("forwarded_recipients") or self.ctx.get("recipients", []))
+
+
+class InstructionForm(ActionForm):
+    leader = forms.CharField(label=_("Leader"), max_length=40)
+    leader_title = forms.CharField(label=_("Leader's post"), required=False, max_length=60)
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    text = forms.CharField(label=_("Instruction"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.XIESHANG_MAX_UPLOAD_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is %(size).1f MB; files up to %(limit)d MB are accepted."),
+                params={"size": upload.size / (1024 * 1024), "limit": limit},
+            )
+        return upload
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "submit": EmptyForm,
+    "resubmit": EmptyForm,
+    "withdraw": EmptyForm,
+    "start_editing": EmptyForm,
+    "return": ReasonForm,
+    "decline": ReasonForm,
+    "send_for_approval": EmptyForm,
+    "send_back": ReasonForm,
+    "approve": EmptyForm,
+    "forward": ForwardForm,
+    "record_adoption": AdoptionForm,
+    "record_instruction": InstructionForm,
+    "close": EmptyForm,
+}
+# Actions that have their own page instead of a form on the detail page.
+PAGE_ACTIONS = {"update": "opinions:edit", "edit": "opinions:desk"}
+# Decisions that must not be taken on an out-of-date page: the form carries the version it was shown with.
+VERSIONED_ACTIONS = {"submit", "resubmit", "return", "decline", "send_for_approval", "send_back", "approve", "forward", "close"}
+DANGER_ACTIONS = {"withdraw", "decline", "return", "send_back"}
+
+
+def action_form(action: str, data=None, *, ctx=None) -> ActionForm:
+    return ACTION_FORMS[action](data, ctx=ctx, action=action)
+
+
+# --- Commissions (约稿) -------------------------------------------------------------------------------
+
+
+class CommissionForm(forms.Form):
+    topic = forms.CharField(label=_("Topic"), max_length=100)
+    description = forms.CharField(label=_("Description"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput())
+
+
+# --- Bulletin composer (报送) ----------------------------------------------------------------------------
+
+
+class BulletinForm(forms.Form):
+    """Choose approved reports and the recipients; one issue (the next number) holds them all."""
+
+    reports = forms.TypedMultipleChoiceField(
+        label=_("Approved reports"), coerce=int, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    recipients = forms.TypedMultipleChoiceField(
+        label=_("Recipients"), coerce=int, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    kind = forms.ChoiceField(label=_("Bulletin kind"), choices=Bulletin.Kind.choices, initial=Bulletin.Kind.SPECIAL)
+    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DateInput())
+
+    def __init__(self, *args, report_choices=(), recipient_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reports"].choices = list(report_choices)
+        self.fields["recipients"].choices = list(recipient_choices)
+
+
+# --- The lists' filters ------------------------------------------------------------------------------
+
+
+def _all():
+    return ("", _("All"))
+
+
+class ListFilterForm(forms.Form):
+    """The filters of a list and its Excel export. Bad values are dropped and reported, never a 500."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=())
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, choices=(), empty_value=None)
+    category = forms.ChoiceField(label=_("Category"), required=False, choices=())
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=())
+    page_size = forms.TypedChoiceField(
+        label=_("Per page"), required=False, coerce=int, choices=[(n, n) for n in PAGE_SIZES],
+        empty_value=DEFAULT_PAGE_SIZE, initial=DEFAULT_PAGE_SIZE,
+    )
+
+    def __init__(self, *args, spec=None, states=None, years=(), fields=("q", "state", "year", "category"), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("q", "state", "year", "category"):
+            if name not in fields:
+                del self.fields[name]
+        if "state" in self.fields:
+            choices = OpinionState.choices if states is None else [(s, OpinionState(s).label) for s in states]
+            self.fields["state"].choices = [_all(), *choices]
+        if "year" in self.fields:
+            self.fields["year"].choices = [_all(), *((y, y) for y in years)]
+        if "category" in self.fields:
+            self.fields["category"].choices = [_all(), *OpinionCategory.choices]
+        sorts = []
+        if spec is not None:
+            for c in spec.columns:
+                if c.sort:
+                    sorts += [(c.sort, f"{c.label} ↑"), (f"-{c.sort}", f"{c.label} ↓")]
+        self.fields["sort"].choices = [("", _("Default order")), *sorts]
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("data-testid", f"filter-{name}")
+
+    def params(self) -> dict:
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        out = {}
+        for name in ("q", "state", "year", "category", "sort"):
+            if name in self.fields and name not in self.errors and cleaned.get(name) not in (None, ""):
+                out[name] = cleaned[name]
+        return out
+
+    def per_page(self) -> int:
+        self.is_valid()
+        if "page_size" in self.errors:
+            return DEFAULT_PAGE_SIZE
+        return getattr(self, "cleaned_data", {}).get("page_size") or DEFAULT_PAGE_SIZE

@@ -1,0 +1,208 @@
+"""The member's screens: my reports with their outcomes (件件有回音), drafting (limit, kept input), the
+detail page (text, versions, outcomes, timeline), submitting, and answering a call for reports."""
+
+import pytest
+from django.urls import reverse
+
+from xieshang.opinions import services
+from xieshang.opinions.models import TEXT_LIMIT, OpinionReport, OpinionState
+from xieshang.opinions.tests._screens import ANALYSIS, SITUATION, SUGGESTION, act, client_for, draft, people, walk
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def p(committee):
+    return people(committee)
+
+
+def _post(**overrides):
+    data = {"title": "关于规范城区共享单车停放的建议", "category": "society",
+            "situation": SITUATION, "analysis": ANALYSIS, "suggestion": SUGGESTION}
+    data.update(overrides)
+    return data
+
+
+def test_my_reports_lists_own_reports_with_state_and_not_others(p):
+    own = walk(p, "submitted", title="我自己的信息")
+    other = draft(p, author=p.other_member, title="别人的草稿")
+    html = client_for(p.member).get(reverse("opinions:mine")).content.decode()
+    assert "我自己的信息" in html and other.title not in html
+    assert reverse("opinions:detail", args=[own.pk]) in html
+    assert 'data-state="submitted"' in html
+
+
+def test_my_reports_show_every_outcome(p):
+    """Returned with what is missing, declined with the reason, forwarded (recipients and issue), adopted
+    (recipient and level), instructed (leader and text), combined into another report."""
+    returned = walk(p, "returned", title="被退回的信息")
+    declined = walk(p, "declined", title="未采用的信息")
+    adopted = walk(p, "adopted", title="被采用的信息")
+    a = walk(p, "submitted", title="待综合一")
+    b = walk(p, "submitted", title="待综合二", author=p.other_member)
+    combined = services.opinion_combine(actor=p.staff, reports=[a, b], title="综合：农村客运问题",
+                                        situation=SITUATION, analysis=ANALYSIS, suggestion=SUGGESTION)
+    response = client_for(p.member).get(reverse("opinions:mine"))
+    html = response.content.decode()
+    assert "请补充具体乡镇名称和受影响人数。" in html  # what is missing
+    assert "内容已有部门答复，不再编报。" in html  # why it was not used
+    assert "州委" in html and "州政府" in html  # forwarded to
+    assert 'data-kind="forwarded"' in html and 'data-kind="adopted"' in html and 'data-kind="instruction"' in html
+    assert "张书记" in html and "请州交通运输局研究落实。" in html
+    assert "综合：农村客运问题" in html and reverse("opinions:detail", args=[combined.pk]) in html
+    rows = {r.pk: r for r in response.context["rows"]}
+    assert [o.kind for o in rows[returned.pk].outcomes] == ["returned"]
+    assert [o.kind for o in rows[declined.pk].outcomes] == ["declined"]
+    assert {"approved", "forwarded", "adopted", "instruction"} <= {o.kind for o in rows[adopted.pk].outcomes}
+    assert rows[a.pk].outcomes[0].kind == "combined"
+
+
+def test_combined_reports_outcomes_reach_each_author(p):
+    a = walk(p, "submitted", title="待综合一")
+    b = walk(p, "submitted", title="待综合二", author=p.other_member)
+    combined = services.opinion_combine(actor=p.staff, reports=[a, b], title="综合：农村客运问题",
+                                        situation=SITUATION, analysis=ANALYSIS, suggestion=SUGGESTION)
+    combined = act(combined, p.staff, "send_for_approval")
+    combined = act(combined, p.leader, "approve")
+    combined = act(combined, p.staff, "forward", recipients=[p.recipients[0].pk])
+    act(combined, p.staff, "record_adoption", recipient=p.recipients[0].pk, level="prefecture", kind="combined")
+    for author, own in ((p.member, a), (p.other_member, b)):
+        response = client_for(author).get(reverse("opinions:detail", args=[own.pk]))
+        assert response.status_code == 200
+        kinds = [o.kind for o in response.context["outcomes"]]
+        assert kinds[0] == "combined" and "forwarded" in kinds and "adopted" in kinds, kinds
+
+
+def test_another_members_draft_is_404_everywhere(p):
+    other = draft(p, author=p.other_member)
+    c = client_for(p.member)
+    for url in (reverse("opinions:detail", args=[other.pk]), reverse("opinions:edit", args=[other.pk])):
+        assert c.get(url).status_code == 404
+    assert c.post(reverse("opinions:act", args=[other.pk, "submit"])).status_code == 404
+    # staff do not see a draft either, and the same 404 as a missing report
+    assert client_for(p.staff).get(reverse("opinions:detail", args=[other.pk])).status_code == 404
+    assert c.get(reverse("opinions:detail", args=[99999999])).status_code == 404
+
+
+def test_create_makes_a_draft_and_shows_the_counter(p):
+    c = client_for(p.member)
+    page = c.get(reverse("opinions:create")).content.decode()
+    assert 'data-counter="report-text"' in page and f'data-limit="{TEXT_LIMIT}"' in page
+    assert 'data-count="report-text"' in page
+    response = c.post(reverse("opinions:create"), _post())
+    assert response.status_code == 302
+    report = OpinionReport.objects.get(title="关于规范城区共享单车停放的建议")
+    assert response["Location"] == reverse("opinions:detail", args=[report.pk])
+    assert report.state == OpinionState.DRAFT and report.suggestion == SUGGESTION
+    assert report.category == "society"
+
+
+def test_over_long_text_is_refused_with_the_limit_and_keeps_everything_typed(p):
+    c = client_for(p.member)
+    long_analysis = "分析" * (TEXT_LIMIT // 2)  # with the other parts: over the limit
+    response = c.post(reverse("opinions:create"), _post(analysis=long_analysis))
+    assert response.status_code == 200
+    assert not OpinionReport.objects.filter(title="关于规范城区共享单车停放的建议").exists()
+    html = response.content.decode()
+    form = response.context["form"]
+    assert "suggestion" in form.errors
+    assert "1,500" in " ".join(form.errors["suggestion"]) or str(TEXT_LIMIT) in " ".join(form.errors["suggestion"])
+    assert "1,500" in html or "1500" in html
+    assert long_analysis in html and SITUATION in html and SUGGESTION in html
+    assert "关于规范城区共享单车停放的建议" in html
+
+
+def test_missing_title_error_is_next_to_the_field_and_text_kept(p):
+    response = client_for(p.member).post(reverse("opinions:create"), _post(title=""))
+    assert response.status_code == 200
+    assert "title" in response.context["form"].errors
+    assert SITUATION in response.content.decode()
+
+
+def test_edit_own_draft_then_submit(p):
+    report = draft(p)
+    c = client_for(p.member)
+    page = c.get(reverse("opinions:edit", args=[report.pk]))
+    assert page.status_code == 200 and SITUATION in page.content.decode()
+    response = c.post(reverse("opinions:edit", args=[report.pk]),
+                      _post(title=report.title, situation="改过的情况", version=report.version))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.situation == "改过的情况"
+    response = c.post(reverse("opinions:act", args=[report.pk, "submit"]), {"version": report.version})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.state == OpinionState.SUBMITTED
+
+
+def test_edit_with_a_stale_version_keeps_the_input(p):
+    report = draft(p)
+    stale = report.version
+    services.opinion_update(actor=p.member, report=report, data=_post(title=report.title, situation="第一次改"))
+    response = client_for(p.member).post(reverse("opinions:edit", args=[report.pk]),
+                                         _post(title=report.title, situation="第二次改", version=stale))
+    assert response.status_code == 200
+    assert "第二次改" in response.content.decode()
+    report.refresh_from_db()
+    assert report.situation == "第一次改"
+
+
+def test_detail_shows_the_edited_text_versions_and_timeline(p):
+    report = walk(p, "editing")
+    response = client_for(p.member).get(reverse("opinions:detail", args=[report.pk]))
+    html = response.content.decode()
+    assert SITUATION + "（经编辑）" in html  # the edited text
+    assert 'data-testid="versions"' in html and 'data-testid="original-text"' in html
+    assert 'data-testid="timeline"' in html and "opinion.submit" in html
+
+
+def test_detail_of_a_returned_report_offers_edit_and_resubmit(p):
+    report = walk(p, "returned")
+    html = client_for(p.member).get(reverse("opinions:detail", args=[report.pk])).content.decode()
+    assert 'data-testid="return-reason"' in html
+    assert 'data-testid="action-update"' in html and 'data-testid="action-resubmit"' in html
+
+
+def test_member_sees_open_calls_and_answers_one(p, committee):
+    import datetime
+
+    from xieshang.core import clock
+
+    call = services.commission_create(actor=p.staff, committee=committee, topic="优化营商环境",
+                                      due_on=clock.today() + datetime.timedelta(days=20))
+    c = client_for(p.member)
+    html = c.get(reverse("opinions:commissions")).content.decode()
+    assert "优化营商环境" in html and f"?commission={call.pk}" in html
+    form = c.get(reverse("opinions:create") + f"?commission={call.pk}")
+    assert "优化营商环境" in form.content.decode()
+    response = c.post(reverse("opinions:create"), _post(commission=call.pk))
+    assert response.status_code == 302
+    report = OpinionReport.objects.get(commission=call)
+    act(report, p.member, "submit")
+    answers = client_for(p.staff).get(reverse("opinions:commission", args=[call.pk]))
+    assert report.title in answers.content.decode()
+
+
+def test_member_may_not_open_staff_pages(p):
+    c = client_for(p.member)
+    report = walk(p, "submitted")
+    for url in (reverse("opinions:list"), reverse("opinions:approvals"), reverse("opinions:bulletins"),
+                reverse("opinions:bulletin_new"), reverse("opinions:instructions"), reverse("opinions:combine"),
+                reverse("opinions:desk", args=[report.pk])):
+        assert c.get(url).status_code == 404, url
+
+
+def test_a_refused_action_is_not_a_500(p):
+    report = walk(p, "submitted")
+    response = client_for(p.member).post(reverse("opinions:act", args=[report.pk, "approve"]))
+    assert response.status_code in (403, 404)
+    response = client_for(p.member).post(reverse("opinions:act", args=[report.pk, "no-such-action"]))
+    assert response.status_code == 404
+
+
+def test_english_pages(p):
+    c = client_for(p.member)
+    c.cookies["django_language"] = "en"
+    walk(p, "submitted")
+    html = c.get(reverse("opinions:mine"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My opinion reports" in html

@@ -1,0 +1,817 @@
+"""The opinion report screens (社情民意信息). Thin: parse input with a form, call one service or selector,
+render.
+
+Errors of the services (xieshang.core.errors) come back as messages next to the fields or at the top,
+with everything typed kept; a report the user may not see is a 404, the same as a missing one; a page
+meant for other roles is a 404 too. Every list is filtered, sorted, paginated, searchable and exported to
+Excel (`?format=xlsx`, the same rows as the page, all pages) from one definition (page_lists.ListSpec).
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from xieshang.core import clock
+from xieshang.core.errors import Forbidden, NotFound, ServiceError
+from xieshang.core.formats import cn_date
+from xieshang.core.middleware import committee_of_request
+from xieshang.core.models import Role
+from xieshang.core.selectors import roles_of
+
+from . import page_selectors, selectors, services
+from .forms import (
+    ACTION_FORMS,
+    DANGER_ACTIONS,
+    PAGE_ACTIONS,
+    VERSIONED_ACTIONS,
+    AttachmentForm,
+    BulletinForm,
+    CombineForm,
+    CommissionForm,
+    DraftForm,
+    EditForm,
+    ListFilterForm,
+    action_form,
+)
+from .models import TEXT_LIMIT, Commission, Level, OpinionReport, OpinionState
+from .page_lists import EXPORT_MAX_ROWS, Column, ListSpec, page_of, write_xlsx
+from .workflow import BY_ACTION, GROUPS
+
+S = OpinionState
+STAFF_ROLES = {Role.STAFF, Role.ADMIN}
+BOARD_ROLES = {Role.STAFF, Role.ADMIN, Role.LEADER}
+FIRST_YEAR = 2020
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def screen(view):
+    """Signed-in only; a NotFound from a selector or service is the 404 page."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+
+    return wrapped
+
+
+def _committee(request):
+    committee = committee_of_request(request)
+    if committee is None:
+        raise Http404
+    return committee
+
+
+def _roles(request) -> set[str]:
+    return roles_of(request.user, _committee(request))
+
+
+def _require_roles(request, roles) -> None:
+    """A page meant for other roles does not exist for this user."""
+    if not _roles(request) & set(roles):
+        raise Http404
+
+
+def _get(request, pk) -> OpinionReport:
+    return selectors.opinion_get(request.user, pk, committee=_committee(request))
+
+
+def _int(value):
+    value = (value or "").strip() if isinstance(value, str) else ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def _apply_error(request, form, exc: ServiceError) -> None:
+    """Put a service error on the form: field errors next to their fields, the message at the top."""
+    for field, message in (exc.field_errors or {}).items():
+        text = message if isinstance(message, str) else "; ".join(str(m) for m in message)
+        if form is not None:
+            if field not in form.fields and field in ("body", "__all__") and "suggestion" in form.fields:
+                field = "suggestion"  # the text as a whole: next to its last part and the counter
+            form.add_error(field if field in form.fields else None, text)
+    messages.error(request, str(exc.message))
+
+
+def _years() -> list[int]:
+    return list(range(clock.today().year, FIRST_YEAR - 1, -1))
+
+
+def _state_label(value) -> str:
+    try:
+        return str(S(value).label)
+    except ValueError:
+        return value
+
+
+def _submitter(report) -> str:
+    names = [a.member.name if a.member_id else (a.user.get_full_name() or a.user.username) for a in report.authors.all()]
+    return "、".join(names)
+
+
+def _outcome_text(report) -> str:
+    lines = []
+    for o in page_selectors.outcome_lines(report):
+        text = o.label
+        if o.link is not None:
+            text += f" {o.link.title}"
+        if o.date:
+            text += f" {cn_date(o.date)}"
+        if o.text:
+            text += f"：{o.text}"
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def _number(report) -> str:
+    return f"{report.year}-{report.number:04d}" if report.number else ""
+
+
+# --- The lists' definitions (page and Excel) ------------------------------------------------------
+
+_NUMBER = Column("number", gettext_lazy("Number"), _number, sort="number")
+_TITLE = Column("title", gettext_lazy("Title"), lambda r: r.title, sort="title")
+_STATE = Column("state", gettext_lazy("State"), lambda r: _state_label(r.state), sort="state")
+_CATEGORY = Column("category", gettext_lazy("Category"), lambda r: r.get_category_display())
+_SUBMITTER = Column("submitter", gettext_lazy("Submitted by"), _submitter)
+_SUBMITTED = Column("submitted_at", gettext_lazy("Submitted on"), lambda r: cn_date(r.submitted_at), sort="submitted")
+_UPDATED = Column("updated_at", gettext_lazy("Last change"), lambda r: cn_date(r.updated_at), sort="updated")
+_OUTCOMES = Column("outcomes", gettext_lazy("Outcomes"), _outcome_text)
+
+REPORT_SORTS = {
+    "number": ("year", "number"),
+    "title": ("title",),
+    "state": ("state",),
+    "submitted": ("submitted_at",),
+    "updated": ("updated_at",),
+}
+
+MINE = ListSpec("my-opinion-reports", gettext_lazy("My opinion reports"),
+                (_NUMBER, _TITLE, _STATE, _OUTCOMES, _UPDATED), REPORT_SORTS, "-updated")
+INBOX = ListSpec("opinion-reports", gettext_lazy("Opinion reports"),
+                 (_NUMBER, _TITLE, _SUBMITTER, _CATEGORY, _STATE, _SUBMITTED, _OUTCOMES), REPORT_SORTS, "-submitted")
+APPROVALS = ListSpec("opinion-approvals", gettext_lazy("Reports to approve"),
+                     (_NUMBER, _TITLE, _SUBMITTER, _CATEGORY, _STATE, _SUBMITTED), REPORT_SORTS, "submitted")
+ANSWERS = ListSpec("commission-answers", gettext_lazy("Answers"),
+                   (_NUMBER, _TITLE, _SUBMITTER, _STATE, _SUBMITTED), REPORT_SORTS, "-submitted")
+COMMISSIONS = ListSpec(
+    "commissions", gettext_lazy("Commissioned topics"),
+    (
+        Column("topic", gettext_lazy("Topic"), lambda c: c.topic, sort="topic"),
+        Column("due_on", gettext_lazy("Due on"), lambda c: cn_date(c.due_on), sort="due"),
+        Column("state", gettext_lazy("State"), lambda c: c.get_state_display(), sort="state"),
+        Column("answers", gettext_lazy("Answers"), lambda c: getattr(c, "answer_count", "")),
+    ),
+    {"topic": ("topic",), "due": ("due_on",), "state": ("state",)}, "-due",
+)
+BULLETINS = ListSpec(
+    "bulletins", gettext_lazy("Bulletin issues"),
+    (
+        Column("number", gettext_lazy("Issue"), lambda b: f"{b.year}-{b.number}", sort="number"),
+        Column("kind", gettext_lazy("Kind"), lambda b: b.get_kind_display(), sort="kind"),
+        Column("issued_on", gettext_lazy("Issued on"), lambda b: cn_date(b.issued_on), sort="issued"),
+        Column("recipients", gettext_lazy("Recipients"), lambda b: "、".join(r.name for r in b.recipients.all())),
+        Column("reports", gettext_lazy("Reports"), lambda b: "\n".join(r.title for r in b.reports.all())),
+    ),
+    {"number": ("year", "number"), "kind": ("kind",), "issued": ("issued_on",)}, "-number",
+)
+INSTRUCTIONS = ListSpec(
+    "opinion-instructions", gettext_lazy("Leaders' instructions"),
+    (
+        Column("date", gettext_lazy("Date"), lambda i: cn_date(i.date), sort="date"),
+        Column("leader", gettext_lazy("Leader"), lambda i: f"{i.leader_name} {i.leader_title}".strip(), sort="leader"),
+        Column("level", gettext_lazy("Level"), lambda i: i.get_level_display(), sort="level"),
+        Column("report", gettext_lazy("Report"), lambda i: i.report.title, sort="report"),
+        Column("text", gettext_lazy("Instruction"), lambda i: i.text),
+    ),
+    {"date": ("date",), "leader": ("leader_name",), "level": ("level",), "report": ("report__title",)}, "-date",
+)
+
+
+def _filtered(qs, params: dict):
+    """The filters of a report list: state, year, category on the selector's rows; q through the selector."""
+    if params.get("state"):
+        qs = qs.filter(state=params["state"])
+    if params.get("year"):
+        qs = qs.filter(year=params["year"])
+    if params.get("category"):
+        qs = qs.filter(category=params["category"])
+    return qs
+
+
+def _searched(request, committee, qs, q: str):
+    """Text search through the app's selector (the core search index), narrowed to `qs`."""
+    if not q:
+        return qs
+    found = selectors.opinion_list(request.user, committee, q=q)
+    return qs.filter(pk__in=found.values("pk"))
+
+
+def _list_page(request, spec: ListSpec, qs, template: str, context: dict, *, filters: ListFilterForm | None,
+               prepare=None):
+    """The page of a list, or with `?format=xlsx` the whole filtered list as an Excel file."""
+    params = filters.params() if filters is not None else {}
+    qs = spec.order(qs, params.get("sort") or request.GET.get("sort"))
+    if request.GET.get("format") == "xlsx":
+        rows = qs[:EXPORT_MAX_ROWS]
+        if prepare is not None:
+            rows = prepare(rows)
+        handle = tempfile.TemporaryFile()
+        write_xlsx(handle, title=str(spec.title), columns=spec.columns, rows=rows)
+        handle.seek(0)
+        from xieshang.core.exports import XLSX
+
+        return FileResponse(handle, as_attachment=True, filename=f"{spec.name}-{timezone.localdate():%Y%m%d}.xlsx",
+                            content_type=XLSX)
+    page = page_of(qs, request, filters.per_page() if filters is not None else None)
+    rows = list(prepare(page.object_list) if prepare is not None else page.object_list)
+    return render(request, template, {
+        **context, "page_obj": page, "rows": rows, "filters": filters,
+        "heads": spec.heads(params.get("sort")), "spec": spec,
+    })
+
+
+def _with_outcomes(rows):
+    rows = list(page_selectors.with_outcomes(rows))
+    for r in rows:
+        r.outcomes = page_selectors.outcome_lines(r)
+    return rows
+
+
+def _plain_rows(rows):
+    return page_selectors.with_outcomes(rows)
+
+
+# --- Member: my reports, drafting ------------------------------------------------------------------
+
+
+@screen
+def mine(request):
+    committee = _committee(request)
+    filters = ListFilterForm(request.GET, spec=MINE, years=_years())
+    params = filters.params()
+    qs = _filtered(selectors.opinions_of(request.user, committee), params)
+    qs = _searched(request, committee, qs, params.get("q", ""))
+    open_calls = list(selectors.commissions_visible_to(request.user, committee).filter(
+        state=Commission.State.OPEN, due_on__gte=clock.today()).order_by("due_on")[:5])
+    return _list_page(request, MINE, qs, "opinions/mine.html", {"open_calls": open_calls},
+                      filters=filters, prepare=_with_outcomes)
+
+
+def _commission_for(request, committee, value):
+    pk = _int(str(value)) if value not in (None, "") else None
+    if pk is None:
+        return None
+    try:
+        return selectors.commission_get(request.user, pk, committee=committee)
+    except NotFound:
+        return None
+
+
+@screen
+def create(request):
+    committee = _committee(request)
+    if request.method == "POST":
+        form = DraftForm(request.POST)
+        if form.is_valid():
+            commission = _commission_for(request, committee, form.cleaned_data.get("commission"))
+            try:
+                report = services.opinion_create(actor=request.user, committee=committee, commission=commission,
+                                                 **form.to_data())
+            except NotFound:
+                raise
+            except ServiceError as exc:
+                _apply_error(request, form, exc)
+            else:
+                messages.success(request, _("The draft is saved. Submit it when it is ready."))
+                return redirect("opinions:detail", pk=report.pk)
+        else:
+            messages.error(request, _("Please correct the marked fields."))
+    else:
+        initial = {}
+        commission = _commission_for(request, committee, request.GET.get("commission"))
+        if commission is not None:
+            initial = {"commission": commission.pk, "title": commission.topic}
+        form = DraftForm(initial=initial)
+    commission = _commission_for(request, committee, form["commission"].value())
+    return render(request, "opinions/form.html", {
+        "form": form, "report": None, "commission": commission, "limit": TEXT_LIMIT,
+    })
+
+
+@screen
+def edit(request, pk):
+    report = _get(request, pk)
+    if "update" not in {t.action for t in selectors.available_actions(request.user, report)}:
+        messages.warning(request, _("This report can no longer be changed by you."))
+        return redirect("opinions:detail", pk=report.pk)
+    if request.method == "POST":
+        form = DraftForm(request.POST)
+        if form.is_valid():
+            try:
+                services.opinion_update(actor=request.user, report=report, data=form.to_data(),
+                                        expected_version=form.cleaned_data.get("version"))
+            except NotFound:
+                raise
+            except ServiceError as exc:
+                _apply_error(request, form, exc)
+            else:
+                messages.success(request, _("The draft is saved."))
+                return redirect("opinions:detail", pk=report.pk)
+        else:
+            messages.error(request, _("Please correct the marked fields."))
+    else:
+        form = DraftForm(initial={
+            "title": report.title, "category": report.category, "situation": report.situation,
+            "analysis": report.analysis, "suggestion": report.suggestion, "version": report.version,
+        })
+    return render(request, "opinions/form.html", {
+        "form": form, "report": report, "commission": report.commission, "limit": TEXT_LIMIT,
+    })
+
+
+# --- The detail page and its actions --------------------------------------------------------------
+
+
+def _action_ctx(request, report, names) -> dict:
+    committee = _committee(request)
+    ctx = {}
+    if names & {"forward", "record_adoption"}:
+        ctx["recipients"] = [(r.pk, r.name) for r in selectors.recipients_of(committee)]
+    if "record_adoption" in names:
+        ctx["forwarded_recipients"] = [(f.recipient_id, f.recipient.name) for f in report.forwardings.all()]
+    if "forward" in names:
+        year = clock.today().year
+        ctx["bulletins"] = [
+            (b.pk, _("Issue %(number)s of %(year)s (%(kind)s)") % {"number": b.number, "year": b.year,
+                                                                   "kind": b.get_kind_display()})
+            for b in selectors.bulletins_of(request.user, committee, year=year)[:30]
+        ]
+    return ctx
+
+
+def _action_entries(request, report, actions, bound=None) -> list[dict]:
+    """One entry per action the user may take now: a link (own page), a button, or a small form."""
+    names = {t.action for t in actions}
+    bound_action, bound_form = bound or (None, None)
+    ctx = _action_ctx(request, report, names | ({bound_action} if bound_action else set()))
+    entries = []
+    for t in actions:
+        if t.action in PAGE_ACTIONS:
+            entries.append({"action": t.action, "label": t.label, "kind": "link",
+                            "url": reverse(PAGE_ACTIONS[t.action], args=[report.pk])})
+            continue
+        if t.action not in ACTION_FORMS:
+            continue
+        form = bound_form if t.action == bound_action else action_form(t.action, ctx=ctx)
+        entries.append(_entry(t, form))
+    if bound_action and bound_action not in names and bound_action in BY_ACTION:
+        # Not possible any more (the state changed): still show what was typed, with the error.
+        entries.insert(0, _entry(BY_ACTION[bound_action], bound_form))
+    return entries
+
+
+def _entry(t, form) -> dict:
+    return {
+        "action": t.action, "label": t.label, "kind": "form" if form.visible_fields() else "button", "form": form,
+        "open": form.is_bound, "versioned": t.action in VERSIONED_ACTIONS, "danger": t.action in DANGER_ACTIONS,
+    }
+
+
+def _detail_context(request, report, bound=None) -> dict:
+    user = request.user
+    actions = selectors.available_actions(user, report)
+    names = {t.action for t in actions}
+    rows = _with_outcomes(OpinionReport.objects.filter(pk=report.pk))
+    outcomes = rows[0].outcomes if rows else []
+    attachment_form = None
+    if names & {"update", "edit"}:
+        attachment_form = AttachmentForm(auto_id="id_attachment_%s")
+    return {
+        "report": report,
+        "authors": list(report.authors.all()),
+        "versions": list(selectors.versions_of(user, report)),
+        "attachments": list(page_selectors.attachments_of(report)),
+        "attachment_form": attachment_form,
+        "outcomes": outcomes,
+        "combined_reports": list(report.combined_reports.all()) if report.is_combined else [],
+        "forwardings": list(report.forwardings.all()),
+        "adoptions": list(report.adoptions.all()),
+        "instructions": list(report.instructions.all()),
+        "events": selectors.timeline_of(user, report),
+        "actions": _action_entries(request, report, actions, bound),
+        "is_staff": bool(_roles(request) & STAFF_ROLES),
+    }
+
+
+@screen
+def detail(request, pk):
+    report = _get(request, pk)
+    return render(request, "opinions/detail.html", _detail_context(request, report))
+
+
+@screen
+@require_POST
+def act(request, pk, action):
+    """Carry out one workflow action from a form on the detail page (or a list, with `next`)."""
+    if action not in ACTION_FORMS:
+        raise Http404
+    report = _get(request, pk)
+    ctx = _action_ctx(request, report, {action})
+    form = action_form(action, request.POST, ctx=ctx)
+    status = 200
+    if form.is_valid():
+        version = _int(request.POST.get("version")) if action in VERSIONED_ACTIONS else None
+        try:
+            services.opinion_act(actor=request.user, report=report, action=action, data=form.to_data(),
+                                 expected_version=version)
+        except NotFound:
+            raise
+        except ServiceError as exc:
+            _apply_error(request, form, exc)
+            status = 403 if isinstance(exc, Forbidden) else 200
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": BY_ACTION[action].label})
+            return redirect(_safe_next(request, reverse("opinions:detail", args=[pk])))
+    else:
+        messages.error(request, _("Please correct the marked fields."))
+    report = _get(request, pk)  # fresh state for the page
+    context = _detail_context(request, report, bound=(action, form))
+    context["next"] = _safe_next(request, "")
+    return render(request, "opinions/detail.html", context, status=status)
+
+
+@screen
+@require_POST
+def attachment_add(request, pk):
+    report = _get(request, pk)
+    form = AttachmentForm(request.POST, request.FILES, auto_id="id_attachment_%s")
+    if form.is_valid():
+        try:
+            services.opinion_attachment_add(actor=request.user, report=report, file=form.cleaned_data["file"])
+        except NotFound:
+            raise
+        except ServiceError as exc:
+            _apply_error(request, form, exc)
+        else:
+            messages.success(request, _("The file is attached."))
+            return redirect(reverse("opinions:detail", args=[pk]) + "#attachments")
+    else:
+        messages.error(request, _("Please correct the marked fields."))
+    context = _detail_context(request, report)
+    context["attachment_form"] = form
+    return render(request, "opinions/detail.html", context)
+
+
+@screen
+def attachment(request, pk, attachment_id):
+    """An attached file, for those who may see the report."""
+    from xieshang.core.attachments import attachment_download
+
+    report = _get(request, pk)  # 404 for a report the user may not see
+    return attachment_download(report, attachment_id, visible=True)
+
+
+# --- Staff: inbox, editing desk, combining, forwarding ---------------------------------------------
+
+INBOX_TABS = (
+    ("submitted", gettext_lazy("New"), (S.SUBMITTED,)),
+    ("editing", gettext_lazy("Being edited"), (S.EDITING,)),
+    ("returned", gettext_lazy("Returned"), (S.RETURNED,)),
+    ("awaiting_approval", gettext_lazy("Awaiting approval"), (S.AWAITING_APPROVAL,)),
+    ("approved", gettext_lazy("To forward"), (S.APPROVED,)),
+    ("forwarded", gettext_lazy("Forwarded"), (S.FORWARDED, S.CLOSED)),
+    ("declined", gettext_lazy("Not used or combined"), (S.DECLINED, S.COMBINED)),
+    ("all", gettext_lazy("All"), ()),
+)
+
+
+@screen
+def report_list(request):
+    committee = _committee(request)
+    _require_roles(request, BOARD_ROLES)
+    tabs = {key: (label, states) for key, label, states in INBOX_TABS}
+    tab = request.GET.get("tab") or "submitted"
+    if tab not in tabs:
+        tab = "submitted"
+    states = tabs[tab][1]
+    filters = ListFilterForm(request.GET, spec=INBOX, years=_years(), states=states or None)
+    if len(states) == 1:
+        del filters.fields["state"]
+    params = filters.params()
+    qs = selectors.opinions_visible_to(request.user, committee).exclude(state=S.DRAFT)
+    if states:
+        qs = qs.filter(state__in=states)
+    qs = _filtered(qs, params)
+    qs = _searched(request, committee, qs, params.get("q", ""))
+    is_staff = bool(_roles(request) & STAFF_ROLES)
+    return _list_page(request, INBOX, qs, "opinions/list.html", {
+        "tabs": [{"key": k, "label": label} for k, label, _s in INBOX_TABS], "tab": tab, "is_staff": is_staff,
+        "combinable": is_staff and tab in ("submitted", "editing"),
+    }, filters=filters, prepare=_with_outcomes)
+
+
+def _version_pair(request, versions):
+    """The two versions the desk compares: ?left= and ?right= (numbers), by default the submitter's first
+    text and the latest one."""
+    by_number = {v.number: v for v in versions}
+    left = by_number.get(_int(request.GET.get("left"))) or (versions[0] if versions else None)
+    right = by_number.get(_int(request.GET.get("right"))) or (versions[-1] if versions else None)
+    return left, right
+
+
+@screen
+def desk(request, pk):
+    """The editing desk: the submitter's text (or any kept version) beside the text being edited."""
+    _require_roles(request, STAFF_ROLES)
+    report = _get(request, pk)
+    available = {t.action for t in selectors.available_actions(request.user, report)}
+    form = None
+    status = 200
+    if request.method == "POST":
+        form = EditForm(request.POST)
+        if form.is_valid():
+            data = form.to_data()
+            if form.cleaned_data.get("note"):
+                data["note"] = form.cleaned_data["note"]
+            try:
+                services.opinion_edit(actor=request.user, report=report, data=data,
+                                      expected_version=form.cleaned_data.get("version"))
+            except NotFound:
+                raise
+            except ServiceError as exc:
+                _apply_error(request, form, exc)
+                status = 403 if isinstance(exc, Forbidden) else 200
+            else:
+                messages.success(request, _("The edited text is saved as a new version."))
+                return redirect("opinions:desk", pk=report.pk)
+        else:
+            messages.error(request, _("Please correct the marked fields."))
+        report = _get(request, pk)
+    elif "edit" not in available:
+        messages.warning(request, _("This report cannot be edited now."))
+        return redirect("opinions:detail", pk=report.pk)
+    if form is None:
+        form = EditForm(initial={
+            "title": report.title, "category": report.category, "situation": report.situation,
+            "analysis": report.analysis, "suggestion": report.suggestion, "version": report.version,
+        })
+    versions = list(selectors.versions_of(request.user, report))
+    left, right = _version_pair(request, versions)
+    actions = [e for e in _action_entries(request, report, selectors.available_actions(request.user, report))
+               if e["action"] in ("start_editing", "return", "decline", "send_for_approval", "approve")]
+    return render(request, "opinions/desk.html", {
+        "report": report, "form": form, "versions": versions, "left": left, "right": right,
+        "actions": actions, "limit": TEXT_LIMIT, "claimed_by_other": bool(
+            report.editing_by_id and report.editing_by_id != request.user.pk),
+    }, status=status)
+
+
+@screen
+def combine(request):
+    """Combine the reports ticked in the list into one combined report (综合), its text written here."""
+    committee = _committee(request)
+    _require_roles(request, STAFF_ROLES)
+    source = request.POST if request.method == "POST" else request.GET
+    ids = [i for i in (_int(v) for v in source.getlist("reports")) if i]
+    candidates = list(
+        selectors.opinions_visible_to(request.user, committee).filter(pk__in=ids, state__in=GROUPS["combinable"])
+        .prefetch_related("authors__member", "authors__user").order_by("submitted_at", "pk")
+    ) if ids else []
+    choices = [(r.pk, f"{_number(r)} {r.title}".strip()) for r in candidates]
+    if request.method == "POST" and "title" in request.POST:
+        form = CombineForm(request.POST, report_choices=choices)
+        if form.is_valid():
+            versions = {}
+            for item in request.POST.getlist("versions"):
+                report_id, _sep, version = item.partition(":")
+                if _int(report_id) and _int(version) is not None:
+                    versions[_int(report_id)] = _int(version)
+            data = form.to_data()
+            try:
+                combined = services.opinion_combine(
+                    actor=request.user, reports=[r for r in candidates if r.pk in set(form.cleaned_data["reports"])],
+                    versions=versions, **data,
+                )
+            except NotFound:
+                raise
+            except ServiceError as exc:
+                _apply_error(request, form, exc)
+            else:
+                messages.success(request, _("The reports are combined into one report."))
+                return redirect("opinions:desk", pk=combined.pk)
+        else:
+            messages.error(request, _("Please correct the marked fields."))
+    else:
+        if len(candidates) < 2:
+            messages.warning(request, _("Tick at least two new or edited reports in the list to combine them."))
+            return redirect(reverse("opinions:list") + "?tab=submitted")
+        first = candidates[0]
+        form = CombineForm(report_choices=choices, initial={
+            "reports": [r.pk for r in candidates], "title": first.title, "category": first.category,
+            "situation": "\n\n".join(r.situation for r in candidates if r.situation),
+            "analysis": "\n\n".join(r.analysis for r in candidates if r.analysis),
+            "suggestion": "\n\n".join(r.suggestion for r in candidates if r.suggestion),
+        })
+    return render(request, "opinions/combine.html", {"form": form, "candidates": candidates, "limit": TEXT_LIMIT})
+
+
+@screen
+def bulletins(request):
+    committee = _committee(request)
+    _require_roles(request, BOARD_ROLES)
+    filters = ListFilterForm(request.GET, spec=BULLETINS, years=_years(), fields=("year",))
+    params = filters.params()
+    qs = selectors.bulletins_of(request.user, committee, year=params.get("year"))
+    qs = qs.prefetch_related("recipients", "reports")
+    return _list_page(request, BULLETINS, qs, "opinions/bulletins.html",
+                      {"is_staff": bool(_roles(request) & STAFF_ROLES)}, filters=filters)
+
+
+@screen
+def bulletin_new(request):
+    """The bulletin composer: approved reports and recipients → one numbered issue (报送)."""
+    committee = _committee(request)
+    _require_roles(request, STAFF_ROLES)
+    approved = list(selectors.opinions_visible_to(request.user, committee).filter(state=S.APPROVED)
+                    .order_by("approved_at", "pk"))
+    recipients = list(selectors.recipients_of(committee))
+    form = BulletinForm(
+        request.POST or None, report_choices=[(r.pk, f"{_number(r)} {r.title}".strip()) for r in approved],
+        recipient_choices=[(r.pk, r.name) for r in recipients],
+        initial={"reports": [_int(v) for v in request.GET.getlist("reports")], "issued_on": clock.today()},
+    )
+    year = clock.today().year
+    if request.method == "POST" and form.is_valid():
+        chosen = [r for r in approved if r.pk in set(form.cleaned_data["reports"])]
+        issued_on = form.cleaned_data.get("issued_on")
+        bulletin_id, done, failed = None, [], []
+        for report in chosen:
+            data = {"recipients": form.cleaned_data["recipients"], "kind": form.cleaned_data["kind"]}
+            if issued_on:
+                data["issued_on"] = issued_on.isoformat()
+            if bulletin_id:
+                data["bulletin"] = bulletin_id
+            try:
+                forwarded = services.opinion_act(actor=request.user, report=report, action="forward", data=data,
+                                                 expected_version=report.version)
+            except NotFound:
+                failed.append((report, _("Not found.")))
+            except ServiceError as exc:
+                if not done:
+                    _apply_error(request, form, exc)
+                failed.append((report, str(exc.message)))
+            else:
+                bulletin_id = bulletin_id or forwarded.bulletin_id
+                done.append(report)
+        if done:
+            messages.success(request, _("%(count)d reports are forwarded.") % {"count": len(done)})
+        for report, message in failed:
+            messages.error(request, f"{report.title}: {message}")
+        if done and not failed:
+            return redirect("opinions:bulletin", pk=bulletin_id)
+        if done:
+            return redirect("opinions:bulletin", pk=bulletin_id)
+    elif request.method == "POST":
+        messages.error(request, _("Please correct the marked fields."))
+    return render(request, "opinions/bulletin_new.html", {
+        "form": form, "approved": approved, "year": year,
+        "next_number": page_selectors.next_bulletin_number(committee, year),
+    })
+
+
+@screen
+def bulletin(request, pk):
+    committee = _committee(request)
+    _require_roles(request, BOARD_ROLES)
+    found = selectors.bulletins_of(request.user, committee).filter(pk=pk).prefetch_related("recipients").first()
+    if found is None:
+        raise Http404
+    reports = _with_outcomes(selectors.opinions_visible_to(request.user, committee).filter(bulletin=found)
+                             .order_by("pk"))
+    return render(request, "opinions/bulletin.html", {"bulletin": found, "reports": reports})
+
+
+# --- Leader: approval queue, instructions ------------------------------------------------------------
+
+
+@screen
+def approvals(request):
+    committee = _committee(request)
+    _require_roles(request, BOARD_ROLES)
+    filters = ListFilterForm(request.GET, spec=APPROVALS, years=_years(), fields=("q", "year", "category"))
+    params = filters.params()
+    qs = _filtered(selectors.approval_queue(request.user, committee), params)
+    qs = _searched(request, committee, qs, params.get("q", ""))
+    is_leader = Role.LEADER in _roles(request)
+    return _list_page(request, APPROVALS, qs, "opinions/approvals.html", {"is_leader": is_leader},
+                      filters=filters, prepare=_plain_rows)
+
+
+@screen
+def instructions(request):
+    committee = _committee(request)
+    _require_roles(request, BOARD_ROLES)
+    filters = ListFilterForm(request.GET, spec=INSTRUCTIONS, years=_years(), fields=("q", "year"))
+    params = filters.params()
+    visible = selectors.opinions_visible_to(request.user, committee)
+    if params.get("q"):
+        visible = _searched(request, committee, visible, params["q"])
+    qs = page_selectors.instructions_visible_to(visible)
+    if params.get("year"):
+        qs = qs.filter(date__year=params["year"])
+    level = request.GET.get("level")
+    if level in Level.values:
+        qs = qs.filter(level=level)
+    return _list_page(request, INSTRUCTIONS, qs, "opinions/instructions.html",
+                      {"levels": Level.choices, "level": level if level in Level.values else ""}, filters=filters)
+
+
+# --- Commissions (约稿) --------------------------------------------------------------------------------
+
+
+@screen
+def commissions(request):
+    from django.db.models import Count, Q
+
+    committee = _committee(request)
+    _require_roles(request, BOARD_ROLES | {Role.MEMBER, Role.STATION})
+    is_staff = bool(_roles(request) & STAFF_ROLES)
+    form = None
+    if is_staff:
+        form = CommissionForm(request.POST or None, auto_id="id_commission_%s")
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    services.commission_create(actor=request.user, committee=committee, **form.cleaned_data)
+                except NotFound:
+                    raise
+                except ServiceError as exc:
+                    _apply_error(request, form, exc)
+                else:
+                    messages.success(request, _("The call for reports is published."))
+                    return redirect("opinions:commissions")
+            else:
+                messages.error(request, _("Please correct the marked fields."))
+    filters = ListFilterForm(request.GET, spec=COMMISSIONS, years=_years(), fields=("q",))
+    params = filters.params()
+    qs = selectors.commissions_visible_to(request.user, committee)
+    if params.get("q"):
+        qs = qs.filter(Q(topic__icontains=params["q"]) | Q(description__icontains=params["q"]))
+    state = request.GET.get("state")
+    if state in Commission.State.values:
+        qs = qs.filter(state=state)
+    qs = qs.annotate(answer_count=Count("answers", filter=~Q(answers__state__in=[S.DRAFT, S.WITHDRAWN])))
+    return _list_page(request, COMMISSIONS, qs, "opinions/commissions.html", {
+        "form": form, "is_staff": is_staff, "state": state or "", "states": Commission.State.choices,
+        "may_answer": bool(_roles(request) & {Role.MEMBER, Role.STATION}), "today": clock.today(),
+    }, filters=filters)
+
+
+@screen
+def commission(request, pk):
+    committee = _committee(request)
+    found = selectors.commission_get(request.user, pk, committee=committee)
+    is_staff = bool(_roles(request) & STAFF_ROLES)
+    if request.method == "POST" and is_staff and request.POST.get("close"):
+        try:
+            services.commission_close(actor=request.user, commission=found)
+        except NotFound:
+            raise
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The call for reports is closed."))
+        return redirect("opinions:commission", pk=found.pk)
+    filters = ListFilterForm(request.GET, spec=ANSWERS, years=_years(), fields=("q", "state"))
+    params = filters.params()
+    qs = _filtered(selectors.commission_answers(request.user, found), params)
+    qs = _searched(request, committee, qs, params.get("q", ""))
+    return _list_page(request, ANSWERS, qs, "opinions/commission.html", {
+        "commission": found, "is_staff": is_staff, "today": clock.today(),
+        "may_answer": bool(_roles(request) & {Role.MEMBER, Role.STATION}) and found.state == Commission.State.OPEN,
+    }, filters=filters, prepare=_plain_rows)
+
