@@ -1,10 +1,57 @@
-"""What the opinions app adds to the platform (read by xieshang.core.registry through OpinionsConfig.declare)."""
+"""What the opinions app adds to the platform (read by xieshang.core.registry through OpinionsConfig.declare).
+
+Menu entries, workbench to-dos, timers, deadline kinds, duty fact kinds, the search kind and the labels
+of the app's audit events. Kernel pieces still being landed (core.deadlines) are declared when present.
+"""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from xieshang.core.registry import Declarations, NavItem
+from xieshang.core.timers import TimerDefault
+
+DUTY_KINDS = {
+    "opinion.submitted": _("opinion report submitted"),
+    "opinion.adopted.prefecture": _("opinion report adopted at prefecture level"),
+    "opinion.adopted.province": _("opinion report adopted at province level"),
+    "opinion.adopted.national": _("opinion report adopted at national level"),
+    "opinion.instruction.prefecture": _("leader's instruction on an opinion report (prefecture)"),
+    "opinion.instruction.province": _("leader's instruction on an opinion report (province)"),
+    "opinion.instruction.national": _("leader's instruction on an opinion report (national)"),
+}
+
+TIMERS = {
+    "opinion.edit": TimerDefault(10, "working_days", _("office's handling of a submitted opinion report")),
+}
+
+
+def _deadline_kinds() -> tuple:
+    try:
+        from xieshang.core.deadlines import DeadlineKind
+    except ImportError:  # core.deadlines not landed yet
+        return ()
+    return (
+        DeadlineKind(
+            name="opinion.edit", label=_("opinion report to handle"), timer="opinion.edit",
+            recipients="xieshang.opinions.selectors.deadline_recipients", url="xieshang.opinions.selectors.deadline_url",
+        ),
+        DeadlineKind(
+            name="commission.due", label=_("commissioned topic due"), timer=None, remind=False, overdue_notice=False,
+            recipients="xieshang.opinions.selectors.deadline_recipients", url="xieshang.opinions.selectors.deadline_url",
+        ),
+    )
+
+
+def _search_kinds() -> dict:
+    try:
+        from xieshang.core.search import SearchKind
+    except ImportError:
+        return {}
+    return {
+        "opinion": SearchKind(builder="xieshang.opinions.search.documents", model="opinions.OpinionReport",
+                              version_field="version", plural="opinion reports"),
+    }
 
 
 def declarations() -> Declarations:
@@ -15,4 +62,13 @@ def declarations() -> Declarations:
             NavItem(_("Reports to approve"), "opinions:approvals", frozenset({"leader"}), order=230),
             NavItem(_("Commissioned topics"), "opinions:commissions", frozenset({"staff", "admin", "member"}), order=240),
         ),
+        todos=("xieshang.opinions.selectors.todos_for",),
+        timers=TIMERS,
+        event_labels={
+            "opinion": "xieshang.opinions.selectors.event_label",
+            "commission": "xieshang.opinions.selectors.commission_event_label",
+        },
+        deadline_kinds=_deadline_kinds(),
+        duty_kinds=DUTY_KINDS,
+        search_kinds=_search_kinds(),
     )

@@ -205,8 +205,8 @@ class OpinionReport(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Optimistic concurrency: every change increments it; a write naming an older version loses (409).
     version = models.PositiveIntegerField(default=1)
-    # The number of text versions kept (OpinionVersion.number of the latest).
-    text_version = models.PositiveIntegerField(default=1)
+    # The number of the latest kept text version (OpinionVersion.number; 0 before the first submission).
+    text_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("opinion report")

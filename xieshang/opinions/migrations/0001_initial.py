@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                 ('forwarded_at', models.DateTimeField(blank=True, null=True, verbose_name='forwarded at')),
                 ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
                 ('version', models.PositiveIntegerField(default=1)),
-                ('text_version', models.PositiveIntegerField(default=1)),
+                ('text_version', models.PositiveIntegerField(default=0)),
                 ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
                 ('bulletin', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='opinions.bulletin', verbose_name='bulletin issue')),
                 ('combined_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='combined_reports', to='opinions.opinionreport', verbose_name='combined into')),
