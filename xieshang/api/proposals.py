@@ -23,6 +23,7 @@ from xieshang.core.errors import ErrorCode, Forbidden, Invalid
 from xieshang.core.models import Organization, Session, SpecialCommittee
 from xieshang.proposals import deadlines, selectors, workflow
 from xieshang.proposals.models import (
+from xieshang.proposals.lists import PROPOSALS
     AssignmentRole,
     AssignmentState,
     Category,
@@ -46,7 +47,7 @@ router = Router(tags=["proposals"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ID = 2**63 - 1  # the largest id a database row can have: larger ones are refused as invalid
-SORTS = ("-created_at", "number", "-number", "title", "due_date", "state")
+SORTS = PROPOSALS.sort_keys  # the list's sorts (xieshang.proposals.lists), as the page and the export have them
 ACTIONS = tuple(workflow.TRANSITIONS)
 # Values that name rows, and flags, in an action's data: a multipart form sends them as text.
 ID_KEYS = {"assignment", "reply", "request", "into", "leader", "unit"}
@@ -549,15 +550,7 @@ def _committee_or_forbidden(request):
 
 def _filter_params(filters: ProposalFilters) -> dict:
     """The list's filters as the selector reads them from a query string (text values)."""
-    params = {}
-    for name in ("session", "year", "state", "category", "unit", "sector", "q", "sort"):
-        value = getattr(filters, name)
-        if value not in (None, ""):
-            params[name] = str(value)
-    for name in ("key", "overdue"):
-        if getattr(filters, name):
-            params[name] = "1"
-    return params
+    return PROPOSALS.params({name: getattr(filters, name, None) for name in (*PROPOSALS.filter_keys, "sort")})
 
 
 def _row_of(model, committee, pk, field):

@@ -8,18 +8,18 @@ openpyxl's write-only workbook, so memory stays flat whatever the size. Text is 
 text (data type "s": a title that begins with "=" never becomes a formula) without the control
 characters Excel refuses.
 
-Two column layouts: "web" (the staff list's export and background exports from the pages) and "api"
-(the columns of GET /api/v1/proposals/export.xlsx, kept for its clients).
+The columns, the sheet's title and the header row are those of the list's definition
+(`xieshang.proposals.lists.PROPOSALS`, written by `xieshang.core.lists.ListDef.write_xlsx`): layout
+"export" (the staff list's export and background exports from the pages) and "export_api" (the
+columns of GET /api/v1/proposals/export.xlsx, kept for its clients).
 """
 
 from __future__ import annotations
 
-import datetime
-
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import selectors
+from .lists import PROPOSALS
 from .models import AssignmentRole, AssignmentState, Category, ProposalKind, ProposalState, ProposerKind
 
 ROWS_PER_CHUNK = 500
@@ -33,36 +33,19 @@ def count_proposal_list(user, committee, params: dict) -> int:
 
 def write_proposal_list(handle, *, user, committee, params: dict, layout: str = "web") -> int:
     """Write the proposals `user` sees in `committee` with the list filters `params` into `handle` (a
-    binary file opened for writing) as an .xlsx workbook. Returns the number of rows written."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    title, columns = _layout(layout)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-
-    def cell(value):
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value.startswith("="):  # openpyxl would write it as a formula: force text
-                c = WriteOnlyCell(ws, value=value)
-                c.data_type = "s"
-                return c
-        return value
-
-    ws.append([cell(str(header)) for header, _value in columns])
-    labels = _labels()
+    binary file opened for writing) as an .xlsx workbook with the columns of the list's "export" layout
+    ("export_api" when `layout` is "api"; xieshang.proposals.lists). Returns the number of rows written."""
     qs = selectors.proposal_list(user, committee, params).select_related(None).prefetch_related(None)
-    rows = 0
+    return PROPOSALS.write_xlsx(handle, _rows(qs), layout="export_api" if layout == "api" else "export",
+                                labels=_labels())
+
+
+def _rows(qs):
+    """The export's rows (`_Row`), read in chunks of ROWS_PER_CHUNK with the live units of each chunk."""
     for chunk in _chunks(qs.values_list(*ROW_COLUMNS).iterator(chunk_size=ROWS_PER_CHUNK)):
         units = _live_units([r[0] for r in chunk])
         for values in chunk:
-            r = _Row(values, units.get(values[0], ()))
-            ws.append([cell(value(r, labels)) for _header, value in columns])
-            rows += 1
-    wb.save(handle)
-    return rows
+            yield _Row(values, units.get(values[0], ()))
 
 
 # The columns a row of the workbook is made from (tuples, not model instances: the export reads each
@@ -132,62 +115,3 @@ def _labels() -> dict:
         "yes": _("yes"),
         "no": _("no"),
     }
-
-
-def _units(p, labels, separator) -> str:
-    return separator.join(f"{name}（{labels['role'].get(role, role)}）" for name, role, _due in p.assignments)
-
-
-def _reply_due(p, labels) -> datetime.date | None:
-    return min((due for _name, _role, due in p.assignments if due), default=None)
-
-
-def _local_date(value) -> datetime.date | None:
-    return timezone.localtime(value).date() if value else None
-
-
-def _local_naive(value) -> datetime.datetime | None:
-    """A moment as the local wall-clock time (Excel has no time zones)."""
-    return timezone.localtime(value).replace(tzinfo=None) if value else None
-
-
-def _choice(field):
-    return lambda p, labels: labels[field].get(getattr(p, field), getattr(p, field))
-
-
-def _yes_no(field):
-    return lambda p, labels: labels["yes"] if getattr(p, field) else labels["no"]
-
-
-def _layout(name: str) -> tuple[str, list]:
-    """(sheet title, [(header, value(proposal, labels)), …]) of a layout; "web" unless "api"."""
-    if name == "api":
-        return _("Proposal list"), [
-            (_("Number"), lambda p, labels: p.number or ""),
-            (_("Subject"), lambda p, labels: p.title),
-            (_("Proposer"), lambda p, labels: p.proposer_name),
-            (_("Sector"), lambda p, labels: p.sector_name),
-            (_("Category"), _choice("category")),
-            (_("Kind"), _choice("kind")),
-            (_("State"), _choice("state")),
-            (_("Handling units"), lambda p, labels: _units(p, labels, "、")),
-            (_("Reply due"), lambda p, labels: p.next_due),
-            (_("Key proposal"), lambda p, labels: labels["yes"] if p.is_key else ""),
-            (_("Submitted at"), lambda p, labels: _local_naive(p.submitted_at)),
-            (_("Registered at"), lambda p, labels: _local_naive(p.registered_at)),
-            (_("Created at"), lambda p, labels: _local_naive(p.created_at)),
-        ]
-    return _("Proposals"), [
-        (_("Number"), lambda p, labels: p.number or ""),
-        (_("Subject"), lambda p, labels: p.title),
-        (_("State"), _choice("state")),
-        (_("Proposal kind"), _choice("kind")),
-        (_("Category"), _choice("category")),
-        (_("Proposer"), lambda p, labels: p.proposer_name),
-        (_("Sector"), lambda p, labels: p.sector_name),
-        (_("Handling units"), lambda p, labels: _units(p, labels, "；")),
-        (_("Reply due"), lambda p, labels: _reply_due(p, labels) or ""),
-        (_("Key proposal"), _yes_no("is_key")),
-        (_("Excellent proposal"), _yes_no("is_excellent")),
-        (_("Submitted on"), lambda p, labels: _local_date(p.submitted_at) or ""),
-    ]

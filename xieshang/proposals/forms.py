@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieshang.core.models import HandlingUnit, Sector, Session
 
+from .lists import PROPOSALS
 from .models import (
     AssignmentRole,
     Category,
@@ -30,16 +31,10 @@ from .models import (
     ReplyOutcome,
 )
 
-PAGE_SIZES = (10, 20, 50, 100)
-DEFAULT_PAGE_SIZE = 50
-SORTS = [
-    ("-created_at", _("Newest first")),
-    ("number", _("Number, ascending")),
-    ("-number", _("Number, descending")),
-    ("title", _("Subject")),
-    ("due_date", _("Reply due")),
-    ("state", _("State")),
-]
+# The staff list's page sizes and sorts are those of its definition (page, API and export alike).
+PAGE_SIZES = PROPOSALS.page_sizes
+DEFAULT_PAGE_SIZE = PROPOSALS.default_page_size
+SORTS = PROPOSALS.sort_choices()
 LETTER_EXTENSIONS = (".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png")
 
 
@@ -709,18 +704,7 @@ class ProposalFilterForm(forms.Form):
     def params(self) -> dict:
         """The selector's params: only the valid, non-empty values (an invalid one is dropped and reported)."""
         self.is_valid()
-        cleaned = getattr(self, "cleaned_data", {})
-        out = {}
-        for name in ("q", "session", "state", "category", "unit", "sector", "sort"):
-            if name in self.errors:
-                continue
-            value = cleaned.get(name)
-            if value not in (None, ""):
-                out[name] = str(value)
-        for name in ("key", "overdue"):
-            if cleaned.get(name) and name not in self.errors:
-                out[name] = "1"
-        return out
+        return PROPOSALS.params(getattr(self, "cleaned_data", {}), skip=self.errors)
 
     def per_page(self) -> int:
         self.is_valid()
