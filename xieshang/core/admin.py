@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import calendar, models, timers
+from . import calendar, models
 
 
 def _superusers_only(request) -> bool:
@@ -42,9 +42,9 @@ class ForgetsCachesAdmin(admin.ModelAdmin):
 
 
 def _forget_users(objs) -> None:
-    from .selectors import forget_principal
+    from .cache import forget
 
-    forget_principal(*(o.user_id for o in objs))
+    forget(users=[o.user_id for o in objs])
 
 
 @admin.register(models.User)
@@ -52,6 +52,21 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("Contact"), {"fields": ("full_name", "phone")}),)
     list_display = ("username", "full_name", "phone", "email", "is_active", "is_superuser")
     search_fields = ("username", "full_name", "phone", "email")
+
+    # A save goes through User.save, which forgets the cached user; a delete does not.
+    def delete_model(self, request, obj):
+        from .cache import forget
+
+        pk = obj.pk
+        super().delete_model(request, obj)
+        forget(users=[pk])
+
+    def delete_queryset(self, request, queryset):
+        from .cache import forget
+
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        forget(users=pks)
 
 
 @admin.register(models.Committee)
@@ -130,8 +145,9 @@ class TimerSettingAdmin(ForgetsCachesAdmin):
     list_filter = ("committee",)
 
     def forget(self, objs) -> None:
-        for committee_id in {o.committee_id for o in objs}:
-            timers.forget(committee_id)
+        from .cache import TIMERS, forget
+
+        forget(committees={o.committee_id for o in objs}, what=TIMERS)
 
 
 @admin.register(models.Event)

@@ -3,7 +3,9 @@
 Django loads the user row on every request (`get_user`). With the hot cache on
 (XIESHANG_HOT_CACHE_SECONDS; Redis, or the machine's file cache), the row is kept with the user's roles, committees and member ids
 under one key (`selectors.principal_entry`), so a page reads one key instead of three queries.
-`User.save` forgets the key: a password change, a deactivation or a sign-in takes effect on the next
+The cached row has no password hash: Django's session check compares the session's hash with the
+session auth hash kept beside the row (`User.get_session_auth_hash`). `User.save` forgets the key
+(`core.cache.forget`): a password change, a deactivation or a sign-in takes effect on the next
 request of every process. ADR 0009.
 """
 
@@ -21,7 +23,7 @@ class CachedModelBackend(ModelBackend):
         from .cache import primed_get
 
         entry = primed_get(selectors.principal_key(user_id))
-        if entry is None:
+        if entry is None or entry.get("secret") != selectors._secret_tag():
             user = super().get_user(user_id)
             if user is not None:
                 entry = selectors.principal_entry(user)
@@ -29,4 +31,5 @@ class CachedModelBackend(ModelBackend):
                 return None
         user = entry["user"]
         selectors._attach_principal(user, entry)
+        user._xieshang_session_hashes = entry["session_hashes"]
         return user if self.user_can_authenticate(user) else None

@@ -160,3 +160,70 @@ def unprime(keys=None) -> None:
         return
     for key in keys:
         values.pop(key, None)
+
+
+# --- The hot cache's keys, and the one way to forget them (ADR 0009) --------------------------------
+#
+# Every key the hot cache writes carries the schema version: a deploy that changes the shape of an entry
+# bumps SCHEMA and never reads the entries the old code wrote (they expire). Everything that changes what
+# an entry was built from — the services, the Django admin's saves and deletes, `User.save`, restore —
+# calls `forget`, and nothing else deletes these keys.
+
+SCHEMA = 2
+
+PRINCIPAL = "principal"  # the user without the password hash, roles, committees, member ids (per user)
+UNREAD = "unread"  # the unread badge (per user; cached whether or not the hot cache is on)
+TIMERS = "timers"  # a committee's own timer settings (per committee)
+
+# The per-request copies of a principal entry kept on a user object (core.selectors).
+PRINCIPAL_ATTRS = ("_xieshang_roles", "_xieshang_committees", "_xieshang_member_ids", "_xieshang_all_committees")
+
+
+def hot_key(kind: str, ident) -> str:
+    return f"xieshang:v{SCHEMA}:{kind}:{ident}"
+
+
+def forget(*, users=(), committees=(), what=(PRINCIPAL,), everything: bool = False) -> None:
+    """Forget what the caches keep about these users (User objects or ids) and committees (objects or ids).
+
+    `what` names the kinds: PRINCIPAL and UNREAD for users, TIMERS for committees. A User object also loses
+    its per-request copies (roles, committees, member ids), so the rest of this request reads them anew.
+    The keys go now (this transaction reads its own rows) and again after the commit (another request may
+    have cached the old rows in between). `everything=True` (restore, a new data set) empties the cache.
+    """
+    from django.db import transaction
+
+    if everything:
+        unprime()
+        cache.clear()
+        return
+    what = {what} if isinstance(what, str) else set(what)
+    unknown = what - {PRINCIPAL, UNREAD, TIMERS}
+    if unknown:
+        raise ValueError(f"unknown cache kinds: {sorted(unknown)}")
+    user_ids = set()
+    for user in users:
+        if user is None:
+            continue
+        if isinstance(user, int):
+            user_ids.add(user)
+            continue
+        if PRINCIPAL in what:
+            for attr in PRINCIPAL_ATTRS:
+                user.__dict__.pop(attr, None)
+        if user.pk is not None:
+            user_ids.add(user.pk)
+    committee_ids = {c if isinstance(c, int) else c.pk for c in committees if c is not None}
+    hot = hot_cache_seconds() > 0
+    keys = []
+    if PRINCIPAL in what and hot:
+        keys += [hot_key(PRINCIPAL, pk) for pk in user_ids]
+    if UNREAD in what:
+        keys += [hot_key(UNREAD, pk) for pk in user_ids]
+    if TIMERS in what and hot:
+        keys += [hot_key(TIMERS, pk) for pk in committee_ids]
+    if not keys:
+        return
+    unprime(keys)
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))

@@ -35,9 +35,22 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
         # Every process reads the signed-in user from the shared cache (core.auth): forget it, so that a
         # new password, a deactivation or a new name takes effect on the next request.
-        from .selectors import forget_principal
+        from .cache import forget
 
-        forget_principal(self.pk)
+        forget(users=[self.pk])
+
+    # A user read from the hot cache (core.auth, ADR 0009) has no password hash, only the session hashes
+    # derived from it; Django's session check (django.contrib.auth.get_user) compares against these.
+    def get_session_auth_hash(self):
+        hashes = self.__dict__.get("_xieshang_session_hashes")
+        return hashes[0] if hashes else super().get_session_auth_hash()
+
+    def get_session_auth_fallback_hash(self):
+        hashes = self.__dict__.get("_xieshang_session_hashes")
+        if hashes:
+            yield from hashes[1]
+        else:
+            yield from super().get_session_auth_fallback_hash()
 
 
 class Committee(models.Model):

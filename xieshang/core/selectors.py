@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
-from .cache import hot_cache_seconds, primed_get, unprime
+from .cache import PRINCIPAL, PRINCIPAL_ATTRS, UNREAD, hot_cache_seconds, hot_key, primed_get, unprime
 from .models import Committee, HandlingUnit, Notification, Role, RoleAssignment
 
 
@@ -15,17 +15,16 @@ from .models import Committee, HandlingUnit, Notification, Role, RoleAssignment
 # Every page needs the user's roles and committees (the header's switch, the permission checks) and
 # most lists their Member ids. They are read once per request (attributes on the user object) and,
 # with the hot cache on (Redis, or the machine's file cache), kept across requests for
-# XIESHANG_HOT_CACHE_SECONDS under one key per
-# user, together with the user row itself (`core.auth.CachedModelBackend`): a page then reads one
-# cache key instead of three queries. `forget_principal` drops the key when any of it changes
-# (`User.save`, role grants and revocations, member accounts, the admin site); the expiry bounds what
-# a write outside them (SQL by hand, a committee switched off in the admin) can leave stale. ADR 0009.
-
-_PRINCIPAL_ATTRS = ("_xieshang_roles", "_xieshang_committees", "_xieshang_member_ids", "_xieshang_all_committees")
+# XIESHANG_HOT_CACHE_SECONDS under one key per user, together with the user row itself
+# (`core.auth.CachedModelBackend`): a page then reads one cache key instead of three queries. The
+# cached row keeps no password hash: only the session auth hash Django's session check compares
+# (derived from it, as kept in the session itself). `core.cache.forget` drops the key when any of it
+# changes (`User.save`, role grants and revocations, member accounts, the admin site, restore); the
+# expiry bounds what a write outside them (SQL by hand) can leave stale. ADR 0009.
 
 
 def principal_key(user_id) -> str:
-    return f"xieshang:principal:{user_id}"
+    return hot_key(PRINCIPAL, user_id)
 
 
 def _attach_principal(user, entry: dict) -> None:
@@ -34,9 +33,24 @@ def _attach_principal(user, entry: dict) -> None:
     user._xieshang_member_ids = entry["member_ids"]
 
 
+def _secret_tag() -> str:
+    """Which SECRET_KEY (and fallbacks) the cached session hashes were made with: an entry made under
+    another secret (a rotation) is not used."""
+    global _SECRET_TAG
+    if _SECRET_TAG is None:
+        from django.utils.crypto import salted_hmac
+
+        _SECRET_TAG = salted_hmac("xieshang.hot-cache.secret", "|".join(settings.SECRET_KEY_FALLBACKS)).hexdigest()[:16]
+    return _SECRET_TAG
+
+
+_SECRET_TAG = None
+
+
 def principal_entry(user) -> dict:
-    """The user's cached roles, committees and member ids (and a clean copy of the user row), read from
-    the database when they are not cached and then cached. Only with the hot cache on."""
+    """The user's cached roles, committees and member ids (and a copy of the user row without its
+    password hash), read from the database when they are not cached and then cached. Only with the hot
+    cache on."""
     import copy
 
     from django.core.cache import cache
@@ -44,14 +58,20 @@ def principal_entry(user) -> dict:
     from .models import Member
 
     entry = primed_get(principal_key(user.pk))
-    if entry is None:
+    if entry is None or entry.get("secret") != _secret_tag():
         roles, committees = _query_roles(user)
         clean = copy.copy(user)
-        for attr in _PRINCIPAL_ATTRS:
+        for attr in PRINCIPAL_ATTRS:
             clean.__dict__.pop(attr, None)
+        # Not the hash: the copy's password is a deferred field (read from the database if anything asks,
+        # and left alone by save()); the session check uses the session hashes below.
+        clean.__dict__.pop("password", None)
+        clean.__dict__.pop("_xieshang_session_hashes", None)
         entry = {
             "user": clean, "roles": roles, "committees": committees,
             "member_ids": list(Member.objects.filter(user=user).order_by().values_list("pk", flat=True)),
+            "session_hashes": (user.get_session_auth_hash(), tuple(user.get_session_auth_fallback_hash())),
+            "secret": _secret_tag(),
         }
         cache.set(principal_key(user.pk), entry, hot_cache_seconds())
     return entry
@@ -80,26 +100,6 @@ def _role_rows(user) -> list[tuple[int, str, int | None]]:
             user._xieshang_roles, user._xieshang_committees = _query_roles(user)
         cached = user._xieshang_roles
     return cached
-
-
-def forget_roles(user) -> None:
-    """The user's roles or memberships changed: forget them on the user object and in the shared cache
-    (now, and again after the commit, in case another request cached the old rows in between)."""
-    for attr in _PRINCIPAL_ATTRS:
-        if hasattr(user, attr):
-            delattr(user, attr)
-    forget_principal(user.pk)
-
-
-def forget_principal(*user_ids) -> None:
-    from django.core.cache import cache
-    from django.db import transaction
-
-    keys = [principal_key(pk) for pk in set(user_ids) if pk is not None]
-    if keys and hot_cache_seconds():
-        unprime(keys)
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def member_ids_of(user) -> list[int]:
@@ -200,14 +200,17 @@ def primary_role(user, committee) -> str | None:
 
 
 def todos_for(user, committee) -> list[dict]:
-    """The user's to-dos on the home page (工作台), gathered from every app that provides some.
+    """The user's to-dos on the home page (工作台), gathered from every app that declares providers
+    (`Declarations.todos`, read through xieshang.core.registry).
 
     Each provider returns a list of dicts: {"label", "count", "url", "urgent": bool}.
     """
+    from . import registry
+
     if committee is None:
         return []
     items: list[dict] = []
-    for path in settings.XIESHANG_TODO_PROVIDERS:
+    for path in registry.todo_providers():
         items.extend(import_string(path)(user, committee))
     return items
 
@@ -220,12 +223,12 @@ UNREAD_SECONDS = 300
 
 
 def unread_key(user_id) -> str:
-    return f"xieshang:unread:{user_id}"
+    return hot_key(UNREAD, user_id)
 
 
 def unread_count(user) -> int:
     """The badge in the header (every page): cached per user, forgotten by `services.notify` and
-    `services.notification_mark_read` when it changes (5 minutes at most for a write outside them)."""
+    `services.notification_mark_read` (through `core.cache.forget`) when it changes (5 minutes at most for a write outside them)."""
     if not getattr(user, "is_authenticated", False):
         return 0
     from django.core.cache import cache
@@ -235,19 +238,6 @@ def unread_count(user) -> int:
         count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
         cache.set(unread_key(user.pk), count, UNREAD_SECONDS)
     return count
-
-
-def forget_unread(user_ids) -> None:
-    """The unread counts of these users changed: forgotten now (this transaction reads its own rows) and
-    again after the commit (another request may have cached the old count in between)."""
-    from django.core.cache import cache
-    from django.db import transaction
-
-    keys = [unread_key(pk) for pk in set(user_ids)]
-    if keys:
-        unprime(keys)
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 # --- Administration ------------------------------------------------------------------

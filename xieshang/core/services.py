@@ -15,7 +15,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import audit, calendar, timers
+from . import audit, calendar
+from .cache import PRINCIPAL, TIMERS, UNREAD, forget
 from .errors import ErrorCode, Forbidden, Invalid, NotFound, ServiceError
 from .models import Delivery, Holiday, LoginFailure, Notification, Role, TimerSetting
 from .selectors import has_role
@@ -160,9 +161,7 @@ def notify(
                     to_deliver.append(notification.pk)
         created.append(notification)
     if created:
-        from .selectors import forget_unread
-
-        forget_unread(n.recipient_id for n in created)
+        forget(users=[n.recipient_id for n in created], what=UNREAD)
     if to_deliver:
         ids = to_deliver
 
@@ -185,11 +184,9 @@ def notification_mark_read(*, actor, notification_id: int | None = None) -> int:
         qs = qs.filter(pk=notification_id)
         if not qs.exists():
             raise NotFound()
-    from .selectors import forget_unread
-
     changed = qs.filter(read_at__isnull=True).update(read_at=timezone.now())
     if changed:
-        forget_unread([actor.pk])
+        forget(users=[actor.pk], what=UNREAD)
     return changed
 
 
@@ -217,11 +214,11 @@ def holiday_set(*, actor, date: datetime.date, is_working_day: bool, name: str =
 
 
 def timer_set(*, actor, committee, key: str, amount: int, unit: str) -> TimerSetting:
-    from .timers import DEFAULT_TIMERS
+    from .timers import defaults as timer_defaults
 
     if not has_role(actor, committee, Role.ADMIN):
         raise Forbidden()
-    if key not in DEFAULT_TIMERS:
+    if key not in timer_defaults():
         raise Invalid(field_errors={"key": [_("Unknown timer.")]})
     if unit not in TimerSetting.Unit.values or amount < 0:
         raise Invalid(field_errors={"unit": [_("Unknown unit.")]})
@@ -231,7 +228,7 @@ def timer_set(*, actor, committee, key: str, amount: int, unit: str) -> TimerSet
         )
         audit.record(actor=actor, action="timer.set", obj=row, committee=committee,
                      payload={"key": key, "amount": amount, "unit": unit})
-        timers.forget(committee.pk)
+        forget(committees=[committee], what=TIMERS)
     return row
 
 
@@ -305,7 +302,9 @@ def _record_saved(actor, committee, obj, noun: str, created: bool, changes: dict
         payload={"changes": changes, **extra},
     )
     if not created:
-        for path in settings.XIESHANG_ORGANISATION_CHANGE_HANDLERS:
+        from . import registry
+
+        for path in registry.organisation_changed_handlers():  # apps keep derived data in step (Declarations)
             import_string(path)(obj, changes)
 
 
@@ -374,9 +373,7 @@ def committee_save(*, actor, committee, name: str, short_name: str = "", portal_
         _record_saved(actor, committee, committee, "committee", False, changes)
         if changes:  # the header's committee switch of everyone working here shows the name
             from .models import RoleAssignment
-            from .selectors import forget_principal
-
-            forget_principal(*RoleAssignment.objects.filter(committee=committee).values_list("user_id", flat=True))
+            forget(users=RoleAssignment.objects.filter(committee=committee).values_list("user_id", flat=True))
     return committee
 
 
@@ -618,8 +615,6 @@ def _grant(actor, committee, user, role: str, handling_unit=None, *, liaison_sta
            special_committee=None, **extra):
     """Add one role (caller checked permission and runs the transaction). Returns the row, or None if held."""
     from .models import RoleAssignment
-    from .selectors import forget_roles
-
     if role not in Role.values:
         raise Invalid(field_errors={"role": [_("Unknown role.")]})
     scope = _role_scope(committee, role, handling_unit=handling_unit, liaison_station=liaison_station, studio=studio,
@@ -630,7 +625,7 @@ def _grant(actor, committee, user, role: str, handling_unit=None, *, liaison_sta
     audit.record(actor=actor, action="role.granted", obj=user, committee=committee, payload={
         "role": role, **{name: str(obj) if obj else "" for name, obj in scope.items()}, **extra,
     })
-    forget_roles(user)
+    forget(users=[user], what=PRINCIPAL)
     return row
 
 
@@ -651,8 +646,6 @@ def role_grant(*, actor, committee, user, role: str, handling_unit=None, liaison
 def role_revoke(*, actor, committee, assignment) -> None:
     """Take a role away. The last administrator of a committee cannot be removed."""
     from .models import RoleAssignment
-    from .selectors import forget_roles
-
     _require_admin(actor, committee)
     _require_own(committee, assignment)
     with transaction.atomic():
@@ -666,7 +659,7 @@ def role_revoke(*, actor, committee, assignment) -> None:
             "scope": str(assignment.scope or ""),
         })
         assignment.delete()
-    forget_roles(assignment.user)
+    forget(users=[assignment.user], what=PRINCIPAL)
 
 
 def _require_manageable(actor, user) -> None:
@@ -799,7 +792,7 @@ def _member_write(*, actor, committee, member, data: dict, special_committees=No
     e-mail are copied to the account when the actor may manage it, so notifications reach the member.
     """
     from .models import Member, User
-    from .selectors import account_manageable_by, forget_roles
+    from .selectors import account_manageable_by
 
     created = member is None
     if created:
@@ -824,7 +817,7 @@ def _member_write(*, actor, committee, member, data: dict, special_committees=No
     _record_saved(actor, committee, member, "member", created, changes, via=via)
     account = member.user
     if created:
-        forget_roles(account)  # a new member id for the visibility rules
+        forget(users=[account], what=PRINCIPAL)  # a new member id for the visibility rules
     if not created and account_manageable_by(actor, account):
         sync = {"full_name": member.name}
         if member.phone:
@@ -922,7 +915,7 @@ def timer_reset(*, actor, committee, key: str) -> None:
         audit.record(actor=actor, action="timer.reset", obj=row, committee=committee,
                      payload={"key": key, "amount": row.amount, "unit": row.unit})
         row.delete()
-        timers.forget(committee.pk)
+        forget(committees=[committee], what=TIMERS)
 
 
 def holiday_delete(*, actor, committee, holiday) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from . import calendar
-from .cache import hot_cache_seconds, primed_get
+from .cache import TIMERS, hot_cache_seconds, hot_key, primed_get
 
 
 @dataclass(frozen=True)
@@ -21,16 +21,10 @@ class TimerDefault:
     label: str
 
 
+# Core's own timer defaults. The apps declare theirs (`Declarations.timers`: "proposal.reply", "opinion.edit" …);
+# `defaults()` is both. The consultation.* and demand.* timers stay here until the consultation and grassroots
+# apps exist and declare them.
 DEFAULT_TIMERS: dict[str, TimerDefault] = {
-    "proposal.cosign": TimerDefault(7, "days", _("co-signing")),
-    "proposal.objection": TimerDefault(5, "working_days", _("objection to an assignment")),
-    "proposal.first_contact": TimerDefault(15, "working_days", _("first contact with the proposer")),
-    "proposal.co_views": TimerDefault(1, "months", _("co-units' views to the lead unit")),
-    "proposal.reply": TimerDefault(3, "months", _("reply from assignment")),
-    "proposal.extension_max": TimerDefault(6, "months", _("longest extension of the reply")),
-    "proposal.evaluation": TimerDefault(15, "working_days", _("proposer's evaluation")),
-    "proposal.rehandle_reply": TimerDefault(3, "months", _("reply after re-handling")),
-    "proposal.remind_before": TimerDefault(5, "working_days", _("reminder before a deadline")),
     "consultation.notice": TimerDefault(15, "working_days", _("consultation notice ahead")),
     "consultation.materials": TimerDefault(10, "working_days", _("consultation materials ahead")),
     "consultation.minutes": TimerDefault(7, "working_days", _("minutes to the Party committee")),
@@ -52,17 +46,24 @@ def timer(committee, key: str) -> tuple[int, str]:
             own = TimerSetting.objects.filter(committee=committee, key=key).values_list("amount", "unit").first()
         if own:
             return tuple(own)
-    default = DEFAULT_TIMERS[key]
+    default = defaults()[key]
     return default.amount, default.unit
 
 
+def defaults() -> dict[str, TimerDefault]:
+    """Every timer's default: core's own (DEFAULT_TIMERS) and those the apps declare (xieshang.core.registry)."""
+    from . import registry
+
+    return {**registry.timers(), **DEFAULT_TIMERS}
+
+
 def cache_key(committee_id) -> str:
-    return f"xieshang:timers:{committee_id}"
+    return hot_key(TIMERS, committee_id)
 
 
 def _own_timers(committee_id) -> dict[str, tuple[int, str]]:
     """The committee's own timer settings, kept in the shared cache (the lists compute due dates on every
-    page); `forget` drops them when a service changes one."""
+    page); `core.cache.forget(committees=…, what=TIMERS)` drops them when a service changes one."""
     from django.core.cache import cache
 
     from .models import TimerSetting
@@ -73,19 +74,6 @@ def _own_timers(committee_id) -> dict[str, tuple[int, str]]:
         own = {k: (amount, unit) for k, amount, unit in rows}
         cache.set(cache_key(committee_id), own, hot_cache_seconds())
     return own
-
-
-def forget(committee_id) -> None:
-    """A timer of this committee changed: forget the cached settings now and after the commit."""
-    from django.core.cache import cache
-    from django.db import transaction
-
-    from .cache import unprime
-
-    key = cache_key(committee_id)
-    unprime([key])
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
 
 
 def deadline(committee, key: str, start: datetime.date) -> datetime.date:

@@ -110,9 +110,9 @@ def grant(user, committee, role, unit=None, **extra):
     row, _ = models.RoleAssignment.objects.get_or_create(
         user=user, committee=committee, role=role, handling_unit=unit, defaults=extra
     )
-    from xieshang.core.selectors import forget_roles
+    from xieshang.core.cache import forget
 
-    forget_roles(user)
+    forget(users=[user])
     return row
 
 

@@ -188,3 +188,117 @@ def test_an_organisation_row_changed_in_the_django_admin_renews_the_option_lists
         })
     assert response.status_code == 302, response.content.decode()[:3000]
     assert organisation_version(committee.pk) > before
+
+
+# --- What the cached entry holds, its keys, and the one way to forget (issue 10, A.7) ---------------
+
+
+def test_the_cached_user_keeps_no_password_hash_and_the_session_check_still_works(client, committee, make_user):
+    import pickle
+
+    from django.core.cache import cache
+
+    from xieshang.core.selectors import principal_key
+
+    staff = make_user(committee, Role.STAFF)
+    _signed_in(client, staff)
+    assert client.get("/inbox/").status_code == 200
+    entry = cache.get(principal_key(staff.pk))
+    staff.refresh_from_db()
+    assert entry is not None and "password" not in entry["user"].__dict__
+    assert staff.password.encode() not in pickle.dumps(entry)
+    assert entry["session_hashes"][0] == staff.get_session_auth_hash()
+    # served from the cache (no user query) and still signed in: the session hash was compared
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/inbox/").status_code == 200
+    assert "core_user" not in _tables(ctx)
+
+
+def test_a_session_whose_hash_does_not_match_the_cached_one_is_signed_out(client, committee, make_user):
+    from django.contrib.auth import HASH_SESSION_KEY
+
+    staff = make_user(committee, Role.STAFF)
+    _signed_in(client, staff)
+    assert client.get("/inbox/").status_code == 200  # cached
+    session = client.session
+    session[HASH_SESSION_KEY] = "0" * 64
+    session.save()
+    response = client.get("/inbox/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_cached_user_reads_its_password_from_the_database_and_saving_it_keeps_the_password(committee, make_user):
+    from xieshang.core.auth import CachedModelBackend
+
+    staff = make_user(committee, Role.STAFF)
+    backend = CachedModelBackend()
+    backend.get_user(staff.pk)  # caches the entry
+    cached = backend.get_user(staff.pk)
+    assert "password" in cached.get_deferred_fields()
+    cached.full_name = "改了名字"
+    cached.save()  # a deferred password is not written (not blanked)
+    fresh = type(staff).objects.get(pk=staff.pk)
+    assert fresh.full_name == "改了名字" and fresh.check_password(PASSWORD)
+    assert backend.get_user(staff.pk).check_password(PASSWORD)  # the deferred field loads on demand
+
+
+def test_the_keys_carry_the_schema_version_and_another_version_is_not_read(monkeypatch, client, committee, make_user):
+    from xieshang.core import cache as hot
+    from xieshang.core.selectors import principal_key, unread_key
+
+    assert principal_key(7) == f"xieshang:v{hot.SCHEMA}:principal:7"
+    assert timers.cache_key(3) == f"xieshang:v{hot.SCHEMA}:timers:3"
+    assert unread_key(7) == f"xieshang:v{hot.SCHEMA}:unread:7"
+    admin = make_user(committee, Role.ADMIN)
+    _signed_in(client, admin)
+    client.get("/inbox/")  # cached under this schema
+    monkeypatch.setattr(hot, "SCHEMA", hot.SCHEMA + 1)  # a deploy with another shape
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/inbox/").status_code == 200
+    assert {"core_user", "core_roleassignment"} <= _tables(ctx)
+
+
+def test_a_user_deleted_in_the_django_admin_is_signed_out_at_once(client, committee, make_user):
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    staff = make_user(committee, Role.STAFF)
+    admin_client = type(client)()
+    _signed_in(admin_client, superuser)
+    _signed_in(client, staff)
+    assert client.get("/inbox/").status_code == 200  # cached
+    response = admin_client.post(f"/django-admin/core/user/{staff.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = client.get("/inbox/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_forget_everything_empties_the_cache(client, committee, make_user):
+    from django.core.cache import cache
+
+    from xieshang.core.cache import forget
+    from xieshang.core.selectors import principal_key
+
+    staff = make_user(committee, Role.STAFF)
+    _signed_in(client, staff)
+    client.get("/inbox/")
+    assert cache.get(principal_key(staff.pk)) is not None
+    forget(everything=True)  # what restore calls
+    assert cache.get(principal_key(staff.pk)) is None
+
+
+def test_only_core_cache_deletes_cache_keys():
+    """Every invalidation goes through `core.cache.forget`: no other module deletes cache keys itself."""
+    import re
+    from pathlib import Path
+
+    import xieshang
+
+    deleting = re.compile(r"(?<![\w.])cache\.(delete|delete_many|clear)\(")
+
+    root = Path(xieshang.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or path == root / "core" / "cache.py":
+            continue
+        for match in deleting.finditer(path.read_text(encoding="utf-8")):
+            offenders.append(f"{path.relative_to(root)}: {match.group(0)}")
+    assert not offenders, offenders

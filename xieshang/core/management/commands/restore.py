@@ -204,9 +204,9 @@ class Command(BaseCommand):
 
         # What the caches hold was derived from the replaced rows (users and roles, option lists keyed
         # on organisation versions, the calendar): none of it is true of the restored ones.
-        from django.core.cache import cache
+        from xieshang.core.cache import forget
 
-        cache.clear()
+        forget(everything=True)
         expected = manifest["tables"]
         wrong = {t: (expected.get(t), counts.get(t)) for t in set(expected) | set(counts) if expected.get(t) != counts.get(t)}
         if wrong:
