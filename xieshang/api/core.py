@@ -157,6 +157,44 @@ def me(request):
     }
 
 
+class DutyFactOut(Schema):
+    id: int
+    kind: str = Field(..., description='The kind of credit, declared by an app ("proposal.lead", "opinion.adopted.province" …)')
+    label: str = Field(..., description="The kind's label in the request's language")
+    object_kind: str = Field(..., description='What the fact is about, as "app.model" ("proposals.proposal" …)')
+    object_id: int
+    title: str = Field(..., description="The object's name (a proposal: its number and title); empty when it is gone")
+    committee: int
+    quantity: float = Field(..., description="How much: 1 for one proposal or report; hours or days for hand entries")
+    authors: int = Field(..., description="How many members share the credit for the object")
+    lead: bool = Field(..., description="The caller is the first of them")
+    occurred_on: datetime.date
+
+
+class DutyFactFilters(Schema):
+    year: int | None = Field(None, ge=1900, le=9999, description="Only the facts of this calendar year")
+
+
+@router.get("/me/duty-facts", response={200: list[DutyFactOut], **ERRORS}, summary="The caller's duty facts",
+            operation_id="me_duty_facts")
+def me_duty_facts(request, filters: Query[DutyFactFilters]):
+    """The caller's own duty ledger (履职记录) across every app and committee, newest first: each fact says which
+    credit the caller earned for which object (first proposer of a registered proposal, co-signer, key or
+    excellent proposal, opinion report submitted or adopted …). Only the caller's facts; a fixed number of
+    queries (one, and one per kind of object for the titles)."""
+    from xieshang.core import duty
+
+    facts = duty.with_objects(duty.duty_facts_of_user(request.auth, year=filters.year))
+    return [
+        {
+            "id": f.pk, "kind": f.kind, "label": duty.kind_label(f.kind), "object_kind": f.target_kind,
+            "object_id": f.object_id, "title": f.target_title, "committee": f.committee_id,
+            "quantity": float(f.quantity), "authors": f.authors, "lead": f.lead, "occurred_on": f.occurred_on,
+        }
+        for f in facts
+    ]
+
+
 @router.get("/units", response={200: list[UnitOut], **ERRORS}, summary="The committee's handling units",
             operation_id="units_list")
 def units(request):

@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
+from xieshang.core.attachments import attachment_response
 from xieshang.core.errors import ErrorCode, Forbidden, Invalid
 from xieshang.core.models import Organization, Session, SpecialCommittee
 from xieshang.proposals import deadlines, selectors, workflow
@@ -336,6 +337,7 @@ def _detail_queryset():
         Prefetch("assignments__co_views", queryset=CoUnitView.objects.order_by("round", "id")),
         Prefetch("assignments__extension_requests", queryset=ExtensionRequest.objects.order_by("requested_at", "id")),
         "replies__assignment__unit",
+        "replies__attachments",  # the uploaded letter (Reply.letter)
         "replies__evaluation",
         Prefetch("evaluations", queryset=Evaluation.objects.order_by("evaluated_at", "id")),
         "supervisions__leader",
@@ -849,12 +851,6 @@ def reply_letter_docx(request, id: int, reply_id: int):
             summary="The uploaded reply letter", operation_id="proposals_reply_letter",
             url_name="proposal_reply_letter")
 def reply_letter(request, id: int, reply_id: int):
-    _proposal, reply = _reply_of(request, id, reply_id)
-    if not reply.letter:
-        raise not_found_error()
-    try:
-        handle = reply.letter.open("rb")
-    except FileNotFoundError:
-        raise not_found_error() from None
-    return FileResponse(handle, as_attachment=True, filename=reply.letter.name.rsplit("/", 1)[-1])
+    _proposal, reply = _reply_of(request, id, reply_id)  # 404 when the caller may not have it
+    return attachment_response(reply.letter_attachment, visible=True)  # 404 when there is none
 

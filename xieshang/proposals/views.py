@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import tempfile
 import uuid
 
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xieshang.core import calendar, timers
+from xieshang.core.attachments import attachment_response
 from xieshang.core.errors import Forbidden, NotFound, ServiceError
 from xieshang.core.middleware import committee_of_request
 from xieshang.core.models import HandlingUnit, Member, Role
@@ -469,7 +469,8 @@ def _detail_context(request, proposal, bound=None) -> dict:
         .order_by("round", "id")
     )
     deadlines.due_infos([a for a in assignments if a.state != AssignmentState.CANCELLED])
-    replies = list(proposal.replies.select_related("assignment__unit", "evaluation", "evaluation__evaluated_by").order_by("round", "id"))
+    replies = list(proposal.replies.select_related("assignment__unit", "evaluation", "evaluation__evaluated_by")
+                   .prefetch_related("attachments").order_by("round", "id"))  # attachments: Reply.letter
     ctx = _action_context(request, proposal, actions, assignments, replies)
     live = [a for a in assignments if a.state != AssignmentState.CANCELLED]
     return {
@@ -568,13 +569,11 @@ def reply_letter(request, pk, reply_id):
     """The uploaded reply letter, for those who may see the proposal."""
     proposal = _get(request, pk)
     reply = proposal.replies.filter(pk=reply_id).first()
-    if reply is None or not reply.letter or not selectors.may_download_reply_letter(request.user, reply):
+    if reply is None:
         raise Http404
-    try:
-        handle = reply.letter.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=os.path.basename(reply.letter.name))
+    # a core attachment (xieshang.core.attachments): proposals decide who may have it, core streams it
+    return attachment_response(reply.letter_attachment,
+                               visible=selectors.may_download_reply_letter(request.user, reply))
 
 
 # --- Staff: list, export, review, assignment ---------------------------------------------------

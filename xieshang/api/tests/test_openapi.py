@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 PATHS = {
     "/api/v1/auth/token": {"post", "delete"},
     "/api/v1/me": {"get"},
+    "/api/v1/me/duty-facts": {"get"},
     "/api/v1/units": {"get"},
     "/api/v1/members": {"get"},
     "/api/v1/proposals": {"get", "post"},
