@@ -84,6 +84,7 @@ class Step:
     now: datetime.datetime
     today: datetime.date
     input: Any = None  # the validated input schema instance (None without a schema)
+    found: Any = None  # what the guard looked up for the handler (e.g. the actor's assignment)
     payload: dict = dataclasses.field(default_factory=dict)  # the audit event's payload
     skip: bool = False  # nothing changed: no version bump, no event
     quiet: bool = False  # the version goes up, but no event is recorded

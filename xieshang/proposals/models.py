@@ -1,7 +1,6 @@
 """Proposals (提案): the reference app. States and legal moves are in workflow.py; every write in services.py."""
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +23,15 @@ class ProposalState(models.TextChoices):
     REPLIED = "replied", _("replied")  # every unit of the round has replied; waiting for evaluation
     CLOSED = "closed", _("closed")  # evaluated (or evaluation time over) and closed
     ARCHIVED = "archived", _("archived")
+
+
+# The groups of proposal states, declared once (the workflow, selectors, jobs and statistics use these).
+S_ = ProposalState
+PROPOSAL_LIVE = frozenset({S_.ASSIGNED, S_.HANDLING})  # with the units: reminders, urging, overdue
+PROPOSAL_FINAL = frozenset({S_.WITHDRAWN, S_.MERGED, S_.CONVERTED, S_.REJECTED, S_.ARCHIVED})  # never left
+# Registered and on: counted as handled in statistics, shown on the public site when published.
+PROPOSAL_HANDLED = frozenset({S_.REGISTERED, S_.ASSIGNED, S_.HANDLING, S_.REPLIED, S_.CLOSED, S_.ARCHIVED})
+del S_
 
 
 class ProposalKind(models.TextChoices):
@@ -191,6 +199,11 @@ class AssignmentState(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")  # re-assigned away after an objection
 
 
+# The groups of assignment states, declared once.
+ASSIGNMENT_OPEN = (AssignmentState.ASSIGNED, AssignmentState.HANDLING)  # the unit owes a reply: deadlines run
+ASSIGNMENT_PENDING = (AssignmentState.ASSIGNED, AssignmentState.OBJECTED, AssignmentState.HANDLING)  # not done
+
+
 class Assignment(models.Model):
     """交办: one unit's share of one proposal. Spans re-handling rounds (`round` counts them)."""
 
@@ -308,9 +321,6 @@ class ReplyOutcome(models.TextChoices):
     EXPLAINED = "explained", _("C: explained, cannot be solved now")
 
 
-REPLY_LETTER = "reply_letter"  # the purpose of a reply's uploaded letter among the core attachments
-
-
 class Reply(models.Model):
     """答复: one unit's formal answer in one round, with its letter."""
 
@@ -319,9 +329,7 @@ class Reply(models.Model):
     round = models.PositiveSmallIntegerField(default=1)
     outcome = models.CharField(_("outcome"), max_length=12, choices=ReplyOutcome.choices)
     text = models.TextField(_("reply text"))
-    # The uploaded letter is a core Attachment (purpose REPLY_LETTER, xieshang.core.attachments; migration
-    # proposals/0008 moved the former FileField's files there): see `letter` below.
-    attachments = GenericRelation("core.Attachment", content_type_field="content_type", object_id_field="object_id")
+    letter = models.FileField(_("reply letter"), upload_to="proposals/letters/%Y/", blank=True)
     signed_by = models.CharField(_("signed by"), max_length=40, blank=True)
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     replied_at = models.DateTimeField(_("replied at"))
@@ -333,20 +341,6 @@ class Reply(models.Model):
         verbose_name_plural = _("replies")
         ordering = ["round", "id"]
         constraints = [models.UniqueConstraint(fields=["assignment", "round"], name="reply_one_per_unit_round")]
-
-    @property
-    def letter_attachment(self):
-        """The uploaded reply letter (the latest Attachment of purpose REPLY_LETTER), or None. Reads the
-        prefetched attachments when the query prefetched "attachments" (no query per reply)."""
-        letters = [a for a in self.attachments.all() if a.purpose == REPLY_LETTER]
-        return max(letters, key=lambda a: a.pk) if letters else None
-
-    @property
-    def letter(self):
-        """The uploaded letter's file (a FieldFile), or None: what the former FileField `letter` gave."""
-        attachment = self.letter_attachment
-        return attachment.file if attachment is not None else None
-
 
 
 class EvaluationVerdict(models.TextChoices):

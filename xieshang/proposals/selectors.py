@@ -245,43 +245,10 @@ def _user_assignments(user, proposal, states=None) -> list[Assignment]:
 
 def available_actions(user, proposal) -> list[workflow.Transition]:
     """The transitions `user` may try now (for buttons and the API): legal in the state, an actor
-    relation, and for unit actions an assignment of the user's unit in a state the action starts from."""
-    relations = relations_of(user, proposal)
-    out = []
-    for t in workflow.actions_available(proposal.state, relations):
-        if t.assignment_sources:
-            mine = _user_assignments(user, proposal, t.assignment_sources)
-            if t.action == "send_views":
-                mine = [a for a in mine if a.role == AssignmentRole.CO]
-            elif t.action == "reply":
-                mine = [a for a in mine if a.role != AssignmentRole.CO]
-            elif t.action == "object":
-                mine = [a for a in mine if a.objection_due >= _today()]
-            if not mine:
-                continue
-        elif t.action in ("approve_extension", "refuse_extension"):
-            if not ExtensionRequest.objects.filter(assignment__proposal=proposal, state=ExtensionRequest.State.PENDING).exists():
-                continue
-        elif t.action == "reassign":
-            if not proposal.assignments.filter(state=A.OBJECTED).exists():
-                continue
-        elif t.action == "evaluate":
-            if not _unevaluated_replies(proposal).exists():
-                continue
-        elif t.action == "rehandle":
-            if not _dissatisfied_replies(proposal).exists():
-                continue
-        elif t.action == "close":
-            if not may_close(proposal):
-                continue
-        elif t.action == "urge":
-            if not proposal.assignments.filter(state__in=OPEN_ASSIGNMENT_STATES).exists():
-                continue
-        elif t.action == "cosign" or t.action == "decline_cosign":
-            if not CoSigner.objects.filter(proposal=proposal, member__user=user, state=CoSigner.State.INVITED).exists():
-                continue
-        out.append(t)
-    return out
+    relation, and the transition's guard passes (the same guard the action itself asks)."""
+    from .services import MACHINE  # services import the selectors
+
+    return MACHINE.available(user, proposal)
 
 
 def may_close(proposal, today=None) -> bool:
@@ -309,6 +276,17 @@ def _dissatisfied_replies(proposal) -> QuerySet[Reply]:
 
 # --- Lists ------------------------------------------------------------------------------
 
+SORTS = {
+    "-created_at": ("-created_at", "-id"),
+    # unnumbered proposals (not registered yet) after the numbered ones, on every database
+    "number": (F("session__year").asc(), F("sequence").asc(nulls_last=True), "id"),
+    "-number": (F("session__year").desc(), F("sequence").desc(nulls_last=True), "-id"),
+    "title": ("title", "id"),
+    "due_date": (F("next_due").asc(nulls_last=True), "id"),
+    "state": ("state", "-created_at", "-id"),
+}
+
+
 def _next_due_subquery():
     return Subquery(
         Assignment.objects.filter(proposal=OuterRef("pk"), state__in=OPEN_ASSIGNMENT_STATES)
@@ -333,7 +311,7 @@ def proposal_list(user, committee, params: dict | None = None, *, plain: bool = 
 
     Filters: session (id), year, state, category, unit (id), sector (name), key ("1"), overdue ("1"),
     q (words in the subject, number, text or the names of proposers, co-signers, party or group,
-    special committee, sector: the bigram index of search.py), sort (`lists.PROPOSALS.sorts`). Unknown values are ignored.
+    special committee, sector: the bigram index of search.py), sort (see SORTS). Unknown values are ignored.
     Each row carries `next_due` (the earliest reply date of an open assignment, or None).
 
     `plain`: the rows only, for callers that read columns (`values_list`) and compute the due dates
@@ -364,16 +342,16 @@ def proposal_list(user, committee, params: dict | None = None, *, plain: bool = 
         )
     if text := (params.get("q") or "").strip()[:100]:
         qs = search.filter_queryset(qs, text, committee=committee)
-    from .lists import PROPOSALS  # the sorts are defined with the list (page, API and export alike)
-
+    sort = params.get("sort") or "-created_at"
+    order = SORTS.get(sort, SORTS["-created_at"])
     if plain:
-        return PROPOSALS.order(qs, params.get("sort"))
+        return (qs.annotate(next_due=_next_due_subquery()) if sort == "due_date" else qs).order_by(*order)
     qs = qs.annotate(next_due=_next_due_subquery())
-    return PROPOSALS.order(qs.select_related(
+    return qs.select_related(
         "session__term", "lead_proposer__sector", "organization", "special_committee", "committee"
     ).prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.exclude(state=A.CANCELLED).select_related("unit"))
-    ), params.get("sort"))
+    ).order_by(*order)
 
 
 # The live (not cancelled) assignments of each row of a list page, read by the page's own query as one

@@ -11,22 +11,23 @@ transaction and delivered after the commit (xieshang.core.services.notify).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+import os
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xieshang.core import attachments, audit, timers
+from xieshang.core import audit, timers
+from xieshang.core.workflow import Machine, Step, Transition
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
 from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
 from xieshang.core.selectors import has_role, member_of, office_users, unit_ids_of, users_with_role
 from xieshang.core.services import notify
 
 from . import deadlines, search, selectors, workflow
-from . import duty as duty_ledger
 from .models import (
     Assignment,
     AssignmentRole,
@@ -44,7 +45,6 @@ from .models import (
     ProposalState,
     ProposerKind,
     RejectReason,
-    REPLY_LETTER,
     Reply,
     ReplyOutcome,
     Supervision,
@@ -289,85 +289,32 @@ def proposal_update(*, actor, proposal, expected_version=None, **fields) -> Prop
 
 # --- The dispatcher ----------------------------------------------------------------------
 
-
-@dataclass
-class _Ctx:
-    actor: object
-    proposal: Proposal
-    data: dict
-    transition: workflow.Transition
-    relations: set
-    now: datetime.datetime
-    today: datetime.date
-    payload: dict = field(default_factory=dict)
-    skip: bool = False  # nothing changed: no version bump, no event
-    quiet: bool = False  # the version goes up, but no event is recorded (autosave within EDIT_EVENT_GAP)
-
-    @property
-    def committee_id(self) -> int:
-        return self.proposal.committee_id
+# The handlers receive the core workflow's Step (`ctx.obj` is the locked proposal).
+_Ctx = Step
 
 
-def _illegal(t: workflow.Transition, state: str) -> IllegalTransition:
+def _illegal(t: Transition, state: str) -> IllegalTransition:
     return IllegalTransition(
         _("“%(action)s” is not possible: the proposal is %(state)s.") % {"action": t.label, "state": _state_label(state)},
         detail=f"state_{state}",
     )
 
 
-def _sync(target: Proposal, source: Proposal) -> None:
-    if target is source:
-        return
-    for f in source._meta.concrete_fields:
-        setattr(target, f.attname, getattr(source, f.attname))
-    target._state.fields_cache.clear()
+def _index_after_save(proposal: Proposal) -> None:
+    search.index_proposals([proposal.pk])  # the text, number, sector or co-signers may have changed
 
 
 def proposal_act(*, actor, proposal, action: str, data: dict | None = None, expected_version=None) -> Proposal:
-    """Carry out one transition of workflow.TRANSITIONS on `proposal` as `actor` (None: the scheduler)."""
-    t = workflow.TRANSITIONS.get(action)
-    handler = _HANDLERS.get(action)
-    if t is None or handler is None:
-        raise Invalid(_("Unknown action."), detail="unknown_action")
-    pk = _id(proposal)
-    with transaction.atomic():
-        locked = Proposal.objects.select_for_update().filter(pk=pk).first() if pk else None
-        if locked is None:
-            raise NotFound()
-        relations = selectors.relations_of(actor, locked)
-        if actor is not None and not selectors.can_see(actor, locked):
-            raise NotFound()
-        if not t.actors & relations:
-            raise Forbidden()
-        if expected_version not in (None, "") and _id(expected_version) != locked.version:
-            raise Conflict()
-        if locked.state not in t.sources:
-            raise _illegal(t, locked.state)
-        ctx = _Ctx(
-            actor=actor, proposal=locked, data=dict(data or {}), transition=t, relations=relations,
-            now=deadlines.now(), today=deadlines.today(),
-        )
-        from_state = locked.state
-        handler(ctx)
-        if not ctx.skip:
-            locked.version += 1
-            locked.save()
-            search.index_proposals([locked.pk])  # the text, number, sector or co-signers may have changed
-            if not ctx.quiet:
-                audit.record(
-                    actor=actor, action=f"proposal.{action}", obj=locked, from_state=from_state,
-                    to_state=locked.state, payload=ctx.payload,
-                )
-    if isinstance(proposal, Proposal):
-        _sync(proposal, locked)
-    return locked
+    """Carry out one transition of workflow.TRANSITIONS on `proposal` as `actor` (None: the scheduler),
+    through the core workflow machine (lock, 404, 403, version, 409, guard, handler, audit event)."""
+    return MACHINE.act(actor=actor, obj=proposal, action=action, data=data, expected_version=expected_version)
 
 
 # --- Drafting and co-signing -----------------------------------------------------------------
 
 
 def _do_update(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     values = _clean_fields(ctx.data)
     changed = [name for name, value in values.items() if getattr(p, name) != value]
     for name in changed:
@@ -387,7 +334,7 @@ def _edited_lately(ctx: _Ctx) -> bool:
     if ctx.actor is None:
         return False
     last = (
-        Event.objects.for_object(ctx.proposal).filter(actor=ctx.actor)
+        Event.objects.for_object(ctx.obj).filter(actor=ctx.actor)
         .order_by("-created_at", "-id").values_list("action", "created_at").first()
     )
     return last is not None and last[0] == "proposal.update" and timezone.now() - last[1] < EDIT_EVENT_GAP
@@ -403,13 +350,13 @@ def _members(ctx: _Ctx) -> list[Member]:
     members = list(Member.objects.filter(pk__in=ids, committee_id=ctx.committee_id, is_active=True).select_related("user"))
     if len(members) != len(set(ids)):
         raise Invalid(field_errors={"members": [_("Choose active members of this committee.")]})
-    if any(m.pk == ctx.proposal.lead_proposer_id for m in members):
+    if any(m.pk == ctx.obj.lead_proposer_id for m in members):
         raise Invalid(field_errors={"members": [_("The lead proposer cannot co-sign their own proposal.")]})
     return members
 
 
 def _do_invite_cosigners(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     members = _members(ctx)
     existing = set(CoSigner.objects.filter(proposal=p).values_list("member_id", flat=True))
     new = [m for m in members if m.pk not in existing]
@@ -445,7 +392,7 @@ def _mark_submitted(p: Proposal, now) -> None:
 
 
 def _do_submit(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     errors = {}
     if not p.title.strip():
         errors["title"] = _required()
@@ -472,18 +419,18 @@ def _do_submit(ctx: _Ctx) -> None:
 
 
 def _my_invitation(ctx: _Ctx) -> CoSigner:
-    row = CoSigner.objects.filter(proposal=ctx.proposal, member__user=ctx.actor).first()
+    row = CoSigner.objects.filter(proposal=ctx.obj, member__user=ctx.actor).first()
     if row is None:
         raise Forbidden()
     if row.state != CoSigner.State.INVITED:
         raise IllegalTransition(_("You have already answered this invitation."), detail="already_answered")
-    if ctx.proposal.cosign_deadline and ctx.proposal.cosign_deadline < ctx.now:
+    if ctx.obj.cosign_deadline and ctx.obj.cosign_deadline < ctx.now:
         raise IllegalTransition(_("The time for co-signing is over."), detail="cosign_closed")
     return row
 
 
 def _answer_invitation(ctx: _Ctx, state: str) -> None:
-    row = _my_invitation(ctx)
+    row = ctx.found  # the guard's _my_invitation
     row.state = state
     row.answered_at = ctx.now
     row.save(update_fields=["state", "answered_at"])
@@ -499,7 +446,7 @@ def _do_decline_cosign(ctx: _Ctx) -> None:
 
 
 def _do_close_cosigning(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     _mark_submitted(p, ctx.now)
     ctx.payload = {
         "signed": CoSigner.objects.filter(proposal=p, state=CoSigner.State.SIGNED).count(),
@@ -510,8 +457,8 @@ def _do_close_cosigning(ctx: _Ctx) -> None:
 
 def _do_withdraw(ctx: _Ctx) -> None:
     reason = _text(ctx.data, "reason", 1000)
-    ctx.proposal.state = S.WITHDRAWN
-    ctx.proposal.state_note = reason
+    ctx.obj.state = S.WITHDRAWN
+    ctx.obj.state_note = reason
     ctx.payload = {"reason": reason}
 
 
@@ -519,7 +466,7 @@ def _do_withdraw(ctx: _Ctx) -> None:
 
 
 def _do_return_for_revision(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     reason = _text(ctx.data, "reason", 2000, required=True)
     p.state = S.RETURNED
     p.state_note = reason
@@ -529,7 +476,7 @@ def _do_return_for_revision(ctx: _Ctx) -> None:
 
 
 def _do_resubmit(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     if not p.body.strip():
         raise Invalid(field_errors={"body": [_("Write the text of the proposal before submitting it.")]})
     p.state = S.SUBMITTED
@@ -557,7 +504,7 @@ def _next_number(p: Proposal) -> None:
 
 
 def _do_register(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     category = _choice(ctx.data, "category", Category, required=False, default=p.category)
     is_key = _bool(ctx.data, "is_key", required=False, default=p.is_key)
     _next_number(p)
@@ -565,14 +512,13 @@ def _do_register(ctx: _Ctx) -> None:
     p.is_key = is_key
     p.state = S.REGISTERED
     p.registered_at = ctx.now
-    duty_ledger.credit_registration(p, ctx.today)  # the proposers' facts (duty.py), not the acting staff's
     ctx.payload = {"number": p.number, "category": category, "is_key": is_key}
     _tell(_proposer_users(p), p, "proposal.registered",
           _("Your proposal was registered as No. %(number)s: %(title)s") % {"number": p.number, "title": p.title})
 
 
 def _do_merge(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     target_id = _id(ctx.data.get("into"))
     if target_id is None:
         raise Invalid(field_errors={"into": _required()})
@@ -597,12 +543,11 @@ def _do_merge(ctx: _Ctx) -> None:
 
 
 def _do_convert(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     to = _choice(ctx.data, "to", ConvertTarget)
     reason = _text(ctx.data, "reason", 2000)
     p.state = S.CONVERTED
     p.converted_to = to
-    duty_ledger.remove_all(p)  # no longer a proposal: a registered one loses its proposers' facts
     p.state_note = reason
     ctx.payload = {"to": to, "reason": reason}
     _tell(_proposer_users(p), p, "proposal.converted",
@@ -611,7 +556,7 @@ def _do_convert(ctx: _Ctx) -> None:
 
 
 def _do_reject(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     code = _choice(ctx.data, "reason_code", RejectReason)
     reason = _text(ctx.data, "reason", 2000)
     p.state = S.REJECTED
@@ -665,17 +610,17 @@ def _parse_units(committee_id: int, raw) -> list[tuple[HandlingUnit, str]]:
 def _new_assignment(ctx: _Ctx, unit: HandlingUnit, role: str, **extra) -> Assignment:
     dates = deadlines.assignment_dates(ctx.committee_id, ctx.today, role)
     return Assignment.objects.create(
-        proposal=ctx.proposal, unit=unit, role=role, round=ctx.proposal.round, assigned_at=ctx.now, **dates, **extra
+        proposal=ctx.obj, unit=unit, role=role, round=ctx.obj.round, assigned_at=ctx.now, **dates, **extra
     )
 
 
 def _tell_unit(ctx: _Ctx, assignment_or_unit_id, kind: str, title: str, body: str = "") -> None:
     unit_id = getattr(assignment_or_unit_id, "unit_id", assignment_or_unit_id)
-    _tell(users_with_role(ctx.committee_id, Role.UNIT, HandlingUnit(pk=unit_id)), ctx.proposal, kind, title, body)
+    _tell(users_with_role(ctx.committee_id, Role.UNIT, HandlingUnit(pk=unit_id)), ctx.obj, kind, title, body)
 
 
 def _do_assign(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     units = _parse_units(ctx.committee_id, ctx.data.get("units"))
     if p.assignments.exclude(state=A.CANCELLED).exists():
         raise IllegalTransition(_("This proposal has already been assigned."), detail="already_assigned")
@@ -691,7 +636,7 @@ def _do_assign(ctx: _Ctx) -> None:
 
 
 def _do_reassign(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     old = p.assignments.filter(pk=_id(ctx.data.get("assignment"))).first() if _id(ctx.data.get("assignment")) else None
     if old is None:
         raise Invalid(field_errors={"assignment": [_("Choose an assignment of this proposal.")]})
@@ -720,8 +665,9 @@ def _my_assignment(ctx: _Ctx, *, role_ok=None) -> Assignment:
     """The actor's unit's assignment for a unit action (the one named in data["assignment"], else the first
     of the actor's units in a state the action starts from)."""
     t = ctx.transition
+    sources = workflow.ASSIGNMENT_SOURCES[t.action]
     units = unit_ids_of(ctx.actor, ctx.committee_id)
-    mine = list(ctx.proposal.assignments.filter(unit_id__in=units).exclude(state=A.CANCELLED).order_by("id"))
+    mine = list(ctx.obj.assignments.filter(unit_id__in=units).exclude(state=A.CANCELLED).order_by("id"))
     wanted = _given_id(ctx.data, "assignment")
     if wanted is not None:
         chosen = [a for a in mine if a.pk == wanted]
@@ -729,7 +675,7 @@ def _my_assignment(ctx: _Ctx, *, role_ok=None) -> Assignment:
             raise Forbidden(_("This assignment is not your unit's."))
         assignment = chosen[0]
     else:
-        fitting = [a for a in mine if a.state in t.assignment_sources and (role_ok is None or role_ok(a))]
+        fitting = [a for a in mine if a.state in sources and (role_ok is None or role_ok(a))]
         if not mine:
             raise Forbidden()
         assignment = (fitting or mine)[0]
@@ -737,7 +683,7 @@ def _my_assignment(ctx: _Ctx, *, role_ok=None) -> Assignment:
         if t.action == "reply":
             raise Forbidden(_("Co-handling units send their views to the lead unit instead of replying."))
         raise Forbidden(_("Only co-handling units send views to the lead unit."))
-    if assignment.state not in t.assignment_sources:
+    if assignment.state not in sources:
         raise IllegalTransition(
             _("“%(action)s” is not possible: your unit's assignment is %(state)s.")
             % {"action": t.label, "state": _assignment_state_label(assignment.state)},
@@ -747,8 +693,8 @@ def _my_assignment(ctx: _Ctx, *, role_ok=None) -> Assignment:
 
 
 def _do_acknowledge(ctx: _Ctx) -> None:
-    p = ctx.proposal
-    a = _my_assignment(ctx)
+    p = ctx.obj
+    a = ctx.found  # the guard's _my_assignment
     a.state = A.HANDLING
     a.acknowledged_at = ctx.now
     a.save(update_fields=["state", "acknowledged_at"])
@@ -758,20 +704,15 @@ def _do_acknowledge(ctx: _Ctx) -> None:
 
 
 def _do_object(ctx: _Ctx) -> None:
-    a = _my_assignment(ctx)
+    a = ctx.found  # the guard's _my_assignment
     reason = _text(ctx.data, "reason", 2000, required=True)
-    if ctx.today > a.objection_due:
-        raise IllegalTransition(
-            _("The time for objections ended on %(date)s; acknowledge the assignment or ask the office.")
-            % {"date": a.objection_due.isoformat()}, detail="objection_window_closed",
-        )
     a.state = A.OBJECTED
     a.objection_reason = reason
     a.objected_at = ctx.now
     a.save(update_fields=["state", "objection_reason", "objected_at"])
     ctx.payload = {"assignment": a.pk, "unit": a.unit_id, "reason": reason}
-    _tell(office_users(ctx.committee_id), ctx.proposal, "proposal.objected",
-          _("%(unit)s objects to the assignment of %(title)s") % {"unit": a.unit.name, "title": _label(ctx.proposal)},
+    _tell(office_users(ctx.committee_id), ctx.obj, "proposal.objected",
+          _("%(unit)s objects to the assignment of %(title)s") % {"unit": a.unit.name, "title": _label(ctx.obj)},
           reason)
 
 
@@ -779,7 +720,7 @@ def _do_object(ctx: _Ctx) -> None:
 
 
 def _do_consult(ctx: _Ctx) -> None:
-    a = _my_assignment(ctx)
+    a = ctx.found  # the guard's _my_assignment
     day = _date(ctx.data, "date")
     form = _choice(ctx.data, "form", HandlingConsultation.Form)
     summary = _text(ctx.data, "summary", 5000, required=True)
@@ -793,8 +734,8 @@ def _do_consult(ctx: _Ctx) -> None:
 
 
 def _do_send_views(ctx: _Ctx) -> None:
-    p = ctx.proposal
-    a = _my_assignment(ctx, role_ok=lambda x: x.role == AssignmentRole.CO)
+    p = ctx.obj
+    a = ctx.found  # the guard's _my_assignment
     text = _text(ctx.data, "text", 10000, required=True)
     CoUnitView.objects.create(assignment=a, round=p.round, text=text, sent_by=ctx.actor)
     a.state = A.REPLIED
@@ -809,7 +750,7 @@ def _do_send_views(ctx: _Ctx) -> None:
 
 
 def _do_request_extension(ctx: _Ctx) -> None:
-    a = _my_assignment(ctx)
+    a = ctx.found  # the guard's _my_assignment
     until = _date(ctx.data, "until")
     reason = _text(ctx.data, "reason", 2000, required=True)
     latest = deadlines.latest_extension(ctx.committee_id, a.original_due_date)
@@ -824,9 +765,9 @@ def _do_request_extension(ctx: _Ctx) -> None:
                                 detail="extension_pending")
     req = ExtensionRequest.objects.create(assignment=a, requested_until=until, reason=reason, requested_by=ctx.actor)
     ctx.payload = {"assignment": a.pk, "request": req.pk, "until": until.isoformat(), "reason": reason}
-    _tell(office_users(ctx.committee_id), ctx.proposal, "proposal.extension_requested",
+    _tell(office_users(ctx.committee_id), ctx.obj, "proposal.extension_requested",
           _("%(unit)s asks to reply to %(title)s by %(date)s") % {
-              "unit": a.unit.name, "title": _label(ctx.proposal), "date": until.isoformat()},
+              "unit": a.unit.name, "title": _label(ctx.obj), "date": until.isoformat()},
           reason)
 
 
@@ -834,7 +775,7 @@ def _pending_request(ctx: _Ctx) -> ExtensionRequest:
     rid = _id(ctx.data.get("request"))
     req = (
         ExtensionRequest.objects.select_related("assignment__unit")
-        .filter(pk=rid, assignment__proposal=ctx.proposal).first() if rid else None
+        .filter(pk=rid, assignment__proposal=ctx.obj).first() if rid else None
     )
     if req is None:
         raise Invalid(field_errors={"request": [_("Choose an extension request of this proposal.")]})
@@ -859,9 +800,9 @@ def _decide_extension(ctx: _Ctx, approve: bool) -> None:
     ctx.payload = {"request": req.pk, "assignment": a.pk, "old_due_date": old_due.isoformat(),
                    "due_date": a.due_date.isoformat(), "note": note}
     if approve:
-        title = _("Extension approved: reply to %(title)s by %(date)s") % {"title": _label(ctx.proposal), "date": a.due_date.isoformat()}
+        title = _("Extension approved: reply to %(title)s by %(date)s") % {"title": _label(ctx.obj), "date": a.due_date.isoformat()}
     else:
-        title = _("Extension refused: reply to %(title)s by %(date)s") % {"title": _label(ctx.proposal), "date": a.due_date.isoformat()}
+        title = _("Extension refused: reply to %(title)s by %(date)s") % {"title": _label(ctx.obj), "date": a.due_date.isoformat()}
     _tell_unit(ctx, a, "proposal.extension_decided", title, note)
 
 
@@ -874,10 +815,15 @@ def _do_refuse_extension(ctx: _Ctx) -> None:
 
 
 def _clean_letter(letter):
-    """The uploaded reply letter, checked by core (type among LETTER_EXTENSIONS, size limit), or None."""
     if not letter:
         return None
-    return attachments.attachment_check(letter, field="letter", extensions=LETTER_EXTENSIONS)
+    name = getattr(letter, "name", "") or ""
+    if os.path.splitext(name)[1].lower() not in LETTER_EXTENSIONS:
+        raise Invalid(field_errors={"letter": [_("Upload a PDF, Word or image file (.pdf, .doc, .docx, .jpg, .png).")]})
+    limit = settings.XIESHANG_MAX_UPLOAD_MB * 1024 * 1024
+    if (getattr(letter, "size", 0) or 0) > limit:
+        raise Invalid(field_errors={"letter": [_("The file is larger than %(mb)d MB.") % {"mb": settings.XIESHANG_MAX_UPLOAD_MB}]})
+    return letter
 
 
 def _finish_leftovers(p: Proposal) -> list[int]:
@@ -891,8 +837,8 @@ def _finish_leftovers(p: Proposal) -> list[int]:
 
 
 def _do_reply(ctx: _Ctx) -> None:
-    p = ctx.proposal
-    a = _my_assignment(ctx, role_ok=lambda x: x.answers_proposer)
+    p = ctx.obj
+    a = ctx.found  # the guard's _my_assignment
     outcome = _choice(ctx.data, "outcome", ReplyOutcome)
     text = _text(ctx.data, "text", 50000, required=True)
     signed_by = _text(ctx.data, "signed_by", 40)
@@ -902,10 +848,9 @@ def _do_reply(ctx: _Ctx) -> None:
         replied_by=ctx.actor, replied_at=ctx.now, is_on_time=ctx.today <= a.due_date,
         is_public=p.is_public,  # a published proposal publishes its replies (set_public)
     )
+    if letter:
+        reply.letter = letter
     reply.save()
-    if letter:  # a core Attachment of the reply (Reply.letter reads it)
-        attachments.attachment_add(actor=ctx.actor, committee=p.committee_id, obj=reply, file=letter,
-                                   purpose=REPLY_LETTER, field="letter", extensions=LETTER_EXTENSIONS)
     a.state = A.REPLIED
     a.replied_at = ctx.now
     a.round = p.round
@@ -930,7 +875,7 @@ def _do_reply(ctx: _Ctx) -> None:
 
 
 def _do_evaluate(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     verdict = _choice(ctx.data, "verdict", EvaluationVerdict)
     comment = _text(ctx.data, "comment", 2000)
     open_replies = Reply.objects.filter(proposal=p, round=p.round, evaluation__isnull=True).select_related("assignment")
@@ -965,7 +910,7 @@ def _do_evaluate(ctx: _Ctx) -> None:
 
 
 def _do_rehandle(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     raw = ctx.data.get("assignments")
     if raw:
         ids = [_id(v) for v in (raw if isinstance(raw, (list, tuple)) else [raw])]
@@ -999,7 +944,7 @@ def _do_rehandle(ctx: _Ctx) -> None:
 
 
 def _do_close(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     note = _text(ctx.data, "note", 2000)
     replies = Reply.objects.filter(proposal=p, round=p.round)
     unevaluated = replies.filter(evaluation__isnull=True).count()
@@ -1028,7 +973,7 @@ def _do_close(ctx: _Ctx) -> None:
 
 
 def _do_archive(ctx: _Ctx) -> None:
-    ctx.proposal.state = S.ARCHIVED
+    ctx.obj.state = S.ARCHIVED
     ctx.payload = {"note": _text(ctx.data, "note", 2000)}
 
 
@@ -1036,7 +981,7 @@ def _do_archive(ctx: _Ctx) -> None:
 
 
 def _do_urge(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     text = _text(ctx.data, "text", 2000)
     aid = _given_id(ctx.data, "assignment")
     targets = p.assignments.filter(state__in=OPEN)
@@ -1053,7 +998,7 @@ def _do_urge(ctx: _Ctx) -> None:
 
 
 def _do_mark_key(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     is_key = _bool(ctx.data, "is_key")
     leader = None
     lid = _given_id(ctx.data, "leader")
@@ -1061,8 +1006,6 @@ def _do_mark_key(ctx: _Ctx) -> None:
         leader = User.objects.filter(pk=lid).first()
         if leader is None or not has_role(leader, p.committee_id, Role.LEADER):
             raise Invalid(field_errors={"leader": [_("Choose a leader of this committee.")]})
-    if is_key != p.is_key:
-        duty_ledger.credit_flag(p, duty_ledger.KEY, is_key, ctx.today)
     p.is_key = is_key
     p.supervising_leader = leader if is_key else None
     ctx.payload = {"is_key": is_key, "leader": leader.pk if leader and is_key else None}
@@ -1072,7 +1015,7 @@ def _do_mark_key(ctx: _Ctx) -> None:
 
 
 def _do_supervise(ctx: _Ctx) -> None:
-    p = ctx.proposal
+    p = ctx.obj
     text = _text(ctx.data, "text", 5000, required=True)
     row = Supervision.objects.create(proposal=p, leader=ctx.actor, text=text)
     ctx.payload = {"supervision": row.pk, "text": text}
@@ -1082,18 +1025,15 @@ def _do_supervise(ctx: _Ctx) -> None:
 
 
 def _do_mark_excellent(ctx: _Ctx) -> None:
-    value = _bool(ctx.data, "value")
-    if value != ctx.proposal.is_excellent:
-        duty_ledger.credit_flag(ctx.proposal, duty_ledger.EXCELLENT, value, ctx.today)
-    ctx.proposal.is_excellent = value
-    ctx.payload = {"value": ctx.proposal.is_excellent}
+    ctx.obj.is_excellent = _bool(ctx.data, "value")
+    ctx.payload = {"value": ctx.obj.is_excellent}
 
 
 def _do_set_public(ctx: _Ctx) -> None:
     """Publish (or withdraw) the proposal and, in the same step, its replies: "replies" (default: the
     same as "value") is the flag every reply of the proposal gets; replies arriving later follow the
     proposal (_do_reply)."""
-    p = ctx.proposal
+    p = ctx.obj
     value = _bool(ctx.data, "value")
     replies_public = _bool(ctx.data, "replies", required=False, default=value)
     replies = Reply.objects.filter(proposal=p)
@@ -1138,6 +1078,19 @@ _HANDLERS = {
     "set_public": _do_set_public,
 }
 assert set(_HANDLERS) == set(workflow.TRANSITIONS), "every transition needs its handler"
+
+MACHINE = Machine(
+    name="proposal",
+    model=Proposal,
+    transitions=workflow.TRANSITIONS.values(),
+    handlers=_HANDLERS,
+    relations=selectors.relations_of,
+    can_see=selectors.can_see,
+    groups={"live": workflow.LIVE, "final": workflow.FINAL_STATES},
+    after_save=_index_after_save,
+    illegal=_illegal,
+    state_label=_state_label,
+)
 
 
 # --- Batches --------------------------------------------------------------------------------------
@@ -1245,7 +1198,6 @@ def proposals_import(*, actor, committee, file, session=None):
                     payload={"file": file_name, "row": plan.row, "number": plan.number},
                 )
                 search.index_proposals([proposal.pk])
-                duty_ledger.backfill([proposal])  # registered: the proposer's fact in the duty ledger
                 result.created += 1
     except IntegrityError:
         return ImportResult(errors=[(None, _(

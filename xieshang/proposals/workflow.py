@@ -1,9 +1,11 @@
-"""The proposal workflow as a table: (action, from states, to state, who may).
+"""The proposal workflow as a table of core `Transition`s: (action, from states, to state, who may, guard).
 
-Services look an action up here before doing anything: a state not in `sources` makes the action
-illegal (409), an actor without one of the `actors` relations is refused. `target=None` means the
-service computes the next state (e.g. `submit` goes to co-signing only when someone is invited;
-unit actions move the proposal only when every unit has moved).
+`xieshang.proposals.services.MACHINE` (a `xieshang.core.workflow.Machine`) runs it: a state not in
+`sources` makes the action illegal (409), an actor without one of the `actors` relations is refused
+(403), and the transition's `guard` refuses what this actor cannot do to this proposal now (the same
+guard decides the buttons, so a button is shown exactly when the action would be accepted).
+`target=None` means the handler computes the next state (e.g. `submit` goes to co-signing only when
+someone is invited; unit actions move the proposal only when every unit has moved).
 
 Actor relations (computed by selectors.relations_of):
   proposer  the lead proposer (or the drafting user of an organisation's proposal)
@@ -11,81 +13,168 @@ Actor relations (computed by selectors.relations_of):
   staff     office staff or administrator of the proposal's committee
   leader    a leader of the committee
   unit      a user of a handling unit that holds a live assignment of the proposal
+  system    the scheduler (actor None)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
+from xieshang.core.errors import IllegalTransition
+from xieshang.core.workflow import Step, Transition
+
+from .models import PROPOSAL_FINAL, PROPOSAL_LIVE
+from .models import AssignmentRole as R
 from .models import AssignmentState as A
 from .models import ProposalState as S
 
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str | None
-    actors: frozenset[str]
-    label: str
-    # Unit actions act on one assignment; these are the assignment states they start from.
-    assignment_sources: frozenset[str] = frozenset()
+LIVE = PROPOSAL_LIVE
+FINAL_STATES = PROPOSAL_FINAL
 
 
-def _t(action, sources, target, actors, label, assignment_sources=()):
-    return Transition(action, frozenset(sources), target, frozenset(actors), label, frozenset(assignment_sources))
+# --- Guards: each raises the error the action would meet; `available()` asks the same function ----------
 
 
-LIVE = {S.ASSIGNED, S.HANDLING}
+def _unit_guard(role_ok=None):
+    def guard(step: Step) -> None:
+        from .services import _my_assignment
 
+        step.found = _my_assignment(step, role_ok=role_ok)
+
+    return guard
+
+
+def _guard_object(step: Step) -> None:
+    from .services import _my_assignment
+
+    a = _my_assignment(step)
+    if step.today > a.objection_due:
+        raise IllegalTransition(
+            _gettext("The time for objections ended on %(date)s; acknowledge the assignment or ask the office.")
+            % {"date": a.objection_due.isoformat()}, detail="objection_window_closed",
+        )
+    step.found = a
+
+
+def _guard_invitation(step: Step) -> None:
+    from .services import _my_invitation
+
+    step.found = _my_invitation(step)
+
+
+def _guard_pending_extension(step: Step) -> None:
+    from .models import ExtensionRequest
+    from .services import _pending_request
+
+    if step.data.get("request") not in (None, ""):
+        step.found = _pending_request(step)  # the named request: Invalid when it names none, 409 when decided
+        return
+    if not ExtensionRequest.objects.filter(
+        assignment__proposal=step.obj, state=ExtensionRequest.State.PENDING
+    ).exists():
+        raise IllegalTransition(_gettext("This extension request has already been decided."), detail="extension_decided")
+
+
+def _guard_objected(step: Step) -> None:
+    if not step.obj.assignments.filter(state=A.OBJECTED).exists():
+        raise IllegalTransition(
+            _gettext("No unit has objected to this proposal; there is nothing to re-assign."), detail="not_objected"
+        )
+
+
+def _guard_unevaluated(step: Step) -> None:
+    from .selectors import _unevaluated_replies
+
+    if not _unevaluated_replies(step.obj).exists():
+        raise IllegalTransition(_gettext("There is no reply left to evaluate."), detail="nothing_to_evaluate")
+
+
+def _guard_dissatisfied(step: Step) -> None:
+    from .selectors import _dissatisfied_replies
+
+    if not step.data.get("assignments") and not _dissatisfied_replies(step.obj).exists():
+        raise IllegalTransition(_gettext("No reply of this round was found dissatisfying; nothing to re-handle."),
+                                detail="nothing_to_rehandle")
+
+
+def _guard_closable(step: Step) -> None:
+    from .selectors import may_close
+
+    p = step.obj
+    if not may_close(p, step.today):
+        raise IllegalTransition(
+            _gettext("The proposal can be closed when every reply is evaluated without dissatisfaction, "
+                     "when the evaluation period has ended (%(date)s), or with a note after re-handling.")
+            % {"date": p.evaluation_due.isoformat() if p.evaluation_due else "—"}, detail="not_closable",
+        )
+
+
+def _guard_owes(step: Step) -> None:
+    from .models import ASSIGNMENT_OPEN
+
+    if not step.obj.assignments.filter(state__in=ASSIGNMENT_OPEN).exists():
+        raise IllegalTransition(_gettext("No unit owes anything on this proposal."), detail="nothing_to_urge")
+
+
+_unit = _unit_guard()
+_lead_or_sole = _unit_guard(lambda a: a.answers_proposer)
+_co = _unit_guard(lambda a: a.role == R.CO)
+
+# Unit actions act on one assignment of the actor's unit; these are the assignment states they start from.
+ASSIGNMENT_SOURCES: dict[str, frozenset[str]] = {
+    "acknowledge": frozenset({A.ASSIGNED}),
+    "object": frozenset({A.ASSIGNED}),
+    "consult": frozenset({A.HANDLING, A.REPLIED}),
+    "send_views": frozenset({A.HANDLING}),
+    "request_extension": frozenset({A.HANDLING}),
+    "reply": frozenset({A.HANDLING}),
+}
+
+T = Transition
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         # Drafting and co-signing
-        _t("update", {S.DRAFT, S.RETURNED}, None, {"proposer"}, _("edit")),
-        _t("invite_cosigners", {S.DRAFT, S.COSIGNING, S.RETURNED}, None, {"proposer"}, _("invite co-signers")),
-        _t("submit", {S.DRAFT}, None, {"proposer"}, _("submit")),  # → cosigning or submitted
-        _t("cosign", {S.COSIGNING}, None, {"cosigner"}, _("co-sign")),
-        _t("decline_cosign", {S.COSIGNING}, None, {"cosigner"}, _("decline to co-sign")),
-        _t("close_cosigning", {S.COSIGNING}, S.SUBMITTED, {"proposer", "staff", "system"}, _("end co-signing")),
-        _t("withdraw", {S.DRAFT, S.COSIGNING, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, {"proposer"}, _("withdraw")),
+        T("update", {S.DRAFT, S.RETURNED}, None, {"proposer"}, _("edit")),
+        T("invite_cosigners", {S.DRAFT, S.COSIGNING, S.RETURNED}, None, {"proposer"}, _("invite co-signers")),
+        T("submit", {S.DRAFT}, None, {"proposer"}, _("submit")),  # → cosigning or submitted
+        T("cosign", {S.COSIGNING}, None, {"cosigner"}, _("co-sign"), guard=_guard_invitation),
+        T("decline_cosign", {S.COSIGNING}, None, {"cosigner"}, _("decline to co-sign"), guard=_guard_invitation),
+        T("close_cosigning", {S.COSIGNING}, S.SUBMITTED, {"proposer", "staff", "system"}, _("end co-signing")),
+        T("withdraw", {S.DRAFT, S.COSIGNING, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, {"proposer"}, _("withdraw")),
         # Review (审查)
-        _t("return_for_revision", {S.SUBMITTED}, S.RETURNED, {"staff"}, _("return for revision")),
-        _t("resubmit", {S.RETURNED}, S.SUBMITTED, {"proposer"}, _("resubmit")),
-        _t("register", {S.SUBMITTED}, S.REGISTERED, {"staff"}, _("register")),
-        _t("merge", {S.SUBMITTED, S.REGISTERED}, S.MERGED, {"staff"}, _("merge")),
-        _t("convert", {S.SUBMITTED, S.REGISTERED}, S.CONVERTED, {"staff"}, _("convert")),
-        _t("reject", {S.SUBMITTED}, S.REJECTED, {"staff"}, _("do not register")),
+        T("return_for_revision", {S.SUBMITTED}, S.RETURNED, {"staff"}, _("return for revision")),
+        T("resubmit", {S.RETURNED}, S.SUBMITTED, {"proposer"}, _("resubmit")),
+        T("register", {S.SUBMITTED}, S.REGISTERED, {"staff"}, _("register")),
+        T("merge", {S.SUBMITTED, S.REGISTERED}, S.MERGED, {"staff"}, _("merge")),
+        T("convert", {S.SUBMITTED, S.REGISTERED}, S.CONVERTED, {"staff"}, _("convert")),
+        T("reject", {S.SUBMITTED}, S.REJECTED, {"staff"}, _("do not register")),
         # Assignment (交办)
-        _t("assign", {S.REGISTERED}, S.ASSIGNED, {"staff"}, _("assign")),
-        _t("reassign", LIVE, None, {"staff"}, _("re-assign")),
-        _t("acknowledge", LIVE, S.HANDLING, {"unit"}, _("acknowledge"), {A.ASSIGNED}),
-        _t("object", LIVE, None, {"unit"}, _("object to the assignment"), {A.ASSIGNED}),
+        T("assign", {S.REGISTERED}, S.ASSIGNED, {"staff"}, _("assign")),
+        T("reassign", LIVE, None, {"staff"}, _("re-assign"), guard=_guard_objected),
+        T("acknowledge", LIVE, S.HANDLING, {"unit"}, _("acknowledge"), guard=_unit),
+        T("object", LIVE, None, {"unit"}, _("object to the assignment"), guard=_guard_object),
         # Handling (办理)
-        _t("consult", {S.HANDLING}, None, {"unit"}, _("record a consultation"), {A.HANDLING, A.REPLIED}),
-        _t("send_views", {S.HANDLING}, None, {"unit"}, _("send views to the lead unit"), {A.HANDLING}),
-        _t("request_extension", {S.HANDLING}, None, {"unit"}, _("request an extension"), {A.HANDLING}),
-        _t("approve_extension", {S.HANDLING}, None, {"staff"}, _("approve the extension")),
-        _t("refuse_extension", {S.HANDLING}, None, {"staff"}, _("refuse the extension")),
-        _t("reply", {S.HANDLING}, None, {"unit"}, _("reply"), {A.HANDLING}),  # → replied when all units have
+        T("consult", {S.HANDLING}, None, {"unit"}, _("record a consultation"), guard=_unit),
+        T("send_views", {S.HANDLING}, None, {"unit"}, _("send views to the lead unit"), guard=_co),
+        T("request_extension", {S.HANDLING}, None, {"unit"}, _("request an extension"), guard=_unit),
+        T("approve_extension", {S.HANDLING}, None, {"staff"}, _("approve the extension"), guard=_guard_pending_extension),
+        T("refuse_extension", {S.HANDLING}, None, {"staff"}, _("refuse the extension"), guard=_guard_pending_extension),
+        T("reply", {S.HANDLING}, None, {"unit"}, _("reply"), guard=_lead_or_sole),  # → replied when all units have
         # Evaluation and after (评价, 重新办理, 办结, 归档)
-        _t("evaluate", {S.REPLIED}, None, {"proposer"}, _("evaluate the reply")),  # → closed when all satisfied
-        _t("rehandle", {S.REPLIED}, S.HANDLING, {"staff"}, _("re-handle")),
-        _t("close", {S.REPLIED}, S.CLOSED, {"staff"}, _("close")),
-        _t("archive", {S.CLOSED}, S.ARCHIVED, {"staff"}, _("archive")),
+        T("evaluate", {S.REPLIED}, None, {"proposer"}, _("evaluate the reply"), guard=_guard_unevaluated),
+        T("rehandle", {S.REPLIED}, S.HANDLING, {"staff"}, _("re-handle"), guard=_guard_dissatisfied),
+        T("close", {S.REPLIED}, S.CLOSED, {"staff"}, _("close"), guard=_guard_closable),
+        T("archive", {S.CLOSED}, S.ARCHIVED, {"staff"}, _("archive")),
         # Orthogonal flags and follow-up
-        _t("urge", LIVE, None, {"staff", "leader"}, _("urge")),
-        _t("mark_key", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.CLOSED}, None, {"staff"}, _("mark as key proposal")),
-        _t("supervise", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED}, None, {"leader"}, _("give an instruction")),
-        _t("mark_excellent", {S.REPLIED, S.CLOSED, S.ARCHIVED}, None, {"staff"}, _("mark as excellent")),
-        _t("set_public", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.CLOSED, S.ARCHIVED}, None, {"staff"}, _("publish")),
+        T("urge", LIVE, None, {"staff", "leader"}, _("urge"), guard=_guard_owes),
+        T("mark_key", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.CLOSED}, None, {"staff"}, _("mark as key proposal")),
+        T("supervise", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED}, None, {"leader"}, _("give an instruction")),
+        T("mark_excellent", {S.REPLIED, S.CLOSED, S.ARCHIVED}, None, {"staff"}, _("mark as excellent")),
+        T("set_public", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.CLOSED, S.ARCHIVED}, None, {"staff"}, _("publish")),
     ]
 }
-
-# States a proposal never leaves.
-FINAL_STATES = frozenset({S.WITHDRAWN, S.MERGED, S.CONVERTED, S.REJECTED, S.ARCHIVED})
 
 
 def transition(action: str) -> Transition:
@@ -98,5 +187,5 @@ def is_legal(action: str, state: str) -> bool:
 
 
 def actions_available(state: str, relations: set[str]) -> list[Transition]:
-    """The transitions legal in `state` for someone with these relations (for buttons and the API)."""
+    """The transitions legal in `state` for someone with these relations (no guard asked)."""
     return [t for t in TRANSITIONS.values() if state in t.sources and t.actors & relations]

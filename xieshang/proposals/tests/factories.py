@@ -41,7 +41,10 @@ def set_today(monkeypatch, day: datetime.date) -> None:
 
     from xieshang.proposals import deadlines
 
+    from xieshang.core import clock
+
     moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+    clock.set_to(moment)  # the core clock (reset after each test by the root conftest)
     monkeypatch.setattr(deadlines, "today", lambda: day)
     monkeypatch.setattr(deadlines, "now", lambda: moment)
 
