@@ -266,11 +266,23 @@ def versions_of(user, report) -> list[OpinionVersion]:
     return list(report.versions.select_related("edited_by").order_by("number"))
 
 
-def timeline_of(user, report):
-    """The report's audit events, oldest first (the timeline and the API's events)."""
+def state_label(state: str) -> str:
+    """The translated name of a state ("" for none; the code itself for an unknown one)."""
+    if not state:
+        return ""
+    return str(S(state).label) if state in S.values else state
+
+
+def timeline_of(user, report) -> list[Event]:
+    """The report's audit events, oldest first, each with a `label` and `from_label` / `to_label`."""
     if not can_see(user, report):
         raise NotFound()
-    return audit.timeline(report)
+    events = list(audit.timeline(report))
+    for event in events:
+        event.label = event_label(event.action) or event.action
+        event.from_label = state_label(event.from_state)
+        event.to_label = state_label(event.to_state)
+    return events
 
 
 def _recipient_label(payload) -> str:

@@ -149,6 +149,7 @@ class OpinionReportFactory(DjangoModelFactory):
 
     class Meta:
         model = OpinionReport
+        skip_postgeneration_save = True
 
     committee = factory.LazyFunction(make_committee)
     year = 2026
