@@ -164,12 +164,6 @@ else:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Pieces of templates that depend on nothing but the code, the language and the query string (never on
-# data or on who asks): each process keeps its own rendered copies ({% cache … using="fragments" %}).
-CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments", "OPTIONS": {"MAX_ENTRIES": 2000},
-}
-
 # How long the signed-in user, their roles, committees and member ids (one key per user) and each
 # committee's timers stay in the shared cache (ADR 0009). 0 = not cached: the default of the tests,
 # which write roles and timers straight into the database.
