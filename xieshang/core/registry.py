@@ -55,7 +55,8 @@ class Declarations:
     deadline_kinds: tuple = ()
     # Duty fact kinds, kind -> label ("proposal.lead", "opinion.adopted.province" …).
     duty_kinds: dict = dataclasses.field(default_factory=dict)
-    # Search kinds, kind -> dotted path of fn(ids) -> iterable of xieshang.core.search.Document.
+    # Search kinds, kind -> xieshang.core.search.SearchKind(builder, model, version_field …), or just the
+    # dotted path of the builder fn(ids) -> iterable of xieshang.core.search.Document.
     search_kinds: dict = dataclasses.field(default_factory=dict)
 
 
