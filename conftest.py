@@ -49,6 +49,15 @@ def _isolate(settings, tmp_path):
     clock.reset()
 
 
+@pytest.fixture(autouse=True)
+def _hot_cache_off(request, settings):
+    """A test marked `hot_cache_off` proves what is read from the database, or writes rows straight into it
+    (bypassing the services that forget the hot cache): it runs without the hot cache also in CI's run of
+    the suite with XIESHANG_HOT_CACHE_SECONDS=60 (ADR 0009)."""
+    if request.node.get_closest_marker("hot_cache_off"):
+        settings.XIESHANG_HOT_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def committee(db):
     from xieshang.core.tests.factories import CommitteeFactory, SessionFactory, TermFactory

@@ -302,3 +302,16 @@ def test_only_core_cache_deletes_cache_keys():
         for match in deleting.finditer(path.read_text(encoding="utf-8")):
             offenders.append(f"{path.relative_to(root)}: {match.group(0)}")
     assert not offenders, offenders
+
+
+def test_the_settings_take_the_hot_cache_seconds_from_the_environment(monkeypatch):
+    """CI runs the suite once with XIESHANG_HOT_CACHE_SECONDS=60: the settings honour it under the tests too
+    (whose default is 0)."""
+    import runpy
+
+    import xieshang.settings as module
+
+    monkeypatch.setenv("XIESHANG_HOT_CACHE_SECONDS", "60")
+    assert runpy.run_path(module.__file__)["XIESHANG_HOT_CACHE_SECONDS"] == 60
+    monkeypatch.delenv("XIESHANG_HOT_CACHE_SECONDS")
+    assert runpy.run_path(module.__file__)["XIESHANG_HOT_CACHE_SECONDS"] == 0

@@ -179,6 +179,7 @@ def test_switching_needs_a_post_and_a_signed_in_user(client, two_committees, xu)
     assert client.get("/committee/").status_code == 405
 
 
+@pytest.mark.hot_cache_off  # switched off by hand (an UPDATE), past what forgets the cached committees
 def test_a_committee_that_is_deactivated_falls_back_to_the_default(client, two_committees, xu):
     changji, urumqi = two_committees
     client.force_login(xu)

@@ -46,6 +46,7 @@ def test_due_info_uses_the_clock(actors, monkeypatch):
     assert deadlines.due_info(a)["days_left"] == 0
 
 
+@pytest.mark.hot_cache_off  # the timer written straight into the database, not through timer_set
 def test_reminder_date_follows_the_committees_timer(actors):
     assert deadlines.reminder_date(actors.committee, D(2025, 10, 10)) == D(2025, 9, 26)
     TimerSetting.objects.create(committee=actors.committee, key="proposal.remind_before", amount=2, unit="working_days")
@@ -152,6 +153,7 @@ def test_reminder_queries_do_not_grow_with_the_number_of_assignments(actors, mon
     assert run_on_fresh_due_date(D(2025, 10, 10)) == quiet_one
 
 
+@pytest.mark.hot_cache_off  # counts the one query that reads the timer
 def test_due_infos_for_a_page_reads_the_timer_once(actors, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
