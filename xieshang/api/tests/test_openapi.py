@@ -28,6 +28,11 @@ PATHS = {
     "/api/v1/proposals/{id}/documents/proposal.docx": {"get"},
     "/api/v1/proposals/{id}/replies/{reply_id}/letter.docx": {"get"},
     "/api/v1/proposals/{id}/replies/{reply_id}/letter": {"get"},
+    "/api/v1/opinions": {"get", "post"},
+    "/api/v1/opinions/recipients": {"get"},
+    "/api/v1/opinions/{id}": {"get"},
+    "/api/v1/opinions/{id}/events": {"get"},
+    "/api/v1/opinions/{id}/actions/{action}": {"post"},
 }
 
 
