@@ -2232,6 +2232,10 @@ def load(demo: dict, stdout=None) -> dict:
             line += f"; {walked['proposals']} in progress through the services ({walked['steps']} steps)"
         lines.append(line)
     search.reindex(committee=ctx.committee, stale_only=True)  # the rows written in bulk (services index theirs)
+    from . import duty as duty_ledger
+
+    # the duty facts of the proposals written in bulk (those walked through the services have theirs)
+    duty_ledger.backfill(Proposal.objects.filter(committee=ctx.committee, number__isnull=False))
     if stdout is not None:
         stdout.write("Demo proposals:\n" + "\n".join(lines) + "\n")
     return {"unit_users": ctx.unit_users}

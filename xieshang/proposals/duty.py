@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from xieshang.core.duty import duty_fact_record, duty_facts_clear
-from xieshang.core.models import Member
+from xieshang.core.models import DutyFact, Member
 
 from .models import CoSigner, Proposal, ProposalState, ProposerKind
 
@@ -30,6 +31,7 @@ COSIGNER = "proposal.cosigner"
 KEY = "proposal.key"
 EXCELLENT = "proposal.excellent"
 KINDS = (LEAD, COSIGNER, KEY, EXCELLENT)
+BATCH = 2000
 
 
 def proposers(proposal: Proposal) -> list[Member]:
@@ -78,14 +80,39 @@ def remove_all(proposal: Proposal) -> None:
 def backfill(proposals) -> int:
     """Write the facts of proposals that were registered without them (imported rows, the demo's bulk years):
     lead and co-signers on the registration day, key and excellent on the same day (the marking day is not
-    kept). Idempotent. Returns the number of proposals credited."""
-    count = 0
-    for proposal in proposals:
-        if not proposal.registered_at or not proposal.number or proposal.state == ProposalState.CONVERTED:
-            continue
-        day = timezone.localtime(proposal.registered_at).date()
-        credit_registration(proposal, day)
-        if proposal.is_excellent:
-            credit_flag(proposal, EXCELLENT, True, day)
-        count += 1
-    return count
+    kept). Facts already there are left as they are. A few queries per 2,000 proposals (the same as migration
+    proposals/0008). Returns the number of proposals credited."""
+    rows = [
+        p for p in proposals
+        if p.registered_at and p.number and p.state != ProposalState.CONVERTED
+        and p.proposer_kind == ProposerKind.MEMBER and p.lead_proposer_id
+    ]
+    if not rows:
+        return 0
+    content_type = ContentType.objects.get_for_model(Proposal)
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+        signed: dict[int, list[int]] = {}
+        for proposal_id, member_id in (
+            CoSigner.objects.filter(proposal_id__in=[p.pk for p in batch], state=CoSigner.State.SIGNED)
+            .order_by("answered_at", "id").values_list("proposal_id", "member_id")
+        ):
+            signed.setdefault(proposal_id, []).append(member_id)
+        facts = []
+        for p in batch:
+            members = [p.lead_proposer_id] + [m for m in signed.get(p.pk, []) if m != p.lead_proposer_id]
+            day = timezone.localtime(p.registered_at).date()
+            kinds = [lambda i: LEAD if i == 0 else COSIGNER]
+            if p.is_key:
+                kinds.append(lambda i: KEY)
+            if p.is_excellent:
+                kinds.append(lambda i: EXCELLENT)
+            for kind_of in kinds:
+                facts += [
+                    DutyFact(committee_id=p.committee_id, member_id=member_id, kind=kind_of(index),
+                             content_type=content_type, object_id=p.pk, authors=len(members), lead=index == 0,
+                             occurred_on=day)
+                    for index, member_id in enumerate(members)
+                ]
+        DutyFact.objects.bulk_create(facts, ignore_conflicts=True)
+    return len(rows)

@@ -183,3 +183,11 @@ def test_the_migration_backfills_what_the_services_would_have_written():
     migration.backfill_duty_facts(django_apps, None)  # idempotent
     backfilled = {(f.member_id, f.kind, f.object_id, f.authors, f.lead) for f in DutyFact.objects.all()}
     assert backfilled == written and len(written) == 6  # lead, co-signer × (registered, key, excellent)
+
+    # the same for the demo's bulk years and imports (proposals.duty.backfill)
+    DutyFact.objects.all().delete()
+    from xieshang.proposals import duty as proposal_duty
+    from xieshang.proposals.models import Proposal
+
+    assert proposal_duty.backfill(Proposal.objects.all()) == 1  # the converted one credits nobody
+    assert {(f.member_id, f.kind, f.object_id, f.authors, f.lead) for f in DutyFact.objects.all()} == written
