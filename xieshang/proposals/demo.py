@@ -69,7 +69,7 @@ from django.utils import timezone
 from xieshang.core import calendar, timers
 from xieshang.core.models import Event, HandlingUnit, Member, Role, RoleAssignment, User
 
-from . import search, services
+from . import deadlines, search, services
 from .models import (
     Assignment,
     AssignmentRole,
@@ -1036,15 +1036,19 @@ class Writer:
 def clock(moment: datetime.datetime):
     """While the block runs, `django.utils.timezone.now()` answers `moment` (and `localdate()` its day).
 
-    The services, the proposals' deadlines (`deadlines.now/today`), `auto_now_add` fields, audit
-    events and notifications all ask it, so a step run inside the block is recorded as having happened
-    at `moment`. Meant for this loader only (the `demo` command runs in one thread)."""
-    real = timezone.now
+    The core clock is set to it too. The services, the deadlines (`core.clock`), `auto_now_add` fields,
+    audit events and notifications all ask one of them, so a step run inside the block is recorded as
+    having happened at `moment`. Meant for this loader only (the `demo` command runs in one thread)."""
+    from xieshang.core import clock as core_clock
+
+    real, fixed = timezone.now, core_clock.now() if core_clock.is_fixed() else None
     timezone.now = lambda: moment
+    core_clock.set_to(moment)  # the one clock of services, selectors and deadlines
     try:
         yield
     finally:
         timezone.now = real
+        core_clock.set_to(fixed)
 
 
 def _fill_fk_ids(obj) -> None:
@@ -1309,7 +1313,7 @@ class Bulk:
         self.rng = random.Random(SEED + spec.year)
         self.writer = Writer(self.rng)
         self.people = People(ctx, self.rng)
-        self.now = timezone.now()
+        self.now = deadlines.now()
         self.items: list[Item] = []
         self.rows: dict[str, list] = {k: [] for k in (
             "cosigners", "cancelled", "assignments", "replies", "evaluations", "consultations", "views", "extensions",
@@ -2180,7 +2184,7 @@ class Stories:
         return self
 
     def run(self) -> dict:
-        now = timezone.now()
+        now = deadlines.now()
         late = [when for when, *_rest in self.steps if when >= now]
         if late:
             raise ValueError(f"a demo step would happen in the future ({min(late)}); check the stories' dates")
@@ -2236,6 +2240,7 @@ def load(demo: dict, stdout=None) -> dict:
 
     # the duty facts of the proposals written in bulk (those walked through the services have theirs)
     duty_ledger.backfill(Proposal.objects.filter(committee=ctx.committee, number__isnull=False))
+    deadlines.sync_stale()  # the Deadline rows of the assignments written in bulk (the services keep their own)
     if stdout is not None:
         stdout.write("Demo proposals:\n" + "\n".join(lines) + "\n")
     return {"unit_users": ctx.unit_users}

@@ -304,6 +304,12 @@ def _index_after_save(proposal: Proposal) -> None:
     search.index_proposals([proposal.pk])  # the text, number, sector or co-signers may have changed
 
 
+def _after_save(proposal: Proposal) -> None:
+    _index_after_save(proposal)
+    if proposal.state in deadlines.WITH_ASSIGNMENTS:  # the Deadline rows follow the assignments' dates and states
+        deadlines.sync_proposals([proposal.pk])
+
+
 def proposal_act(*, actor, proposal, action: str, data: dict | None = None, expected_version=None) -> Proposal:
     """Carry out one transition of workflow.TRANSITIONS on `proposal` as `actor` (None: the scheduler),
     through the core workflow machine (lock, 404, 403, version, 409, guard, handler, audit event)."""
@@ -1087,7 +1093,7 @@ MACHINE = Machine(
     relations=selectors.relations_of,
     can_see=selectors.can_see,
     groups={"live": workflow.LIVE, "final": workflow.FINAL_STATES},
-    after_save=_index_after_save,
+    after_save=_after_save,
     illegal=_illegal,
     state_label=_state_label,
 )
@@ -1139,7 +1145,7 @@ def proposals_import(*, actor, committee, file, session=None):
 
     objection_timer = timers.timer(committee, "proposal.objection")
     reply_timer = timers.timer(committee, "proposal.reply")
-    now = timezone.now()
+    now = deadlines.now()
     default_text = _("(Imported from past records; the text of the reply was not entered.)")
     file_name = getattr(file, "name", "")
 
@@ -1198,6 +1204,7 @@ def proposals_import(*, actor, committee, file, session=None):
                     payload={"file": file_name, "row": plan.row, "number": plan.number},
                 )
                 search.index_proposals([proposal.pk])
+                deadlines.sync_proposals([proposal.pk])  # still handling: its reply deadlines run
                 result.created += 1
     except IntegrityError:
         return ImportResult(errors=[(None, _(

@@ -771,7 +771,7 @@ def export(request):
     handle = tempfile.TemporaryFile()
     write_proposal_list(handle, user=request.user, committee=committee, params=params)
     handle.seek(0)
-    filename = f"proposals-{timezone.localdate():%Y%m%d}.xlsx"
+    filename = f"proposals-{deadlines.today():%Y%m%d}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=background.XLSX)
 
 
