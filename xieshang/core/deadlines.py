@@ -339,7 +339,7 @@ def _horizon(today: datetime.date, remind_timers: Iterable[str]) -> datetime.dat
     from .models import TimerSetting
 
     remind_timers = set(remind_timers)
-    defaults = {**registry.timers(), **timers.DEFAULT_TIMERS}
+    defaults = timers.defaults()
     spans = [(defaults[t].amount, defaults[t].unit) if t in defaults else (5, "working_days") for t in remind_timers]
     spans += list(TimerSetting.objects.filter(key__in=remind_timers).values_list("amount", "unit"))
     days = 0
