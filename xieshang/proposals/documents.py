@@ -3,8 +3,9 @@
 Both are filled from an editable template when the committee has one —
 `settings.DATA_DIR / "templates" / <committee code> / "proposal.docx"` or `"reply_letter.docx"` —
 whose `{{占位符}}` placeholders are replaced (list in docs/documents.md, and PROPOSAL_PLACEHOLDERS /
-REPLY_PLACEHOLDERS below); otherwise the built-in layout is used: A4, margins of the official
-document standard (GB/T 9704), titles in 宋体 二号, text in 仿宋 三号, the form's table in 仿宋 四号.
+REPLY_PLACEHOLDERS below); otherwise the built-in layout is used, made of core's building blocks (xieshang/core/documents.py):
+A4, margins of the official document standard (GB/T 9704), titles in 宋体 二号, text in 仿宋 三号, the
+form's table in 仿宋 四号 (the fonts every Chinese Windows has: core.documents.PLAIN).
 
 Documents are always in Chinese, whatever the language of the person who asks for them.
 """
@@ -12,20 +13,20 @@ Documents are always in Chinese, whatever the language of the person who asks fo
 from __future__ import annotations
 
 import copy
-import io
 import re
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
 
+from xieshang.core import documents as blocks
 from xieshang.core.formats import cn_date, session_label
 
 from .models import AssignmentRole, AssignmentState, CoSigner, ProposalKind, ProposerKind
 
-# Chinese font sizes in points.
-ERHAO, XIAOER, SANHAO, SIHAO, XIAOSI = 22, 18, 16, 14, 12
-FANGSONG, SONGTI, HEITI = "仿宋", "宋体", "黑体"
+# Chinese font sizes in points, and the fonts (core.documents).
+ERHAO, XIAOER, SANHAO, SIHAO, XIAOSI = blocks.ERHAO, blocks.XIAOER, blocks.SANHAO, blocks.SIHAO, blocks.XIAOSI
+FANGSONG, SONGTI, HEITI = blocks.PLAIN.body, blocks.PLAIN.title, blocks.PLAIN.heading
 
 PROPOSAL_PLACEHOLDERS = {
     "标题": "the header line, e.g. 昌吉州政协第十三届三次会议提案",
@@ -219,118 +220,18 @@ def fill_template(path: Path, values: dict[str, str]) -> bytes:
         for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
             if part is not None and not part.is_linked_to_previous:
                 _replace_in_container(part, values)
-    return _save(document)
+    return blocks.to_bytes(document)
 
 
 # --- The built-in layout -----------------------------------------------------------------------------
 
 
-def _save(document) -> bytes:
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def _new_document():
-    import docx
-    from docx.shared import Mm, Pt
-
-    document = docx.Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    normal = document.styles["Normal"]
-    normal.font.name = FANGSONG
-    normal.font.size = Pt(SANHAO)
-    _east_asian(normal.element, FANGSONG)
-    return document
-
-
-def _east_asian(element, font_name: str) -> None:
-    from docx.oxml.ns import qn
-
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), font_name)
-
-
-def _run(paragraph, text: str, *, font=FANGSONG, size=SANHAO, bold=False, color=None):
-    from docx.shared import Pt, RGBColor
-
-    run = paragraph.add_run(text)
-    run.font.name = font
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if color:
-        run.font.color.rgb = RGBColor.from_string(color)
-    _east_asian(run._r, font)
-    return run
-
-
-def _paragraph(document, text="", *, align=None, font=FANGSONG, size=SANHAO, bold=False, indent=False, color=None,
-               space_after=0):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    p = document.add_paragraph()
-    if align:
-        p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-                       "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
-    fmt = p.paragraph_format
-    fmt.space_after = Pt(space_after)
-    fmt.space_before = Pt(0)
-    fmt.line_spacing = Pt(28) if size <= SANHAO else None  # 固定值28磅, as offices print
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)
-    if text:
-        _run(p, text, font=font, size=size, bold=bold, color=color)
-    return p
-
-
-def _text_paragraphs(document, text: str, *, size=SANHAO) -> None:
-    for line in text.split("\n"):
-        line = line.strip()
-        if line:
-            _paragraph(document, line, size=size, indent=True, align="justify")
-
-
-def _cell(cell, text: str, *, bold=False, center=False, size=SIHAO):
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    p = cell.paragraphs[0]
-    if center:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    lines = (text or "").split("\n")
-    for index, line in enumerate(lines):
-        run = _run(p, line, size=size, bold=bold, font=HEITI if bold else FANGSONG)
-        if index < len(lines) - 1:
-            run.add_break()
-
-
-def _bottom_border(paragraph, color="C00000", size=12) -> None:
-    from docx.oxml.ns import qn
-
-    ppr = paragraph._p.get_or_add_pPr()
-    borders = ppr.makeelement(qn("w:pBdr"), {})
-    bottom = borders.makeelement(qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): str(size),
-                                                  qn("w:space"): "1", qn("w:color"): color})
-    borders.append(bottom)
-    ppr.append(borders)
-
-
 def _builtin_proposal(values: dict[str, str]) -> bytes:
     from docx.shared import Mm
 
-    document = _new_document()
-    _paragraph(document, values["标题"], align="center", font=SONGTI, size=ERHAO, bold=True, space_after=12)
-    table = document.add_table(rows=0, cols=4)
+    doc = blocks.new_document(fonts=blocks.PLAIN)
+    blocks.title(doc, values["标题"], size=ERHAO, bold=True)
+    table = doc.add_table(rows=0, cols=4)
     table.style = "Table Grid"
     widths = (Mm(30), Mm(55), Mm(22), Mm(49))
 
@@ -340,19 +241,22 @@ def _builtin_proposal(values: dict[str, str]) -> bytes:
             r.cells[i].width = width
         return r
 
+    def cell(c, text, *, head=False):
+        blocks.table_cell(c, text, bold=head, center=head, doc=doc)
+
     r = row()
-    _cell(r.cells[0], "提案号", bold=True, center=True)
-    _cell(r.cells[1], values["提案号"])
-    _cell(r.cells[2], "类别", bold=True, center=True)
-    _cell(r.cells[3], values["类别"])
+    cell(r.cells[0], "提案号", head=True)
+    cell(r.cells[1], values["提案号"])
+    cell(r.cells[2], "类别", head=True)
+    cell(r.cells[3], values["类别"])
     r = row()
-    _cell(r.cells[0], "案由", bold=True, center=True)
-    _cell(r.cells[1].merge(r.cells[3]), values["案由"])
+    cell(r.cells[0], "案由", head=True)
+    cell(r.cells[1].merge(r.cells[3]), values["案由"])
     r = row()
-    _cell(r.cells[0], "提案人", bold=True, center=True)
-    _cell(r.cells[1], values["提案人"])
-    _cell(r.cells[2], "界别", bold=True, center=True)
-    _cell(r.cells[3], values["界别"])
+    cell(r.cells[0], "提案人", head=True)
+    cell(r.cells[1], values["提案人"])
+    cell(r.cells[2], "界别", head=True)
+    cell(r.cells[3], values["界别"])
     for label, text in (
         ("工作单位及职务", values["工作单位及职务"]),
         ("联系方式", "\n".join(x for x in (
@@ -362,48 +266,40 @@ def _builtin_proposal(values: dict[str, str]) -> bytes:
         ("附议人", values["附议人"]),
     ):
         r = row()
-        _cell(r.cells[0], label, bold=True, center=True)
-        _cell(r.cells[1].merge(r.cells[3]), text)
+        cell(r.cells[0], label, head=True)
+        cell(r.cells[1].merge(r.cells[3]), text)
     if values["办理单位"]:
         r = row()
-        _cell(r.cells[0], "办理单位", bold=True, center=True)
-        _cell(r.cells[1].merge(r.cells[3]), values["办理单位"])
+        cell(r.cells[0], "办理单位", head=True)
+        cell(r.cells[1].merge(r.cells[3]), values["办理单位"])
 
-    _paragraph(document, "", space_after=6)
-    _paragraph(document, "正文", font=HEITI, size=SANHAO)
-    _text_paragraphs(document, values["正文"])
+    blocks.blank(doc, space_after=6)
+    blocks.paragraph(doc, "正文", indent=False, align=None, font=HEITI)
+    blocks.body(doc, values["正文"])
     if values["提交日期"]:
-        _paragraph(document, "")
-        _paragraph(document, f"提交日期：{values['提交日期']}", align="right")
-    return _save(document)
+        blocks.blank(doc)
+        blocks.paragraph(doc, f"提交日期：{values['提交日期']}", indent=False, align="right")
+    return blocks.to_bytes(doc)
 
 
 def _builtin_reply(values: dict[str, str]) -> bytes:
-    document = _new_document()
-    head = _paragraph(document, values["承办单位"], align="center", font=SONGTI, size=ERHAO, bold=True, color="C00000",
-                      space_after=6)
-    _bottom_border(head)
-    _paragraph(document, "")
-    marks = _paragraph(document, align="right")
-    _run(marks, values["答复类别标注"])
-    if values["签发人"]:
-        _run(marks, f"　签发人：{values['签发人']}")
-    _paragraph(document, values["答复标题"], align="center", font=SONGTI, size=XIAOER, bold=True, space_after=12)
-    _paragraph(document, values["称呼"])
-    _text_paragraphs(document, values["答复正文"])
-    _paragraph(document, "")
-    _paragraph(document, values["承办单位"], align="right")
-    _paragraph(document, values["答复日期"], align="right")
+    doc = blocks.new_document(fonts=blocks.PLAIN)
+    blocks.red_header(doc, values["承办单位"], rule=True)  # the unit's letterhead and its red rule
+    blocks.blank(doc)
+    blocks.document_number(doc, values["答复类别标注"], signer=values["签发人"], align="right")
+    blocks.title(doc, values["答复标题"], size=XIAOER, bold=True)
+    blocks.salutation(doc, values["称呼"])
+    blocks.body(doc, values["答复正文"])
+    blocks.signature(doc, values["承办单位"], values["答复日期"])
     if values["联系人"] or values["联系电话"]:
-        _paragraph(document, "")
+        blocks.blank(doc)
         contact = "　".join(x for x in (
             f"联系人：{values['联系人']}" if values["联系人"] else "",
             f"联系电话：{values['联系电话']}" if values["联系电话"] else "",
         ) if x)
-        _paragraph(document, contact, size=SIHAO)
-    copy_line = _paragraph(document, f"抄送：{values['抄送']}。", size=SIHAO)
-    _bottom_border(copy_line, color="000000", size=6)
-    return _save(document)
+        blocks.paragraph(doc, contact, indent=False, align=None, size=SIHAO)
+    blocks.cc_line(doc, "抄送", values["抄送"])
+    return blocks.to_bytes(doc)
 
 
 # --- The two documents -------------------------------------------------------------------------------------
