@@ -158,8 +158,11 @@ class ForwardForm(ActionForm):
 class AdoptionForm(ActionForm):
     recipient = forms.TypedChoiceField(label=_("Recipient"), coerce=int, choices=())
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
-    kind = forms.ChoiceField(label=_("Single or combined"), choices=Adoption.Kind.choices, initial=Adoption.Kind.SINGLE)
-    manner = forms.ChoiceField(label=_("Manner"), choices=Adoption.Manner.choices, initial=Adoption.Manner.ADOPTED)
+    # optional as in the schema (AdoptionInput): single, adopted by default
+    kind = forms.ChoiceField(label=_("Single or combined"), choices=Adoption.Kind.choices, initial=Adoption.Kind.SINGLE,
+                             required=False)
+    manner = forms.ChoiceField(label=_("Manner"), choices=Adoption.Manner.choices, initial=Adoption.Manner.ADOPTED,
+                               required=False)
     adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=DateInput())
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 

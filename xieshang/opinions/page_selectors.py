@@ -22,19 +22,20 @@ S = OpinionState
 
 def _outcome_prefetches(prefix: str = "") -> list:
     return [
-        Prefetch(f"{prefix}forwardings", queryset=Forwarding.objects.select_related("recipient", "bulletin")),
-        Prefetch(f"{prefix}adoptions", queryset=Adoption.objects.select_related("recipient")),
-        Prefetch(f"{prefix}instructions", queryset=Instruction.objects.all()),
+        Prefetch(f"{prefix}forwardings", queryset=Forwarding.objects.select_related("recipient", "bulletin")
+                 .order_by("bulletin_id", "recipient__sort_order", "recipient_id")),
+        Prefetch(f"{prefix}adoptions", queryset=Adoption.objects.select_related("recipient").order_by("adopted_on", "id")),
+        Prefetch(f"{prefix}instructions", queryset=Instruction.objects.order_by("date", "id")),
     ]
 
 
 def with_outcomes(qs: QuerySet[OpinionReport]) -> QuerySet[OpinionReport]:
     """The rows with their outcomes and authors, and the combined report each went into with its own
     outcomes: seven queries for a page, whatever its size."""
-    return qs.select_related("combined_into", "member", "bulletin").prefetch_related(
+    return qs.select_related("combined_into", "member", "bulletin").prefetch_related(None).prefetch_related(
         *_outcome_prefetches(),
         *_outcome_prefetches("combined_into__"),
-        Prefetch("authors", queryset=OpinionAuthor.objects.select_related("member", "user")),
+        Prefetch("authors", queryset=OpinionAuthor.objects.select_related("member", "user").order_by("order", "id")),
     )
 
 

@@ -514,7 +514,7 @@ def report_list(request):
     committee = _committee(request)
     _require_roles(request, BOARD_ROLES)
     tabs = {key: (label, states) for key, label, states in INBOX_TABS}
-    tab = request.GET.get("tab") or "submitted"
+    tab = request.GET.get("tab") or (request.GET.get("state") if request.GET.get("state") in tabs else "submitted")
     if tab not in tabs:
         tab = "submitted"
     states = tabs[tab][1]
@@ -707,9 +707,7 @@ def bulletin_new(request):
 def bulletin(request, pk):
     committee = _committee(request)
     _require_roles(request, BOARD_ROLES)
-    found = selectors.bulletins_of(request.user, committee).filter(pk=pk).prefetch_related("recipients").first()
-    if found is None:
-        raise Http404
+    found = selectors.bulletin_get(request.user, pk, committee=committee)
     reports = _with_outcomes(selectors.opinions_visible_to(request.user, committee).filter(bulletin=found)
                              .order_by("pk"))
     return render(request, "opinions/bulletin.html", {"bulletin": found, "reports": reports})
@@ -724,9 +722,13 @@ def approvals(request):
     _require_roles(request, BOARD_ROLES)
     filters = ListFilterForm(request.GET, spec=APPROVALS, years=_years(), fields=("q", "year", "category"))
     params = filters.params()
-    qs = _filtered(selectors.approval_queue(request.user, committee), params)
-    qs = _searched(request, committee, qs, params.get("q", ""))
     is_leader = Role.LEADER in _roles(request)
+    if is_leader:
+        qs = selectors.approval_queue(request.user, committee)
+    else:  # the office sees what waits for the leaders
+        qs = selectors.opinion_list(request.user, committee, state=S.AWAITING_APPROVAL)
+    qs = _filtered(qs, params)
+    qs = _searched(request, committee, qs, params.get("q", ""))
     return _list_page(request, APPROVALS, qs, "opinions/approvals.html", {"is_leader": is_leader},
                       filters=filters, prepare=_plain_rows)
 
@@ -784,7 +786,8 @@ def commissions(request):
     state = request.GET.get("state")
     if state in Commission.State.values:
         qs = qs.filter(state=state)
-    qs = qs.annotate(answer_count=Count("answers", filter=~Q(answers__state__in=[S.DRAFT, S.WITHDRAWN])))
+    if "answer_count" not in qs.query.annotations:  # the office's rows carry it already
+        qs = qs.annotate(answer_count=Count("answers", filter=Q(answers__submitted_at__isnull=False), distinct=True))
     return _list_page(request, COMMISSIONS, qs, "opinions/commissions.html", {
         "form": form, "is_staff": is_staff, "state": state or "", "states": Commission.State.choices,
         "may_answer": bool(_roles(request) & {Role.MEMBER, Role.STATION}), "today": clock.today(),
