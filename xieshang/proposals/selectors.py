@@ -276,17 +276,6 @@ def _dissatisfied_replies(proposal) -> QuerySet[Reply]:
 
 # --- Lists ------------------------------------------------------------------------------
 
-SORTS = {
-    "-created_at": ("-created_at", "-id"),
-    # unnumbered proposals (not registered yet) after the numbered ones, on every database
-    "number": (F("session__year").asc(), F("sequence").asc(nulls_last=True), "id"),
-    "-number": (F("session__year").desc(), F("sequence").desc(nulls_last=True), "-id"),
-    "title": ("title", "id"),
-    "due_date": (F("next_due").asc(nulls_last=True), "id"),
-    "state": ("state", "-created_at", "-id"),
-}
-
-
 def _next_due_subquery():
     return Subquery(
         Assignment.objects.filter(proposal=OuterRef("pk"), state__in=OPEN_ASSIGNMENT_STATES)
@@ -311,7 +300,7 @@ def proposal_list(user, committee, params: dict | None = None, *, plain: bool = 
 
     Filters: session (id), year, state, category, unit (id), sector (name), key ("1"), overdue ("1"),
     q (words in the subject, number, text or the names of proposers, co-signers, party or group,
-    special committee, sector: the bigram index of search.py), sort (see SORTS). Unknown values are ignored.
+    special committee, sector: the bigram index of search.py), sort (`lists.PROPOSALS.sorts`). Unknown values are ignored.
     Each row carries `next_due` (the earliest reply date of an open assignment, or None).
 
     `plain`: the rows only, for callers that read columns (`values_list`) and compute the due dates
@@ -342,16 +331,16 @@ def proposal_list(user, committee, params: dict | None = None, *, plain: bool = 
         )
     if text := (params.get("q") or "").strip()[:100]:
         qs = search.filter_queryset(qs, text, committee=committee)
-    sort = params.get("sort") or "-created_at"
-    order = SORTS.get(sort, SORTS["-created_at"])
+    from .lists import PROPOSALS  # the sorts are defined with the list (page, API and export alike)
+
     if plain:
-        return (qs.annotate(next_due=_next_due_subquery()) if sort == "due_date" else qs).order_by(*order)
+        return PROPOSALS.order(qs, params.get("sort"))
     qs = qs.annotate(next_due=_next_due_subquery())
-    return qs.select_related(
+    return PROPOSALS.order(qs.select_related(
         "session__term", "lead_proposer__sector", "organization", "special_committee", "committee"
     ).prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.exclude(state=A.CANCELLED).select_related("unit"))
-    ).order_by(*order)
+    ), params.get("sort"))
 
 
 # The live (not cancelled) assignments of each row of a list page, read by the page's own query as one

@@ -11,7 +11,6 @@ import hashlib
 import os
 import tempfile
 import uuid
-from html import escape as html_escape
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -47,6 +46,7 @@ from .forms import (
     ProposalFilterForm,
     ProposalForm,
     action_form,
+from .lists import PROPOSALS
 )
 from .models import (
     AssignmentRole,
@@ -600,99 +600,53 @@ def _list_queryset(qs):
     return selectors.with_live_units(qs).values_list(*LIST_COLUMNS, "live_units")
 
 
-def _due_html(due, texts: tuple[str, str]) -> str:
-    """What proposals/_due.html shows, built once per row in Python (the list has up to 100 rows).
-    `texts`: `_due_texts()`, translated once a page."""
-    if not due:
-        return ""
-    css = "due overdue" if due["overdue"] else "due due-soon" if due["due_soon"] else "due"
-    text = cn_date(due["due_date"])
-    if due["days_left"] is not None:
-        overdue, left = texts
-        text += " · " + (overdue % {"days": due["days_abs"]} if due["overdue"] else left % {"days": due["days_left"]})
-    return f'<span class="{css}" data-testid="due">{_esc(text)}</span>'
-
-
-def _due_texts() -> tuple[str, str]:
-    return _("overdue by %(days)s working days"), _("%(days)s working days left")
-
-
-def _esc(value) -> str:
-    """HTML-escape a plain value (quotes included). The list builds its rows with this rather than
-    format_html: 700 lazy-aware escapes a page cost more than the page's SQL."""
-    return html_escape(str(value)) if value is not None else ""
-
-
-# One row of the staff list (proposals/list.html puts them in its table). Built in Python, every value
-# escaped with `_esc`: a template per row costs more than the page's database work.
-_ROW_HTML = (
-    '<tr data-testid="proposal-row">\n'
-    '  <td>{number}</td>\n'
-    '  <td><a href="{url}">{title}</a>{key}</td>\n'
-    '  <td>{proposer}{sector}</td>\n'
-    '  <td>{category}</td>\n'
-    '  <td><span class="state state-{state}" data-state="{state}">{state_label}</span></td>\n'
-    '  <td>{units}</td>\n'
-    '  <td>{due}</td>\n'
-    '</tr>\n'
-)
-
-
-_ROW_LABELS: dict[tuple, tuple] = {}
+_ROW_LABELS: dict[str, tuple] = {}
 
 
 def _row_labels() -> tuple:
-    """The escaped labels of states, categories and roles, the key flag and the detail URL pattern of the
-    list's rows: made once per language (and URL prefix) per process, not on every page."""
-    from django.urls import get_script_prefix
+    """The labels of states, categories and roles of the list's rows, made once per language per
+    process (the template escapes them)."""
     from django.utils.translation import get_language
 
-    key = (get_language(), get_script_prefix())
-    labels = _ROW_LABELS.get(key)
+    language = get_language()
+    labels = _ROW_LABELS.get(language)
     if labels is None:
-        labels = _ROW_LABELS[key] = (
-            {value: _esc(label) for value, label in ProposalState.choices},
-            {value: _esc(label) for value, label in Category.choices},
-            {value: _esc(label) for value, label in AssignmentRole.choices},
-            f' <span class="flag key">{_esc(_("Key"))}</span>',
-            reverse("proposals:detail", args=[987654321]).replace("987654321", "{}"),
+        labels = _ROW_LABELS[language] = (
+            {value: str(label) for value, label in ProposalState.choices},
+            {value: str(label) for value, label in Category.choices},
+            {value: str(label) for value, label in AssignmentRole.choices},
         )
     return labels
 
 
-def _rows(rows) -> str:
-    """The rows of the staff list as one piece of HTML from `_list_queryset` tuples (their units come
-    with them: no query per row, none for the units): labels from dictionaries made once, the working
-    days left of all rows at once, unit names escaped once per page. "" when there are none."""
-    states, categories, roles, key_flag, url_of = _row_labels()
-    today, due_texts = deadlines.today(), _due_texts()
+def _rows(rows) -> list[dict]:
+    """The rows of the staff list (proposals/list.html shows them) from `_list_queryset` tuples: their
+    units come with them (no query per row, none for the units), labels from dictionaries made once,
+    the working days left of all rows at once."""
+    states, categories, roles = _row_labels()
+    today = deadlines.today()
     remind: dict[int, tuple] = {}
-    unit_html: dict[tuple, str] = {}
     out = []
     with calendar.pinned():  # one read of the calendar's version for the whole page
         for pid, cid, number, title, is_key, state, category, kind, sector, person, org, special, units in rows:
             # by role (sole, lead, split, co), then in the order they were assigned (live_units' order)
             live = sorted(selectors.live_units(units), key=lambda a: ROLE_ORDER.get(a[0], 9))
             pending = [a for a in live if a[1] in deadlines.OPEN_STATES]
-            due = ""
+            due = None
             if pending:
                 nearest = min(pending, key=lambda a: a[2])
                 if cid not in remind:
                     remind[cid] = timers.timer(cid, "proposal.remind_before")
-                due = _due_html(deadlines._info(cid, nearest[2], nearest[1], today, remind[cid]), due_texts)
+                due = deadlines._info(cid, nearest[2], nearest[1], today, remind[cid])
             proposer = (org if kind == ProposerKind.ORGANIZATION and org else
                         special if kind == ProposerKind.SPECIAL_COMMITTEE and special else person) or ""
-            out.append(_ROW_HTML.format(
-                number=_esc(number or "—"), url=url_of.format(pid), title=_esc(title), key=key_flag if is_key else "",
-                proposer=_esc(proposer), sector=f'<div class="sub">{_esc(sector)}</div>' if sector else "",
-                category=categories.get(category) or _esc(category), state=_esc(state),
-                state_label=states.get(state) or _esc(state),
-                units="<br>".join(unit_html.get((name, role)) or unit_html.setdefault(
-                    (name, role), f"{_esc(name)} <small>({roles.get(role) or _esc(role)})</small>")
-                    for role, _s, _d, _u, name, _id in live),
-                due=due,
-            ))
-    return mark_safe("".join(out))
+            out.append({
+                "pk": pid, "number": number, "title": title, "is_key": is_key, "proposer": proposer,
+                "sector": sector, "category": categories.get(category) or category, "state": state,
+                "state_label": states.get(state) or state, "due": due,
+                "units": [(name, roles.get(role) or role) for role, _s, _d, _u, name, _id in live],
+            })
+    return out
 
 
 def _filter_fields(request, committee, filters) -> str:
@@ -734,7 +688,8 @@ def proposal_list(request):
     page.object_list = _list_queryset(page.object_list)
     return render(request, "proposals/list.html", {
         "filters": filters, "filter_fields": _filter_fields(request, committee, filters),
-        "page_obj": page, "rows_html": _rows(page.object_list),
+        "page_obj": page, "rows": _rows(page.object_list),
+        "columns": PROPOSALS.header("page", request.GET.get("sort")),
         "is_staff": bool(roles_of(request.user, committee) & STAFF_ROLES),
     })
 
