@@ -27,7 +27,6 @@ from django.views.decorators.http import require_POST
 
 from xieshang.core import calendar, timers
 from xieshang.core.errors import Forbidden, NotFound, ServiceError
-from xieshang.core.formats import cn_date
 from xieshang.core.middleware import committee_of_request
 from xieshang.core.models import HandlingUnit, Member, Role
 from xieshang.core.selectors import member_of, roles_of, unit_ids_of
@@ -46,8 +45,8 @@ from .forms import (
     ProposalFilterForm,
     ProposalForm,
     action_form,
-from .lists import PROPOSALS
 )
+from .lists import PROPOSALS
 from .models import (
     AssignmentRole,
     AssignmentState,
