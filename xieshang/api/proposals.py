@@ -23,8 +23,8 @@ from xieshang.core.attachments import attachment_response
 from xieshang.core.errors import ErrorCode, Forbidden, Invalid
 from xieshang.core.models import Organization, Session, SpecialCommittee
 from xieshang.proposals import deadlines, selectors, workflow
-from xieshang.proposals.models import (
 from xieshang.proposals.lists import PROPOSALS
+from xieshang.proposals.models import (
     AssignmentRole,
     AssignmentState,
     Category,
