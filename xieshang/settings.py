@@ -295,16 +295,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xieshang@localhost")
 # SMS is a pluggable backend: a dotted path to a class with send(phone, text).
 XIESHANG_SMS_BACKEND = os.environ.get("XIESHANG_SMS_BACKEND", "xieshang.core.sms.ConsoleSmsBackend")
 
-# Each app that contributes to-dos to the home page (工作台) names its function here.
-XIESHANG_TODO_PROVIDERS = [
-    "xieshang.proposals.selectors.todos_for",
-]
-
-# Functions f(obj, changes) called inside the transaction of an administration service that changed an
-# organisation row (member, sector, organisation, special committee …): apps keep derived data in step.
-XIESHANG_ORGANISATION_CHANGE_HANDLERS = [
-    "xieshang.proposals.search.organisation_row_changed",  # names inside the search index
-]
+# The apps' to-do providers, menu entries, periodic jobs, timers, export kinds, timeline labels and
+# organisation-change handlers are declared by the apps themselves (AppConfig.declare, xieshang.core.registry).
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from xieshang.core.errors import ErrorCode, ServiceError
+from xieshang.core.errors import ErrorCode, ServiceError, http_status
 
 VALIDATION_ERROR = "validation_error"
 UNAUTHENTICATED = "unauthenticated"
@@ -126,7 +126,7 @@ def install(api) -> None:
 
     @api.exception_handler(ServiceError)
     def service_error(request, exc: ServiceError):
-        return respond(request, exc.status, error_body(exc.code.value, exc.message, exc.field_errors, exc.detail))
+        return respond(request, http_status(exc), error_body(exc.code.value, exc.message, exc.field_errors, exc.detail))
 
     @api.exception_handler(ApiError)
     def api_error(request, exc: ApiError):

@@ -26,14 +26,14 @@ from django.views.decorators.http import require_POST
 
 from . import admin_forms as f
 from . import audit, calendar, imports, services
-from .errors import Invalid, NotFound, ServiceError
+from .errors import Invalid, ServiceError, pages
 from .middleware import committee_of_request
 from .models import (
     Holiday, HandlingUnit, LiaisonStation, Member, Organization, PartyCommittee, RoleAssignment, Sector, Session,
     SpecialCommittee, Studio, Term, TimerSetting,
 )
 from .selectors import account_manageable_by, administered_committee, users_of_committee
-from .timers import DEFAULT_TIMERS
+from .timers import defaults as timer_defaults
 
 PER_PAGE = 25
 
@@ -77,12 +77,10 @@ def admin_view(view):
 
     @login_required
     @functools.wraps(view)
+    @pages
     def wrapper(request, *args, **kwargs):
-        try:
-            committee = administered_committee(request.user, committee_of_request(request))
-            return view(request, committee, *args, **kwargs)
-        except NotFound:
-            raise Http404
+        committee = administered_committee(request.user, committee_of_request(request))
+        return view(request, committee, *args, **kwargs)
     return wrapper
 
 
@@ -716,7 +714,7 @@ def _timer_rows(committee, bound: dict | None = None):
     own = {t.key: t for t in TimerSetting.objects.filter(committee=committee)}
     units = dict(TimerSetting.Unit.choices)
     rows = []
-    for key, default in DEFAULT_TIMERS.items():
+    for key, default in timer_defaults().items():
         setting = own.get(key)
         form = (bound or {}).get(key) or f.TimerForm(
             initial={"amount": setting.amount if setting else default.amount, "unit": setting.unit if setting else default.unit},
@@ -737,7 +735,7 @@ def timers(request, committee):
 @admin_view
 @require_POST
 def timer_set(request, committee, key):
-    if key not in DEFAULT_TIMERS:
+    if key not in timer_defaults():
         raise Http404
     form = f.TimerForm(request.POST, prefix=key.replace(".", "-"))
     if form.is_valid():
@@ -752,7 +750,7 @@ def timer_set(request, committee, key):
 @admin_view
 @require_POST
 def timer_reset(request, committee, key):
-    if key not in DEFAULT_TIMERS:
+    if key not in timer_defaults():
         raise Http404
     services.timer_reset(actor=request.user, committee=committee, key=key)
     messages.success(request, _("The default applies again."))

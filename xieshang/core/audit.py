@@ -45,6 +45,19 @@ def timeline(obj):
     return Event.objects.for_object(obj).select_related("actor").order_by("created_at", "id")
 
 
+def event_label(action: str):
+    """The human name of an audit event ("proposal.register" → "register"), from the app that declares the
+    event's prefix (`Declarations.event_labels`: prefix → dotted path of fn(action) -> label | None);
+    None when no app names it."""
+    from django.utils.module_loading import import_string
+
+    from . import registry
+
+    path = registry.event_label_paths().get(action.split(".", 1)[0])
+    label = import_string(path)(action) if path else None
+    return None if label is None else str(label)
+
+
 def allow_purge(connection, allowed: bool) -> None:
     """Let this database connection delete audit events (only the test suite does, to empty its
     databases between tests). Updates stay refused. See core/migrations/0002."""

@@ -59,3 +59,42 @@ class Invalid(ServiceError):
     code = ErrorCode.INVALID
     status = 422
     default_message = _("Some of the data is not valid.")
+
+
+# --- The one mapping to HTTP (pages and the API) ---------------------------------------------------
+
+
+def http_status(exc: ServiceError) -> int:
+    """The HTTP status of a service's refusal, the same for pages and the API: hidden or missing → 404 (the
+    same answer for both), refused → 403, not possible now or changed meanwhile → 409, invalid → 422 (each
+    error class's `status`)."""
+    return exc.status
+
+
+def page_error(exc: ServiceError) -> Exception:
+    """What a page raises for a refusal it does not show on a form: Http404 (the 404 page) for a hidden or
+    missing object, PermissionDenied (the 403 page) for a refused one; any other error itself."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    status = http_status(exc)
+    if status == 404:
+        return Http404()
+    if status == 403:
+        return PermissionDenied(str(exc.message))
+    return exc
+
+
+def pages(view):
+    """A page view whose selectors and services may refuse: NotFound is the 404 page, Forbidden the 403 page
+    (both through `page_error`). Errors a view shows on its form it catches itself."""
+    import functools
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (NotFound, Forbidden) as exc:
+            raise page_error(exc) from None
+
+    return wrapped

@@ -11,8 +11,10 @@ downloaded later by the person who asked for it.
    `expires_at` (XIESHANG_EXPORT_KEEP_DAYS later). The periodic job `core.prune_exports` deletes the
    expired files, gives up exports the worker never finished, and forgets old records.
 
-A new kind of export is one entry in KINDS: its label, the dotted path of its writer
-`writer(handle, *, user, committee, params) -> rows written`, and the start of the file's name.
+A new kind of export is one `Kind` that its app declares (`Declarations.export_kinds`, read through
+xieshang.core.registry): its label, the dotted path of its writer
+`writer(handle, *, user, committee, params) -> rows written`, and the start of the file's name. `kinds()` is
+every kind: core's own (KINDS, none yet) and the apps'.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from . import audit
 from .errors import Invalid, ServiceError
@@ -49,12 +50,15 @@ class Kind:
     content_type: str = XLSX
 
 
-KINDS: dict[str, Kind] = {
-    # The proposal list with the staff list's filters and columns (proposals:export).
-    "proposals": Kind(gettext_lazy("Proposal list"), "xieshang.proposals.exports.write_proposal_list", "proposals"),
-    # The same list with the columns of GET /api/v1/proposals/export.xlsx (POST /api/v1/proposals/exports).
-    "proposals_api": Kind(gettext_lazy("Proposal list"), "xieshang.proposals.exports.write_proposal_list_api", "proposals"),
-}
+# Core's own kinds (none yet); the apps declare theirs.
+KINDS: dict[str, Kind] = {}
+
+
+def kinds() -> dict[str, Kind]:
+    """Every kind of export: the apps' (xieshang.core.registry) and core's own."""
+    from . import registry
+
+    return {**registry.export_kinds(), **KINDS}
 
 # An export still queued or running this long after it was asked for is given up (its worker died,
 # or no worker runs): marked failed, and the requester told, by core.prune_exports.
@@ -67,7 +71,7 @@ MAX_PARAMS, MAX_KEY, MAX_VALUE = 30, 32, 200
 
 def kind_of(name: str) -> Kind:
     try:
-        return KINDS[name]
+        return kinds()[name]
     except (KeyError, TypeError):
         raise Invalid(field_errors={"kind": [_("Select a valid choice. %(value)s is not one of the available choices.")
                                              % {"value": str(name)[:50]}]}) from None
@@ -103,13 +107,13 @@ def clean_params(params) -> dict:
 
 
 def filename_of(export) -> str:
-    kind = KINDS.get(export.kind)
+    kind = kinds().get(export.kind)
     stem, suffix = (kind.filename, kind.suffix) if kind else ("export", "bin")
     return f"{stem}-{timezone.localtime(export.created_at):%Y%m%d}-{export.pk}.{suffix}"
 
 
 def content_type_of(export) -> str:
-    kind = KINDS.get(export.kind)
+    kind = kinds().get(export.kind)
     return kind.content_type if kind else "application/octet-stream"
 
 
@@ -180,7 +184,7 @@ def _finish_done(export, rows: int) -> bool:
             return False
         audit.record(actor=None, action="export.done", obj=export, committee=export.committee,
                      from_state=Export.State.RUNNING, to_state=Export.State.DONE, payload={"rows": rows})
-        label = KINDS[export.kind].label
+        label = kind_of(export.kind).label
         notify(
             recipients=[export.requested_by], kind="export.done", committee=export.committee, channels=(),
             title=_("Your export is ready: %(what)s") % {"what": label},
@@ -214,7 +218,7 @@ def _finish_failed(export, exc_or_text, *, from_states=None) -> bool:
             return False
         audit.record(actor=None, action="export.failed", obj=export, committee=export.committee,
                      from_state=export.state, to_state=Export.State.FAILED, payload={"error": text[:500]})
-        label = KINDS[export.kind].label if export.kind in KINDS else export.kind
+        label = kinds()[export.kind].label if export.kind in kinds() else export.kind
         notify(
             recipients=[export.requested_by], kind="export.failed", committee=export.committee, channels=(),
             title=_("Your export failed: %(what)s") % {"what": label},

@@ -1,72 +1,48 @@
-"""The navigation of the interface shell, by role. Apps add their entries here (plain list, no registry)."""
+"""The menu of the interface shell, by role: core's own entries and those the apps declare
+(`Declarations.nav`, read through `xieshang.core.registry`). base.html renders it with a template loop."""
 
-from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
 from .models import Role
+from .registry import NavItem
 
-# (label, url name, roles that see it). Keep in the order of the menu.
-NAV_ITEMS = [
-    (_("Workbench"), "core:home", None),
-    (_("My proposals"), "proposals:mine", {Role.MEMBER}),
-    (_("Co-signing invitations"), "proposals:cosign_invitations", {Role.MEMBER}),
-    (_("Proposals"), "proposals:list", {Role.STAFF, Role.ADMIN, Role.LEADER}),
-    (_("Review queue"), "proposals:review", {Role.STAFF, Role.ADMIN}),
-    (_("Unit inbox"), "proposals:unit_inbox", {Role.UNIT}),
-    (_("Overdue board"), "proposals:overdue", {Role.STAFF, Role.ADMIN, Role.LEADER}),
-    (_("Supervised proposals"), "proposals:supervised", {Role.LEADER}),
-    (_("Statistics"), "reports:proposals", {Role.STAFF, Role.ADMIN, Role.LEADER}),
-    (_("My exports"), "core:exports", {Role.STAFF, Role.ADMIN, Role.LEADER}),
-    (_("Administration"), "core:admin_home", {Role.ADMIN}),
-]
+# Core's own entries; the apps' come from their declarations. `order`: the workbench first, administration last.
+CORE_ITEMS = (
+    NavItem(_("Workbench"), "core:home", None, order=0),
+    NavItem(_("My exports"), "core:exports", frozenset({Role.STAFF, Role.ADMIN, Role.LEADER}), order=900),
+    NavItem(_("Administration"), "core:admin_home", frozenset({Role.ADMIN}), order=1000),
+)
+
+# URL name -> its URL (None: the page does not exist in this URL configuration), per URL prefix and configuration.
+_URLS: dict[tuple, str | None] = {}
 
 
-_MADE: dict[tuple, list[dict]] = {}
-_HTML: dict[tuple, str] = {}
+def all_items() -> list[NavItem]:
+    """Every entry of the menu, in its order (core's and the apps', stable within an order)."""
+    return sorted([*CORE_ITEMS, *registry.nav_items()], key=lambda item: item.order)
 
 
-def _key(roles) -> tuple:
-    from django.conf import settings
-    from django.urls import get_script_prefix, get_urlconf
-    from django.utils.translation import get_language
-
-    return frozenset(roles), get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+def _url(url_name: str) -> str | None:
+    key = (url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    if key not in _URLS:
+        try:
+            _URLS[key] = reverse(url_name)
+        except NoReverseMatch:
+            _URLS[key] = None
+    return _URLS[key]
 
 
 def items_for(roles: set[str]) -> list[dict]:
-    """The menu for these roles: made once per set of roles, language and URL prefix per process (every
-    page shows it; eleven URL reversals a page otherwise)."""
-    key = _key(roles)
-    made = _MADE.get(key)
-    if made is None:
-        made = _MADE[key] = _make(roles)
-    return made
-
-
-def menu_html(roles: set[str], view_name: str | None) -> str:
-    """The menu's links as HTML, the current page's marked: made once per set of roles, language, URL
-    prefix and current view per process (the template loop cost every page ~0.1 ms)."""
-    key = (_key(roles), view_name)
-    html = _HTML.get(key)
-    if html is None:
-        html = _HTML[key] = mark_safe("".join(
-            format_html('<a href="{}"{}>{}</a>', item["url"],
-                        mark_safe(' aria-current="page"') if item["name"] == view_name else "", item["label"])
-            for item in items_for(roles)
-        ))
-    return html
-
-
-def _make(roles: set[str]) -> list[dict]:
+    """The menu for these roles: [{"label", "url", "name"}], skipping pages that do not exist (an app not
+    deployed). The label is translated when the template shows it."""
     out = []
-    for label, url_name, allowed in NAV_ITEMS:
-        if allowed is not None and not (roles & allowed):
+    for item in all_items():
+        if item.roles is not None and not (roles & item.roles):
             continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            continue
-        out.append({"label": str(label), "url": url, "name": url_name})
+        url = _url(item.url_name)
+        if url is not None:
+            out.append({"label": item.label, "url": url, "name": item.url_name})
     return out

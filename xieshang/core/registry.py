@@ -49,7 +49,8 @@ class Declarations:
     export_kinds: dict = dataclasses.field(default_factory=dict)
     # Timeline labels: event prefix ("proposal") -> dotted path of fn(event_action: str) -> label | None.
     event_labels: dict = dataclasses.field(default_factory=dict)
-    # Dotted paths of fn(committee) called after the committee's organisation (units, sectors …) changed.
+    # Dotted paths of fn(obj, changes) called inside the transaction of an administration service that changed
+    # an organisation row (unit, sector, organisation, special committee …; changes: {field: [old, new]}).
     organisation_changed: tuple[str, ...] = ()
     # Deadline kinds (xieshang.core.deadlines.DeadlineKind).
     deadline_kinds: tuple = ()

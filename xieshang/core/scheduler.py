@@ -1,8 +1,8 @@
 """Periodic jobs, run by `xieshang scheduler` (reminders, overdue marking, clean-ups).
 
-The schedule is the plain list `JOBS` below: a name, the dotted path of a function (or of a
-django-tasks task, which is then enqueued for the worker instead of run in the scheduler), and how
-often. Time is cut into slots of that length, counted from local midnight plus an offset; a job
+The schedule is core's own list `JOBS` below plus the jobs the apps declare (`Declarations.jobs`):
+a name, the dotted path of a function (or of a django-tasks task, which is then enqueued for the
+worker instead of run in the scheduler), and how often. Time is cut into slots of that length, counted from local midnight plus an offset; a job
 runs once per slot.
 
 Several copies of the scheduler may run (one per machine, or a spare): before running a job for a
@@ -69,8 +69,6 @@ class Job:
 JOBS: list[Job] = [
     # Deadlines of every kind the apps declare: reminders before, on and after the due date (xieshang.core.deadlines).
     Job("core.deadlines", "xieshang.core.deadlines.run_reminders", datetime.timedelta(minutes=15)),
-    # Proposals: co-signing closed when its time is over (their reminders are core.deadlines).
-    Job("proposals.periodic", "xieshang.proposals.tasks.run_scheduled", datetime.timedelta(minutes=15)),
     # Notifications whose delivery task was lost (a worker killed mid-task, a web process that died
     # between its commit and the enqueue) are queued again.
     Job("core.recover_deliveries", "xieshang.core.scheduler.recover_deliveries", datetime.timedelta(minutes=5)),
@@ -86,8 +84,11 @@ JOBS: list[Job] = [
 
 
 def jobs() -> list[Job]:
-    """The schedule: settings.XIESHANG_PERIODIC_JOBS when set (a list of Job), else JOBS."""
-    return list(getattr(settings, "XIESHANG_PERIODIC_JOBS", None) or JOBS)
+    """The schedule: settings.XIESHANG_PERIODIC_JOBS when set (a list of Job), else core's own JOBS followed by
+    the jobs the apps declare (`Declarations.jobs`, read through xieshang.core.registry)."""
+    from . import registry
+
+    return list(getattr(settings, "XIESHANG_PERIODIC_JOBS", None) or [*JOBS, *registry.jobs()])
 
 
 _unavailable_logged: set[str] = set()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .errors import NotFound, ServiceError
+from .errors import ServiceError, pages
 from .forms import SignInForm
 from .middleware import SESSION_KEY
 from .models import Role
@@ -73,11 +73,9 @@ def inbox(request):
 
 @login_required
 @require_POST
+@pages  # not this user's notification: the same 404 as a missing one
 def inbox_read(request, pk=None):
-    try:
-        services.notification_mark_read(actor=request.user, notification_id=pk)
-    except NotFound:  # not this user's notification: the same 404 as a missing one
-        raise Http404 from None
+    services.notification_mark_read(actor=request.user, notification_id=pk)
     target = request.POST.get("next") or reverse("core:inbox")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("core:inbox")
@@ -95,8 +93,9 @@ def exports(request):
 
     now = timezone.now()
     rows = []
+    kinds = background.kinds()
     for export in exports_of(request.user)[:100]:
-        kind = background.KINDS.get(export.kind)
+        kind = kinds.get(export.kind)
         rows.append({
             "export": export, "label": kind.label if kind else export.kind,
             "downloadable": background.is_downloadable(export, now),
@@ -111,6 +110,7 @@ def exports(request):
 
 
 @login_required
+@pages
 def export_download(request, pk):
     """The file of one of the user's exports; anyone else's is the same 404 as a missing one."""
     from django.http import FileResponse
@@ -118,10 +118,7 @@ def export_download(request, pk):
     from . import exports as background
     from .selectors import export_get
 
-    try:
-        export = export_get(request.user, pk)
-    except NotFound:
-        raise Http404 from None
+    export = export_get(request.user, pk)
     if not background.is_downloadable(export):
         if background.is_expired(export) or export.state == export.State.DONE:
             messages.warning(request, _("This export has expired. Export the list again."))

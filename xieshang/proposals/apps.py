@@ -6,9 +6,9 @@ class ProposalsConfig(AppConfig):
     label = "proposals"
 
     def declare(self):
-        """What proposals add to the platform (xieshang.core.registry), from declarations.py."""
-        from xieshang.core.registry import Declarations
+        """What proposals add to the platform (xieshang.core.registry): menu entries, to-dos, the periodic job,
+        timers, export kinds, timeline labels, organisation-change handler, deadline, duty and search kinds —
+        one Declarations, made in declarations.py."""
+        from .declarations import declarations
 
-        from .declarations import DEADLINE_KINDS, DUTY_KINDS, SEARCH_KINDS
-
-        return Declarations(deadline_kinds=DEADLINE_KINDS, duty_kinds=DUTY_KINDS, search_kinds=SEARCH_KINDS)
+        return declarations()

@@ -73,3 +73,82 @@ DEADLINE_KINDS = (
         messages={"before": _("Please evaluate the replies to %(title)s by %(date)s")},
     ),
 )
+
+# --- Menu, workbench, schedule, timers, exports, timeline, organisation changes (read by core through the
+# registry: core/navigation.py, core/selectors.todos_for, core/scheduler.jobs, core/timers.defaults,
+# core/exports.kinds, core/audit.event_label, core/services._record_saved).
+
+
+def _nav():
+    from xieshang.core.models import Role
+    from xieshang.core.registry import NavItem
+
+    office = frozenset({Role.STAFF, Role.ADMIN, Role.LEADER})
+    return (
+        NavItem(_("My proposals"), "proposals:mine", frozenset({Role.MEMBER}), order=110),
+        NavItem(_("Co-signing invitations"), "proposals:cosign_invitations", frozenset({Role.MEMBER}), order=120),
+        NavItem(_("Proposals"), "proposals:list", office, order=130),
+        NavItem(_("Review queue"), "proposals:review", frozenset({Role.STAFF, Role.ADMIN}), order=140),
+        NavItem(_("Unit inbox"), "proposals:unit_inbox", frozenset({Role.UNIT}), order=150),
+        NavItem(_("Overdue board"), "proposals:overdue", office, order=160),
+        NavItem(_("Supervised proposals"), "proposals:supervised", frozenset({Role.LEADER}), order=170),
+    )
+
+
+TODOS = ("xieshang.proposals.selectors.todos_for",)
+
+
+def _jobs():
+    import datetime
+
+    from xieshang.core.scheduler import Job
+
+    return (
+        # Co-signing closed when its time is over (the reminders of proposals' deadlines run in core.deadlines).
+        Job("proposals.periodic", "xieshang.proposals.tasks.run_scheduled", datetime.timedelta(minutes=15)),
+    )
+
+
+def _timers():
+    from xieshang.core.timers import TimerDefault
+
+    return {
+        "proposal.cosign": TimerDefault(7, "days", _("co-signing")),
+        "proposal.objection": TimerDefault(5, "working_days", _("objection to an assignment")),
+        "proposal.first_contact": TimerDefault(15, "working_days", _("first contact with the proposer")),
+        "proposal.co_views": TimerDefault(1, "months", _("co-units' views to the lead unit")),
+        "proposal.reply": TimerDefault(3, "months", _("reply from assignment")),
+        "proposal.extension_max": TimerDefault(6, "months", _("longest extension of the reply")),
+        "proposal.evaluation": TimerDefault(15, "working_days", _("proposer's evaluation")),
+        "proposal.rehandle_reply": TimerDefault(3, "months", _("reply after re-handling")),
+        "proposal.remind_before": TimerDefault(5, "working_days", _("reminder before a deadline")),
+    }
+
+
+def _export_kinds():
+    from xieshang.core.exports import Kind
+
+    return {
+        # The proposal list with the staff list's filters and columns (proposals:export).
+        "proposals": Kind(_("Proposal list"), "xieshang.proposals.exports.write_proposal_list", "proposals"),
+        # The same list with the columns of GET /api/v1/proposals/export.xlsx (POST /api/v1/proposals/exports).
+        "proposals_api": Kind(_("Proposal list"), "xieshang.proposals.exports.write_proposal_list_api", "proposals"),
+    }
+
+
+# Timeline labels of "proposal.<action>" events.
+EVENT_LABELS = {"proposal": "xieshang.proposals.selectors.event_label"}
+
+# Names inside the search index follow renamed organisation rows (called inside the administration service).
+ORGANISATION_CHANGED = ("xieshang.proposals.search.organisation_row_changed",)
+
+
+def declarations():
+    """Everything proposals declare, as one xieshang.core.registry.Declarations (ProposalsConfig.declare)."""
+    from xieshang.core.registry import Declarations
+
+    return Declarations(
+        nav=_nav(), todos=TODOS, jobs=_jobs(), timers=_timers(), export_kinds=_export_kinds(),
+        event_labels=EVENT_LABELS, organisation_changed=ORGANISATION_CHANGED,
+        deadline_kinds=DEADLINE_KINDS, duty_kinds=DUTY_KINDS, search_kinds=SEARCH_KINDS,
+    )

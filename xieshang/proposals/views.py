@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xieshang.core import calendar, timers
-from xieshang.core.errors import Forbidden, NotFound, ServiceError
+from xieshang.core.attachments import attachment_response
+from xieshang.core.errors import Forbidden, NotFound, ServiceError, pages
 from xieshang.core.middleware import committee_of_request
 from xieshang.core.models import HandlingUnit, Member, Role
 from xieshang.core.selectors import member_of, roles_of, unit_ids_of
@@ -70,17 +71,9 @@ INBOX_TABS = ("to_acknowledge", "handling", "due_soon", "replied")
 
 
 def screen(view):
-    """Signed-in only; a NotFound from a selector or service is the 404 page."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-
-    return wrapped
+    """Signed-in only; a NotFound from a selector or service is the 404 page, a Forbidden the 403 page
+    (xieshang.core.errors.pages: the one mapping pages and the API share)."""
+    return login_required(pages(view))
 
 
 def _committee(request):

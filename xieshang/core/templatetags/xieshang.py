@@ -22,5 +22,12 @@ def percent(numerator, denominator):
 
 @register.inclusion_tag("core/_timeline.html")
 def timeline(events):
-    """The reusable timeline of any object: pass `xieshang.core.audit.timeline(obj)`."""
+    """The reusable timeline of any object: pass `xieshang.core.audit.timeline(obj)`. Events without a `label`
+    get the one their app declares (`audit.event_label`)."""
+    from xieshang.core.audit import event_label
+
+    events = list(events or ())
+    for event in events:
+        if not getattr(event, "label", None):
+            event.label = event_label(event.action)
     return {"events": events}

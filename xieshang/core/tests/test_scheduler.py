@@ -70,10 +70,10 @@ def test_a_period_must_divide_the_day(every):
 
 
 def test_the_default_schedule_is_valid_and_its_core_jobs_import():
-    names = [job.name for job in scheduler.JOBS]
+    names = [job.name for job in scheduler.jobs()]
     assert len(names) == len(set(names))
     assert "proposals.periodic" in names
-    for job in scheduler.JOBS:
+    for job in scheduler.jobs():
         if job.path.startswith("xieshang.core."):
             assert callable(scheduler.resolve(job.path))
 

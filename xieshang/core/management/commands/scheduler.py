@@ -1,4 +1,4 @@
-"""`xieshang scheduler`: runs the periodic jobs of `xieshang.core.scheduler.JOBS`.
+"""`xieshang scheduler`: runs the periodic jobs of `xieshang.core.scheduler.jobs()` (core's and the apps').
 
 Every minute (on the minute) it runs the jobs whose current time slot no copy has run yet. Any
 number of copies may run, on one machine or several: each slot of each job runs once in all
