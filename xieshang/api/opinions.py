@@ -108,6 +108,7 @@ class OpinionIn(Schema):
     submitter_kind: SubmitterKindValue = "member"  # type: ignore[valid-type]
     organization: int | None = Field(None, ge=1, le=MAX_ID)
     special_committee: int | None = Field(None, ge=1, le=MAX_ID)
+    liaison_station: int | None = Field(None, ge=1, le=MAX_ID, description="A station keeper's station (default: theirs)")
     co_authors: list[int] = Field(default_factory=list, max_length=20, description="Member ids of joint authors")
 
 
@@ -215,6 +216,7 @@ class OpinionOut(Schema):
     submitter_kind: str
     organization: str | None
     special_committee: str | None
+    liaison_station: str | None
     authors: list[AuthorOut]
     is_combined: bool
     combined_into: int | None
@@ -297,6 +299,7 @@ def opinion_out(user, report) -> dict:
         "state": report.state, "state_label": report.get_state_display(), "submitter_kind": report.submitter_kind,
         "organization": report.organization.name if report.organization_id else None,
         "special_committee": report.special_committee.name if report.special_committee_id else None,
+        "liaison_station": report.liaison_station.name if report.liaison_station_id else None,
         "authors": [{"user": a.user_id, "member": a.member_id, "name": _author_name(a), "order": a.order}
                     for a in report.authors.all()],
         "is_combined": report.is_combined, "combined_into": report.combined_into_id,

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xieshang.core.models import Committee, Member, Organization, SpecialCommittee
+from xieshang.core.models import Committee, LiaisonStation, Member, Organization, SpecialCommittee
 
 TEXT_LIMIT = 1500  # characters of situation + analysis + suggestion
 TITLE_LIMIT = 100
@@ -171,7 +171,9 @@ class OpinionReport(models.Model):
         SpecialCommittee, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("special committee"),
     )
-    # liaison_station: a FK to core.LiaisonStation is added by migration 0002 once the scoped roles land.
+    liaison_station = models.ForeignKey(
+        LiaisonStation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("liaison station")
+    )  # a station keeper's report (from a citizen's demand): the keeper's station
     commission = models.ForeignKey(
         Commission, on_delete=models.PROTECT, null=True, blank=True, related_name="answers", verbose_name=_("commissioned topic")
     )

@@ -227,8 +227,8 @@ def opinion_get(user, pk, committee=None) -> OpinionReport:
     if pk is None:
         raise NotFound()
     qs = OpinionReport.objects.select_related(
-        "committee", "organization", "special_committee", "commission", "combined_into", "bulletin", "editing_by",
-        "approved_by", "member",
+        "committee", "organization", "special_committee", "liaison_station", "commission", "combined_into", "bulletin",
+        "editing_by", "approved_by", "member",
     ).prefetch_related(
         _authors_prefetch(),
         Prefetch("versions", queryset=OpinionVersion.objects.select_related("edited_by").order_by("number")),

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from xieshang.core import audit, clock
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound
-from xieshang.core.models import Member, Organization, Role, SpecialCommittee
+from xieshang.core.models import Member, Organization, Role, RoleAssignment, SpecialCommittee
 from xieshang.core.selectors import member_of, roles_of
 from xieshang.core.services import notify
 from xieshang.core.workflow import Machine, Step, parse_input
@@ -426,7 +426,8 @@ def _do_combine(step: Step) -> None:
         committee_id=primary.committee_id, year=step.today.year, state=S.EDITING, title=data.title,
         situation=data.situation, analysis=data.analysis, suggestion=data.suggestion, category=data.category,
         submitter_kind=primary.submitter_kind, member=primary.member, organization=primary.organization,
-        special_committee=primary.special_committee, is_combined=True, created_by=step.actor,
+        special_committee=primary.special_committee, liaison_station_id=primary.liaison_station_id, is_combined=True,
+        created_by=step.actor,
         submitted_at=step.now, editing_by=step.actor, editing_since=step.now,
     )
     _assign_number(combined, step.today)
@@ -547,12 +548,13 @@ def _combine(*, actor, data: dict, expected_version=None, first=None) -> Opinion
 
 
 def _submitter(actor, committee, submitter_kind, organization, special_committee, liaison_station):
+    """(member, organization, special committee, liaison station) of a new report, or Forbidden / Invalid."""
     roles = roles_of(actor, committee)
     member = member_of(actor, committee)
     if submitter_kind == SubmitterKind.MEMBER:
         if member is None:
             raise Forbidden(_("Only members can submit opinion reports in their own name."))
-        return member, None, None
+        return member, None, None, None
     if submitter_kind == SubmitterKind.ORGANIZATION:
         org = organization if isinstance(organization, Organization) else Organization.objects.filter(
             committee=committee, pk=selectors._int(organization) or 0).first()
@@ -560,7 +562,7 @@ def _submitter(actor, committee, submitter_kind, organization, special_committee
             raise Invalid(field_errors={"organization": [_("Choose a party or group of this committee.")]})
         if not (roles & {Role.STAFF, Role.ADMIN} or (member is not None and member.organization_id == org.pk)):
             raise Forbidden()
-        return None, org, None
+        return None, org, None, None
     if submitter_kind == SubmitterKind.SPECIAL_COMMITTEE:
         sc = special_committee if isinstance(special_committee, SpecialCommittee) else SpecialCommittee.objects.filter(
             committee=committee, pk=selectors._int(special_committee) or 0).first()
@@ -568,11 +570,17 @@ def _submitter(actor, committee, submitter_kind, organization, special_committee
             raise Invalid(field_errors={"special_committee": [_("Choose a special committee of this committee.")]})
         if not (roles & {Role.STAFF, Role.ADMIN} or (member is not None and member.special_committees.filter(pk=sc.pk).exists())):
             raise Forbidden()
-        return None, None, sc
+        return None, None, sc, None
     if submitter_kind == SubmitterKind.STATION:
         if Role.STATION not in roles:
             raise Forbidden()
-        return None, None, None
+        own = list(RoleAssignment.objects.filter(user=actor, committee=committee, role=Role.STATION,
+                                                 liaison_station__isnull=False).values_list("liaison_station_id", flat=True))
+        wanted = getattr(liaison_station, "pk", selectors._int(liaison_station) if liaison_station else None)
+        if wanted is not None and wanted not in own:
+            raise Invalid(field_errors={"liaison_station": [_("Choose your own liaison station.")]})
+        station = wanted or (own[0] if own else None)  # a studio's keeper: no station
+        return None, None, None, station
     raise Invalid(field_errors={"submitter_kind": [_("Choose one of the offered values.")]})
 
 
@@ -590,7 +598,8 @@ def opinion_create(*, actor, committee, title: str = "", situation: str = "", an
         "title": title, "situation": situation, "analysis": analysis, "suggestion": suggestion, "body": body,
         "category": category, "commission": getattr(commission, "pk", commission),
     })
-    member, org, sc = _submitter(actor, committee, submitter_kind, organization, special_committee, liaison_station)
+    member, org, sc, station = _submitter(actor, committee, submitter_kind, organization, special_committee,
+                                          liaison_station)
     call = None
     if data.commission is not None:
         call = Commission.objects.filter(committee=committee, pk=data.commission, state=Commission.State.OPEN).first()
@@ -608,7 +617,8 @@ def opinion_create(*, actor, committee, title: str = "", situation: str = "", an
         report = OpinionReport.objects.create(
             committee=committee, year=today.year, title=data.title, situation=data.situation, analysis=data.analysis,
             suggestion=data.suggestion, category=data.category, submitter_kind=submitter_kind, member=member,
-            organization=org, special_committee=sc, commission=call, created_by=actor, text_version=0,
+            organization=org, special_committee=sc, liaison_station_id=station, commission=call, created_by=actor,
+            text_version=0,
         )
         OpinionAuthor.objects.bulk_create(
             [OpinionAuthor(report=report, user=actor, member=member, order=0)]

@@ -87,6 +87,10 @@ def test_only_people_of_the_committee_may_draft(actors, make_user):
     station_report = services.opinion_create(actor=actors.station, committee=actors.committee, title="群众反映",
                                              body="居民反映小区供暖不足。", submitter_kind="station")
     assert station_report.authors.get().user == actors.station
+    from xieshang.core.models import RoleAssignment
+
+    station = RoleAssignment.objects.get(user=actors.station, role="station").liaison_station
+    assert station is not None and station_report.liaison_station == station
 
 
 def test_submit_numbers_keeps_a_version_and_records_duty_facts(actors):
