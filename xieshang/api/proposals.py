@@ -12,7 +12,6 @@ import json
 import tempfile
 from typing import Literal
 
-from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -28,10 +27,6 @@ from xieshang.proposals.models import (
     AssignmentRole,
     AssignmentState,
     Category,
-    CoSigner,
-    CoUnitView,
-    Evaluation,
-    ExtensionRequest,
     Proposal,
     ProposalKind,
     ProposalState,
@@ -328,19 +323,10 @@ class EventOut(Schema):
 
 
 def _detail_queryset():
+    """The proposal row with the rows it names (what belongs to it comes with selectors.load_detail)."""
     return Proposal.objects.select_related(
-        "session__term", "lead_proposer__sector", "organization", "special_committee", "supervising_leader"
-    ).prefetch_related(
-        Prefetch("cosigners", queryset=CoSigner.objects.select_related("member__sector").order_by("id")),
-        "assignments__unit",
-        "assignments__consultations",
-        Prefetch("assignments__co_views", queryset=CoUnitView.objects.order_by("round", "id")),
-        Prefetch("assignments__extension_requests", queryset=ExtensionRequest.objects.order_by("requested_at", "id")),
-        "replies__assignment__unit",
-        "replies__attachments",  # the uploaded letter (Reply.letter)
-        "replies__evaluation",
-        Prefetch("evaluations", queryset=Evaluation.objects.order_by("evaluated_at", "id")),
-        "supervisions__leader",
+        "committee", "session__term", "lead_proposer__sector", "organization", "special_committee",
+        "supervising_leader", "merged_into", "created_by",
     )
 
 
@@ -362,7 +348,7 @@ def _evaluation(ev) -> dict:
 
 
 def _assignment(a, today) -> dict:
-    info = deadlines.due_info(a, today=today)
+    info = a.due if hasattr(a, "due") else deadlines.due_info(a, today=today)  # due_infos set it
     return {
         "id": a.pk,
         "unit": {"id": a.unit.pk, "name": a.unit.name},
@@ -397,12 +383,17 @@ def _assignment(a, today) -> dict:
 
 
 def proposal_out(user, proposal: Proposal) -> dict:
-    """The full representation of one proposal the user may see (already checked by the selector)."""
-    p = _detail_queryset().get(pk=proposal.pk)
+    """The full representation of one proposal the user may see (already checked by the selector), in a
+    fixed number of queries: the row as the selector read it (read again after an action changed it) with
+    everything that belongs to it (selectors.load_detail), the relations computed once from those rows."""
+    seen = getattr(proposal, "_xieshang_seen_by", None) == (getattr(user, "pk", None), proposal.version)
+    p = selectors.load_detail(proposal if seen else _detail_queryset().get(pk=proposal.pk))
     today = deadlines.today()
-    assignments = [_assignment(a, today) for a in p.assignments.all()]
+    rows = sorted(p.assignments.all(), key=lambda a: (a.role, a.pk))  # the model's order: role, then id
+    deadlines.due_infos(rows, today=today)  # the committee's timer read once
+    assignments = [_assignment(a, today) for a in rows]
     live = [
-        a for a, obj in zip(assignments, p.assignments.all(), strict=True)
+        a for a, obj in zip(assignments, rows, strict=True)
         if obj.state in (AssignmentState.ASSIGNED, AssignmentState.HANDLING) and obj.role != AssignmentRole.CO
     ]
     days = [a["days_left"] for a in live if a["days_left"] is not None]
@@ -411,8 +402,9 @@ def proposal_out(user, proposal: Proposal) -> dict:
         proposers.append({"member": p.lead_proposer_id, "name": p.lead_proposer.name, "role": "lead", "state": None})
     elif p.proposer_name:
         proposers.append({"member": None, "name": p.proposer_name, "role": "lead", "state": None})
-    cosigners = list(p.cosigners.all())
+    cosigners = sorted(p.cosigners.all(), key=lambda c: c.pk)
     proposers += [{"member": c.member_id, "name": c.member.name, "role": "cosigner", "state": c.state} for c in cosigners]
+    relations = selectors.relations_of(user, p)
     may_download = selectors.may_download_documents(user, p)
     all_letters = may_download or selectors.may_download_reply_letters(user, p)
     replies = []
@@ -494,7 +486,9 @@ def proposal_out(user, proposal: Proposal) -> dict:
         "is_excellent": p.is_excellent,
         "is_public": p.is_public,
         "version": p.version,
-        "available_actions": [{"action": t.action, "label": str(t.label)} for t in selectors.available_actions(user, p)],
+        "available_actions": [
+            {"action": t.action, "label": str(t.label)} for t in selectors.available_actions(user, p, relations=relations)
+        ],
         "documents": {"proposal_docx": reverse("api:proposal_docx", kwargs={"id": p.pk})} if may_download else {},
     }
 

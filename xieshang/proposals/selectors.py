@@ -88,11 +88,18 @@ def relations_of(user, proposal) -> set[str]:
         return {"system"}
     if not getattr(user, "is_authenticated", False):
         return set()
+    memo = getattr(proposal, "_xieshang_relations", None)  # a loaded detail computes them once (load_detail)
+    if memo is not None and memo[0] == (user.pk, proposal.version):
+        return set(memo[1])
     relations: set[str] = set()
     own = _is_proposer(user, proposal)
     if own:
         relations.add("proposer")
-    if proposal.state != S.DRAFT and CoSigner.objects.filter(proposal=proposal, member__user=user).exists():
+    cosigners = _loaded(proposal, "cosigners")
+    if proposal.state != S.DRAFT and (
+        any(c.member.user_id == user.pk for c in cosigners) if cosigners is not None
+        else CoSigner.objects.filter(proposal=proposal, member__user=user).exists()
+    ):
         relations.add("cosigner")
     if proposal.state != S.DRAFT or own:
         roles = roles_of(user, proposal.committee_id)
@@ -101,8 +108,14 @@ def relations_of(user, proposal) -> set[str]:
         if Role.LEADER in roles:
             relations.add("leader")
     units = unit_ids_of(user, proposal.committee_id)
-    if units and proposal.assignments.filter(unit_id__in=units).exclude(state=A.CANCELLED).exists():
+    assignments = _loaded(proposal, "assignments")
+    if units and (
+        any(a.unit_id in units and a.state != A.CANCELLED for a in assignments) if assignments is not None
+        else proposal.assignments.filter(unit_id__in=units).exclude(state=A.CANCELLED).exists()
+    ):
         relations.add("unit")
+    if assignments is not None:
+        proposal._xieshang_relations = ((user.pk, proposal.version), frozenset(relations))
     return relations
 
 
@@ -155,6 +168,20 @@ def proposals_of(user, committee) -> QuerySet[Proposal]:
 def can_see(user, proposal) -> bool:
     if user is None:
         return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(proposal, "_xieshang_seen_by", None) == (user.pk, proposal.version):  # proposal_get asked
+        return True
+    # What the row itself says, without a query (the same clauses as _visibility_q): one's own proposal;
+    # for staff, administrators and leaders every proposal but other people's drafts.
+    if proposal.lead_proposer_id:
+        own = proposal.lead_proposer_id in member_ids_of(user)
+    else:
+        own = proposal.created_by_id == user.pk
+    if own:
+        return True
+    if roles_of(user, proposal.committee_id) & {Role.STAFF, Role.ADMIN, Role.LEADER}:
+        return proposal.state != S.DRAFT
     q = _visibility_q(user, proposal.committee_id)
     return q is not None and Proposal.objects.filter(pk=proposal.pk).filter(q).exists()
 
@@ -230,6 +257,8 @@ def proposal_get(user, pk, committee=None) -> Proposal:
         raise NotFound()
     if not can_see(user, proposal):
         raise NotFound()
+    if user is not None:  # the later reads of this request (timeline, documents) need not ask again
+        proposal._xieshang_seen_by = (user.pk, proposal.version)
     return proposal
 
 
@@ -243,12 +272,12 @@ def _user_assignments(user, proposal, states=None) -> list[Assignment]:
     return list(qs)
 
 
-def available_actions(user, proposal) -> list[workflow.Transition]:
+def available_actions(user, proposal, relations: set[str] | None = None) -> list[workflow.Transition]:
     """The transitions `user` may try now (for buttons and the API): legal in the state, an actor
     relation, and the transition's guard passes (the same guard the action itself asks)."""
     from .services import MACHINE  # services import the selectors
 
-    return MACHINE.available(user, proposal)
+    return MACHINE.available(user, proposal, relations=relations)
 
 
 def may_close(proposal, today=None) -> bool:
@@ -261,7 +290,7 @@ def may_close(proposal, today=None) -> bool:
         return True
     if proposal.round > 1:
         return True
-    return not _unevaluated_replies(proposal).exists() and not _dissatisfied_replies(proposal).exists()
+    return not has_unevaluated_reply(proposal) and not has_dissatisfied_reply(proposal)
 
 
 def _unevaluated_replies(proposal) -> QuerySet[Reply]:
@@ -529,6 +558,124 @@ def todos_for(user, committee) -> list[dict]:
             items.append(_todo(_("Overdue assignments"), overdue_assignments(committee, today).count(),
                                url_or_hash("proposals:overdue"), urgent=True))
     return [item for item in items if item["count"]]
+
+
+# --- The detail: what a proposal's page and API detail show, in a fixed number of queries --------------
+#
+# `load_detail` reads everything that belongs to one proposal in one query per table (whatever the number of
+# units, consultations, views, extension requests, replies, co-signers and supervisions); the permission
+# reads (`relations_of`, `can_see`, the documents) then use these rows instead of asking the database.
+# The loaded rows are used only while the proposal is at the version it was loaded at: an action taken on
+# the object afterwards (Machine.act bumps the version) sends the reads back to the database.
+
+
+def detail_prefetches() -> list:
+    from .models import CoUnitView, Evaluation, HandlingConsultation, Supervision
+
+    replies = Reply.objects.select_related("assignment__unit", "evaluation__evaluated_by").order_by("round", "id")
+    prefetches = [
+        Prefetch("cosigners", queryset=CoSigner.objects.select_related("member__sector").order_by("invited_at", "id")),
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("round", "id")),
+        Prefetch("assignments__consultations", queryset=HandlingConsultation.objects.order_by("date", "id")),
+        Prefetch("assignments__co_views", queryset=CoUnitView.objects.order_by("round", "id")),
+        Prefetch("assignments__extension_requests", queryset=ExtensionRequest.objects.order_by("requested_at", "id")),
+        Prefetch("replies", queryset=replies),
+        Prefetch("evaluations", queryset=Evaluation.objects.order_by("evaluated_at", "id")),
+        Prefetch("supervisions", queryset=Supervision.objects.select_related("leader").order_by("created_at", "id")),
+    ]
+    if hasattr(Reply, "attachments"):  # the uploaded letters (core attachments), read by `Reply.letter`
+        prefetches.append("replies__attachments")
+    return prefetches
+
+
+def load_detail(proposal: Proposal) -> Proposal:
+    """Read what belongs to `proposal` (as `detail_prefetches`) into it, once; returns it."""
+    from django.db.models import prefetch_related_objects
+
+    if getattr(proposal, "_xieshang_detail_version", None) != proposal.version:
+        cache = getattr(proposal, "_prefetched_objects_cache", None)
+        if cache:
+            cache.clear()
+        prefetch_related_objects([proposal], *detail_prefetches())
+        proposal._xieshang_detail_version = proposal.version
+    return proposal
+
+
+def _loaded(proposal, name: str):
+    """The rows `load_detail` read for `name` (a list), or None when the proposal was not loaded (or has
+    changed since)."""
+    if getattr(proposal, "_xieshang_detail_version", None) != proposal.version:
+        return None
+    rows = getattr(proposal, "_prefetched_objects_cache", {}).get(name)
+    return None if rows is None else list(rows)
+
+
+# What the workflow's guards ask of a proposal (xieshang.proposals.workflow), answered from the loaded rows
+# when the detail loaded them (the buttons of a detail page cost no query) and from the database otherwise
+# (Machine.act asks them of the locked row it has just read).
+
+
+def _has_assignment_in(proposal, states) -> bool:
+    rows = _loaded(proposal, "assignments")
+    if rows is not None:
+        return any(a.state in states for a in rows)
+    return proposal.assignments.filter(state__in=states).exists()
+
+
+def has_objected_assignment(proposal) -> bool:
+    return _has_assignment_in(proposal, (A.OBJECTED,))
+
+
+def owes_something(proposal) -> bool:
+    """Does a unit still owe an acknowledgement or a reply?"""
+    return _has_assignment_in(proposal, OPEN_ASSIGNMENT_STATES)
+
+
+def has_pending_extension(proposal) -> bool:
+    rows = _loaded(proposal, "assignments")
+    if rows is not None:
+        return any(r.state == ExtensionRequest.State.PENDING for a in rows for r in a.extension_requests.all())
+    return ExtensionRequest.objects.filter(assignment__proposal=proposal, state=ExtensionRequest.State.PENDING).exists()
+
+
+def _evaluation_of(reply):
+    try:
+        return reply.evaluation
+    except Reply.evaluation.RelatedObjectDoesNotExist:
+        return None
+
+
+def has_unevaluated_reply(proposal) -> bool:
+    """Is a reply of the current round not evaluated yet?"""
+    rows = _loaded(proposal, "replies")
+    if rows is not None:
+        return any(r.round == proposal.round and _evaluation_of(r) is None for r in rows)
+    return _unevaluated_replies(proposal).exists()
+
+
+def has_dissatisfied_reply(proposal) -> bool:
+    """Was a reply of the current round evaluated as dissatisfying?"""
+    rows = _loaded(proposal, "replies")
+    if rows is not None:
+        return any(r.round == proposal.round and (e := _evaluation_of(r)) is not None
+                   and e.verdict == EvaluationVerdict.DISSATISFIED for r in rows)
+    return _dissatisfied_replies(proposal).exists()
+
+
+def unit_assignments(proposal, unit_ids) -> list[Assignment]:
+    """The proposal's live (not cancelled) assignments of these units, by id."""
+    rows = _loaded(proposal, "assignments")
+    if rows is not None:
+        return sorted((a for a in rows if a.unit_id in unit_ids and a.state != A.CANCELLED), key=lambda a: a.pk)
+    return list(proposal.assignments.filter(unit_id__in=unit_ids).exclude(state=A.CANCELLED).order_by("id"))
+
+
+def invitation_of(proposal, user) -> CoSigner | None:
+    """The user's co-signer row of this proposal (the first, by id), or None."""
+    rows = _loaded(proposal, "cosigners")
+    if rows is not None:
+        return min((c for c in rows if c.member.user_id == user.pk), key=lambda c: c.pk, default=None)
+    return CoSigner.objects.filter(proposal=proposal, member__user=user).first()
 
 
 # --- Timeline ------------------------------------------------------------------------------

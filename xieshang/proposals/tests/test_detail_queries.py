@@ -1,0 +1,123 @@
+"""A proposal's detail — the page, the print view, `GET /api/v1/proposals/{id}` and its `/events` — makes the
+same small number of queries whatever the number of units, consultations, views, extension requests,
+replies, co-signers and events (issue 10, A.8). Each is measured for every kind of viewer on a small
+proposal (one unit, few events) and a large one (five units, more than twenty events)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from xieshang.api.tests.conftest import ApiClient, issue_token
+from xieshang.proposals import services
+from xieshang.proposals.models import Proposal
+from xieshang.proposals.tests.factories import make_actors, make_member, walk_to
+
+PASSWORD = "correct-horse-42"
+pytestmark = pytest.mark.django_db
+
+# the most queries any of them may make (the session, the user, the proposal and what belongs to it)
+PAGE_MAX = 24
+API_MAX = 20
+EVENTS_MAX = 8
+
+
+def _handling(units: int, urges: int):
+    """A proposal being handled by `units` units (a lead and co units): every unit consulted, every co unit
+    sent its views, the lead asked for an extension, staff urged `urges` times, a leader instructed."""
+    roles = ["lead"] + ["co"] * (units - 1) if units > 1 else ["sole"]
+    actors = make_actors(units=units, roles=roles)
+    extra = [make_member(actors.committee) for _ in range(units - 1)]
+    p, actors = walk_to("handling", actors=actors)
+    act = services.proposal_act
+    for member in extra:  # more co-signers (invited before the walk would be simpler; recorded rows suffice)
+        from xieshang.proposals.models import CoSigner
+
+        CoSigner.objects.create(proposal=p, member=member.memberships.get(), state=CoSigner.State.SIGNED)
+    for user, role in zip(actors.unit_users, actors.roles, strict=True):
+        p = act(actor=user, proposal=p, action="consult",
+                data={"date": "2026-03-02", "form": "meeting", "summary": "座谈了解情况", "participants": "委员"})
+        if role == "co":
+            p = act(actor=user, proposal=p, action="send_views", data={"text": "协办意见：同意。"})
+    lead = actors.unit_users[0]
+    p = act(actor=lead, proposal=p, action="request_extension",
+            data={"until": (p.assignments.get(unit=actors.units[0]).due_date + datetime.timedelta(days=30)).isoformat(),
+                  "reason": "需要更多调研"})
+    for _ in range(urges):
+        p = act(actor=actors.staff, proposal=p, action="urge", data={"text": "请抓紧办理"})
+    p = act(actor=actors.leader, proposal=p, action="supervise", data={"text": "请认真办理"})
+    return p, actors
+
+
+def _replied(units: int, urges: int):
+    """A proposal answered by `units` split units (a sole one alone; one reply each), staff having urged
+    `urges` times before."""
+    actors = make_actors(units=units, roles=["split"] * units if units > 1 else ["sole"])
+    p, actors = walk_to("handling", actors=actors)
+    for _ in range(urges):
+        p = services.proposal_act(actor=actors.staff, proposal=p, action="urge", data={"text": "请抓紧办理"})
+    for user in actors.unit_users:
+        p = services.proposal_act(actor=user, proposal=p, action="reply",
+                                  data={"outcome": "adopted", "text": "经研究，已采纳。", "signed_by": "张局长"})
+    return p, actors
+
+
+def _viewers(actors):
+    return {"proposer": actors.proposer, "cosigner": actors.cosigner, "staff": actors.staff,
+            "leader": actors.leader, "unit": actors.unit_users[0]}
+
+
+def _count(fetch) -> int:
+    fetch()  # warm: the first request of a client reads what later ones find cached (language, calendar)
+    with CaptureQueriesContext(connection) as ctx:
+        response = fetch()
+    assert response.status_code == 200, response.content[:500]
+    return len(ctx.captured_queries)
+
+
+def _page_counts(client, p, actors, path) -> dict:
+    counts = {}
+    for name, user in _viewers(actors).items():
+        client.logout()
+        assert client.login(username=user.username, password=PASSWORD)
+        session = client.session
+        session["xieshang_committee_id"] = p.committee_id
+        session.save()
+        counts[name] = _count(lambda: client.get(path.format(p.pk)))
+    return counts
+
+
+def _api_counts(p, actors, path) -> dict:
+    counts = {}
+    for name, user in _viewers(actors).items():
+        api = ApiClient(issue_token(user))
+        counts[name] = _count(lambda: api.get(path.format(p.pk)))
+    return counts
+
+
+SCENARIOS = {"handling": _handling, "replied": _replied}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("path,limit", [("/proposals/{}/", PAGE_MAX), ("/proposals/{}/print/", PAGE_MAX)])
+def test_the_detail_page_makes_the_same_few_queries_at_any_size(client, scenario, path, limit):
+    small, small_actors = SCENARIOS[scenario](1, 0)
+    large, large_actors = SCENARIOS[scenario](5, 12)
+    assert large.assignments.count() == 5 and Proposal.objects.filter(pk=large.pk).exists()
+    from xieshang.core.models import Event
+
+    assert Event.objects.for_object(large).count() > 20
+    few, many = _page_counts(client, small, small_actors, path), _page_counts(client, large, large_actors, path)
+    assert few == many
+    assert max(many.values()) <= limit, many
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("path,limit", [("proposals/{}", API_MAX), ("proposals/{}/events", EVENTS_MAX)])
+def test_the_api_detail_and_events_make_the_same_few_queries_at_any_size(scenario, path, limit):
+    small, small_actors = SCENARIOS[scenario](1, 0)
+    large, large_actors = SCENARIOS[scenario](5, 12)
+    few, many = _api_counts(small, small_actors, path), _api_counts(large, large_actors, path)
+    assert few == many
+    assert max(many.values()) <= limit, many
