@@ -192,6 +192,8 @@ def home(request, committee):
         "special_committees": SpecialCommittee.objects.filter(committee=committee).count(),
         "organizations": Organization.objects.filter(committee=committee).count(),
         "units": HandlingUnit.objects.filter(committee=committee, is_active=True).count(),
+        "stations": LiaisonStation.objects.filter(committee=committee, is_active=True).count(),
+        "studios": Studio.objects.filter(committee=committee, is_active=True).count(),
         "members": Member.objects.filter(committee=committee, is_active=True).count(),
         "users": users_of_committee(committee).count(),
         "timers": TimerSetting.objects.filter(committee=committee).count(),

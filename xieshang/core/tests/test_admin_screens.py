@@ -24,6 +24,7 @@ LIST_PAGES = [
     "core:admin_organization_new", "core:admin_units", "core:admin_unit_new", "core:admin_units_import",
     "core:admin_members", "core:admin_member_new", "core:admin_members_import", "core:admin_users",
     "core:admin_user_new", "core:admin_timers", "core:admin_calendar",
+    "core:admin_stations", "core:admin_station_new", "core:admin_studios", "core:admin_studio_new",
 ]
 
 
