@@ -7,7 +7,7 @@ special committee, sector (the sector recorded at submission, else the lead prop
 Upkeep: `index_proposals(ids)` (= core `index("proposal", ids)`) writes the documents in the caller's
 transaction: the services call it after creating, changing or importing proposals; renames of members,
 organisations, special committees and sectors reach `organisation_row_changed` through
-settings.XIESHANG_ORGANISATION_CHANGE_HANDLERS. Bulk writers call `reindex` (command
+the handler proposals declare (declarations.ORGANISATION_CHANGED). Bulk writers call `reindex` (command
 `xieshang search_reindex --kind proposal`). A write that changes nothing indexed writes nothing (the
 digest, see core.search).
 """
@@ -107,7 +107,7 @@ def reindex(*, committee=None, batch: int = BATCH, stale_only: bool = False, usi
 
 def organisation_row_changed(obj, changes: dict) -> None:
     """Reindex the proposals whose documents name `obj` after an administration service changed it
-    (settings.XIESHANG_ORGANISATION_CHANGE_HANDLERS; called inside the service's transaction)."""
+    (Declarations.organisation_changed; called inside the service's transaction)."""
     from xieshang.core.models import Member, Organization, Sector, SpecialCommittee
 
     from .models import CoSigner, Proposal
