@@ -15,7 +15,6 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import TEXT_LIMIT, TITLE_LIMIT, Adoption, Bulletin, Level, OpinionCategory, OpinionState, text_length
-from .page_lists import DEFAULT_PAGE_SIZE, PAGE_SIZES
 
 TEXT_PARTS = ("situation", "analysis", "suggestion")
 
@@ -257,50 +256,45 @@ def _all():
 
 
 class ListFilterForm(forms.Form):
-    """The filters of a list and its Excel export. Bad values are dropped and reported, never a 500."""
+    """The filters of a list (its ListDef: lists.py) and of its Excel export. Bad values are dropped and
+    reported, never a 500. `fields`: the filters this page offers."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("State"), required=False, choices=())
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, choices=(), empty_value=None)
     category = forms.ChoiceField(label=_("Category"), required=False, choices=())
+    level = forms.ChoiceField(label=_("Level"), required=False, choices=())
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=())
-    page_size = forms.TypedChoiceField(
-        label=_("Per page"), required=False, coerce=int, choices=[(n, n) for n in PAGE_SIZES],
-        empty_value=DEFAULT_PAGE_SIZE, initial=DEFAULT_PAGE_SIZE,
-    )
+    page_size = forms.TypedChoiceField(label=_("Per page"), required=False, coerce=int, choices=(), empty_value=None)
 
-    def __init__(self, *args, spec=None, states=None, years=(), fields=("q", "state", "year", "category"), **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("q", "state", "year", "category"):
+    def __init__(self, data=None, *args, listdef=None, states=None, state_choices=None, years=(),
+                 fields=("q", "state", "year", "category"), **kwargs):
+        self.listdef = listdef
+        if data is not None and not data.get("page_size"):  # show the size the page uses
+            data = data.copy()
+            data["page_size"] = str(listdef.default_page_size)
+        super().__init__(data, *args, **kwargs)
+        for name in ("q", "state", "year", "category", "level"):
             if name not in fields:
                 del self.fields[name]
         if "state" in self.fields:
-            choices = OpinionState.choices if states is None else [(s, OpinionState(s).label) for s in states]
-            self.fields["state"].choices = [_all(), *choices]
+            if state_choices is None:
+                state_choices = OpinionState.choices if states is None else [(s, OpinionState(s).label) for s in states]
+            self.fields["state"].choices = [_all(), *state_choices]
         if "year" in self.fields:
             self.fields["year"].choices = [_all(), *((y, y) for y in years)]
         if "category" in self.fields:
             self.fields["category"].choices = [_all(), *OpinionCategory.choices]
-        sorts = []
-        if spec is not None:
-            for c in spec.columns:
-                if c.sort:
-                    sorts += [(c.sort, f"{c.label} ↑"), (f"-{c.sort}", f"{c.label} ↓")]
-        self.fields["sort"].choices = [("", _("Default order")), *sorts]
+        if "level" in self.fields:
+            self.fields["level"].choices = [_all(), *Level.choices]
+        self.fields["sort"].choices = [("", _("Default order")), *listdef.sort_choices()]
+        self.fields["page_size"].choices = [(n, n) for n in listdef.page_sizes]
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("data-testid", f"filter-{name}")
 
     def params(self) -> dict:
+        """The valid, non-empty filter values and the sort (an invalid one is dropped and reported)."""
         self.is_valid()
         cleaned = getattr(self, "cleaned_data", {})
-        out = {}
-        for name in ("q", "state", "year", "category", "sort"):
-            if name in self.fields and name not in self.errors and cleaned.get(name) not in (None, ""):
-                out[name] = cleaned[name]
-        return out
-
-    def per_page(self) -> int:
-        self.is_valid()
-        if "page_size" in self.errors:
-            return DEFAULT_PAGE_SIZE
-        return getattr(self, "cleaned_data", {}).get("page_size") or DEFAULT_PAGE_SIZE
+        return self.listdef.params(cleaned, skip=[*self.errors, *(f.key for f in self.listdef.filters
+                                                                  if f.key not in self.fields)])

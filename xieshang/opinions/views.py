@@ -4,7 +4,7 @@ render.
 Errors of the services (xieshang.core.errors) come back as messages next to the fields or at the top,
 with everything typed kept; a report the user may not see is a 404, the same as a missing one; a page
 meant for other roles is a 404 too. Every list is filtered, sorted, paginated, searchable and exported to
-Excel (`?format=xlsx`, the same rows as the page, all pages) from one definition (page_lists.ListSpec).
+Excel (`?format=xlsx`, the same rows as the page, all pages) from one definition (lists.py, a core ListDef per list).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 
 from xieshang.core import clock
 from xieshang.core.errors import Forbidden, NotFound, ServiceError
-from xieshang.core.formats import cn_date
 from xieshang.core.middleware import committee_of_request
 from xieshang.core.models import Role
 from xieshang.core.selectors import roles_of
@@ -45,8 +44,9 @@ from .forms import (
     ListFilterForm,
     action_form,
 )
-from .models import TEXT_LIMIT, Commission, Level, OpinionReport, OpinionState
-from .page_lists import EXPORT_MAX_ROWS, Column, ListSpec, page_of, write_xlsx
+from .models import TEXT_LIMIT, Commission, OpinionReport, OpinionState
+from .lists import ANSWERS, APPROVALS, BULLETINS, COMMISSIONS, EXPORT_MAX_ROWS, INBOX, INSTRUCTIONS, MINE
+from .lists import heads, page_of, report_number
 from .workflow import BY_ACTION, GROUPS
 
 S = OpinionState
@@ -120,97 +120,6 @@ def _years() -> list[int]:
     return list(range(clock.today().year, FIRST_YEAR - 1, -1))
 
 
-def _state_label(value) -> str:
-    try:
-        return str(S(value).label)
-    except ValueError:
-        return value
-
-
-def _submitter(report) -> str:
-    names = [a.member.name if a.member_id else (a.user.get_full_name() or a.user.username) for a in report.authors.all()]
-    return "、".join(names)
-
-
-def _outcome_text(report) -> str:
-    lines = []
-    for o in page_selectors.outcome_lines(report):
-        text = o.label
-        if o.link is not None:
-            text += f" {o.link.title}"
-        if o.date:
-            text += f" {cn_date(o.date)}"
-        if o.text:
-            text += f"：{o.text}"
-        lines.append(text)
-    return "\n".join(lines)
-
-
-def _number(report) -> str:
-    return f"{report.year}-{report.number:04d}" if report.number else ""
-
-
-# --- The lists' definitions (page and Excel) ------------------------------------------------------
-
-_NUMBER = Column("number", gettext_lazy("Number"), _number, sort="number")
-_TITLE = Column("title", gettext_lazy("Title"), lambda r: r.title, sort="title")
-_STATE = Column("state", gettext_lazy("State"), lambda r: _state_label(r.state), sort="state")
-_CATEGORY = Column("category", gettext_lazy("Category"), lambda r: r.get_category_display())
-_SUBMITTER = Column("submitter", gettext_lazy("Submitted by"), _submitter)
-_SUBMITTED = Column("submitted_at", gettext_lazy("Submitted on"), lambda r: cn_date(r.submitted_at), sort="submitted")
-_UPDATED = Column("updated_at", gettext_lazy("Last change"), lambda r: cn_date(r.updated_at), sort="updated")
-_OUTCOMES = Column("outcomes", gettext_lazy("Outcomes"), _outcome_text)
-
-REPORT_SORTS = {
-    "number": ("year", "number"),
-    "title": ("title",),
-    "state": ("state",),
-    "submitted": ("submitted_at",),
-    "updated": ("updated_at",),
-}
-
-MINE = ListSpec("my-opinion-reports", gettext_lazy("My opinion reports"),
-                (_NUMBER, _TITLE, _STATE, _OUTCOMES, _UPDATED), REPORT_SORTS, "-updated")
-INBOX = ListSpec("opinion-reports", gettext_lazy("Opinion reports"),
-                 (_NUMBER, _TITLE, _SUBMITTER, _CATEGORY, _STATE, _SUBMITTED, _OUTCOMES), REPORT_SORTS, "-submitted")
-APPROVALS = ListSpec("opinion-approvals", gettext_lazy("Reports to approve"),
-                     (_NUMBER, _TITLE, _SUBMITTER, _CATEGORY, _STATE, _SUBMITTED), REPORT_SORTS, "submitted")
-ANSWERS = ListSpec("commission-answers", gettext_lazy("Answers"),
-                   (_NUMBER, _TITLE, _SUBMITTER, _STATE, _SUBMITTED), REPORT_SORTS, "-submitted")
-COMMISSIONS = ListSpec(
-    "commissions", gettext_lazy("Commissioned topics"),
-    (
-        Column("topic", gettext_lazy("Topic"), lambda c: c.topic, sort="topic"),
-        Column("due_on", gettext_lazy("Due on"), lambda c: cn_date(c.due_on), sort="due"),
-        Column("state", gettext_lazy("State"), lambda c: c.get_state_display(), sort="state"),
-        Column("answers", gettext_lazy("Answers"), lambda c: getattr(c, "answer_count", "")),
-    ),
-    {"topic": ("topic",), "due": ("due_on",), "state": ("state",)}, "-due",
-)
-BULLETINS = ListSpec(
-    "bulletins", gettext_lazy("Bulletin issues"),
-    (
-        Column("number", gettext_lazy("Issue"), lambda b: f"{b.year}-{b.number}", sort="number"),
-        Column("kind", gettext_lazy("Kind"), lambda b: b.get_kind_display(), sort="kind"),
-        Column("issued_on", gettext_lazy("Issued on"), lambda b: cn_date(b.issued_on), sort="issued"),
-        Column("recipients", gettext_lazy("Recipients"), lambda b: "、".join(r.name for r in b.recipients.all())),
-        Column("reports", gettext_lazy("Reports"), lambda b: "\n".join(r.title for r in b.reports.all())),
-    ),
-    {"number": ("year", "number"), "kind": ("kind",), "issued": ("issued_on",)}, "-number",
-)
-INSTRUCTIONS = ListSpec(
-    "opinion-instructions", gettext_lazy("Leaders' instructions"),
-    (
-        Column("date", gettext_lazy("Date"), lambda i: cn_date(i.date), sort="date"),
-        Column("leader", gettext_lazy("Leader"), lambda i: f"{i.leader_name} {i.leader_title}".strip(), sort="leader"),
-        Column("level", gettext_lazy("Level"), lambda i: i.get_level_display(), sort="level"),
-        Column("report", gettext_lazy("Report"), lambda i: i.report.title, sort="report"),
-        Column("text", gettext_lazy("Instruction"), lambda i: i.text),
-    ),
-    {"date": ("date",), "leader": ("leader_name",), "level": ("level",), "report": ("report__title",)}, "-date",
-)
-
-
 def _filtered(qs, params: dict):
     """The filters of a report list: state, year, category on the selector's rows; q through the selector."""
     if params.get("state"):
@@ -230,27 +139,26 @@ def _searched(request, committee, qs, q: str):
     return qs.filter(pk__in=found.values("pk"))
 
 
-def _list_page(request, spec: ListSpec, qs, template: str, context: dict, *, filters: ListFilterForm | None,
-               prepare=None):
-    """The page of a list, or with `?format=xlsx` the whole filtered list as an Excel file."""
-    params = filters.params() if filters is not None else {}
-    qs = spec.order(qs, params.get("sort") or request.GET.get("sort"))
+def _list_page(request, listdef, qs, template: str, context: dict, *, filters: ListFilterForm, prepare=None):
+    """The page of a list, or with `?format=xlsx` the whole filtered list as an Excel file (its "export"
+    layout: the page's columns as text)."""
+    params = filters.params()
+    qs = listdef.order(qs, params.get("sort"))
     if request.GET.get("format") == "xlsx":
         rows = qs[:EXPORT_MAX_ROWS]
         if prepare is not None:
             rows = prepare(rows)
         handle = tempfile.TemporaryFile()
-        write_xlsx(handle, title=str(spec.title), columns=spec.columns, rows=rows)
+        listdef.write_xlsx(handle, rows)
         handle.seek(0)
         from xieshang.core.exports import XLSX
 
-        return FileResponse(handle, as_attachment=True, filename=f"{spec.name}-{timezone.localdate():%Y%m%d}.xlsx",
+        return FileResponse(handle, as_attachment=True, filename=f"{listdef.name}-{timezone.localdate():%Y%m%d}.xlsx",
                             content_type=XLSX)
-    page = page_of(qs, request, filters.per_page() if filters is not None else None)
+    page = page_of(listdef, qs, request)
     rows = list(prepare(page.object_list) if prepare is not None else page.object_list)
     return render(request, template, {
-        **context, "page_obj": page, "rows": rows, "filters": filters,
-        "heads": spec.heads(params.get("sort")), "spec": spec,
+        **context, "page_obj": page, "rows": rows, "filters": filters, "heads": heads(listdef, params.get("sort")),
     })
 
 
@@ -271,7 +179,7 @@ def _plain_rows(rows):
 @screen
 def mine(request):
     committee = _committee(request)
-    filters = ListFilterForm(request.GET, spec=MINE, years=_years())
+    filters = ListFilterForm(request.GET, listdef=MINE, years=_years())
     params = filters.params()
     qs = _filtered(selectors.opinions_of(request.user, committee), params)
     qs = _searched(request, committee, qs, params.get("q", ""))
@@ -518,7 +426,7 @@ def report_list(request):
     if tab not in tabs:
         tab = "submitted"
     states = tabs[tab][1]
-    filters = ListFilterForm(request.GET, spec=INBOX, years=_years(), states=states or None)
+    filters = ListFilterForm(request.GET, listdef=INBOX, years=_years(), states=states or None)
     if len(states) == 1:
         del filters.fields["state"]
     params = filters.params()
@@ -530,7 +438,7 @@ def report_list(request):
     is_staff = bool(_roles(request) & STAFF_ROLES)
     return _list_page(request, INBOX, qs, "opinions/list.html", {
         "tabs": [{"key": k, "label": label} for k, label, _s in INBOX_TABS], "tab": tab, "is_staff": is_staff,
-        "combinable": is_staff and tab in ("submitted", "editing"),
+        "combinable": is_staff and tab in ("submitted", "editing", "all"),
     }, filters=filters, prepare=_with_outcomes)
 
 
@@ -581,8 +489,11 @@ def desk(request, pk):
         })
     versions = list(selectors.versions_of(request.user, report))
     left, right = _version_pair(request, versions)
+    shown = {"return", "decline", "send_for_approval", "approve"}
+    if report.editing_by_id != request.user.pk:  # "start editing" claims it (takes it over from another)
+        shown.add("start_editing")
     actions = [e for e in _action_entries(request, report, selectors.available_actions(request.user, report))
-               if e["action"] in ("start_editing", "return", "decline", "send_for_approval", "approve")]
+               if e["action"] in shown]
     return render(request, "opinions/desk.html", {
         "report": report, "form": form, "versions": versions, "left": left, "right": right,
         "actions": actions, "limit": TEXT_LIMIT, "claimed_by_other": bool(
@@ -601,7 +512,7 @@ def combine(request):
         selectors.opinions_visible_to(request.user, committee).filter(pk__in=ids, state__in=GROUPS["combinable"])
         .prefetch_related("authors__member", "authors__user").order_by("submitted_at", "pk")
     ) if ids else []
-    choices = [(r.pk, f"{_number(r)} {r.title}".strip()) for r in candidates]
+    choices = [(r.pk, f"{report_number(r)} {r.title}".strip()) for r in candidates]
     if request.method == "POST" and "title" in request.POST:
         form = CombineForm(request.POST, report_choices=choices)
         if form.is_valid():
@@ -643,7 +554,7 @@ def combine(request):
 def bulletins(request):
     committee = _committee(request)
     _require_roles(request, BOARD_ROLES)
-    filters = ListFilterForm(request.GET, spec=BULLETINS, years=_years(), fields=("year",))
+    filters = ListFilterForm(request.GET, listdef=BULLETINS, years=_years(), fields=("year",))
     params = filters.params()
     qs = selectors.bulletins_of(request.user, committee, year=params.get("year"))
     qs = qs.prefetch_related("recipients", "reports")
@@ -660,7 +571,7 @@ def bulletin_new(request):
                     .order_by("approved_at", "pk"))
     recipients = list(selectors.recipients_of(committee))
     form = BulletinForm(
-        request.POST or None, report_choices=[(r.pk, f"{_number(r)} {r.title}".strip()) for r in approved],
+        request.POST or None, report_choices=[(r.pk, f"{report_number(r)} {r.title}".strip()) for r in approved],
         recipient_choices=[(r.pk, r.name) for r in recipients],
         initial={"reports": [_int(v) for v in request.GET.getlist("reports")], "issued_on": clock.today()},
     )
@@ -720,7 +631,7 @@ def bulletin(request, pk):
 def approvals(request):
     committee = _committee(request)
     _require_roles(request, BOARD_ROLES)
-    filters = ListFilterForm(request.GET, spec=APPROVALS, years=_years(), fields=("q", "year", "category"))
+    filters = ListFilterForm(request.GET, listdef=APPROVALS, years=_years(), fields=("q", "year", "category"))
     params = filters.params()
     is_leader = Role.LEADER in _roles(request)
     if is_leader:
@@ -737,7 +648,7 @@ def approvals(request):
 def instructions(request):
     committee = _committee(request)
     _require_roles(request, BOARD_ROLES)
-    filters = ListFilterForm(request.GET, spec=INSTRUCTIONS, years=_years(), fields=("q", "year"))
+    filters = ListFilterForm(request.GET, listdef=INSTRUCTIONS, years=_years(), fields=("q", "year", "level"))
     params = filters.params()
     visible = selectors.opinions_visible_to(request.user, committee)
     if params.get("q"):
@@ -745,11 +656,9 @@ def instructions(request):
     qs = page_selectors.instructions_visible_to(visible)
     if params.get("year"):
         qs = qs.filter(date__year=params["year"])
-    level = request.GET.get("level")
-    if level in Level.values:
-        qs = qs.filter(level=level)
-    return _list_page(request, INSTRUCTIONS, qs, "opinions/instructions.html",
-                      {"levels": Level.choices, "level": level if level in Level.values else ""}, filters=filters)
+    if params.get("level"):
+        qs = qs.filter(level=params["level"])
+    return _list_page(request, INSTRUCTIONS, qs, "opinions/instructions.html", {}, filters=filters)
 
 
 # --- Commissions (约稿) --------------------------------------------------------------------------------
@@ -778,19 +687,18 @@ def commissions(request):
                     return redirect("opinions:commissions")
             else:
                 messages.error(request, _("Please correct the marked fields."))
-    filters = ListFilterForm(request.GET, spec=COMMISSIONS, years=_years(), fields=("q",))
+    filters = ListFilterForm(request.GET, listdef=COMMISSIONS, fields=("q", "state"),
+                             state_choices=Commission.State.choices)
     params = filters.params()
     qs = selectors.commissions_visible_to(request.user, committee)
     if params.get("q"):
         qs = qs.filter(Q(topic__icontains=params["q"]) | Q(description__icontains=params["q"]))
-    state = request.GET.get("state")
-    if state in Commission.State.values:
-        qs = qs.filter(state=state)
+    if params.get("state"):
+        qs = qs.filter(state=params["state"])
     if "answer_count" not in qs.query.annotations:  # the office's rows carry it already
         qs = qs.annotate(answer_count=Count("answers", filter=Q(answers__submitted_at__isnull=False), distinct=True))
     return _list_page(request, COMMISSIONS, qs, "opinions/commissions.html", {
-        "form": form, "is_staff": is_staff, "state": state or "", "states": Commission.State.choices,
-        "may_answer": bool(_roles(request) & {Role.MEMBER, Role.STATION}), "today": clock.today(),
+        "form": form, "is_staff": is_staff, "may_answer": bool(_roles(request) & {Role.MEMBER, Role.STATION}), "today": clock.today(),
     }, filters=filters)
 
 
@@ -809,7 +717,7 @@ def commission(request, pk):
         else:
             messages.success(request, _("The call for reports is closed."))
         return redirect("opinions:commission", pk=found.pk)
-    filters = ListFilterForm(request.GET, spec=ANSWERS, years=_years(), fields=("q", "state"))
+    filters = ListFilterForm(request.GET, listdef=ANSWERS, years=_years(), fields=("q", "state"))
     params = filters.params()
     qs = _filtered(selectors.commission_answers(request.user, found), params)
     qs = _searched(request, committee, qs, params.get("q", ""))

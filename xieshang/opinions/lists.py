@@ -1,0 +1,186 @@
+"""The opinion report lists, each defined once (xieshang.core.lists.ListDef): the page's table head, sort
+links and sort and page-size choices, and its Excel export (`?format=xlsx`, the same filtered rows) read
+the same definition.
+
+- MINE          the member's own reports with their outcomes (件件有回音)
+- INBOX         the office's inbox by state (tabs), also read by leaders
+- APPROVALS     the leaders' approval queue (签发)
+- ANSWERS       the reports answering one call for reports (约稿)
+- COMMISSIONS   the calls for reports
+- BULLETINS     the bulletin issues (《社情民意》第 N 期)
+- INSTRUCTIONS  the leaders' instructions (批示)
+
+Every `value(row, labels)` reads a row as the page shows it (the report rows come with their outcomes
+and authors: `page_selectors.with_outcomes`).
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _lazy
+
+from xieshang.core.formats import cn_date
+from xieshang.core.lists import Column, Filter, Layout, ListDef, Sort
+
+EXPORT_MAX_ROWS = 20000  # the exports are written within the request; a committee writes hundreds a year
+
+
+def _sorts(*specs) -> tuple[Sort, ...]:
+    """Each (key, label, order_by) ascending and descending ("-key"), the id last for a stable order."""
+    out = []
+    for key, label, fields in specs:
+        out.append(Sort(key, format_lazy("{} ↑", label), (*fields, "id")))
+        out.append(Sort(f"-{key}", format_lazy("{} ↓", label),
+                        (*(f[1:] if f.startswith("-") else f"-{f}" for f in fields), "-id")))
+    return tuple(out)
+
+
+# --- Report rows ---------------------------------------------------------------------------------------
+
+
+def report_number(r) -> str:
+    return f"{r.year}-{r.number:04d}" if r.number else ""
+
+
+def submitters(r) -> str:
+    return "、".join(a.member.name if a.member_id else a.user.display_name for a in r.authors.all())
+
+
+def outcome_text(r) -> str:
+    """The outcomes of a row (`page_selectors.outcome_lines`) as plain lines, for the export."""
+    from .page_selectors import outcome_lines
+
+    lines = []
+    for o in outcome_lines(r):
+        text = o.label[:1].upper() + o.label[1:]
+        if o.link is not None:
+            text += f" {o.link.title}"
+        if o.date:
+            text += f" {cn_date(o.date)}"
+        if o.text:
+            text += f"：{o.text}"
+        lines.append(text)
+    return "\n".join(lines)
+
+
+_NUMBER = Column("number", _lazy("Report number"), sort="number", value=lambda r, labels: report_number(r))
+_TITLE = Column("title", _lazy("Title"), sort="title", value=lambda r, labels: r.title)
+_SUBMITTER = Column("submitter", _lazy("Submitted by"), value=lambda r, labels: submitters(r))
+_CATEGORY = Column("category", _lazy("Category"), value=lambda r, labels: r.get_category_display())
+_STATE = Column("state", _lazy("State"), sort="state", value=lambda r, labels: r.get_state_display())
+_SUBMITTED = Column("submitted_at", _lazy("Submitted on"), sort="submitted",
+                    value=lambda r, labels: cn_date(r.submitted_at))
+_UPDATED = Column("updated_at", _lazy("Last change"), sort="updated", value=lambda r, labels: cn_date(r.updated_at))
+_OUTCOMES = Column("outcomes", _lazy("Outcomes"), value=lambda r, labels: outcome_text(r))
+
+REPORT_SORTS = _sorts(
+    ("number", _lazy("Report number"), ("year", "number")),
+    ("title", _lazy("Title"), ("title",)),
+    ("state", _lazy("State"), ("state",)),
+    ("submitted", _lazy("Submitted on"), ("submitted_at",)),
+    ("updated", _lazy("Last change"), ("updated_at",)),
+)
+REPORT_FILTERS = (
+    Filter("q", _lazy("Search"), "text"),
+    Filter("state", _lazy("State"), "choice"),
+    Filter("year", _lazy("Year"), "int"),
+    Filter("category", _lazy("Category"), "choice"),
+)
+
+
+def _reports(name, title, columns, default_sort) -> ListDef:
+    keys = tuple(c.key for c in columns)
+    return ListDef(
+        name=name, columns=tuple(columns), sorts=REPORT_SORTS, default_sort=default_sort, filters=REPORT_FILTERS,
+        layouts={"page": Layout(keys), "export": Layout(keys, title=title)}, default_page_size=20,
+    )
+
+
+MINE = _reports("my-opinion-reports", _lazy("My opinion reports"),
+                (_NUMBER, _TITLE, _STATE, _OUTCOMES, _UPDATED), "-updated")
+INBOX = _reports("opinion-reports", _lazy("Opinion reports"),
+                 (_NUMBER, _TITLE, _SUBMITTER, _CATEGORY, _STATE, _SUBMITTED, _OUTCOMES), "-submitted")
+APPROVALS = _reports("opinion-approvals", _lazy("Reports to approve"),
+                     (_NUMBER, _TITLE, _SUBMITTER, _CATEGORY, _STATE, _SUBMITTED), "submitted")
+ANSWERS = _reports("commission-answers", _lazy("Answers"),
+                   (_NUMBER, _TITLE, _SUBMITTER, _STATE, _SUBMITTED), "-submitted")
+
+# --- Other rows ----------------------------------------------------------------------------------------
+
+_COMMISSION_COLUMNS = (
+    Column("topic", _lazy("Topic"), sort="topic", value=lambda c, labels: c.topic),
+    Column("due_on", _lazy("Due on"), sort="due", value=lambda c, labels: cn_date(c.due_on)),
+    Column("state", _lazy("State"), sort="state", value=lambda c, labels: c.get_state_display()),
+    Column("answers", _lazy("Answers"), numeric=True, value=lambda c, labels: getattr(c, "answer_count", None)),
+)
+COMMISSIONS = ListDef(
+    name="commissions", columns=_COMMISSION_COLUMNS,
+    sorts=_sorts(("topic", _lazy("Topic"), ("topic",)), ("due", _lazy("Due on"), ("due_on",)),
+                 ("state", _lazy("State"), ("state",))),
+    default_sort="-due", filters=(Filter("q", _lazy("Search"), "text"), Filter("state", _lazy("State"), "choice")),
+    layouts={"page": Layout(tuple(c.key for c in _COMMISSION_COLUMNS)),
+             "export": Layout(tuple(c.key for c in _COMMISSION_COLUMNS), title=_lazy("Calls for reports"))},
+    default_page_size=20,
+)
+
+_BULLETIN_COLUMNS = (
+    Column("number", _lazy("Issue"), sort="number", value=lambda b, labels: f"{b.year}-{b.number}"),
+    Column("kind", _lazy("Kind"), sort="kind", value=lambda b, labels: b.get_kind_display()),
+    Column("issued_on", _lazy("Issued on"), sort="issued", value=lambda b, labels: cn_date(b.issued_on)),
+    Column("recipients", _lazy("Recipients"), value=lambda b, labels: "、".join(r.name for r in b.recipients.all())),
+    Column("reports", _lazy("Reports"), value=lambda b, labels: "\n".join(r.title for r in b.reports.all())),
+)
+BULLETINS = ListDef(
+    name="bulletins", columns=_BULLETIN_COLUMNS,
+    sorts=_sorts(("number", _lazy("Issue"), ("year", "number")), ("kind", _lazy("Kind"), ("kind",)),
+                 ("issued", _lazy("Issued on"), ("issued_on",))),
+    default_sort="-number", filters=(Filter("year", _lazy("Year"), "int"),),
+    layouts={"page": Layout(tuple(c.key for c in _BULLETIN_COLUMNS)),
+             "export": Layout(tuple(c.key for c in _BULLETIN_COLUMNS), title=_lazy("Bulletin issues"))},
+    default_page_size=20,
+)
+
+_INSTRUCTION_COLUMNS = (
+    Column("date", _lazy("Date"), sort="date", value=lambda i, labels: cn_date(i.date)),
+    Column("leader", _lazy("Leader"), sort="leader",
+           value=lambda i, labels: f"{i.leader_name} {i.leader_title}".strip()),
+    Column("level", _lazy("Level"), sort="level", value=lambda i, labels: i.get_level_display()),
+    Column("report", _lazy("Report"), sort="report", value=lambda i, labels: i.report.title),
+    Column("text", _lazy("Instruction"), value=lambda i, labels: i.text),
+)
+INSTRUCTIONS = ListDef(
+    name="opinion-instructions", columns=_INSTRUCTION_COLUMNS,
+    sorts=_sorts(("date", _lazy("Date"), ("date",)), ("leader", _lazy("Leader"), ("leader_name",)),
+                 ("level", _lazy("Level"), ("level",)), ("report", _lazy("Report"), ("report__title",))),
+    default_sort="-date",
+    filters=(Filter("q", _lazy("Search"), "text"), Filter("year", _lazy("Year"), "int"),
+             Filter("level", _lazy("Level"), "choice")),
+    layouts={"page": Layout(tuple(c.key for c in _INSTRUCTION_COLUMNS)),
+             "export": Layout(tuple(c.key for c in _INSTRUCTION_COLUMNS), title=_lazy("Leaders' instructions"))},
+    default_page_size=20,
+)
+
+
+# --- The page's side --------------------------------------------------------------------------------------
+
+
+def heads(listdef: ListDef, current_sort: str | None) -> list[dict]:
+    """The table head: ListDef.header (each column's label and the sort its link asks for) and the
+    direction the list is sorted by that column now ("asc" / "desc" / "")."""
+    current = listdef.sort(current_sort).key
+    out = []
+    for h in listdef.header("page", current):
+        column = listdef.column(h["key"])
+        direction = ""
+        if column.sort and current == column.sort:
+            direction = "asc"
+        elif column.sort and current == f"-{column.sort}":
+            direction = "desc"
+        out.append({**h, "direction": direction})
+    return out
+
+
+def page_of(listdef: ListDef, qs, request):
+    """One page of `qs`: `?page_size=` (one of the list's sizes) and `?page=` (anything else: the defaults)."""
+    return Paginator(qs, listdef.page_size(request.GET.get("page_size"))).get_page(request.GET.get("page"))
