@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xieshang.core.models import Committee, LiaisonStation, Member, Organization, SpecialCommittee
 
@@ -30,12 +31,12 @@ class OpinionState(models.TextChoices):
     RETURNED = "returned", _("returned for more information")  # back with the submitter
     EDITING = "editing", _("being edited")  # the office is editing it
     AWAITING_APPROVAL = "awaiting_approval", _("awaiting approval")  # with a leader for signing (签发)
-    APPROVED = "approved", _("approved")  # signed by a leader, waiting to be forwarded
+    APPROVED = "approved", pgettext_lazy("opinion", "approved")  # signed by a leader, waiting to be forwarded
     FORWARDED = "forwarded", _("forwarded")  # sent (报送) in a bulletin issue; adoptions and instructions follow
     CLOSED = "closed", _("closed")  # follow-up finished (adoptions and instructions may still be recorded)
     COMBINED = "combined", _("combined")  # absorbed into a combined report (final; followed through it)
     DECLINED = "declined", _("not used")  # the office will not use it, with a reason (final)
-    WITHDRAWN = "withdrawn", _("withdrawn")  # the submitter withdrew it (final)
+    WITHDRAWN = "withdrawn", pgettext_lazy("opinion", "withdrawn")  # the submitter withdrew it (final)
 
 
 class SubmitterKind(models.TextChoices):
@@ -101,7 +102,7 @@ class Recipient(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        verbose_name = _("recipient")
+        verbose_name = pgettext_lazy("opinion", "recipient")
         verbose_name_plural = _("recipients")
         ordering = ["committee", "sort_order", "id"]
         constraints = [models.UniqueConstraint(fields=["committee", "name"], name="opinion_recipient_unique_name")]
@@ -274,7 +275,7 @@ class OpinionAuthor(models.Model):
 
     class Meta:
         verbose_name = _("author")
-        verbose_name_plural = _("authors")
+        verbose_name_plural = pgettext_lazy("opinion", "authors")
         ordering = ["report", "order", "id"]
         constraints = [models.UniqueConstraint(fields=["report", "user"], name="opinion_author_unique")]
         indexes = [models.Index(fields=["user", "report"], name="opinion_author_user")]
@@ -309,7 +310,7 @@ class Forwarding(models.Model):
     """报送: one report sent to one recipient in one bulletin issue."""
 
     report = models.ForeignKey(OpinionReport, on_delete=models.CASCADE, related_name="forwardings")
-    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="forwardings", verbose_name=_("recipient"))
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="forwardings", verbose_name=pgettext_lazy("opinion", "recipient"))
     bulletin = models.ForeignKey(Bulletin, on_delete=models.PROTECT, related_name="forwardings", verbose_name=_("bulletin issue"))
     forwarded_on = models.DateField(_("forwarded on"))
 
@@ -324,8 +325,8 @@ class Adoption(models.Model):
     """采用: a recipient's use of a report, once per (report, recipient, level)."""
 
     class Kind(models.TextChoices):
-        SINGLE = "single", _("single")  # 单篇
-        COMBINED = "combined", _("combined")  # 综合
+        SINGLE = "single", _("single adoption")  # 单篇
+        COMBINED = "combined", _("combined adoption")  # 综合
 
     class Manner(models.TextChoices):
         ADOPTED = "adopted", _("adopted")  # 采用
@@ -333,7 +334,7 @@ class Adoption(models.Model):
         EXCERPTED = "excerpted", _("excerpted")  # 摘报
 
     report = models.ForeignKey(OpinionReport, on_delete=models.CASCADE, related_name="adoptions")
-    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="adoptions", verbose_name=_("recipient"))
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="adoptions", verbose_name=pgettext_lazy("opinion", "recipient"))
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
     manner = models.CharField(_("manner"), max_length=12, choices=Manner.choices, default=Manner.ADOPTED)

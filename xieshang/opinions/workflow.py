@@ -28,6 +28,7 @@ from typing import Literal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from ninja import Schema
 from pydantic import Field, field_validator, model_validator
 
@@ -253,7 +254,7 @@ TRANSITIONS: list[Transition] = [
     Transition("update", {S.DRAFT, S.RETURNED}, None, AUTHOR, _lazy("edit"), input=UpdateInput),
     Transition("submit", {S.DRAFT}, S.SUBMITTED, AUTHOR, _lazy("submit"), guard=guard_text_within_limit),
     Transition("resubmit", {S.RETURNED}, S.SUBMITTED, AUTHOR, _lazy("resubmit"), guard=guard_text_within_limit),
-    Transition("withdraw", {S.DRAFT, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, AUTHOR, _lazy("withdraw")),
+    Transition("withdraw", {S.DRAFT, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, AUTHOR, pgettext_lazy("opinion", "withdraw")),
     # The office (编辑)
     Transition("start_editing", {S.SUBMITTED, S.EDITING}, S.EDITING, STAFF, _lazy("start editing")),
     Transition("edit", {S.SUBMITTED, S.EDITING}, S.EDITING, STAFF, _lazy("save the edited text"), guard=guard_not_claimed,

@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('level', models.CharField(choices=[('prefecture', 'prefecture'), ('province', 'province or autonomous region'), ('national', 'national')], max_length=12, verbose_name='level')),
-                ('kind', models.CharField(choices=[('single', 'single'), ('combined', 'combined')], default='single', max_length=10, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('single', 'single adoption'), ('combined', 'combined adoption')], default='single', max_length=10, verbose_name='kind')),
                 ('manner', models.CharField(choices=[('adopted', 'adopted'), ('transferred', 'transferred'), ('excerpted', 'excerpted')], default='adopted', max_length=12, verbose_name='manner')),
                 ('adopted_on', models.DateField(verbose_name='adopted on')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
