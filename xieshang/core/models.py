@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class User(AbstractUser):
@@ -685,10 +686,10 @@ class Deadline(CommitteeScoped):
     """
 
     class State(models.TextChoices):
-        OPEN = "open", _("open")
-        EXTENDED = "extended", _("extended")
-        MET = "met", _("met")
-        WAIVED = "waived", _("waived")
+        OPEN = "open", pgettext_lazy("deadline", "open")
+        EXTENDED = "extended", pgettext_lazy("deadline", "extended")
+        MET = "met", pgettext_lazy("deadline", "met")
+        WAIVED = "waived", pgettext_lazy("deadline", "waived")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
