@@ -77,9 +77,32 @@ class ReportTextForm(forms.Form):
 
 
 class DraftForm(ReportTextForm):
-    """New draft and the submitter's edits (create / update); `commission` when it answers a call."""
+    """New draft and the submitter's edits (create / update); `commission` when it answers a call;
+    `submitter` (a new draft only): in whose name — "member" (one's own), "station" (one's liaison
+    station), "organization:<id>" (a party or group) or "special_committee:<id>"."""
 
     commission = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    submitter = forms.ChoiceField(label=_("Submitted in the name of"), required=False, choices=())
+
+    def __init__(self, *args, submitter_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = list(submitter_choices)
+        if len(choices) > 1:
+            self.fields["submitter"].choices = choices
+            self.fields["submitter"].required = True
+        else:
+            del self.fields["submitter"]
+            self.default_submitter = choices[0][0] if choices else "member"
+
+    def submitter_args(self) -> dict:
+        """The keyword arguments of services.opinion_create that name the submitter."""
+        value = self.cleaned_data.get("submitter") or getattr(self, "default_submitter", "member")
+        kind, _sep, pk = value.partition(":")
+        if kind == "organization":
+            return {"submitter_kind": kind, "organization": int(pk)}
+        if kind == "special_committee":
+            return {"submitter_kind": kind, "special_committee": int(pk)}
+        return {"submitter_kind": kind}
 
 
 class EditForm(ReportTextForm):

@@ -9,7 +9,6 @@ Excel (`?format=xlsx`, the same rows as the page, all pages) from one definition
 
 from __future__ import annotations
 
-import functools
 import tempfile
 
 from django.contrib import messages
@@ -24,10 +23,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xieshang.core import clock
-from xieshang.core.errors import Forbidden, NotFound, ServiceError
+from xieshang.core.errors import Forbidden, NotFound, ServiceError, pages
 from xieshang.core.middleware import committee_of_request
 from xieshang.core.models import Role
-from xieshang.core.selectors import roles_of
+from xieshang.core.selectors import member_of, roles_of
 
 from . import page_selectors, selectors, services
 from .forms import (
@@ -59,17 +58,9 @@ FIRST_YEAR = 2020
 
 
 def screen(view):
-    """Signed-in only; a NotFound from a selector or service is the 404 page."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-
-    return wrapped
+    """Signed-in only; a refusal a view does not show on its form is mapped by core's one place
+    (`core.errors.pages`): hidden or missing → the 404 page, refused → the 403 page."""
+    return login_required(pages(view))
 
 
 def _committee(request):
@@ -199,16 +190,40 @@ def _commission_for(request, committee, value):
         return None
 
 
+def _submitter_choices(request, committee) -> list[tuple[str, str]]:
+    """In whose name the user may draft: their own (a member), their liaison station (a keeper), a party or
+    group or a special committee (their own as a member; any as office staff)."""
+    from xieshang.core.models import Organization, SpecialCommittee
+
+    roles = _roles(request)
+    member = member_of(request.user, committee)
+    choices = []
+    if member is not None:
+        choices.append(("member", _("Myself (%(name)s)") % {"name": member.name}))
+    if Role.STATION in roles:
+        choices.append(("station", _("My liaison station")))
+    if roles & STAFF_ROLES:
+        organizations = Organization.objects.filter(committee=committee).order_by("name")
+        specials = SpecialCommittee.objects.filter(committee=committee).order_by("name")
+    else:
+        organizations = Organization.objects.filter(pk=getattr(member, "organization_id", None) or 0)
+        specials = member.special_committees.all() if member is not None else SpecialCommittee.objects.none()
+    choices += [(f"organization:{o.pk}", o.name) for o in organizations]
+    choices += [(f"special_committee:{c.pk}", c.name) for c in specials]
+    return choices
+
+
 @screen
 def create(request):
     committee = _committee(request)
+    submitters = _submitter_choices(request, committee)
     if request.method == "POST":
-        form = DraftForm(request.POST)
+        form = DraftForm(request.POST, submitter_choices=submitters)
         if form.is_valid():
             commission = _commission_for(request, committee, form.cleaned_data.get("commission"))
             try:
                 report = services.opinion_create(actor=request.user, committee=committee, commission=commission,
-                                                 **form.to_data())
+                                                 **form.to_data(), **form.submitter_args())
             except NotFound:
                 raise
             except ServiceError as exc:
@@ -223,7 +238,7 @@ def create(request):
         commission = _commission_for(request, committee, request.GET.get("commission"))
         if commission is not None:
             initial = {"commission": commission.pk, "title": commission.topic}
-        form = DraftForm(initial=initial)
+        form = DraftForm(initial=initial, submitter_choices=submitters)
     commission = _commission_for(request, committee, form["commission"].value())
     return render(request, "opinions/form.html", {
         "form": form, "report": None, "commission": commission, "limit": TEXT_LIMIT,

@@ -206,3 +206,34 @@ def test_english_pages(p):
     walk(p, "submitted")
     html = c.get(reverse("opinions:mine"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "My opinion reports" in html
+
+
+def test_a_station_keeper_drafts_for_the_liaison_station(p, committee):
+    from xieshang.opinions.tests._screens import user
+
+    keeper = user(committee, "station", name="联络站站长")
+    c = client_for(keeper)
+    page = c.get(reverse("opinions:create"))
+    assert page.status_code == 200 and 'name="submitter"' not in page.content.decode()  # one choice: no question
+    response = c.post(reverse("opinions:create"), _post(title="联络站收集的群众意见"))
+    assert response.status_code == 302
+    report = OpinionReport.objects.get(title="联络站收集的群众意见")
+    assert report.submitter_kind == "station" and report.liaison_station_id is not None
+
+
+def test_a_member_of_a_party_may_draft_in_its_name(p, committee):
+    from xieshang.core.tests.factories import OrganizationFactory
+
+    party = OrganizationFactory(committee=committee, name="民盟昌吉州委")
+    member = p.member.memberships.get(committee=committee)
+    member.organization = party
+    member.save()
+    c = client_for(p.member)
+    page = c.get(reverse("opinions:create")).content.decode()
+    assert 'name="submitter"' in page and "民盟昌吉州委" in page
+    response = c.post(reverse("opinions:create"), _post(title="党派提交的信息", submitter=f"organization:{party.pk}"))
+    assert response.status_code == 302
+    report = OpinionReport.objects.get(title="党派提交的信息")
+    assert report.submitter_kind == "organization" and report.organization_id == party.pk
+    bad = c.post(reverse("opinions:create"), _post(title="乱填的提交主体", submitter="organization:999999"))
+    assert bad.status_code == 200 and "乱填的提交主体" in bad.content.decode()
