@@ -29,4 +29,5 @@ urlpatterns = [
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
     path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_id>/remove/", views.attachment_remove, name="attachment_remove"),
 ]

@@ -330,15 +330,15 @@ def _detail_context(request, report, bound=None) -> dict:
     names = {t.action for t in actions}
     rows = _with_outcomes(OpinionReport.objects.filter(pk=report.pk))
     outcomes = rows[0].outcomes if rows else []
-    attachment_form = None
-    if names & {"update", "edit"}:
-        attachment_form = AttachmentForm(auto_id="id_attachment_%s")
+    may_attach = services.may_attach(user, report)
+    attachment_form = AttachmentForm(auto_id="id_attachment_%s") if may_attach else None
     return {
         "report": report,
         "authors": list(report.authors.all()),
         "versions": list(selectors.versions_of(user, report)),
         "attachments": list(page_selectors.attachments_of(report)),
         "attachment_form": attachment_form,
+        "may_attach": may_attach,
         "outcomes": outcomes,
         "combined_reports": list(report.combined_reports.all()) if report.is_combined else [],
         "forwardings": list(report.forwardings.all()),
@@ -407,6 +407,21 @@ def attachment_add(request, pk):
     context = _detail_context(request, report)
     context["attachment_form"] = form
     return render(request, "opinions/detail.html", context)
+
+
+@screen
+@require_POST
+def attachment_remove(request, pk, attachment_id):
+    report = _get(request, pk)
+    try:
+        services.opinion_attachment_remove(actor=request.user, report=report, attachment=attachment_id)
+    except (NotFound, Forbidden):
+        raise
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The file is removed."))
+    return redirect(reverse("opinions:detail", args=[pk]) + "#attachments")
 
 
 @screen

@@ -237,3 +237,29 @@ def test_a_member_of_a_party_may_draft_in_its_name(p, committee):
     assert report.submitter_kind == "organization" and report.organization_id == party.pk
     bad = c.post(reverse("opinions:create"), _post(title="乱填的提交主体", submitter="organization:999999"))
     assert bad.status_code == 200 and "乱填的提交主体" in bad.content.decode()
+
+
+def test_attachments_upload_download_remove_and_404_for_others(p):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    report = draft(p)
+    c = client_for(p.member)
+    response = c.post(reverse("opinions:attachment_add", args=[report.pk]),
+                      {"file": SimpleUploadedFile("调研材料.pdf", b"%PDF-1.4 material", content_type="application/pdf")})
+    assert response.status_code == 302
+    html = c.get(reverse("opinions:detail", args=[report.pk])).content.decode()
+    assert "调研材料.pdf" in html
+    from xieshang.core.attachments import attachments_of
+
+    attachment = attachments_of(report).get()
+    url = reverse("opinions:attachment", args=[report.pk, attachment.pk])
+    download = c.get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 material"
+    assert client_for(p.other_member).get(url).status_code == 404
+    assert client_for(p.staff).get(url).status_code == 404  # a draft: not even the office
+    # a file of a refused type keeps the page, with the message
+    bad = c.post(reverse("opinions:attachment_add", args=[report.pk]),
+                 {"file": SimpleUploadedFile("病毒.exe", b"MZ", content_type="application/octet-stream")})
+    assert bad.status_code == 200
+    assert c.post(reverse("opinions:attachment_remove", args=[report.pk, attachment.pk])).status_code == 302
+    assert c.get(url).status_code == 404
