@@ -54,6 +54,12 @@ def _search_kinds() -> dict:
     }
 
 
+def _export_kinds() -> dict:
+    from xieshang.core.exports import Kind
+
+    return {"opinions": Kind(_("Opinion report list"), "xieshang.opinions.exports.write_opinion_list", "opinion-reports")}
+
+
 def declarations() -> Declarations:
     return Declarations(
         nav=(
@@ -64,6 +70,7 @@ def declarations() -> Declarations:
         ),
         todos=("xieshang.opinions.selectors.todos_for",),
         timers=TIMERS,
+        export_kinds=_export_kinds(),
         event_labels={
             "opinion": "xieshang.opinions.selectors.event_label",
             "commission": "xieshang.opinions.selectors.commission_event_label",

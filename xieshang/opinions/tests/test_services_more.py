@@ -202,3 +202,31 @@ def test_attachments(actors):
     services.opinion_attachment_add(actor=actors.staff, report=report,
                                     file=SimpleUploadedFile("补充.docx", b"PK docx", content_type="application/octet-stream"))
     assert attachments_of(report).count() == 2
+
+
+def test_background_export_of_the_list(actors):
+    import io
+
+    from openpyxl import load_workbook
+
+    from xieshang.core import exports
+
+    walk_to("forwarded", actors, title="关于牧区饮水安全的建议")
+    walk_to("submitted", actors, title="关于停车难的建议")
+    walk_to("draft", actors, title="草稿不导出")
+    assert "opinions" in exports.kinds()
+    handle = io.BytesIO()
+    written = exports.kinds()["opinions"]
+    from django.utils.module_loading import import_string
+
+    n = import_string(written.writer)(handle, user=actors.staff, committee=actors.committee, params={"sort": "title"})
+    assert n == 2
+    handle.seek(0)
+    rows = list(load_workbook(handle).active.values)
+    titles = [r[1] for r in rows[1:]]
+    assert sorted(titles) == sorted(["关于牧区饮水安全的建议", "关于停车难的建议"])
+    handle = io.BytesIO()
+    assert import_string(written.writer)(handle, user=actors.staff, committee=actors.committee,
+                                         params={"state": "forwarded"}) == 1
+    handle = io.BytesIO()
+    assert import_string(written.writer)(handle, user=actors.other, committee=actors.committee, params={}) == 0
