@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from xieshang.core import calendar, timers
 from xieshang.core.attachments import attachment_response
 from xieshang.core.errors import Forbidden, NotFound, ServiceError, pages
+from xieshang.core.formats import cn_date
 from xieshang.core.middleware import committee_of_request
 from xieshang.core.models import HandlingUnit, Member, Role
 from xieshang.core.selectors import member_of, roles_of, unit_ids_of
@@ -595,30 +596,46 @@ def _list_queryset(qs):
     return selectors.with_live_units(qs).values_list(*LIST_COLUMNS, "live_units")
 
 
-_ROW_LABELS: dict[str, tuple] = {}
+_ROW_LABELS: dict[tuple, tuple] = {}
 
 
 def _row_labels() -> tuple:
-    """The labels of states, categories and roles of the list's rows, made once per language per
-    process (the template escapes them)."""
+    """The labels of states, categories and roles of the list's rows, the two texts of a due date and
+    the detail URL pattern, made once per language (and URL prefix) per process (the template escapes
+    them)."""
+    from django.urls import get_script_prefix
     from django.utils.translation import get_language
 
-    language = get_language()
-    labels = _ROW_LABELS.get(language)
+    key = (get_language(), get_script_prefix())
+    labels = _ROW_LABELS.get(key)
     if labels is None:
-        labels = _ROW_LABELS[language] = (
+        labels = _ROW_LABELS[key] = (
             {value: str(label) for value, label in ProposalState.choices},
             {value: str(label) for value, label in Category.choices},
             {value: str(label) for value, label in AssignmentRole.choices},
+            (_("overdue by %(days)s working days"), _("%(days)s working days left")),
+            reverse("proposals:detail", args=[987654321]).replace("987654321", "{}"),
         )
     return labels
 
 
+def _due(due, texts) -> tuple[str, str]:
+    """The CSS classes and the text of a row's reply date (as proposals/_due.html shows them), "" for none."""
+    if not due:
+        return "", ""
+    css = "due overdue" if due["overdue"] else "due due-soon" if due["due_soon"] else "due"
+    text = cn_date(due["due_date"])
+    if due["days_left"] is not None:
+        overdue, left = texts
+        text += " · " + (overdue % {"days": due["days_abs"]} if due["overdue"] else left % {"days": due["days_left"]})
+    return css, text
+
+
 def _rows(rows) -> list[dict]:
-    """The rows of the staff list (proposals/list.html shows them) from `_list_queryset` tuples: their
-    units come with them (no query per row, none for the units), labels from dictionaries made once,
-    the working days left of all rows at once."""
-    states, categories, roles = _row_labels()
+    """The rows of the staff list (proposals/list.html renders them) from `_list_queryset` tuples: their
+    units come with them (no query per row, none for the units), labels, texts and the URL pattern made
+    once, the working days left of all rows at once. Values only: the markup is the template's."""
+    states, categories, roles, due_texts, url_of = _row_labels()
     today = deadlines.today()
     remind: dict[int, tuple] = {}
     out = []
@@ -633,13 +650,14 @@ def _rows(rows) -> list[dict]:
                 if cid not in remind:
                     remind[cid] = timers.timer(cid, "proposal.remind_before")
                 due = deadlines._info(cid, nearest[2], nearest[1], today, remind[cid])
+            due_class, due_text = _due(due, due_texts)
             proposer = (org if kind == ProposerKind.ORGANIZATION and org else
                         special if kind == ProposerKind.SPECIAL_COMMITTEE and special else person) or ""
             out.append({
-                "pk": pid, "number": number, "title": title, "is_key": is_key, "proposer": proposer,
-                "sector": sector, "category": categories.get(category) or category, "state": state,
-                "state_label": states.get(state) or state, "due": due,
-                "units": [(name, roles.get(role) or role) for role, _s, _d, _u, name, _id in live],
+                "url": url_of.format(pid), "number": number or "—", "title": title, "is_key": is_key,
+                "proposer": proposer, "sector": sector, "category": categories.get(category) or category,
+                "state": state, "state_label": states.get(state) or state, "due_class": due_class,
+                "due_text": due_text, "units": [(name, roles.get(role) or role) for role, _s, _d, _u, name, _id in live],
             })
     return out
 
