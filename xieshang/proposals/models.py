@@ -1,6 +1,7 @@
 """Proposals (提案): the reference app. States and legal moves are in workflow.py; every write in services.py."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -321,6 +322,9 @@ class ReplyOutcome(models.TextChoices):
     EXPLAINED = "explained", _("C: explained, cannot be solved now")
 
 
+REPLY_LETTER = "reply_letter"  # the purpose of a reply's uploaded letter among the core attachments
+
+
 class Reply(models.Model):
     """答复: one unit's formal answer in one round, with its letter."""
 
@@ -329,7 +333,9 @@ class Reply(models.Model):
     round = models.PositiveSmallIntegerField(default=1)
     outcome = models.CharField(_("outcome"), max_length=12, choices=ReplyOutcome.choices)
     text = models.TextField(_("reply text"))
-    letter = models.FileField(_("reply letter"), upload_to="proposals/letters/%Y/", blank=True)
+    # The uploaded letter is a core Attachment (purpose REPLY_LETTER, xieshang.core.attachments; migration
+    # proposals/0008 moved the former FileField's files there): see `letter` below.
+    attachments = GenericRelation("core.Attachment", content_type_field="content_type", object_id_field="object_id")
     signed_by = models.CharField(_("signed by"), max_length=40, blank=True)
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     replied_at = models.DateTimeField(_("replied at"))
@@ -341,6 +347,20 @@ class Reply(models.Model):
         verbose_name_plural = _("replies")
         ordering = ["round", "id"]
         constraints = [models.UniqueConstraint(fields=["assignment", "round"], name="reply_one_per_unit_round")]
+
+    @property
+    def letter_attachment(self):
+        """The uploaded reply letter (the latest Attachment of purpose REPLY_LETTER), or None. Reads the
+        prefetched attachments when the query prefetched "attachments" (no query per reply)."""
+        letters = [a for a in self.attachments.all() if a.purpose == REPLY_LETTER]
+        return max(letters, key=lambda a: a.pk) if letters else None
+
+    @property
+    def letter(self):
+        """The uploaded letter's file (a FieldFile), or None: what the former FileField `letter` gave."""
+        attachment = self.letter_attachment
+        return attachment.file if attachment is not None else None
+
 
 
 class EvaluationVerdict(models.TextChoices):

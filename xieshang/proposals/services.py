@@ -11,16 +11,14 @@ transaction and delivered after the commit (xieshang.core.services.notify).
 from __future__ import annotations
 
 import datetime
-import os
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xieshang.core import audit, timers
+from xieshang.core import attachments, audit, timers
 from xieshang.core.workflow import Machine, Step, Transition
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
 from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
@@ -28,6 +26,7 @@ from xieshang.core.selectors import has_role, member_of, office_users, unit_ids_
 from xieshang.core.services import notify
 
 from . import deadlines, search, selectors, workflow
+from . import duty as duty_ledger
 from .models import (
     Assignment,
     AssignmentRole,
@@ -45,6 +44,7 @@ from .models import (
     ProposalState,
     ProposerKind,
     RejectReason,
+    REPLY_LETTER,
     Reply,
     ReplyOutcome,
     Supervision,
@@ -518,6 +518,7 @@ def _do_register(ctx: _Ctx) -> None:
     p.is_key = is_key
     p.state = S.REGISTERED
     p.registered_at = ctx.now
+    duty_ledger.credit_registration(p, ctx.today)  # the proposers' facts (duty.py), not the acting staff's
     ctx.payload = {"number": p.number, "category": category, "is_key": is_key}
     _tell(_proposer_users(p), p, "proposal.registered",
           _("Your proposal was registered as No. %(number)s: %(title)s") % {"number": p.number, "title": p.title})
@@ -554,6 +555,7 @@ def _do_convert(ctx: _Ctx) -> None:
     reason = _text(ctx.data, "reason", 2000)
     p.state = S.CONVERTED
     p.converted_to = to
+    duty_ledger.remove_all(p)  # no longer a proposal: a registered one loses its proposers' facts
     p.state_note = reason
     ctx.payload = {"to": to, "reason": reason}
     _tell(_proposer_users(p), p, "proposal.converted",
@@ -821,15 +823,10 @@ def _do_refuse_extension(ctx: _Ctx) -> None:
 
 
 def _clean_letter(letter):
+    """The uploaded reply letter, checked by core (type among LETTER_EXTENSIONS, size limit), or None."""
     if not letter:
         return None
-    name = getattr(letter, "name", "") or ""
-    if os.path.splitext(name)[1].lower() not in LETTER_EXTENSIONS:
-        raise Invalid(field_errors={"letter": [_("Upload a PDF, Word or image file (.pdf, .doc, .docx, .jpg, .png).")]})
-    limit = settings.XIESHANG_MAX_UPLOAD_MB * 1024 * 1024
-    if (getattr(letter, "size", 0) or 0) > limit:
-        raise Invalid(field_errors={"letter": [_("The file is larger than %(mb)d MB.") % {"mb": settings.XIESHANG_MAX_UPLOAD_MB}]})
-    return letter
+    return attachments.attachment_check(letter, field="letter", extensions=LETTER_EXTENSIONS)
 
 
 def _finish_leftovers(p: Proposal) -> list[int]:
@@ -854,9 +851,10 @@ def _do_reply(ctx: _Ctx) -> None:
         replied_by=ctx.actor, replied_at=ctx.now, is_on_time=ctx.today <= a.due_date,
         is_public=p.is_public,  # a published proposal publishes its replies (set_public)
     )
-    if letter:
-        reply.letter = letter
     reply.save()
+    if letter:  # a core Attachment of the reply (Reply.letter reads it)
+        attachments.attachment_add(actor=ctx.actor, committee=p.committee_id, obj=reply, file=letter,
+                                   purpose=REPLY_LETTER, field="letter", extensions=LETTER_EXTENSIONS)
     a.state = A.REPLIED
     a.replied_at = ctx.now
     a.round = p.round
@@ -1012,6 +1010,8 @@ def _do_mark_key(ctx: _Ctx) -> None:
         leader = User.objects.filter(pk=lid).first()
         if leader is None or not has_role(leader, p.committee_id, Role.LEADER):
             raise Invalid(field_errors={"leader": [_("Choose a leader of this committee.")]})
+    if is_key != p.is_key:
+        duty_ledger.credit_flag(p, duty_ledger.KEY, is_key, ctx.today)
     p.is_key = is_key
     p.supervising_leader = leader if is_key else None
     ctx.payload = {"is_key": is_key, "leader": leader.pk if leader and is_key else None}
@@ -1031,7 +1031,10 @@ def _do_supervise(ctx: _Ctx) -> None:
 
 
 def _do_mark_excellent(ctx: _Ctx) -> None:
-    ctx.obj.is_excellent = _bool(ctx.data, "value")
+    value = _bool(ctx.data, "value")
+    if value != ctx.obj.is_excellent:
+        duty_ledger.credit_flag(ctx.obj, duty_ledger.EXCELLENT, value, ctx.today)
+    ctx.obj.is_excellent = value
     ctx.payload = {"value": ctx.obj.is_excellent}
 
 
@@ -1205,6 +1208,7 @@ def proposals_import(*, actor, committee, file, session=None):
                 )
                 search.index_proposals([proposal.pk])
                 deadlines.sync_proposals([proposal.pk])  # still handling: its reply deadlines run
+                duty_ledger.backfill([proposal])  # registered: the proposer's fact in the duty ledger
                 result.created += 1
     except IntegrityError:
         return ImportResult(errors=[(None, _(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import tempfile
 import uuid
 
@@ -565,13 +564,11 @@ def reply_letter(request, pk, reply_id):
     """The uploaded reply letter, for those who may see the proposal."""
     proposal = _get(request, pk)
     reply = proposal.replies.filter(pk=reply_id).first()
-    if reply is None or not reply.letter or not selectors.may_download_reply_letter(request.user, reply):
+    if reply is None:
         raise Http404
-    try:
-        handle = reply.letter.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=os.path.basename(reply.letter.name))
+    # a core attachment (xieshang.core.attachments): proposals decide who may have it, core streams it
+    return attachment_response(reply.letter_attachment,
+                               visible=selectors.may_download_reply_letter(request.user, reply))
 
 
 # --- Staff: list, export, review, assignment ---------------------------------------------------
