@@ -18,6 +18,11 @@ Actor relations (computed by selectors.relations_of):
   leader  a leader of the committee (not on other people's drafts)
   system  the scheduler (actor None)
 
+The editing claim: `start_editing` and `edit` make the acting staff member the report's editor
+(`editing_by`); while another staff member holds it, edit, combine, return, decline and send_for_approval
+are refused (409 `being_edited`) — `start_editing` takes it over. Sending for approval, approving,
+returning, declining and combining release it.
+
 The Machine itself (handlers, relations, visibility, after_save) is built in services.py: `services.MACHINE`.
 """
 
@@ -239,6 +244,11 @@ def guard_not_claimed(step: Step) -> None:
         )
 
 
+def guard_returnable(step: Step) -> None:
+    guard_not_combined_report(step)
+    guard_not_claimed(step)
+
+
 def _editor_name(obj) -> str:
     user = obj.editing_by
     return (user.get_full_name() or user.username) if user is not None else ""
@@ -260,12 +270,13 @@ TRANSITIONS: list[Transition] = [
     Transition("edit", {S.SUBMITTED, S.EDITING}, S.EDITING, STAFF, _lazy("save the edited text"), guard=guard_not_claimed,
                input=EditInput),
     Transition("return", {S.SUBMITTED, S.EDITING}, S.RETURNED, STAFF, _lazy("return for more information"),
-               guard=guard_not_combined_report, input=ReasonInput),
+               guard=guard_returnable, input=ReasonInput),
     Transition("combine", {S.SUBMITTED, S.EDITING}, S.COMBINED, STAFF, _lazy("combine"), guard=guard_not_claimed,
                input=CombineInput),
     Transition("decline", {S.SUBMITTED, S.EDITING, S.AWAITING_APPROVAL}, S.DECLINED, STAFF, _lazy("do not use"),
-               input=ReasonInput),
-    Transition("send_for_approval", {S.EDITING}, S.AWAITING_APPROVAL, STAFF, _lazy("send for approval")),
+               guard=guard_not_claimed, input=ReasonInput),
+    Transition("send_for_approval", {S.EDITING}, S.AWAITING_APPROVAL, STAFF, _lazy("send for approval"),
+               guard=guard_not_claimed),
     # The leader (签发)
     Transition("send_back", {S.AWAITING_APPROVAL}, S.EDITING, {"leader"}, _lazy("send back for editing"), input=ReasonInput),
     Transition("approve", {S.EDITING, S.AWAITING_APPROVAL}, S.APPROVED, {"leader"}, _lazy("approve")),

@@ -187,6 +187,22 @@ def test_another_staff_member_must_take_over_before_editing(actors):
     assert report.editing_by == actors.staff2 and report.situation == "接手后的稿子"
 
 
+def test_what_another_staff_member_holds_is_refused_until_taken_over(actors):
+    report = walk_to("editing", actors)  # held by actors.staff
+    for action, data in (("return", {"reason": "r"}), ("decline", {"reason": "r"}), ("send_for_approval", {})):
+        with pytest.raises(Conflict) as info:
+            services.opinion_act(actor=actors.staff2, report=report, action=action, data=data)
+        assert info.value.detail == "being_edited"
+    offered = {t.action for t in selectors.available_actions(actors.staff2, report)}
+    assert offered == {"start_editing"}
+    services.opinion_start_editing(actor=actors.staff2, report=report)
+    assert {"edit", "return", "decline", "send_for_approval", "combine"} <= {
+        t.action for t in selectors.available_actions(actors.staff2, report)}
+    services.opinion_send_for_approval(actor=actors.staff2, report=report)
+    report.refresh_from_db()
+    assert report.state == S.AWAITING_APPROVAL and report.editing_by is None
+
+
 def test_stale_version_is_a_conflict(actors):
     report = walk_to("editing", actors)
     old = report.version
