@@ -8,7 +8,9 @@ periodic jobs, and a moving clock), and checks the workflow's invariants after e
 - a replied proposal has a reply from each answering unit of its round, all its answering units replied;
 - a closed or archived proposal has no pending assignment (to acknowledge, objected, handling);
 - a merged proposal points to a proposal that is not itself merged;
-- registered numbers are unique and follow <term>-<session>-<sequence:04d>.
+- registered numbers are unique and follow <term>-<session>-<sequence:04d>;
+- every action `available()` offers someone is accepted by `act()` when given valid input (the button
+  is shown exactly when the action would go through): `offered_actions_are_accepted`.
 """
 
 import datetime
@@ -112,6 +114,57 @@ def _data_for(action, p, draw, world, clock):
     return {}
 
 
+def _valid_data_for(action, p, world, clock):
+    """Valid data for `action` on `p`, or None when no valid data can exist now (e.g. nothing to merge into)."""
+    units = world["units"]
+    if action == "update":
+        world["counter"] += 1
+        return {"title": f"标题{world['counter']}"}
+    if action == "invite_cosigners":
+        invited = set(p.cosigners.values_list("member_id", flat=True))
+        free = [m.pk for m in (world["cosigner_member"], world["outsider_member"]) if m.pk not in invited]
+        return {"members": free[:1]} if free else None
+    if action in ("return_for_revision", "object", "withdraw"):
+        return {"reason": "请补充调研材料"}
+    if action == "merge":
+        into = (Proposal.objects.filter(committee=p.committee, session=p.session, state__in=("submitted", "registered"))
+                .exclude(pk=p.pk).values_list("pk", flat=True).first())
+        return None if into is None else {"into": into, "reason": "内容相近"}
+    if action == "convert":
+        return {"to": "suggestion"}
+    if action == "reject":
+        return {"reason_code": "other", "reason": "不属于提案范围"}
+    if action == "assign":
+        return {"units": [{"unit": units[0].pk, "role": "lead"}, {"unit": units[1].pk, "role": "co"}]}
+    if action == "reassign":
+        objected = p.assignments.filter(state="objected").first()
+        taken = set(p.assignments.exclude(state="cancelled").values_list("unit_id", flat=True))
+        free = [u for u in units if u.pk not in taken]
+        return None if objected is None or not free else {"assignment": objected.pk, "unit": free[0].pk}
+    if action == "consult":
+        return {"date": clock.day.isoformat(), "form": "meeting", "summary": "当面沟通办理思路"}
+    if action == "send_views":
+        return {"text": "协办意见"}
+    if action == "request_extension":
+        due = p.assignments.filter(state="handling").order_by("due_date").values_list("due_date", flat=True).first()
+        return {"until": ((due or clock.day) + datetime.timedelta(days=10)).isoformat(), "reason": "需协调多部门"}
+    if action in ("approve_extension", "refuse_extension"):
+        return {}
+    if action == "reply":
+        return {"outcome": "adopted", "text": "答复内容"}
+    if action == "evaluate":
+        return {"verdict": "satisfied"}
+    if action == "close":
+        return {"note": "已做解释"}
+    if action == "mark_key":
+        return {"is_key": True}
+    if action == "supervise":
+        return {"text": "请加快办理"}
+    if action in ("mark_excellent", "set_public"):
+        return {"value": True}
+    return {}
+
+
 def _machine(world, clock):
     class ProposalWorkflow(RuleBasedStateMachine):
         def __init__(self):
@@ -206,6 +259,38 @@ def _machine(world, clock):
                 return
             name, action = data.draw(st.sampled_from(sorted(choices)))
             self.act(data, action, name, False, pk=pk)
+
+        @precondition(lambda self: self.proposals)
+        @rule(data=st.data())
+        def offered_actions_are_accepted(self, data):
+            """An action `available()` offers is accepted by `act()` given valid input: it may fail only
+            on input that cannot be valid now (nothing to merge into, no free unit to re-assign to)."""
+            pk = data.draw(st.sampled_from(self.proposals))
+            p = Proposal.objects.get(pk=pk)
+            offered = sorted(
+                (name, t.action) for name, user in world["actors"].items() if user is not None
+                for t in selectors.available_actions(user, p)
+            )
+            if not offered:
+                return
+            name, action = data.draw(st.sampled_from(offered))
+            payload = _valid_data_for(action, p, world, clock)
+            if payload is None:
+                return
+            if action in ("approve_extension", "refuse_extension"):
+                payload = {"request": ExtensionRequest.objects.filter(
+                    assignment__proposal=p, state="pending").values_list("pk", flat=True).first()}
+            events_before = Event.objects.for_object(p).count()
+            try:
+                services.proposal_act(actor=world["actors"][name], proposal=pk, action=action, data=payload)
+            except ServiceError as exc:
+                raise AssertionError(f"{action} was offered to {name} in state {p.state} but refused: "
+                                     f"{exc.code.value} {exc.detail} {exc.message} {exc.field_errors}") from exc
+            if Event.objects.for_object(p).count() == events_before:
+                self.quiet[pk] = self.quiet.get(pk, 0) + 1
+            else:
+                self.successes += 1
+            STATS[action] = STATS.get(action, 0) + 1
 
         @rule(days=st.sampled_from([1, 3, 8, 40, 100]))
         def time_passes(self, days):
