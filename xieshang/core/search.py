@@ -44,7 +44,8 @@ Storage (migration core 0009; table `core_search`, model `core.SearchEntry`)
         column are separated by FIELD_BREAK, a token no query has. The rowid encodes the key:
         (object_id << KIND_BITS) | kind_code(kind), so that a search reads the object ids and the
         kind from the full-text index alone (no lookup per match); `kind` and `object_id` are kept as
-        UNINDEXED columns too. Two declared kinds with the same code are refused at start.
+        UNINDEXED columns too. Two declared kinds with the same code are refused (ImproperlyConfigured)
+        the first time the index is used.
 
 Upkeep
     `index(kind, ids)` writes the documents in the caller's transaction (the services call it after
@@ -238,7 +239,7 @@ class Document:
     words: tuple[str | None, ...] = ()
     names: tuple[str | None, ...] = ()
     version: int = 0
-    _text: Text | None = field(default=None, repr=False, compare=False)
+    _text: Text | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def text(self) -> Text:
