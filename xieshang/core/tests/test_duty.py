@@ -9,7 +9,7 @@ from django.apps import apps as django_apps
 
 from xieshang.core import clock, duty
 from xieshang.core.models import DutyFact
-from xieshang.core.tests.factories import MemberFactory
+from xieshang.core.tests.factories import HandlingUnitFactory, MemberFactory
 from xieshang.proposals import services
 from xieshang.proposals.duty import COSIGNER, EXCELLENT, KEY, LEAD
 from xieshang.proposals.tests.factories import make_actors, make_committee, make_member, walk_to
@@ -191,3 +191,29 @@ def test_the_migration_backfills_what_the_services_would_have_written():
 
     assert proposal_duty.backfill(Proposal.objects.all()) == 1  # the converted one credits nobody
     assert {(f.member_id, f.kind, f.object_id, f.authors, f.lead) for f in DutyFact.objects.all()} == written
+
+
+def test_imported_past_proposals_credit_their_member_proposers(committee, make_user):
+    from xieshang.core.tests.factories import OrganizationFactory
+    from xieshang.proposals.services import proposals_import
+    from xieshang.proposals.tests.test_imports import GOOD_ROWS, xlsx  # the rows of the import's own tests
+    from xieshang.reports.tests import builders
+
+    staff = make_user(committee, "staff")
+    builders.member(committee, "张三")
+    builders.member(committee, "李四")
+    OrganizationFactory(committee=committee, name="民革昌吉州委员会")
+    for name in ("州教育局", "州财政局", "州人力资源和社会保障局"):
+        HandlingUnitFactory(committee=committee, name=name, short_name=name[1:] if name == "州教育局" else "")
+    result = proposals_import(actor=staff, committee=committee, file=xlsx(GOOD_ROWS))
+    assert result.ok and result.created == 5
+    facts = {(f.member.name, f.target.title, f.kind, f.authors, f.lead, f.occurred_on.year)
+             for f in DutyFact.objects.select_related("member")}
+    # four member proposals (the party's credits nobody), each registered on its session's opening day
+    assert facts == {
+        ("张三", "关于加强职业教育的建议", LEAD, 1, True, 2024),
+        ("李四", "关于优化营商环境的建议", LEAD, 1, True, 2024),
+        ("张三", "关于改善农村学校办学条件的建议", LEAD, 1, True, 2024),
+        ("李四", "关于加快数字农业发展的建议", LEAD, 1, True, 2025),
+    }
+    assert not DutyFact.objects.filter(member__user=staff).exists()
