@@ -1,7 +1,7 @@
 """What the opinions app adds to the platform (read by xieshang.core.registry through OpinionsConfig.declare).
 
 Menu entries, workbench to-dos, timers, deadline kinds, duty fact kinds, the search kind and the labels
-of the app's audit events. Kernel pieces still being landed (core.deadlines) are declared when present.
+of the app's audit events, the background export kind.
 """
 
 from __future__ import annotations
@@ -27,10 +27,8 @@ TIMERS = {
 
 
 def _deadline_kinds() -> tuple:
-    try:
-        from xieshang.core.deadlines import DeadlineKind
-    except ImportError:  # core.deadlines not landed yet
-        return ()
+    from xieshang.core.deadlines import DeadlineKind
+
     return (
         DeadlineKind(
             name="opinion.edit", label=_("opinion report to handle"), timer="opinion.edit",
@@ -44,10 +42,8 @@ def _deadline_kinds() -> tuple:
 
 
 def _search_kinds() -> dict:
-    try:
-        from xieshang.core.search import SearchKind
-    except ImportError:
-        return {}
+    from xieshang.core.search import SearchKind
+
     return {
         "opinion": SearchKind(builder="xieshang.opinions.search.documents", model="opinions.OpinionReport",
                               version_field="version", plural="opinion reports"),

@@ -19,13 +19,12 @@ Side effects written here explicitly (no signals):
 from __future__ import annotations
 
 import datetime
-import importlib
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from xieshang.core import audit, clock
+from xieshang.core import audit, clock, deadlines, duty, search
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound
 from xieshang.core.models import Member, Organization, Role, RoleAssignment, SpecialCommittee
 from xieshang.core.selectors import member_of, roles_of
@@ -52,35 +51,19 @@ S = OpinionState
 NUMBER_ATTEMPTS = 5
 
 
-# --- Kernel pieces that other engineers are landing: called through small helpers --------------------
-
-
-def _core(module: str):
-    try:
-        return importlib.import_module(f"xieshang.core.{module}")
-    except ImportError:  # not landed yet
-        return None
+# --- The kernel's deadlines, duty ledger and search index ---------------------------------------------
 
 
 def _deadline(fn: str, **kwargs):
-    deadlines = _core("deadlines")
-    if deadlines is None or not hasattr(deadlines, fn):
-        return None
     return getattr(deadlines, fn)(**kwargs)
 
 
 def _duty_record(*, member, kind, obj, occurred_on, authors=1, lead=True):
-    duty = _core("duty")
-    if duty is None or member is None:
-        return None
     return duty.duty_fact_record(member=member, kind=kind, obj=obj, occurred_on=occurred_on, authors=authors, lead=lead)
 
 
 def index_reports(ids) -> None:
     """Write the search documents of these reports (in the caller's transaction)."""
-    search = _core("search")
-    if search is None:
-        return
     search.index("opinion", list(ids))
 
 
@@ -157,22 +140,8 @@ def _new_bulletin(*, actor, report, kind: str, issued_on: datetime.date, today: 
     raise Conflict()
 
 
-def edit_due_on(committee_id, start: datetime.date) -> datetime.date:
-    """The office's due date for a report submitted on `start`: the committee's "opinion.edit" timer, else the
-    app's default (declarations.TIMERS; core.timers does not read the apps' declared defaults yet)."""
-    from xieshang.core import timers
-
-    from .declarations import TIMERS
-
-    try:
-        return timers.deadline(committee_id, "opinion.edit", start)
-    except KeyError:
-        default = TIMERS["opinion.edit"]
-        return timers.apply(committee_id, default.amount, default.unit, start)
-
-
 def _open_edit_deadline(report, today) -> None:
-    _deadline("deadline_open", obj=report, kind="opinion.edit", due_on=edit_due_on(report.committee_id, today))
+    _deadline("deadline_open", obj=report, kind="opinion.edit", start=today)
 
 
 def _meet_edit_deadline(report) -> None:
