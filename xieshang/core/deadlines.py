@@ -300,6 +300,21 @@ def due_soon(deadline_or_due_on, committee=None, today: datetime.date | None = N
     return reminder_date(committee, due, timer, remind=remind) <= today <= due
 
 
+def due_soon_until(committee, today: datetime.date | None = None, remind_timer: str = REMIND_TIMER, *,
+                   remind: tuple[int, str] | None = None) -> datetime.date:
+    """The last due date that counts as "due soon" today — for a list filter `due_on__range=(today, this)`;
+    the same rule as `due_soon` (a due date is due soon exactly when today <= it <= this day)."""
+    today = today or clock.today()
+    remind = remind or remind_before(committee, remind_timer)
+    last = timers.apply(committee, remind[0], remind[1], today)  # a first guess, then exactly by the rule
+    one = datetime.timedelta(days=1)
+    while reminder_date(committee, last + one, remind=remind) <= today:
+        last += one
+    while last > today and reminder_date(committee, last, remind=remind) > today:
+        last -= one
+    return last
+
+
 def is_overdue(deadline_or_due_on, today: datetime.date | None = None) -> bool:
     """An open deadline whose due date has passed (the due date itself is not overdue)."""
     due, _c, _t, open_ = _parts(deadline_or_due_on, None, None)

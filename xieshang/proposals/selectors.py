@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xieshang.core import audit, calendar, timers
+from xieshang.core import audit
 from xieshang.core.errors import NotFound
 from xieshang.core.models import Event, Member, Role
 from xieshang.core.selectors import has_role, member_ids_of, roles_of, unit_ids_of
@@ -434,11 +434,10 @@ def unit_inbox(user, committee, bucket: str) -> QuerySet[Assignment]:
 
 
 def _due_soon_limit(committee, today: datetime.date) -> datetime.date:
-    """The last due date that counts as "due soon" today (timer proposal.remind_before)."""
-    amount, unit = timers.timer(committee, "proposal.remind_before")
-    if unit == "working_days":
-        return calendar.add_working_days(today, amount, committee)
-    return timers.apply(committee, amount, unit, today)
+    """The last due date that counts as "due soon" today (timer proposal.remind_before; core's one rule)."""
+    from xieshang.core.deadlines import due_soon_until
+
+    return due_soon_until(committee, today, "proposal.remind_before")
 
 
 def overdue_assignments(committee, today=None) -> QuerySet[Assignment]:

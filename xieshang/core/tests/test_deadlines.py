@@ -293,3 +293,16 @@ def test_the_scheduler_runs_the_core_job():
 
     job = {j.name: j for j in scheduler.JOBS}["core.deadlines"]
     assert scheduler.resolve(job.path) is deadlines.run_reminders
+
+
+@pytest.mark.parametrize("amount,unit", [(5, "working_days"), (1, "working_days"), (1, "months"), (3, "days")])
+def test_the_list_filters_limit_follows_the_same_rule(committee, amount, unit):
+    """`due_soon_until` (the lists' filter) answers exactly like `due_soon`, holidays and weekends included."""
+    TimerSetting.objects.create(committee=committee, key="deadline.remind_before", amount=amount, unit=unit)
+    remind = deadlines.remind_before(committee)
+    assert remind == (amount, unit)
+    for today in (D(2025, 9, 26), D(2025, 9, 27), D(2025, 10, 1), D(2025, 10, 8), D(2026, 1, 30), D(2026, 2, 28)):
+        limit = deadlines.due_soon_until(committee, today)
+        for offset in range(0, 45):
+            due = today + datetime.timedelta(days=offset)
+            assert deadlines.due_soon(due, committee, today, remind=remind) == (due <= limit), (today, due, limit)
