@@ -316,14 +316,17 @@ def outcome_text(action: str, payload: dict, level_labels=None) -> str:
 def outcomes_of(user, report) -> list[dict]:
     """What became of the report (件件有回音), oldest first: returned, edited, combined, declined, approved,
     forwarded, adopted (with level), instructions — of the report itself and, once it was combined, of the
-    combined report. One query. Each: {"action", "label", "at", "text", "report_id"}."""
+    combined report (and of the one that went into, if combined again). One query (plus one per combination).
+    Each: {"action", "label", "at", "text", "report_id"}."""
     if not can_see(user, report):
         raise NotFound()
     from django.contrib.contenttypes.models import ContentType
 
     ids = [str(report.pk)]
-    if report.combined_into_id:
-        ids.append(str(report.combined_into_id))
+    into = report.combined_into_id
+    while into and len(ids) < 6:  # a combined report may itself have been combined again
+        ids.append(str(into))
+        into = OpinionReport.objects.filter(pk=into).values_list("combined_into_id", flat=True).first()
     content_type = ContentType.objects.get_for_model(OpinionReport)
     events = (
         Event.objects.filter(content_type=content_type, object_id__in=ids, action__in=[

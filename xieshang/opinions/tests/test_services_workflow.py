@@ -18,7 +18,6 @@ from xieshang.opinions.models import (
     Instruction,
     OpinionReport,
     OpinionState,
-    OpinionVersion,
 )
 from xieshang.opinions.tests.factories import PATH, draft, make_actors, walk_to
 
@@ -427,3 +426,18 @@ def test_every_action_not_offered_is_refused(actors, state):
                 services.opinion_act(actor=user, report=report.pk, action=action, data=data.get(action, {}))
         report.refresh_from_db()
         assert report.state == state
+
+
+def test_a_combined_report_combined_again_still_answers_the_first_submitters(actors):
+    a = walk_to("submitted", actors)
+    b = walk_to("submitted", actors, author=actors.other, coauthors=[], title="乙")
+    first = services.opinion_combine(actor=actors.staff, reports=[a, b], title="第一次综合", body="综合稿")
+    c = walk_to("submitted", actors, author=actors.station, coauthors=[], title="丙", submitter_kind="station")
+    second = services.opinion_combine(actor=actors.staff, reports=[first, c], title="第二次综合", body="再综合")
+    assert {x.user for x in second.authors.all()} == {actors.author, actors.coauthor, actors.other, actors.station}
+    services.opinion_send_for_approval(actor=actors.staff, report=second)
+    services.opinion_approve(actor=actors.leader, report=second)
+    assert notified(actors.other, "opinion.approve") == 1
+    b.refresh_from_db()
+    actions = [o["action"] for o in selectors.outcomes_of(actors.other, b)]
+    assert actions == ["combine", "combine", "approve"]
