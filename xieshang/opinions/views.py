@@ -130,12 +130,65 @@ def _searched(request, committee, qs, q: str):
     return qs.filter(pk__in=found.values("pk"))
 
 
-def _list_page(request, listdef, qs, template: str, context: dict, *, filters: ListFilterForm, prepare=None):
+# The list sorts as the background export's selector (selectors.SORTS) names them.
+BACKGROUND_SORTS = {"number": "number", "title": "title", "state": "state", "submitted": "submitted_at",
+                    "updated": "updated_at"}
+
+
+def _background_params(params: dict, extra: dict | None) -> dict | None:
+    """The parameters of the background export kind "opinions" (exports.PARAMS) for this list and its
+    filters; None when the list has a filter that kind does not take (it is then written here)."""
+    if extra is None or params.get("category"):
+        return None
+    out = dict(extra)
+    for key in ("q", "year", "state"):
+        if params.get(key):
+            out[key] = str(params[key])
+    sort = params.get("sort") or ""
+    base = sort.lstrip("-")
+    if base in BACKGROUND_SORTS:
+        out["sort"] = ("-" if sort.startswith("-") else "") + BACKGROUND_SORTS[base]
+    return out
+
+
+def _background_export(request, committee, count: int, params: dict):
+    """A list longer than the inline limit is prepared by the worker (core.exports, kind "opinions"): a
+    GET asks first, a POST queues it and leads to "My exports"."""
+    from xieshang.core import exports as background
+    from xieshang.core.services import export_request
+
+    if request.method != "POST":
+        return render(request, "opinions/export_confirm.html", {
+            "rows": count, "limit": background.inline_limit(), "query": request.GET.urlencode(),
+            "back": request.path + "?" + request.GET.urlencode().replace("format=xlsx", "").strip("&"),
+        })
+    try:
+        export_request(actor=request.user, committee=committee, kind="opinions", params=params)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(request.path)
+    messages.success(request, _(
+        "The list has %(rows)s reports: the file is being prepared in the background. "
+        "You will be notified when it is ready."
+    ) % {"rows": count})
+    return redirect("core:exports")
+
+
+def _list_page(request, listdef, qs, template: str, context: dict, *, filters: ListFilterForm, prepare=None,
+               background: dict | None = None):
     """The page of a list, or with `?format=xlsx` the whole filtered list as an Excel file (its "export"
-    layout: the page's columns as text)."""
+    layout: the page's columns as text). `background`: the background export's parameters that select
+    this list (see `_background_params`); a longer list than the inline limit is then left to the worker."""
     params = filters.params()
     qs = listdef.order(qs, params.get("sort"))
     if request.GET.get("format") == "xlsx":
+        from xieshang.core import exports as core_exports
+
+        background_params = _background_params(params, background)
+        if background_params is not None:
+            count = qs.count()
+            if count > core_exports.inline_limit():
+                return _background_export(request, _committee(request), count, background_params)
         rows = qs[:EXPORT_MAX_ROWS]
         if prepare is not None:
             rows = prepare(rows)
@@ -177,7 +230,7 @@ def mine(request):
     open_calls = list(selectors.commissions_visible_to(request.user, committee).filter(
         state=Commission.State.OPEN, due_on__gte=clock.today()).order_by("due_on")[:5])
     return _list_page(request, MINE, qs, "opinions/mine.html", {"open_calls": open_calls},
-                      filters=filters, prepare=_with_outcomes)
+                      filters=filters, prepare=_with_outcomes, background={"mine": "1"})
 
 
 def _commission_for(request, committee, value):
@@ -447,6 +500,14 @@ INBOX_TABS = (
 )
 
 
+# What selects each tab's reports in the background export (exports.PARAMS); the others are written here.
+TAB_EXPORTS = {
+    "submitted": {"state": S.SUBMITTED}, "editing": {"state": S.EDITING}, "returned": {"state": S.RETURNED},
+    "awaiting_approval": {"state": S.AWAITING_APPROVAL}, "approved": {"state": S.APPROVED},
+    "forwarded": {"group": "sent"},
+}
+
+
 @screen
 def report_list(request):
     committee = _committee(request)
@@ -469,7 +530,7 @@ def report_list(request):
     return _list_page(request, INBOX, qs, "opinions/list.html", {
         "tabs": [{"key": k, "label": label} for k, label, _s in INBOX_TABS], "tab": tab, "is_staff": is_staff,
         "combinable": is_staff and tab in ("submitted", "editing", "all"),
-    }, filters=filters, prepare=_with_outcomes)
+    }, filters=filters, prepare=_with_outcomes, background=TAB_EXPORTS.get(tab))
 
 
 def _version_pair(request, versions):

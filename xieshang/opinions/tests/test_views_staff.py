@@ -285,3 +285,29 @@ def test_member_cannot_record_an_adoption(p):
                                          {"recipient": p.recipients[0].pk, "level": "prefecture", "kind": "single"})
     assert response.status_code == 403
     assert not Adoption.objects.exists()
+
+
+def test_a_long_list_is_exported_in_the_background(p, settings, django_capture_on_commit_callbacks):
+    from xieshang.core.models import Export
+
+    settings.XIESHANG_EXPORT_INLINE_MAX_ROWS = 1
+    walk(p, "submitted", title="长列表一")
+    walk(p, "submitted", title="长列表二")
+    walk(p, "editing", title="不在本页")
+    c = client_for(p.staff)
+    url = reverse("opinions:list") + "?tab=submitted&sort=-title&format=xlsx"
+    ask = c.get(url)
+    assert ask.status_code == 200 and 'data-testid="export-queue"' in ask.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.post(url)
+    assert response.status_code == 302 and response["Location"] == reverse("core:exports")
+    export = Export.objects.get()
+    assert export.kind == "opinions" and export.params.get("state") == "submitted"
+    assert export.params.get("sort") == "-title"
+    assert export.state == "done", export.error  # the test settings run tasks at once
+    download = c.get(reverse("core:export_download", args=[export.pk]))
+    rows = _xlsx_rows(download)
+    assert [r[1] for r in rows[1:]] == ["长列表二", "长列表一"]  # the list's filter and order
+    # a filter the background kind does not take: written at once
+    inline = c.get(reverse("opinions:list"), {"tab": "submitted", "category": "society", "format": "xlsx"})
+    assert inline.status_code == 200 and inline["Content-Type"].startswith("application/vnd.openxmlformats")
