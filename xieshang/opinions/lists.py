@@ -120,7 +120,7 @@ COMMISSIONS = ListDef(
                  ("state", _lazy("State"), ("state",))),
     default_sort="-due", filters=(Filter("q", _lazy("Search"), "text"), Filter("state", _lazy("State"), "choice")),
     layouts={"page": Layout(tuple(c.key for c in _COMMISSION_COLUMNS)),
-             "export": Layout(tuple(c.key for c in _COMMISSION_COLUMNS), title=_lazy("Calls for reports"))},
+             "export": Layout(tuple(c.key for c in _COMMISSION_COLUMNS), title=_lazy("Commissioned topics"))},
     default_page_size=20,
 )
 
@@ -157,7 +157,7 @@ INSTRUCTIONS = ListDef(
     filters=(Filter("q", _lazy("Search"), "text"), Filter("year", _lazy("Year"), "int"),
              Filter("level", _lazy("Level"), "choice")),
     layouts={"page": Layout(tuple(c.key for c in _INSTRUCTION_COLUMNS)),
-             "export": Layout(tuple(c.key for c in _INSTRUCTION_COLUMNS), title=_lazy("Leaders' instructions"))},
+             "export": Layout(tuple(c.key for c in _INSTRUCTION_COLUMNS), title=_lazy("Instructions on reports"))},
     default_page_size=20,
 )
 

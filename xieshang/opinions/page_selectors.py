@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .models import Adoption, Bulletin, Forwarding, Instruction, OpinionAuthor, OpinionReport, OpinionState
 
 S = OpinionState
+COMBINED_DEPTH = 2  # a report combined into a combined report that was combined again (with_outcomes reads both)
 
 
 def _outcome_prefetches(prefix: str = "") -> list:
@@ -30,11 +31,14 @@ def _outcome_prefetches(prefix: str = "") -> list:
 
 
 def with_outcomes(qs: QuerySet[OpinionReport]) -> QuerySet[OpinionReport]:
-    """The rows with their outcomes and authors, and the combined report each went into with its own
-    outcomes: seven queries for a page, whatever its size."""
-    return qs.select_related("combined_into", "member", "bulletin").prefetch_related(None).prefetch_related(
+    """The rows with their outcomes and authors, and the combined report each went into (and the one that
+    went into, COMBINED_DEPTH) with its own outcomes: ten queries for a page, whatever its size."""
+    return qs.select_related(
+        "combined_into__combined_into", "member", "bulletin",
+    ).prefetch_related(None).prefetch_related(
         *_outcome_prefetches(),
         *_outcome_prefetches("combined_into__"),
+        *_outcome_prefetches("combined_into__combined_into__"),  # a combined report combined again
         Prefetch("authors", queryset=OpinionAuthor.objects.select_related("member", "user").order_by("order", "id")),
     )
 
@@ -100,8 +104,9 @@ def outcome_lines(report: OpinionReport) -> list[Outcome]:
         out.append(Outcome("declined", _("Not used"), text=report.decline_reason))
     if state == S.WITHDRAWN:
         out.append(Outcome("withdrawn", _("Withdrawn")))
-    if state == S.COMBINED and report.combined_into_id:
-        target = report.combined_into
+    target, depth = report, 0
+    while target.state == S.COMBINED and target.combined_into_id and depth < COMBINED_DEPTH:
+        target, depth = target.combined_into, depth + 1
         out.append(Outcome("combined", _("Combined into"), link=target))
         if target.approved_at:
             out.append(Outcome("approved", _("Approved for forwarding"), date=_day(target.approved_at), via=target))

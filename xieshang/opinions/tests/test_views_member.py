@@ -263,3 +263,18 @@ def test_attachments_upload_download_remove_and_404_for_others(p):
     assert bad.status_code == 200
     assert c.post(reverse("opinions:attachment_remove", args=[report.pk, attachment.pk])).status_code == 302
     assert c.get(url).status_code == 404
+
+
+def test_outcomes_follow_a_combined_report_combined_again(p):
+    a = walk(p, "submitted", title="原稿甲")
+    b = walk(p, "submitted", title="原稿乙", author=p.other_member)
+    first = services.opinion_combine(actor=p.staff, reports=[a, b], title="第一次综合", situation=SITUATION)
+    c = walk(p, "submitted", title="原稿丙", author=p.other_member)
+    second = services.opinion_combine(actor=p.staff, reports=[first, c], title="第二次综合", situation=SITUATION)
+    second = act(second, p.staff, "send_for_approval")
+    second = act(second, p.leader, "approve")
+    act(second, p.staff, "forward", recipients=[p.recipients[1].pk])
+    rows = {r.pk: r for r in client_for(p.member).get(reverse("opinions:mine")).context["rows"]}
+    kinds = [o.kind for o in rows[a.pk].outcomes]
+    assert kinds[:2] == ["combined", "combined"] and "forwarded" in kinds, kinds
+    assert rows[a.pk].outcomes[1].link.pk == second.pk
