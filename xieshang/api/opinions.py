@@ -494,3 +494,42 @@ def opinion_action(request, id: int, action: str = Path(..., description="One of
     result = services.opinion_act(actor=request.auth, report=report, action=action, data=data,
                                   expected_version=version)
     return opinion_out(request.auth, selectors.opinion_get(request.auth, result.pk))
+
+
+# --- Documents (xieshang.opinions.documents) -----------------------------------------------------------
+
+
+@router.get("/bulletins/{int:id}/document.docx", response={200: None, **ERRORS},
+            summary="A bulletin issue as Word (《社情民意》第 N 期)", operation_id="opinions_bulletin_docx",
+            url_name="opinion_bulletin_docx")
+def opinion_bulletin_docx(request, id: int):
+    """The issue in the official layout: office staff, administrators and leaders of the committee (404 for
+    anyone else, the same as a missing issue)."""
+    from xieshang.opinions import documents
+    from xieshang.opinions.document_views import DOCX, file_response
+
+    bulletin = selectors.bulletin_get(request.auth, id, committee=committee_for(request))
+    return file_response(documents.bulletin_docx(bulletin), DOCX, documents.bulletin_filename(bulletin))
+
+
+class AdoptedFilters(Schema):
+    year: int | None = Field(None, ge=2000, le=2200, description="The reports' year (default: this year)")
+
+
+@router.get("/adopted.xlsx", response={200: None, **ERRORS}, summary="The year's adopted reports as Excel",
+            operation_id="opinions_adopted_xlsx", url_name="opinions_adopted_xlsx")
+def opinion_adopted_xlsx(request, filters: Query[AdoptedFilters]):
+    """社情民意信息采用情况表: one row per report of the year with an adoption (office staff, administrators and
+    leaders; 404 for anyone else)."""
+    from xieshang.core import clock
+    from xieshang.core.errors import NotFound
+    from xieshang.core.exports import XLSX
+    from xieshang.opinions import documents
+    from xieshang.opinions.document_views import file_response
+
+    committee = committee_for(request)
+    if not documents.may_see_adopted(request.auth, committee):
+        raise NotFound()
+    year = filters.year or clock.today().year
+    content, _rows = documents.adopted_xlsx(committee, year)
+    return file_response(content, XLSX, documents.adopted_filename(committee, year))

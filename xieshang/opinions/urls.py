@@ -3,7 +3,7 @@ opinions:approvals, opinions:commissions, opinions:detail (pk), opinions:commiss
 
 from django.urls import path
 
-from . import views
+from . import document_views, views
 
 app_name = "opinions"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("bulletins/", views.bulletins, name="bulletins"),
     path("bulletins/new/", views.bulletin_new, name="bulletin_new"),
     path("bulletins/<int:pk>/", views.bulletin, name="bulletin"),
+    path("bulletins/<int:pk>/document.docx", document_views.bulletin_docx, name="bulletin_docx"),
+    path("adopted.xlsx", document_views.adopted_xlsx, name="adopted_xlsx"),
     # Calls for reports (约稿)
     path("commissions/", views.commissions, name="commissions"),
     path("commissions/<int:pk>/", views.commission, name="commission"),

@@ -400,6 +400,7 @@ def _detail_context(request, report, bound=None) -> dict:
         "events": selectors.timeline_of(user, report),
         "actions": _action_entries(request, report, actions, bound),
         "is_staff": bool(_roles(request) & STAFF_ROLES),
+        "may_see_bulletins": bool(_roles(request) & BOARD_ROLES),  # the bulletin issue and its Word file
     }
 
 
