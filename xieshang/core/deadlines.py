@@ -380,8 +380,9 @@ def run_reminders(today: datetime.date | None = None, kinds: Iterable[str] | Non
     from .services import notify
 
     today = today or clock.today()
-    declared = globals()["kinds"]()
-    chosen = [k for name, k in declared.items() if (kinds is None or name in set(kinds)) and (k.remind or k.overdue_notice)]
+    only = None if kinds is None else set(kinds)
+    chosen = [k for name, k in registry.deadline_kinds().items()
+              if (only is None or name in only) and (k.remind or k.overdue_notice)]
     sent = {k.name: 0 for k in chosen}
     if not chosen:
         return sent
