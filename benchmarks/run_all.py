@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import common  # noqa: E402
 
-BENCHES = ["lists", "peak", "stats", "export"]
+BENCHES = ["lists", "details", "peak", "stats", "export"]
 
 
 def flatten(obj, prefix="") -> dict:
@@ -66,7 +66,7 @@ def main() -> None:
     for db in dbs:
         for bench in [b for b in BENCHES if b in args.only.split(",")]:
             cmd = [sys.executable, str(common.ROOT / "benchmarks" / f"bench_{bench}.py"), "--db", db, "--size", str(args.size)]
-            if args.seconds and bench in ("lists", "peak"):
+            if args.seconds and bench in ("lists", "details", "peak"):
                 cmd += ["--seconds", str(args.seconds)]
             print(f"\n=== {bench} on {db} ({args.size:,} proposals)", flush=True)
             t = time.monotonic()
@@ -90,6 +90,8 @@ def main() -> None:
     for key, r in results["runs"].items():
         bench, db = key.split(".")
         figure = {"lists": lambda r: f"staff list {r.get('staff_list_cost_vs_sql')}× SQL floor, API {r.get('api_list_cost_vs_sql')}×, fixed queries {r.get('all_fixed_queries')}",
+                  "details": lambda r: "; ".join(f"{k.split(' ')[0]} {k.split(' ')[1]} {v.get('rps')} rps, {v.get('queries')} queries"
+                                                 for k, v in r.get("targets", {}).items() if "floor" not in k),
                   "peak": lambda r: f"{r.get('members')} members: errors {r.get('errors')}, lost {r.get('lost_writes')}, p95 {r.get('peak', {}).get('p95_ms')} ms ({r.get('p95_ratio')}× alone)",
                   "stats": lambda r: f"{r.get('ratio')}× hand-written SQL, same figures {r.get('same_figures')}",
                   "export": lambda r: f"memory flat {r.get('memory_flat')}"}[bench]

@@ -425,7 +425,7 @@ def _do_submit(ctx: _Ctx) -> None:
 
 
 def _my_invitation(ctx: _Ctx) -> CoSigner:
-    row = CoSigner.objects.filter(proposal=ctx.obj, member__user=ctx.actor).first()
+    row = selectors.invitation_of(ctx.obj, ctx.actor)  # the loaded rows of a detail, else a query
     if row is None:
         raise Forbidden()
     if row.state != CoSigner.State.INVITED:
@@ -675,7 +675,7 @@ def _my_assignment(ctx: _Ctx, *, role_ok=None) -> Assignment:
     t = ctx.transition
     sources = workflow.ASSIGNMENT_SOURCES[t.action]
     units = unit_ids_of(ctx.actor, ctx.committee_id)
-    mine = list(ctx.obj.assignments.filter(unit_id__in=units).exclude(state=A.CANCELLED).order_by("id"))
+    mine = selectors.unit_assignments(ctx.obj, units)  # live, by id: the loaded rows of a detail, else a query
     wanted = _given_id(ctx.data, "assignment")
     if wanted is not None:
         chosen = [a for a in mine if a.pk == wanted]

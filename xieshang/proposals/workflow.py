@@ -34,6 +34,10 @@ FINAL_STATES = PROPOSAL_FINAL
 
 
 # --- Guards: each raises the error the action would meet; `available()` asks the same function ----------
+#
+# What they ask of the proposal goes through selectors (has_pending_extension, unit_assignments …), which
+# answer from the rows a detail loaded (selectors.load_detail: the buttons cost no query) and from the
+# database otherwise (Machine.act asks them of the row it has just locked).
 
 
 def _unit_guard(role_ok=None):
@@ -64,36 +68,36 @@ def _guard_invitation(step: Step) -> None:
 
 
 def _guard_pending_extension(step: Step) -> None:
-    from .models import ExtensionRequest
+    from .selectors import has_pending_extension
     from .services import _pending_request
 
     if step.data.get("request") not in (None, ""):
         step.found = _pending_request(step)  # the named request: Invalid when it names none, 409 when decided
         return
-    if not ExtensionRequest.objects.filter(
-        assignment__proposal=step.obj, state=ExtensionRequest.State.PENDING
-    ).exists():
+    if not has_pending_extension(step.obj):
         raise IllegalTransition(_gettext("This extension request has already been decided."), detail="extension_decided")
 
 
 def _guard_objected(step: Step) -> None:
-    if not step.obj.assignments.filter(state=A.OBJECTED).exists():
+    from .selectors import has_objected_assignment
+
+    if not has_objected_assignment(step.obj):
         raise IllegalTransition(
             _gettext("No unit has objected to this proposal; there is nothing to re-assign."), detail="not_objected"
         )
 
 
 def _guard_unevaluated(step: Step) -> None:
-    from .selectors import _unevaluated_replies
+    from .selectors import has_unevaluated_reply
 
-    if not _unevaluated_replies(step.obj).exists():
+    if not has_unevaluated_reply(step.obj):
         raise IllegalTransition(_gettext("There is no reply left to evaluate."), detail="nothing_to_evaluate")
 
 
 def _guard_dissatisfied(step: Step) -> None:
-    from .selectors import _dissatisfied_replies
+    from .selectors import has_dissatisfied_reply
 
-    if not step.data.get("assignments") and not _dissatisfied_replies(step.obj).exists():
+    if not step.data.get("assignments") and not has_dissatisfied_reply(step.obj):
         raise IllegalTransition(_gettext("No reply of this round was found dissatisfying; nothing to re-handle."),
                                 detail="nothing_to_rehandle")
 
@@ -111,9 +115,9 @@ def _guard_closable(step: Step) -> None:
 
 
 def _guard_owes(step: Step) -> None:
-    from .models import ASSIGNMENT_OPEN
+    from .selectors import owes_something
 
-    if not step.obj.assignments.filter(state__in=ASSIGNMENT_OPEN).exists():
+    if not owes_something(step.obj):
         raise IllegalTransition(_gettext("No unit owes anything on this proposal."), detail="nothing_to_urge")
 
 
