@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xieshang.core.errors import Invalid, NotFound, ServiceError
+from xieshang.core.errors import Invalid, NotFound, ServiceError, page_error
 from xieshang.core.imports import XLSX_CONTENT_TYPE
 from xieshang.core.middleware import committee_of_request
 from xieshang.core.selectors import has_role
@@ -43,8 +43,8 @@ CARD_GROUPS = [
 def _stats_committee(request):
     try:
         return statistics_committee(request.user, committee_of_request(request))
-    except NotFound:
-        raise Http404 from None
+    except NotFound as exc:
+        raise page_error(exc) from None
 
 
 def _filters(request, committee) -> tuple[StatisticsFilterForm, dict]:
@@ -215,8 +215,8 @@ def proposals_records(request):
 def import_proposals(request):
     try:
         committee = import_committee(request.user, committee_of_request(request))
-    except NotFound:
-        raise Http404 from None
+    except NotFound as exc:
+        raise page_error(exc) from None
     result = None
     if request.method == "POST":
         form = ProposalImportForm(request.POST, request.FILES, committee=committee)
@@ -249,8 +249,8 @@ def import_proposals(request):
 def import_proposals_template(request):
     try:
         committee = import_committee(request.user, committee_of_request(request))
-    except NotFound:
-        raise Http404 from None
+    except NotFound as exc:
+        raise page_error(exc) from None
     response = HttpResponse(imports.template(committee), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, "历史提案导入模板.xlsx")
     return response
@@ -270,8 +270,8 @@ def proposal_docx(request, pk: int):
     """The proposal form of a proposal the user may see (404 otherwise)."""
     try:
         proposal = proposal_selectors.proposal_get(request.user, pk)
-    except NotFound:
-        raise Http404 from None
+    except NotFound as exc:
+        raise page_error(exc) from None
     # The form carries the proposer's phone and address: not for members who only see a public proposal.
     if not proposal_selectors.may_download_documents(request.user, proposal):
         raise Http404
@@ -286,8 +286,8 @@ def reply_letter_docx(request, pk: int):
         raise Http404
     try:
         reply.proposal = proposal_selectors.proposal_get(request.user, reply.proposal_id)
-    except NotFound:
-        raise Http404 from None
+    except NotFound as exc:
+        raise page_error(exc) from None
     if not proposal_selectors.may_download_reply_letter(request.user, reply):
         raise Http404
     return _docx(documents.reply_letter_docx(reply), documents.reply_letter_filename(reply))
