@@ -15,7 +15,16 @@ from typing import Any
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from .models import Adoption, Bulletin, Forwarding, Instruction, OpinionAuthor, OpinionReport, OpinionState
+from .models import (
+    Adoption,
+    Bulletin,
+    Forwarding,
+    Instruction,
+    OpinionAuthor,
+    OpinionReport,
+    OpinionState,
+    OpinionVersion,
+)
 
 S = OpinionState
 COMBINED_DEPTH = 2  # a report combined into a combined report that was combined again (with_outcomes reads both)
@@ -40,12 +49,14 @@ def with_outcomes(qs: QuerySet[OpinionReport]) -> QuerySet[OpinionReport]:
         *_outcome_prefetches("combined_into__"),
         *_outcome_prefetches("combined_into__combined_into__"),  # a combined report combined again
         Prefetch("authors", queryset=OpinionAuthor.objects.select_related("member", "user").order_by("order", "id")),
+        Prefetch("versions", queryset=OpinionVersion.objects.filter(is_staff_edit=True).only(
+            "id", "report_id", "number", "created_at").order_by("number"), to_attr="staff_edits"),
     )
 
 
 @dataclasses.dataclass
 class Outcome:
-    kind: str  # returned / combined / declined / approved / forwarded / adopted / instruction / closed / withdrawn
+    kind: str  # edited / returned / combined / declined / approved / forwarded / adopted / instruction / closed / withdrawn
     label: str
     date: Any = None
     text: str = ""
@@ -98,6 +109,10 @@ def outcome_lines(report: OpinionReport) -> list[Outcome]:
     """What became of `report`, oldest first, from a row of `with_outcomes` (no query)."""
     out: list[Outcome] = []
     state = report.state
+    edits = getattr(report, "staff_edits", None)
+    if edits:
+        out.append(Outcome("edited", _("Edited by the office"), date=_day(edits[0].created_at),
+                           text=_("%(count)d edited versions") % {"count": len(edits)} if len(edits) > 1 else ""))
     if state == S.RETURNED:
         out.append(Outcome("returned", _("Returned for more information"), text=report.return_reason))
     if state == S.DECLINED:
