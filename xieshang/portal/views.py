@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from xieshang.core.errors import NotFound
+from xieshang.core.errors import NotFound, page_error
 
 from . import selectors
 from .forms import PublicSearchForm
@@ -17,8 +17,8 @@ PER_PAGE = 20
 def _committee(request):
     try:
         return selectors.portal_committee(request.GET.get("committee") or None)
-    except NotFound:
-        raise Http404 from None
+    except NotFound as exc:
+        raise page_error(exc) from None
 
 
 def _committee_query(request) -> str:
@@ -53,8 +53,8 @@ def proposal(request, pk: int):
     committee = _committee(request)
     try:
         item = selectors.public_proposal_get(committee, pk)
-    except NotFound:
-        raise Http404 from None
+    except NotFound as exc:
+        raise page_error(exc) from None
     return render(request, "portal/proposal.html", {
         "committee": committee, "p": item, "committee_query": _committee_query(request),
     })
