@@ -36,17 +36,11 @@ _codes = itertools.count(1)
 
 
 def set_today(monkeypatch, day: datetime.date) -> None:
-    """Move the proposals' clock (deadlines.today / deadlines.now) to `day`, 10:00 local time."""
-    from django.utils import timezone
-
-    from xieshang.proposals import deadlines
-
+    """Set the one clock (xieshang.core.clock; proposals.deadlines.now/today ask it) to `day`, 10:00 local
+    time. Undone after the test (the root conftest resets the clock; `monkeypatch` is kept for the callers)."""
     from xieshang.core import clock
 
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
-    clock.set_to(moment)  # the core clock (reset after each test by the root conftest)
-    monkeypatch.setattr(deadlines, "today", lambda: day)
-    monkeypatch.setattr(deadlines, "now", lambda: moment)
+    clock.set_to(day)  # a date: 10:00 local time that day
 
 
 def make_committee(code: str | None = None, **kwargs):
