@@ -311,3 +311,25 @@ def test_a_long_list_is_exported_in_the_background(p, settings, django_capture_o
     # a filter the background kind does not take: written at once
     inline = c.get(reverse("opinions:list"), {"tab": "submitted", "category": "society", "format": "xlsx"})
     assert inline.status_code == 200 and inline["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_workbench_links_by_state_open_the_matching_tab(p):
+    walk(p, "editing", title="编辑中的信息")
+    walk(p, "submitted", title="新收到的信息")
+    response = client_for(p.staff).get(reverse("opinions:list"), {"state": "editing"})
+    assert response.context["tab"] == "editing"
+    assert [r.title for r in response.context["rows"]] == ["编辑中的信息"]
+
+
+def test_a_leader_records_an_instruction_from_the_report(p):
+    report = walk(p, "forwarded")
+    c = client_for(p.leader)
+    html = c.get(reverse("opinions:detail", args=[report.pk])).content.decode()
+    assert 'data-testid="form-record_instruction"' in html
+    assert 'data-testid="form-record_adoption"' not in html  # the office records adoptions
+    response = c.post(reverse("opinions:act", args=[report.pk, "record_instruction"]),
+                      {"level": "prefecture", "leader": "马主席", "date": "2026-04-01", "text": "请继续跟踪。"})
+    assert response.status_code == 302
+    assert Instruction.objects.get(report=report).text == "请继续跟踪。"
+    html = c.get(reverse("opinions:instructions")).content.decode()
+    assert "请继续跟踪。" in html
