@@ -97,6 +97,7 @@ def build_people(world) -> None:
     world.member = member(NAME)
     world.cosigner = member(f"李{ATTRIBUTE}")
     world.staff = make_role_user(committee, "staff", full_name=f"办{SCRIPT}")
+    world.admin = make_role_user(committee, "admin", full_name=f"管理{ATTRIBUTE}")
     world.leader = make_role_user(committee, "leader", full_name=f"领导{TEMPLATE}{SCRIPT}")
     world.unit, world.unit_user = make_unit(committee, name=UNIT_NAME)
     world.co_unit, world.co_user = make_unit(committee, name=f"协{SCRIPT}{TEMPLATE}")
@@ -183,6 +184,12 @@ PAGES: list[Page] = [
          shows=lambda w: [w.title]),
     Page("statistics records: replied", "staff", lambda w: reverse("reports:proposals_records") + "?figure=replied"),
     Page("my exports", "staff", lambda w: reverse("core:exports")),
+    # Administration (the names of units, sectors, members and users)
+    Page("admin: units", "admin", lambda w: reverse("core:admin_units"), shows=lambda w: [UNIT_NAME]),
+    Page("admin: sectors", "admin", lambda w: reverse("core:admin_sectors"), shows=lambda w: [SECTOR_NAME]),
+    Page("admin: members", "admin", lambda w: reverse("core:admin_members"), shows=lambda w: [NAME]),
+    Page("admin: users", "admin", lambda w: reverse("core:admin_users"), shows=lambda w: [NAME]),
+    Page("admin: unit", "admin", lambda w: reverse("core:admin_unit_edit", args=[w.unit.pk]), shows=lambda w: [UNIT_NAME]),
     # Leader
     Page("supervised proposals", "leader", lambda w: reverse(_P + "supervised"), shows=lambda w: [w.title]),
     # Units
