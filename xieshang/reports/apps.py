@@ -14,4 +14,6 @@ class ReportsConfig(AppConfig):
 
         return Declarations(nav=(
             NavItem(_("Statistics"), "reports:proposals", frozenset({Role.STAFF, Role.ADMIN, Role.LEADER}), order=800),
+            NavItem(_("Opinion report statistics"), "reports:opinions", frozenset({Role.STAFF, Role.ADMIN, Role.LEADER}),
+                    order=810),
         ))

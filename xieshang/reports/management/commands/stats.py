@@ -1,9 +1,12 @@
 """`xieshang stats proposals --committee changji --year 2024 [--session ID] [--json]`
+`xieshang stats opinions --committee changji --year 2024 [--json]`
 
 Prints the proposal statistics of a committee (the figures of `reports.proposal_stats`, the same as
 the statistics page): a table of figures and the breakdown by handling unit, or with --json every
 figure and breakdown as one JSON object (keys such as received, registered, replied, reply_rate,
 satisfaction_rate; rates are numbers from 0 to 1, or null when there is nothing to divide).
+`opinions` prints the opinion report statistics (`reports.opinion_stats`: received, forwarded, adopted,
+instructions, adoption_rate …) the same way.
 """
 
 import json
@@ -17,10 +20,10 @@ from xieshang.reports.proposal_stats import FIGURES, RATES, proposal_statistics
 
 
 class Command(BaseCommand):
-    help = "Print statistics: `stats proposals --committee CODE [--year YYYY] [--session ID] [--json]`."
+    help = "Print statistics: `stats proposals|opinions --committee CODE [--year YYYY] [--session ID] [--json]`."
 
     def add_arguments(self, parser):
-        parser.add_argument("subject", choices=["proposals"], help="what to count (proposals)")
+        parser.add_argument("subject", choices=["proposals", "opinions"], help="what to count (proposals, opinions)")
         parser.add_argument("--committee", required=True, help="the committee's code, e.g. changji")
         parser.add_argument("--year", type=int, help="the year of the sessions to count")
         parser.add_argument("--session", type=int, help="the id of one session")
@@ -30,6 +33,13 @@ class Command(BaseCommand):
         found = Committee.objects.filter(code=committee).first()
         if found is None:
             raise CommandError(f"No committee with the code {committee!r}.")
+        if subject == "opinions":
+            if session is not None:
+                raise CommandError("--session is for proposals; opinion reports count by --year.")
+            from xieshang.reports.opinion_stats import print_opinion_statistics
+
+            print_opinion_statistics(self.stdout, found, year, as_json=json)
+            return
         session_obj = None
         if session is not None:
             session_obj = Session.objects.filter(pk=session, term__committee=found).select_related("term").first()
