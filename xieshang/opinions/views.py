@@ -103,7 +103,8 @@ def _apply_error(request, form, exc: ServiceError) -> None:
         if form is not None:
             if field not in form.fields and field in ("body", "__all__") and "suggestion" in form.fields:
                 field = "suggestion"  # the text as a whole: next to its last part and the counter
-            form.add_error(field if field in form.fields else None, text)
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, text)  # a hidden field's error at the top of the form
     messages.error(request, str(exc.message))
 
 
@@ -273,9 +274,9 @@ def create(request):
     if request.method == "POST":
         form = DraftForm(request.POST, submitter_choices=submitters)
         if form.is_valid():
-            commission = _commission_for(request, committee, form.cleaned_data.get("commission"))
-            try:
-                report = services.opinion_create(actor=request.user, committee=committee, commission=commission,
+            try:  # the service checks the call (this committee's, still open)
+                report = services.opinion_create(actor=request.user, committee=committee,
+                                                 commission=form.cleaned_data.get("commission"),
                                                  **form.to_data(), **form.submitter_args())
             except NotFound:
                 raise

@@ -278,3 +278,19 @@ def test_outcomes_follow_a_combined_report_combined_again(p):
     kinds = [o.kind for o in rows[a.pk].outcomes]
     assert kinds[:2] == ["combined", "combined"] and "forwarded" in kinds, kinds
     assert rows[a.pk].outcomes[1].link.pk == second.pk
+
+
+def test_answering_a_call_closed_meanwhile_says_so_and_keeps_the_text(p, committee):
+    import datetime
+
+    from xieshang.core import clock
+
+    call = services.commission_create(actor=p.staff, committee=committee, topic="已截止的约稿",
+                                      due_on=clock.today() + datetime.timedelta(days=5))
+    services.commission_close(actor=p.staff, commission=call)
+    response = client_for(p.member).post(reverse("opinions:create"), _post(commission=call.pk))
+    assert response.status_code == 200
+    assert not OpinionReport.objects.exists()
+    form = response.context["form"]
+    assert form.non_field_errors()  # next to nothing hidden: at the top of the form
+    assert SITUATION in response.content.decode()
