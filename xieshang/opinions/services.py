@@ -366,7 +366,8 @@ def _do_combine(step: Step) -> None:
     if not other_ids:
         raise Invalid(field_errors={"reports": [_("Choose at least one other report to combine with.")]})
     others = list(OpinionReport.objects.select_for_update().filter(pk__in=other_ids).order_by("pk"))
-    others = [r for r in others if r.committee_id == primary.committee_id]
+    # a report of another committee, or one the actor may not see (someone's draft), is "not there"
+    others = [r for r in others if r.committee_id == primary.committee_id and selectors.can_see(step.actor, r)]
     if len(others) != len(other_ids):
         raise Invalid(field_errors={"reports": [_("Some of the chosen reports do not exist.")]})
     versions = {int(k): v for k, v in (data.versions or {}).items()}

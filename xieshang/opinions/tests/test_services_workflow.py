@@ -387,6 +387,10 @@ def test_combine_is_refused_for_a_report_not_in_the_office(actors):
     assert "已签发" in str(info.value.message)
     with pytest.raises(Invalid):
         services.opinion_combine(actor=actors.staff, reports=[a], title="综合", body="综合稿")
+    secret = draft(actors, author=actors.other, coauthors=[], title="别人的草稿")
+    with pytest.raises(Invalid) as info:  # someone's draft is not there for the office: its title is not shown
+        services.opinion_combine(actor=actors.staff, reports=[a, secret], title="综合", body="综合稿")
+    assert "别人的草稿" not in str(info.value.message) + str(info.value.field_errors)
 
 
 def test_a_combined_report_cannot_be_returned(actors):
