@@ -217,6 +217,8 @@ def _do_edit(step: Step) -> None:
         "title": data.title or report.title, "situation": data.situation, "analysis": data.analysis,
         "suggestion": data.suggestion,
     }
+    if data.keeps_text:
+        new.update(situation=report.situation, analysis=report.analysis, suggestion=report.suggestion)
     changed = any(getattr(report, k) != v for k, v in new.items()) or (data.category and data.category != report.category)
     if not changed and report.state == S.EDITING and report.editing_by_id == step.actor.pk:
         step.skip = True

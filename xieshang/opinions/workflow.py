@@ -139,7 +139,7 @@ class ReasonInput(Schema):
 
 class EditInput(Schema):
     """edit (staff): the new text — the three parts or `body` — kept as a new version; the title and the
-    category stay unless given."""
+    category stay unless given, and the text stays when no text field is sent (a new title alone)."""
 
     title: str | None = Field(default=None, min_length=1, max_length=TITLE_LIMIT)
     situation: str = ""
@@ -153,10 +153,17 @@ class EditInput(Schema):
         classmethod(lambda cls, v: "" if v is None else _strip(v))
     )
 
+    @property
+    def keeps_text(self) -> bool:
+        """No text field was sent at all (e.g. only a new title): the text stays as it is."""
+        return not ({"situation", "analysis", "suggestion", "body"} & self.model_fields_set)
+
     @model_validator(mode="after")
     def _text(self):
         if not self.title:
             self.title = None
+        if self.keeps_text:
+            return self
         if not (self.situation or self.analysis or self.suggestion):
             if self.body:
                 self.situation = self.body

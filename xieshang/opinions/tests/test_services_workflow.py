@@ -164,6 +164,16 @@ def test_staff_edit_keeps_versions_and_the_submitter_sees_the_text(actors):
     assert outcomes == ["edit"]
 
 
+def test_edit_of_the_title_alone_keeps_the_text(actors):
+    report = walk_to("editing", actors)
+    services.opinion_edit(actor=actors.staff, report=report, data={"title": "新标题"})
+    report.refresh_from_db()
+    assert report.title == "新标题" and report.situation.startswith("近年来")
+    assert report.versions.order_by("-number").first().title == "新标题"
+    with pytest.raises(Invalid):  # text sent, but empty: refused
+        services.opinion_edit(actor=actors.staff, report=report, data={"title": "x", "body": ""})
+
+
 def test_edit_over_the_limit_is_refused_and_nothing_changes(actors):
     report = walk_to("editing", actors)
     before = (report.situation, report.version)
