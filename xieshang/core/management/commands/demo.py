@@ -31,6 +31,7 @@ from xieshang.core.demo_data import load_demo
 # ──────────────────────────────────────────────────────────────────────────────────────────────
 DEMO_LOADERS = [
     "xieshang.proposals.demo.load",
+    "xieshang.opinions.demo.load",
 ]
 
 
