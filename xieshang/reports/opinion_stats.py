@@ -56,9 +56,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from xieshang.core.formats import percent
 from xieshang.opinions.models import (
@@ -86,23 +89,23 @@ class Figure:
 
 
 FIGURES: dict[str, Figure] = {f.key: f for f in [
-    Figure("received", _("Received")),
+    Figure("received", pgettext_lazy("opinion statistics", "Received")),
     Figure("pending", _("In progress")),
     Figure("returned", _("Returned for more information")),
     Figure("edited", _("Edited by the office")),
     Figure("combined", _("Combined into others")),
     Figure("combined_reports", _("Combined reports made")),
     Figure("declined", _("Not used")),
-    Figure("forwarded", _("Forwarded")),
+    Figure("forwarded", pgettext_lazy("opinion statistics", "Forwarded")),
     Figure("forwardings", _("Forwardings (report × recipient)")),
     Figure("bulletins", _("Bulletin issues")),
-    Figure("adopted", _("Adopted")),
+    Figure("adopted", pgettext_lazy("opinion statistics", "Adopted")),
     Figure("adopted_prefecture", _("Adopted at prefecture level")),
     Figure("adopted_province", _("Adopted at province level")),
     Figure("adopted_national", _("Adopted at national level")),
     Figure("adoptions", _("Adoption records")),
     Figure("instructed", _("Reports with instructions")),
-    Figure("instructions", _("Leaders' instructions")),
+    Figure("instructions", pgettext_lazy("opinion statistics", "Leaders' instructions")),
     Figure("instructions_prefecture", _("Instructions at prefecture level")),
     Figure("instructions_province", _("Instructions at province level")),
     Figure("instructions_national", _("Instructions at national level")),
@@ -270,6 +273,11 @@ def _by_group(reports, labels: dict | None = None) -> list[dict]:
     return out
 
 
+def _o(text: str) -> str:
+    """The words of these statistics where other screens use the same English for other things."""
+    return pgettext("opinion statistics", text)
+
+
 def years_with_reports(committee) -> list[int]:
     """The years that have reports, latest first (the page's year choices)."""
     return sorted(set(OpinionReport.objects.filter(committee=committee).exclude(state=S.DRAFT)
@@ -296,14 +304,14 @@ def statistics_workbook(stats: dict, scope_label: str, committee_name: str) -> b
     sheet.insert_rows(1, 2)
     sheet.cell(row=1, column=1, value=f"{committee_name} · {scope_label}")
     sheet.freeze_panes = "A4"
-    _sheet(workbook, gt("By level"), [gt("Level"), gt("Adopted"), gt("Adoption records"), gt("Leaders' instructions")],
+    _sheet(workbook, gt("By level"), [gt("Level"), _o("Adopted"), gt("Adoption records"), _o("Leaders' instructions")],
            [(r["label"], r["adopted"], r["adoptions"], r["instructions"]) for r in stats["by_level"]], {1: 24})
     for title, first, rows in (
         (gt("By sector"), gt("Sector"), stats["by_sector"]),
         (gt("By party or group"), gt("Party, group or unit"), stats["by_organization"]),
         (gt("By category"), gt("Category"), stats["by_category"]),
     ):
-        _sheet(workbook, title, [first, gt("Received"), gt("Forwarded"), gt("Adopted"), gt("Leaders' instructions"),
+        _sheet(workbook, title, [first, _o("Received"), _o("Forwarded"), _o("Adopted"), _o("Leaders' instructions"),
                                  gt("Adoption rate")],
                [(r["label"], r["received"], r["forwarded"], r["adopted"], r["instructions"], r["adoption_rate_display"])
                 for r in rows], {1: 28})
@@ -338,7 +346,7 @@ def print_opinion_statistics(stdout, committee, year=None, *, as_json: bool = Fa
         if not stats[key]:
             continue
         stdout.write("")
-        heads = " / ".join((gt("Received"), gt("Forwarded"), gt("Adopted"), gt("Leaders' instructions")))
+        heads = " / ".join((_o("Received"), _o("Forwarded"), _o("Adopted"), _o("Leaders' instructions")))
         stdout.write(f"{title} ({heads})")
         group_width = max(_width(r["label"]) for r in stats[key])
         for r in stats[key]:

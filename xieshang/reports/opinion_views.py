@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from xieshang.core import clock
 from xieshang.core.errors import NotFound
@@ -27,7 +27,7 @@ CARD_GROUPS = [
                                            "declined")),
     (gettext_lazy("Forwarding"), ("forwarded", "forwardings", "bulletins")),
     (gettext_lazy("Adoption"), ("adopted", "adopted_prefecture", "adopted_province", "adopted_national", "adoptions")),
-    (gettext_lazy("Leaders' instructions"), ("instructions", "instructed", "instructions_prefecture",
+    (pgettext_lazy("opinion statistics", "Leaders' instructions"), ("instructions", "instructed", "instructions_prefecture",
                                              "instructions_province", "instructions_national")),
 ]
 
