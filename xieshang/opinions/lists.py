@@ -135,7 +135,7 @@ BULLETINS = ListDef(
     name="bulletins", columns=_BULLETIN_COLUMNS,
     sorts=_sorts(("number", _lazy("Issue"), ("year", "number")), ("kind", _lazy("Kind"), ("kind",)),
                  ("issued", _lazy("Issued on"), ("issued_on",))),
-    default_sort="-number", filters=(Filter("year", _lazy("Year"), "int"),),
+    default_sort="-number", filters=(Filter("q", _lazy("Search"), "text"), Filter("year", _lazy("Year"), "int")),
     layouts={"page": Layout(tuple(c.key for c in _BULLETIN_COLUMNS)),
              "export": Layout(tuple(c.key for c in _BULLETIN_COLUMNS), title=_lazy("Bulletin issues"))},
     default_page_size=20,

@@ -647,9 +647,12 @@ def combine(request):
 def bulletins(request):
     committee = _committee(request)
     _require_roles(request, BOARD_ROLES)
-    filters = ListFilterForm(request.GET, listdef=BULLETINS, years=_years(), fields=("year",))
+    filters = ListFilterForm(request.GET, listdef=BULLETINS, years=_years(), fields=("q", "year"))
     params = filters.params()
     qs = selectors.bulletins_of(request.user, committee, year=params.get("year"))
+    if params.get("q"):  # the issues holding a report the text finds
+        found = _searched(request, committee, selectors.opinions_visible_to(request.user, committee), params["q"])
+        qs = qs.filter(pk__in=found.filter(bulletin__isnull=False).values("bulletin_id"))
     qs = qs.prefetch_related("recipients", "reports")
     return _list_page(request, BULLETINS, qs, "opinions/bulletins.html",
                       {"is_staff": bool(_roles(request) & STAFF_ROLES)}, filters=filters)

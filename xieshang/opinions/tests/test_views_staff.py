@@ -205,6 +205,8 @@ def test_bulletin_composer_forwards_several_reports_in_one_numbered_issue(p):
     assert "信息一" in html and "信息二" in html and "自治区政协" in html
     assert c.get(reverse("opinions:bulletin_new")).context["next_number"] == 2
     assert "信息一" in c.get(reverse("opinions:bulletins")).content.decode()
+    assert len(c.get(reverse("opinions:bulletins"), {"q": "信息二"}).context["rows"]) == 1
+    assert len(c.get(reverse("opinions:bulletins"), {"q": "没有这样的标题"}).context["rows"]) == 0
 
 
 def test_bulletin_composer_without_choices_keeps_the_form(p):
