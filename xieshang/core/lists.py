@@ -210,12 +210,13 @@ class ListDef:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(title=_sheet_title(title or self.layouts[layout].title or self.name))
         ws.freeze_panes = "A2"
-        ws.append([text_cell(ws, str(c.label)) for c in columns])
+        text = text_cell_writer(ws)
+        ws.append([text(str(c.label)) for c in columns])
         labels = labels if labels is not None else {}
         getters = [(c.value or _attribute(c.key), c.numeric) for c in columns]
         count = 0
         for row in rows:
-            ws.append([text_cell(ws, number_cell(value(row, labels)) if numeric else value(row, labels))
+            ws.append([text(number_cell(value(row, labels)) if numeric else value(row, labels))
                        for value, numeric in getters])
             count += 1
         wb.save(handle)
@@ -232,19 +233,22 @@ def _sheet_title(title) -> str:
     return text[:31] or "Sheet"
 
 
-def text_cell(ws, value):
-    """A cell value as Excel should keep it: text without the control characters Excel refuses and never
+def text_cell_writer(ws):
+    """`text(value)` for the cells of `ws`: text without the control characters Excel refuses and never
     a formula (a text that begins with "=" is marked as text); anything else as it is."""
-    if isinstance(value, str):
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith("="):  # openpyxl would write it as a formula
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"
-            return cell
-    return value
+    def text(value):
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if value.startswith("="):  # openpyxl would write it as a formula
+                cell = WriteOnlyCell(ws, value=value)
+                cell.data_type = "s"
+                return cell
+        return value
+
+    return text
 
 
 def number_cell(value):
