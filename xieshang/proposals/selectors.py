@@ -592,9 +592,9 @@ def load_detail(proposal: Proposal) -> Proposal:
     from django.db.models import prefetch_related_objects
 
     if getattr(proposal, "_xieshang_detail_version", None) != proposal.version:
-        cache = getattr(proposal, "_prefetched_objects_cache", None)
-        if cache:
-            cache.clear()
+        prefetched = getattr(proposal, "_prefetched_objects_cache", None)
+        if prefetched:  # rows read before an action changed the proposal
+            prefetched.clear()
         prefetch_related_objects([proposal], *detail_prefetches())
         proposal._xieshang_detail_version = proposal.version
     return proposal

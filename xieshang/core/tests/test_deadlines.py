@@ -167,6 +167,7 @@ def test_due_soon_starts_the_remind_before_timer_ahead_in_working_days(thing):
     assert not deadlines.due_soon(D(2025, 10, 10), thing.committee, D(2025, 9, 25))
 
 
+@pytest.mark.hot_cache_off  # the timer written straight into the database, not through timer_set
 def test_due_soon_follows_the_committees_timer_and_its_own_holidays(thing):
     row = _open(thing, due=D(2025, 6, 13))  # Fri; 5 working days ahead: Fri 6 Jun
     assert deadlines.due_soon(row, today=D(2025, 6, 6)) and not deadlines.due_soon(row, today=D(2025, 6, 5))
