@@ -262,13 +262,14 @@ class BulletinForm(forms.Form):
     recipients = forms.TypedMultipleChoiceField(
         label=_("Recipients"), coerce=int, choices=(), widget=forms.CheckboxSelectMultiple
     )
-    kind = forms.ChoiceField(label=_("Bulletin kind"), choices=Bulletin.Kind.choices, initial=Bulletin.Kind.SPECIAL)
+    kind = forms.ChoiceField(label=_("Bulletin kind"), required=False, choices=())
     issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DateInput())
 
     def __init__(self, *args, report_choices=(), recipient_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reports"].choices = list(report_choices)
         self.fields["recipients"].choices = list(recipient_choices)
+        self.fields["kind"].choices = [("", _("(by the report: combined or special)"))] + list(Bulletin.Kind.choices)
 
 
 # --- The lists' filters ------------------------------------------------------------------------------

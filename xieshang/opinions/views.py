@@ -677,7 +677,9 @@ def bulletin_new(request):
         issued_on = form.cleaned_data.get("issued_on")
         bulletin_id, done, failed = None, [], []
         for report in chosen:
-            data = {"recipients": form.cleaned_data["recipients"], "kind": form.cleaned_data["kind"]}
+            data = {"recipients": form.cleaned_data["recipients"]}
+            if form.cleaned_data.get("kind"):
+                data["kind"] = form.cleaned_data["kind"]
             if issued_on:
                 data["issued_on"] = issued_on.isoformat()
             if bulletin_id:
