@@ -33,6 +33,8 @@ PATHS = {
     "/api/v1/opinions/{id}": {"get"},
     "/api/v1/opinions/{id}/events": {"get"},
     "/api/v1/opinions/{id}/actions/{action}": {"post"},
+    "/api/v1/opinions/bulletins/{id}/document.docx": {"get"},
+    "/api/v1/opinions/adopted.xlsx": {"get"},
 }
 
 
