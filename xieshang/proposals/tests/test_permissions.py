@@ -182,3 +182,43 @@ def test_a_unit_user_gets_not_found_for_proposals_of_other_units(committee):
         with pytest.raises(NotFound):
             act(actor=outsider, proposal=p, action=action, data={"outcome": "adopted", "text": "x"})
     assert not Reply.objects.exists()
+
+
+@pytest.mark.parametrize("action", sorted(SETUP))
+def test_matrix_through_the_api(committee, action):
+    """The same matrix through POST /api/v1/proposals/{id}/actions/{action}: every role that may not act
+    gets 403 (sees the proposal) or 404 (does not), changing nothing; then the allowed one gets 200."""
+    import json
+
+    from xieshang.api.tests.conftest import ApiClient, issue_token
+
+    state, prep, data, options = SETUP[action]
+    acting_unit = options.get("acting_unit", 0)
+    actors = make_actors(committee, units=2 if acting_unit else 1)
+    p, _ = walk_to(state, actors=actors)
+    extra = {
+        "spare": make_member(committee),
+        "admin": make_role_user(committee, "admin"),
+        "other_unit_user": make_unit(committee)[1],
+        "spare_unit": make_unit(committee)[0],
+    }
+    if action == "merge":
+        extra["other"], _ = walk_to("submitted", actors=actors, cosign=False, title="另一件")
+    if prep is not None:
+        p = prep(p, actors)
+    body = json.loads(json.dumps(data(p, actors, extra), default=str))
+    proposal_events = Event.objects.filter(action__startswith="proposal.")  # signing in for a token records others
+    before = (p.state, p.version, proposal_events.count())
+    allowed = [role for role in ROLES if RELATION[role] in ALLOWED[action]]
+    for role in [r for r in ROLES if r not in allowed]:
+        client = ApiClient(issue_token(_user(role, actors, extra, acting_unit)))
+        response = client.act(p.pk, action, body)
+        expected = 403 if _visible(role, state) else 404
+        assert response.status_code == expected, (role, response.status_code, response.content[:200])
+        assert response.json()["code"] == ("forbidden" if expected == 403 else "not_found")
+        p.refresh_from_db()
+        assert (p.state, p.version, proposal_events.count()) == before
+    role = allowed[0]
+    response = ApiClient(issue_token(_user(role, actors, extra, acting_unit))).act(p.pk, action, body)
+    assert response.status_code == 200, (role, response.content[:300])
+    assert response.json()["version"] == before[1] + 1
