@@ -86,7 +86,7 @@ def _info(committee_id, due, state, today, remind: tuple[int, str]) -> dict:
         "due_date": due,
         "days_left": days,
         "days_abs": abs(days),
-        "overdue": open_ and today > due,
+        "overdue": open_ and core_deadlines.is_overdue(due, today),
         "due_soon": open_ and core_deadlines.due_soon(due, committee_id, today, remind=remind),
     }
 
