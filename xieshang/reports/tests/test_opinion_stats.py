@@ -167,3 +167,22 @@ def test_the_page_and_its_export(year):
     overview = {row[0]: row[1] for row in workbook.worksheets[0].iter_rows(min_row=4, values_only=True)}
     assert 10 in overview.values() and "75%" in overview.values()
     assert client_for(p.member).get(reverse("reports:opinions_export")).status_code == 404
+
+
+def test_hostile_names_come_out_as_text_on_the_page_the_export_and_the_command(committee):
+    p = people(committee)
+    name = '<script>alert("界别")</script> \'q\' {{ 7*7 }}'
+    Member.objects.filter(user=p.member).update(sector=SectorFactory(committee=committee, name=name),
+                                                organization=OrganizationFactory(committee=committee, name=name))
+    clock.set_to(datetime.date(2026, 3, 2))
+    walk(p, "adopted")
+    html = client_for(p.staff).get(reverse("reports:opinions") + "?year=2026").content.decode()
+    assert name not in html and "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;界别&quot;)&lt;/script&gt; &#x27;q&#x27; {{ 7*7 }}" in html
+    export = client_for(p.staff).get(reverse("reports:opinions_export") + "?year=2026")
+    sheets = load_workbook(io.BytesIO(export.content)).worksheets
+    labels = {row[0] for sheet in sheets[2:4] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert name in labels
+    out = io.StringIO()
+    call_command("stats", "opinions", "--committee", "changji", "--year", "2026", "--json", stdout=out)
+    assert json.loads(out.getvalue())["by_sector"][0]["label"] == name
