@@ -381,15 +381,19 @@ def _entry(t, form) -> dict:
 def _detail_context(request, report, bound=None) -> dict:
     user = request.user
     actions = selectors.available_actions(user, report)
-    names = {t.action for t in actions}
-    rows = _with_outcomes(OpinionReport.objects.filter(pk=report.pk))
-    outcomes = rows[0].outcomes if rows else []
+    versions = list(selectors.versions_of(user, report))
+    if report.combined_into_id:  # followed through the combined report(s): read with them
+        rows = _with_outcomes(OpinionReport.objects.filter(pk=report.pk))
+        outcomes = rows[0].outcomes if rows else []
+    else:  # what the detail loaded already (forwardings, adoptions, instructions, versions)
+        report.staff_edits = [v for v in versions if v.is_staff_edit]
+        outcomes = page_selectors.outcome_lines(report)
     may_attach = services.may_attach(user, report)
     attachment_form = AttachmentForm(auto_id="id_attachment_%s") if may_attach else None
     return {
         "report": report,
         "authors": list(report.authors.all()),
-        "versions": list(selectors.versions_of(user, report)),
+        "versions": versions,
         "attachments": list(page_selectors.attachments_of(report)),
         "attachment_form": attachment_form,
         "may_attach": may_attach,
