@@ -294,3 +294,13 @@ def test_answering_a_call_closed_meanwhile_says_so_and_keeps_the_text(p, committ
     form = response.context["form"]
     assert form.non_field_errors()  # next to nothing hidden: at the top of the form
     assert SITUATION in response.content.decode()
+
+
+def test_a_combined_report_links_the_originals_for_the_office_only(p):
+    a = walk(p, "submitted", title="我的原稿")
+    b = walk(p, "submitted", title="别人的原稿", author=p.other_member)
+    combined = services.opinion_combine(actor=p.staff, reports=[a, b], title="综合稿", situation=SITUATION)
+    member_view = client_for(p.member).get(reverse("opinions:detail", args=[combined.pk])).content.decode()
+    assert "别人的原稿" not in member_view and reverse("opinions:detail", args=[b.pk]) not in member_view
+    staff_view = client_for(p.staff).get(reverse("opinions:detail", args=[combined.pk])).content.decode()
+    assert reverse("opinions:detail", args=[b.pk]) in staff_view
