@@ -125,7 +125,8 @@ def test_the_pages_link_the_document(p):
     assert url in client_for(p.staff).get(reverse("opinions:bulletin", args=[report.bulletin_id])).content.decode()
     assert url in client_for(p.leader).get(reverse("opinions:detail", args=[report.pk])).content.decode()
     assert url not in client_for(p.member).get(reverse("opinions:detail", args=[report.pk])).content.decode()
-    assert reverse("opinions:adopted_xlsx") in client_for(p.staff).get(reverse("opinions:bulletins")).content.decode()
+    bulletins = client_for(p.staff).get(reverse("opinions:bulletins")).content.decode()
+    assert reverse("opinions:adopted_xlsx") in bulletins and url in bulletins
 
 
 # --- The year's adopted reports ------------------------------------------------------------------------
@@ -191,3 +192,31 @@ def test_odd_year_falls_back_to_this_year(p):
     walk(p, "adopted")
     response = client_for(p.staff).get(reverse("opinions:adopted_xlsx") + "?year=abc")
     assert response.status_code == 200 and len(_rows(response.content)[1]) == 3
+
+
+def test_documents_make_a_fixed_number_of_queries(p):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = walk(p, "adopted", title="一")
+    first.refresh_from_db()
+
+    def counted(fn):
+        with CaptureQueriesContext(connection) as queries:
+            fn()
+        return len(queries)
+
+    def docx():
+        from xieshang.opinions.models import Bulletin
+
+        documents.bulletin_docx(Bulletin.objects.select_related("committee", "signed_by").get(pk=first.bulletin_id))
+
+    small = (counted(lambda: documents.adopted_xlsx(p.committee, 2026)), counted(docx))
+    for title in ("二", "三"):
+        more = walk(p, "approved", title=title, author=p.other_member)
+        act(more, p.staff, "forward", recipients=[p.recipients[0].pk], bulletin=first.bulletin_id)
+        act(more, p.staff, "record_adoption", recipient=p.recipients[0].pk, level="prefecture", kind="single")
+        act(more, p.staff, "record_instruction", level="prefecture", leader="张书记", date="2026-03-02", text="阅")
+    large = (counted(lambda: documents.adopted_xlsx(p.committee, 2026)), counted(docx))
+    assert documents.adopted_xlsx(p.committee, 2026)[1] == 3
+    assert small == large
