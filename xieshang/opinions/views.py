@@ -358,7 +358,8 @@ def _action_entries(request, report, actions, bound=None) -> list[dict]:
     entries = []
     for t in actions:
         if t.action in PAGE_ACTIONS:
-            entries.append({"action": t.action, "label": t.label, "kind": "link",
+            label = _("Open the editing desk") if t.action == "edit" else t.label
+            entries.append({"action": t.action, "label": label, "kind": "link",
                             "url": reverse(PAGE_ACTIONS[t.action], args=[report.pk])})
             continue
         if t.action not in ACTION_FORMS:
