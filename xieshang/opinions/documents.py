@@ -63,7 +63,7 @@ def author_names(report) -> list[str]:
         return [report.organization.name]
     if report.submitter_kind == SubmitterKind.SPECIAL_COMMITTEE and report.special_committee_id:
         return [report.special_committee.name]
-    names = [a.member.name if a.member_id else (a.user.get_full_name() or a.user.username) for a in report.authors.all()]
+    names = [a.member.name if a.member_id else a.user.display_name for a in report.authors.all()]
     if report.submitter_kind == SubmitterKind.STATION and report.liaison_station_id:
         names = [report.liaison_station.name, *names]
     return names
