@@ -9,7 +9,7 @@ What it makes
   co-authors), a party or group, a special committee or a liaison station keeper. About 44 % are not used
   (不予采用, with the office's reason), 15 % are combined (2–4 at a time) into combined reports (综合), a
   few are returned for more information and resubmitted or withdrawn; the rest — with the combined
-  reports, about 40 % of those received — are edited, approved by the leader (签发) and forwarded in
+  reports, about 45 % of those received — are edited, approved by the leader (签发) and forwarded in
   numbered bulletin issues (《社情民意》第 N 期, 专报 or 综合; a few issues carry two or three reports) to
   州委 / 州政府 / 自治区政协. About half of the forwarded reports are adopted at prefecture level, a share
   of those sent to 自治区政协 at province level and a few of these at national level (single or combined;
@@ -112,6 +112,9 @@ FILLER = "笔者在走访调研中了解到，群众对此反映较为集中。"
 
 @dataclass(frozen=True)
 class Theme:
+    """A subject: the i-th title, situation, analysis and suggestion belong together (the titles after the
+    texts' count are spare wordings, not used for a report's text)."""
+
     key: str
     category: str
     topic: str  # of a combined report: 关于{topic}的综合建议
@@ -121,13 +124,22 @@ class Theme:
     analyses: tuple
     suggestions: tuple
 
+    def text(self, rng: random.Random, place: str) -> tuple[int, str, str, str, str]:
+        """(subject, title, situation, analysis, suggestion) of one subject of the theme, for `place`."""
+        k = rng.randrange(len(self.situations))
+        title = _fill(rng, self.titles[k], place)
+        if rng.random() < 0.3 and title.startswith("关于") and not title.startswith("关于进一步"):
+            title = "关于进一步" + title[2:]
+        return (k, title[:100], _fill(rng, self.situations[k], place), _fill(rng, self.analyses[k], place),
+                _fill(rng, self.suggestions[k], place))
+
 
 THEMES = [
     Theme("farmland", C.AGRICULTURE, "农业基础设施和农业社会化服务", 10, (
         "关于加快{place}高标准农田后续管护的建议",
         "关于完善{place}农业社会化服务体系的建议",
-        "关于解决{place}农田灌溉“最后一公里”问题的建议",
         "关于加强{place}农产品冷链物流设施建设的建议",
+        "关于解决{place}农田灌溉“最后一公里”问题的建议",
         "关于稳定{place}番茄种植面积保障加工原料的建议",
     ), (
         "{place}近年来建成高标准农田{20-60}万亩，但部分田块的渠系、机耕道因缺少管护资金出现损毁，约{5-15}%的高效节水设施不能正常运行。",
@@ -236,8 +248,8 @@ THEMES = [
     Theme("community", C.SOCIETY, "民生保障", 9, (
         "关于加快{place}老旧小区改造的建议",
         "关于完善{place}居家社区养老服务的建议",
-        "关于缓解{place}城区停车难的建议",
         "关于恢复{place}农村客运班线的建议",
+        "关于缓解{place}城区停车难的建议",
         "关于促进高校毕业生在{place}就业的建议",
     ), (
         "{place}2000年以前建成的老旧小区还有{40-120}个，普遍存在管网老化、无物业管理、缺少停车位等问题。",
@@ -456,10 +468,7 @@ class Bulk:
             place = rng.choice(PLACES)
             submitted = ctx.working(first + datetime.timedelta(days=int(span * i / self.count)))
             kind, authors, org, special, station = self._submitter(i)
-            title = _fill(rng, rng.choice(theme.titles), place)[:100]
-            situation = _fill(rng, rng.choice(theme.situations), place)
-            analysis = _fill(rng, rng.choice(theme.analyses), place)
-            suggestion = _fill(rng, rng.choice(theme.suggestions), place)
+            subject, title, situation, analysis, suggestion = theme.text(rng, place)
             fate = rng.choices([f for f, _w in fates], weights=[w for _f, w in fates])[0]
             lead_member = authors[0][1]
             report = OpinionReport(
@@ -469,6 +478,7 @@ class Bulk:
                 liaison_station_id=station, created_by=authors[0][0],
             )
             item = Item(report, theme, authors, submitted, fate)
+            item.subject = subject
             report._edited_text = (situation, analysis, suggestion)
             commission = self._answers(theme, submitted)
             if commission is not None:
@@ -500,12 +510,12 @@ class Bulk:
         return None
 
     def _walk_all(self) -> None:
-        combine_pool: dict[str, list] = {}
+        combine_pool: dict[tuple, list] = {}  # (theme, subject): reports on one subject are combined
         for item in sorted(self.items, key=lambda it: it.report.number):
             self._walk(item)
             if item.fate == "combine":
-                combine_pool.setdefault(item.theme.key, []).append(item)
-        for theme_key, pool in combine_pool.items():
+                combine_pool.setdefault((item.theme.key, item.subject), []).append(item)
+        for (theme_key, _subject), pool in combine_pool.items():
             theme = next(t for t in THEMES if t.key == theme_key)
             while len(pool) >= 2:
                 size = min(len(pool), self.rng.choice((2, 2, 3, 3, 4)))
@@ -610,12 +620,15 @@ class Bulk:
                 if user.pk not in seen:
                     seen.add(user.pk)
                     authors.append((user, member))
-        place = rng.choice(PLACES)
+        title = group[0].report.title
+        for place in PLACES[:-1]:
+            title = title.replace(place, "我州")
+        title = title.replace("的建议", "的综合建议")
         situation = "；".join(it.report._edited_text[0].rstrip("。") for it in group[:3]) + "。"
-        analysis = rng.choice(theme.analyses)
+        analysis = group[0].report._edited_text[1]
         suggestion = "综合委员们的意见，" + "另外，".join(it.report._edited_text[2] for it in group[:2])
         report = OpinionReport(
-            committee=ctx.committee, year=self.year, state=S.EDITING, title=f"关于{place if place != '我州' else ''}{theme.topic}的综合建议".replace("关于的", "关于"),
+            committee=ctx.committee, year=self.year, state=S.EDITING, title=title[:100],
             situation=situation[:700], analysis=analysis, suggestion=suggestion[:700], category=theme.category,
             submitter_kind=primary.submitter_kind, member=primary.member, organization=primary.organization,
             special_committee=primary.special_committee, liaison_station_id=primary.liaison_station_id,
@@ -875,11 +888,12 @@ class Stories:
         theme = theme or rng.choice(THEMES)
         place = rng.choice(PLACES)
 
+        _subject, title, situation, analysis, suggestion = theme.text(rng, place)
+
         def make():
             self.made[key] = services.opinion_create(
-                actor=author, committee=self.ctx.committee, title=_fill(rng, rng.choice(theme.titles), place)[:100],
-                situation=_fill(rng, rng.choice(theme.situations), place), analysis=rng.choice(theme.analyses),
-                suggestion=rng.choice(theme.suggestions), category=theme.category, co_authors=list(co), **extra)
+                actor=author, committee=self.ctx.committee, title=title, situation=situation, analysis=analysis,
+                suggestion=suggestion, category=theme.category, co_authors=list(co), **extra)
 
         self._step(when, make)
         return key
