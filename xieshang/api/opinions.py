@@ -11,6 +11,8 @@ the API answers exactly as the pages do. An action's body is validated by the ac
     GET  /opinions/{id}                  detail: state, text, versions, recipients, adoptions, instructions, outcomes
     GET  /opinions/{id}/events           the timeline
     POST /opinions/{id}/actions/{action} a workflow action: 200 / 403 / 404 / 409 / 422
+    GET  /opinions/bulletins/{id}/document.docx   the bulletin issue as Word (office and leaders; else 404)
+    GET  /opinions/adopted.xlsx?year=     the year's adopted reports as Excel (office and leaders; else 404)
 """
 
 from __future__ import annotations
