@@ -153,7 +153,7 @@ class OpinionReportFactory(DjangoModelFactory):
 
     committee = factory.LazyFunction(make_committee)
     year = 2026
-    number = factory.Sequence(lambda n: n + 1)
+    number = factory.Sequence(lambda n: 100000 + n)  # clear of the numbers the services give
     title = factory.Sequence(lambda n: f"关于第{n}项民生问题的建议")
     situation = SITUATION
     analysis = ANALYSIS
