@@ -22,6 +22,7 @@ from xieshang.core.attachments import attachment_response
 from xieshang.core.errors import ErrorCode, Forbidden, Invalid
 from xieshang.core.models import Organization, Session, SpecialCommittee
 from xieshang.proposals import deadlines, selectors, workflow
+from xieshang.proposals import schemas as proposal_schemas
 from xieshang.proposals.lists import PROPOSALS
 from xieshang.proposals.models import (
     AssignmentRole,
@@ -760,8 +761,11 @@ ACTION_BODY = {
             "schema": {
                 "type": "object",
                 "additionalProperties": True,
-                "description": "The action's data (see docs/proposals.md), plus an optional "
-                "`expected_version` (or an `If-Match` header): a stale version gives 409 `conflict`.",
+                "description": "The action's data, validated by the action's input schema (xieshang.proposals.schemas, "
+                "the same the pages' forms feed; one of the alternatives below, titled with the action), plus an "
+                "optional `expected_version` (or an `If-Match` header): a stale version gives 409 `conflict`. "
+                "Fields per action (* required):\n" + proposal_schemas.actions_documentation(),
+                "anyOf": [proposal_schemas.json_schema(action) for action in ACTIONS],
                 "example": {"units": [{"unit": 1, "role": "lead"}, {"unit": 2, "role": "co"}], "expected_version": 5},
             }
         },

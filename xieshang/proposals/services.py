@@ -26,6 +26,8 @@ from xieshang.core.selectors import has_role, member_of, office_users, unit_ids_
 from xieshang.core.services import notify
 
 from . import deadlines, search, selectors, workflow
+from .schemas import MAX_ID  # noqa: F401  (no database id is larger)
+from .schemas import as_id as _id
 from . import duty as duty_ledger
 from .models import (
     Assignment,
@@ -67,60 +69,9 @@ def _required() -> list:
     return [_("This field is required.")]
 
 
-def _text(data: dict, name: str, max_length: int | None = None, *, required: bool = False) -> str:
-    value = data.get(name)
-    value = "" if value is None else str(value).strip()
-    if required and not value:
-        raise Invalid(field_errors={name: _required()})
-    if max_length is not None and len(value) > max_length:
-        raise Invalid(field_errors={name: [_("At most %(n)d characters.") % {"n": max_length}]})
-    return value
-
-
-def _choice(data: dict, name: str, choices, *, required: bool = True, default=None) -> str:
-    value = data.get(name)
-    if value in (None, ""):
-        if required:
-            raise Invalid(field_errors={name: _required()})
-        return default
-    if value not in choices.values:
-        raise Invalid(field_errors={name: [_("Choose one of the offered values.")]})
-    return value
-
-
-def _bool(data: dict, name: str, *, required: bool = True, default: bool | None = None) -> bool | None:
-    value = data.get(name)
-    if value is None or value == "":
-        if required:
-            raise Invalid(field_errors={name: _required()})
-        return default
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "on", "yes"):
-        return True
-    if text in ("0", "false", "off", "no"):
-        return False
-    raise Invalid(field_errors={name: [_("Enter yes or no.")]})
-
-
-MAX_ID = 2**63 - 1  # no database id is larger; a larger number names nothing (and must not reach the database)
-
-
-def _id(value) -> int | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    if hasattr(value, "pk"):
-        return value.pk
-    try:
-        number = int(str(value).strip()) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if 0 < number <= MAX_ID else None
-
-
 def _given_id(data: dict, name: str) -> int | None:
-    """The id given for `name`, None when nothing was given; Invalid when what was given names nothing."""
+    """The id given for `name`, None when nothing was given; Invalid when what was given names nothing.
+    (For the guards, which run before the input schema validates the data.)"""
     value = data.get(name)
     if value is None or value == "":
         return None
@@ -128,22 +79,6 @@ def _given_id(data: dict, name: str) -> int | None:
     if number is None:
         raise Invalid(field_errors={name: [_("Choose one of the offered values.")]})
     return number
-
-
-def _date(data: dict, name: str, *, required: bool = True) -> datetime.date | None:
-    value = data.get(name)
-    if value in (None, ""):
-        if required:
-            raise Invalid(field_errors={name: _required()})
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise Invalid(field_errors={name: [_("Enter a date as YYYY-MM-DD.")]})
 
 
 def _end_of_day(day: datetime.date) -> datetime.datetime:
@@ -321,7 +256,10 @@ def proposal_act(*, actor, proposal, action: str, data: dict | None = None, expe
 
 def _do_update(ctx: _Ctx) -> None:
     p = ctx.obj
-    values = _clean_fields(ctx.data)
+    unknown = ctx.input.unknown()
+    if unknown:
+        raise Invalid(field_errors={name: [_("This field cannot be changed here.")] for name in unknown})
+    values = ctx.input.changes()
     changed = [name for name, value in values.items() if getattr(p, name) != value]
     for name in changed:
         setattr(p, name, values[name])
@@ -347,12 +285,7 @@ def _edited_lately(ctx: _Ctx) -> bool:
 
 
 def _members(ctx: _Ctx) -> list[Member]:
-    raw = ctx.data.get("members") or []
-    if not isinstance(raw, (list, tuple, set)):
-        raw = [raw]
-    ids = [_id(v) for v in raw]
-    if not ids or None in ids:
-        raise Invalid(field_errors={"members": [_("Choose at least one member.")]})
+    ids = ctx.input.members  # at least one, each an id (schemas.InviteCosignersInput)
     members = list(Member.objects.filter(pk__in=ids, committee_id=ctx.committee_id, is_active=True).select_related("user"))
     if len(members) != len(set(ids)):
         raise Invalid(field_errors={"members": [_("Choose active members of this committee.")]})
@@ -408,11 +341,8 @@ def _do_submit(ctx: _Ctx) -> None:
         raise Invalid(field_errors=errors)
     invited = list(CoSigner.objects.filter(proposal=p, state=CoSigner.State.INVITED).select_related("member__user"))
     if invited:
-        days = ctx.data.get("cosign_days")
-        if days not in (None, ""):
-            days = _id(days)
-            if days is None or not 1 <= days <= 60:
-                raise Invalid(field_errors={"cosign_days": [_("Between 1 and 60 days.")]})
+        days = ctx.input.cosign_days  # 1–60 (schemas.SubmitInput)
+        if days is not None:
             due = ctx.today + datetime.timedelta(days=days)
         else:
             due = timers.deadline(ctx.committee_id, "proposal.cosign", ctx.today)
@@ -462,7 +392,7 @@ def _do_close_cosigning(ctx: _Ctx) -> None:
 
 
 def _do_withdraw(ctx: _Ctx) -> None:
-    reason = _text(ctx.data, "reason", 1000)
+    reason = ctx.input.reason
     ctx.obj.state = S.WITHDRAWN
     ctx.obj.state_note = reason
     ctx.payload = {"reason": reason}
@@ -473,7 +403,7 @@ def _do_withdraw(ctx: _Ctx) -> None:
 
 def _do_return_for_revision(ctx: _Ctx) -> None:
     p = ctx.obj
-    reason = _text(ctx.data, "reason", 2000, required=True)
+    reason = ctx.input.reason
     p.state = S.RETURNED
     p.state_note = reason
     ctx.payload = {"reason": reason}
@@ -511,8 +441,8 @@ def _next_number(p: Proposal) -> None:
 
 def _do_register(ctx: _Ctx) -> None:
     p = ctx.obj
-    category = _choice(ctx.data, "category", Category, required=False, default=p.category)
-    is_key = _bool(ctx.data, "is_key", required=False, default=p.is_key)
+    category = ctx.input.category or p.category
+    is_key = p.is_key if ctx.input.is_key is None else ctx.input.is_key
     _next_number(p)
     p.category = category
     p.is_key = is_key
@@ -526,9 +456,7 @@ def _do_register(ctx: _Ctx) -> None:
 
 def _do_merge(ctx: _Ctx) -> None:
     p = ctx.obj
-    target_id = _id(ctx.data.get("into"))
-    if target_id is None:
-        raise Invalid(field_errors={"into": _required()})
+    target_id = ctx.input.into  # an id (schemas.MergeInput)
     target = Proposal.objects.select_for_update().filter(pk=target_id, committee_id=p.committee_id).first()
     if target is None or target.pk == p.pk:
         raise Invalid(field_errors={"into": [_("Choose another proposal of this committee.")]})
@@ -536,7 +464,7 @@ def _do_merge(ctx: _Ctx) -> None:
         raise Invalid(field_errors={"into": [_("A proposal can only be merged into a submitted or registered one.")]})
     if target.session_id != p.session_id:
         raise Invalid(field_errors={"into": [_("Choose a proposal of the same session.")]})
-    reason = _text(ctx.data, "reason", 2000)
+    reason = ctx.input.reason
     p.state = S.MERGED
     p.merged_into = target
     p.state_note = reason
@@ -551,8 +479,8 @@ def _do_merge(ctx: _Ctx) -> None:
 
 def _do_convert(ctx: _Ctx) -> None:
     p = ctx.obj
-    to = _choice(ctx.data, "to", ConvertTarget)
-    reason = _text(ctx.data, "reason", 2000)
+    to = ctx.input.to
+    reason = ctx.input.reason
     p.state = S.CONVERTED
     p.converted_to = to
     duty_ledger.remove_all(p)  # no longer a proposal: a registered one loses its proposers' facts
@@ -565,8 +493,8 @@ def _do_convert(ctx: _Ctx) -> None:
 
 def _do_reject(ctx: _Ctx) -> None:
     p = ctx.obj
-    code = _choice(ctx.data, "reason_code", RejectReason)
-    reason = _text(ctx.data, "reason", 2000)
+    code = ctx.input.reason_code
+    reason = ctx.input.reason
     p.state = S.REJECTED
     p.reject_reason = code
     p.state_note = reason
@@ -579,40 +507,12 @@ def _do_reject(ctx: _Ctx) -> None:
 # --- Assignment --------------------------------------------------------------------------------
 
 
-def _unit(committee_id: int, value, field_name: str = "units") -> HandlingUnit:
-    unit = HandlingUnit.objects.filter(pk=_id(value), committee_id=committee_id, is_active=True).first() if _id(value) else None
+def _unit(committee_id: int, unit_id: int, field_name: str = "units") -> HandlingUnit:
+    """The active handling unit of the committee with this id (an id the input schema checked)."""
+    unit = HandlingUnit.objects.filter(pk=unit_id, committee_id=committee_id, is_active=True).first()
     if unit is None:
         raise Invalid(field_errors={field_name: [_("Choose active handling units of this committee.")]})
     return unit
-
-
-def _parse_units(committee_id: int, raw) -> list[tuple[HandlingUnit, str]]:
-    if not raw or not isinstance(raw, (list, tuple)):
-        raise Invalid(field_errors={"units": [_("Choose at least one handling unit.")]})
-    out = []
-    for item in raw:
-        if not isinstance(item, dict):
-            raise Invalid(field_errors={"units": [_("Choose a unit and its role.")]})
-        role = item.get("role")
-        if role not in AssignmentRole.values:
-            raise Invalid(field_errors={"units": [_("Choose the role of each unit: sole, lead, co-handling or split.")]})
-        out.append((_unit(committee_id, item.get("unit")), role))
-    ids = [u.pk for u, _r in out]
-    if len(ids) != len(set(ids)):
-        raise Invalid(field_errors={"units": [_("A unit can be named only once.")]})
-    roles = [r for _u, r in out]
-    sole, lead, co, split = (roles.count(r) for r in ("sole", "lead", "co", "split"))
-    valid = (
-        (sole == 1 and len(roles) == 1)
-        or (lead == 1 and co >= 1 and sole == split == 0)
-        or (split >= 2 and sole == lead == co == 0)
-    )
-    if not valid:
-        raise Invalid(field_errors={"units": [_(
-            "Assign to exactly one sole unit, or one lead unit with at least one co-handling unit, "
-            "or at least two units handling separately."
-        )]})
-    return out
 
 
 def _new_assignment(ctx: _Ctx, unit: HandlingUnit, role: str, **extra) -> Assignment:
@@ -629,7 +529,8 @@ def _tell_unit(ctx: _Ctx, assignment_or_unit_id, kind: str, title: str, body: st
 
 def _do_assign(ctx: _Ctx) -> None:
     p = ctx.obj
-    units = _parse_units(ctx.committee_id, ctx.data.get("units"))
+    # the roles' combination is checked by schemas.AssignInput; whether each unit may take it, here
+    units = [(_unit(ctx.committee_id, item.unit), item.role) for item in ctx.input.units]
     if p.assignments.exclude(state=A.CANCELLED).exists():
         raise IllegalTransition(_("This proposal has already been assigned."), detail="already_assigned")
     created = [_new_assignment(ctx, unit, role) for unit, role in units]
@@ -645,7 +546,7 @@ def _do_assign(ctx: _Ctx) -> None:
 
 def _do_reassign(ctx: _Ctx) -> None:
     p = ctx.obj
-    old = p.assignments.filter(pk=_id(ctx.data.get("assignment"))).first() if _id(ctx.data.get("assignment")) else None
+    old = p.assignments.filter(pk=ctx.input.assignment).first()
     if old is None:
         raise Invalid(field_errors={"assignment": [_("Choose an assignment of this proposal.")]})
     if old.state != A.OBJECTED:
@@ -653,7 +554,7 @@ def _do_reassign(ctx: _Ctx) -> None:
             _("Only an assignment the unit objected to can be re-assigned; this one is %(state)s.")
             % {"state": _assignment_state_label(old.state)}, detail="not_objected",
         )
-    unit = _unit(ctx.committee_id, ctx.data.get("unit"), "unit")
+    unit = _unit(ctx.committee_id, ctx.input.unit, "unit")
     if unit.pk == old.unit_id or p.assignments.filter(unit=unit).exclude(state=A.CANCELLED).exists():
         raise Invalid(field_errors={"unit": [_("This unit already has this proposal.")]})
     old.state = A.CANCELLED
@@ -713,7 +614,7 @@ def _do_acknowledge(ctx: _Ctx) -> None:
 
 def _do_object(ctx: _Ctx) -> None:
     a = ctx.found  # the guard's _my_assignment
-    reason = _text(ctx.data, "reason", 2000, required=True)
+    reason = ctx.input.reason
     a.state = A.OBJECTED
     a.objection_reason = reason
     a.objected_at = ctx.now
@@ -729,10 +630,8 @@ def _do_object(ctx: _Ctx) -> None:
 
 def _do_consult(ctx: _Ctx) -> None:
     a = ctx.found  # the guard's _my_assignment
-    day = _date(ctx.data, "date")
-    form = _choice(ctx.data, "form", HandlingConsultation.Form)
-    summary = _text(ctx.data, "summary", 5000, required=True)
-    participants = _text(ctx.data, "participants", 200)
+    day, form = ctx.input.date, ctx.input.form
+    summary, participants = ctx.input.summary, ctx.input.participants
     if day > ctx.today:
         raise Invalid(field_errors={"date": [_("The date cannot be in the future.")]})
     row = HandlingConsultation.objects.create(
@@ -744,7 +643,7 @@ def _do_consult(ctx: _Ctx) -> None:
 def _do_send_views(ctx: _Ctx) -> None:
     p = ctx.obj
     a = ctx.found  # the guard's _my_assignment
-    text = _text(ctx.data, "text", 10000, required=True)
+    text = ctx.input.text
     CoUnitView.objects.create(assignment=a, round=p.round, text=text, sent_by=ctx.actor)
     a.state = A.REPLIED
     a.replied_at = ctx.now
@@ -759,8 +658,8 @@ def _do_send_views(ctx: _Ctx) -> None:
 
 def _do_request_extension(ctx: _Ctx) -> None:
     a = ctx.found  # the guard's _my_assignment
-    until = _date(ctx.data, "until")
-    reason = _text(ctx.data, "reason", 2000, required=True)
+    until = ctx.input.until
+    reason = ctx.input.reason
     latest = deadlines.latest_extension(ctx.committee_id, a.original_due_date)
     if until <= a.due_date:
         raise Invalid(field_errors={"until": [_("Choose a date after the current due date (%(date)s).")
@@ -779,8 +678,8 @@ def _do_request_extension(ctx: _Ctx) -> None:
           reason)
 
 
-def _pending_request(ctx: _Ctx) -> ExtensionRequest:
-    rid = _id(ctx.data.get("request"))
+def _pending_request(ctx: _Ctx, rid: int | None) -> ExtensionRequest:
+    """The pending extension request `rid` of the proposal (Invalid when it names none, 409 when decided)."""
     req = (
         ExtensionRequest.objects.select_related("assignment__unit")
         .filter(pk=rid, assignment__proposal=ctx.obj).first() if rid else None
@@ -793,8 +692,8 @@ def _pending_request(ctx: _Ctx) -> ExtensionRequest:
 
 
 def _decide_extension(ctx: _Ctx, approve: bool) -> None:
-    req = _pending_request(ctx)
-    note = _text(ctx.data, "note", 2000)
+    req = ctx.found or _pending_request(ctx, ctx.input.request)  # ctx.found: the guard's, when a request is named
+    note = ctx.input.note
     req.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REFUSED
     req.decided_by = ctx.actor
     req.decided_at = ctx.now
@@ -842,10 +741,8 @@ def _finish_leftovers(p: Proposal) -> list[int]:
 def _do_reply(ctx: _Ctx) -> None:
     p = ctx.obj
     a = ctx.found  # the guard's _my_assignment
-    outcome = _choice(ctx.data, "outcome", ReplyOutcome)
-    text = _text(ctx.data, "text", 50000, required=True)
-    signed_by = _text(ctx.data, "signed_by", 40)
-    letter = _clean_letter(ctx.data.get("letter"))
+    outcome, text, signed_by = ctx.input.outcome, ctx.input.text, ctx.input.signed_by
+    letter = _clean_letter(ctx.input.letter)
     reply = Reply(
         assignment=a, proposal=p, round=p.round, outcome=outcome, text=text, signed_by=signed_by,
         replied_by=ctx.actor, replied_at=ctx.now, is_on_time=ctx.today <= a.due_date,
@@ -880,10 +777,9 @@ def _do_reply(ctx: _Ctx) -> None:
 
 def _do_evaluate(ctx: _Ctx) -> None:
     p = ctx.obj
-    verdict = _choice(ctx.data, "verdict", EvaluationVerdict)
-    comment = _text(ctx.data, "comment", 2000)
+    verdict, comment = ctx.input.verdict, ctx.input.comment
     open_replies = Reply.objects.filter(proposal=p, round=p.round, evaluation__isnull=True).select_related("assignment")
-    rid = _given_id(ctx.data, "reply")
+    rid = ctx.input.reply
     if rid is not None:
         if not Reply.objects.filter(pk=rid, proposal=p).exists():
             raise Invalid(field_errors={"reply": [_("Choose a reply to this proposal.")]})
@@ -915,10 +811,9 @@ def _do_evaluate(ctx: _Ctx) -> None:
 
 def _do_rehandle(ctx: _Ctx) -> None:
     p = ctx.obj
-    raw = ctx.data.get("assignments")
-    if raw:
-        ids = [_id(v) for v in (raw if isinstance(raw, (list, tuple)) else [raw])]
-        chosen = list(p.assignments.filter(pk__in=[i for i in ids if i]).exclude(state=A.CANCELLED))
+    ids = ctx.input.assignments  # each an id (schemas.RehandleInput)
+    if ids:
+        chosen = list(p.assignments.filter(pk__in=ids).exclude(state=A.CANCELLED))
         if len(chosen) != len(set(ids)):
             raise Invalid(field_errors={"assignments": [_("Choose assignments of this proposal.")]})
     else:
@@ -949,7 +844,7 @@ def _do_rehandle(ctx: _Ctx) -> None:
 
 def _do_close(ctx: _Ctx) -> None:
     p = ctx.obj
-    note = _text(ctx.data, "note", 2000)
+    note = ctx.input.note
     replies = Reply.objects.filter(proposal=p, round=p.round)
     unevaluated = replies.filter(evaluation__isnull=True).count()
     dissatisfied = replies.filter(evaluation__verdict=EvaluationVerdict.DISSATISFIED).exists()
@@ -978,7 +873,7 @@ def _do_close(ctx: _Ctx) -> None:
 
 def _do_archive(ctx: _Ctx) -> None:
     ctx.obj.state = S.ARCHIVED
-    ctx.payload = {"note": _text(ctx.data, "note", 2000)}
+    ctx.payload = {"note": ctx.input.note}
 
 
 # --- Flags and follow-up ------------------------------------------------------------------------
@@ -986,8 +881,7 @@ def _do_archive(ctx: _Ctx) -> None:
 
 def _do_urge(ctx: _Ctx) -> None:
     p = ctx.obj
-    text = _text(ctx.data, "text", 2000)
-    aid = _given_id(ctx.data, "assignment")
+    text, aid = ctx.input.text, ctx.input.assignment
     targets = p.assignments.filter(state__in=OPEN)
     if aid is not None:
         targets = targets.filter(pk=aid)
@@ -1003,9 +897,9 @@ def _do_urge(ctx: _Ctx) -> None:
 
 def _do_mark_key(ctx: _Ctx) -> None:
     p = ctx.obj
-    is_key = _bool(ctx.data, "is_key")
+    is_key = ctx.input.is_key
     leader = None
-    lid = _given_id(ctx.data, "leader")
+    lid = ctx.input.leader
     if lid is not None:
         leader = User.objects.filter(pk=lid).first()
         if leader is None or not has_role(leader, p.committee_id, Role.LEADER):
@@ -1022,7 +916,7 @@ def _do_mark_key(ctx: _Ctx) -> None:
 
 def _do_supervise(ctx: _Ctx) -> None:
     p = ctx.obj
-    text = _text(ctx.data, "text", 5000, required=True)
+    text = ctx.input.text
     row = Supervision.objects.create(proposal=p, leader=ctx.actor, text=text)
     ctx.payload = {"supervision": row.pk, "text": text}
     for a in p.assignments.filter(state__in=OPEN):
@@ -1031,7 +925,7 @@ def _do_supervise(ctx: _Ctx) -> None:
 
 
 def _do_mark_excellent(ctx: _Ctx) -> None:
-    value = _bool(ctx.data, "value")
+    value = ctx.input.value
     if value != ctx.obj.is_excellent:
         duty_ledger.credit_flag(ctx.obj, duty_ledger.EXCELLENT, value, ctx.today)
     ctx.obj.is_excellent = value
@@ -1043,8 +937,8 @@ def _do_set_public(ctx: _Ctx) -> None:
     same as "value") is the flag every reply of the proposal gets; replies arriving later follow the
     proposal (_do_reply)."""
     p = ctx.obj
-    value = _bool(ctx.data, "value")
-    replies_public = _bool(ctx.data, "replies", required=False, default=value)
+    value = ctx.input.value
+    replies_public = value if ctx.input.replies is None else ctx.input.replies
     replies = Reply.objects.filter(proposal=p)
     changed = replies.exclude(is_public=replies_public).update(is_public=replies_public)
     p.is_public = value

@@ -4,6 +4,9 @@
 `sources` makes the action illegal (409), an actor without one of the `actors` relations is refused
 (403), and the transition's `guard` refuses what this actor cannot do to this proposal now (the same
 guard decides the buttons, so a button is shown exactly when the action would be accepted).
+Each transition's `input` (schemas.py) is the one definition of its fields: the machine validates the
+action's data with it (422 with field errors) and the handler reads `step.input`; the API's body and the
+page's form feed the same schema.
 `target=None` means the handler computes the next state (e.g. `submit` goes to co-signing only when
 someone is invited; unit actions move the proposal only when every unit has moved).
 
@@ -24,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from xieshang.core.errors import IllegalTransition
 from xieshang.core.workflow import Step, Transition
 
+from . import schemas as I
 from .models import PROPOSAL_FINAL, PROPOSAL_LIVE
 from .models import AssignmentRole as R
 from .models import AssignmentState as A
@@ -72,7 +76,8 @@ def _guard_pending_extension(step: Step) -> None:
     from .services import _pending_request
 
     if step.data.get("request") not in (None, ""):
-        step.found = _pending_request(step)  # the named request: Invalid when it names none, 409 when decided
+        # the named request (the guard runs before the input is validated: it reads the raw data)
+        step.found = _pending_request(step, I.as_id(step.data.get("request")))
         return
     if not has_pending_extension(step.obj):
         raise IllegalTransition(_gettext("This extension request has already been decided."), detail="extension_decided")
@@ -140,45 +145,62 @@ TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         # Drafting and co-signing
-        T("update", {S.DRAFT, S.RETURNED}, None, {"proposer"}, _("edit")),
-        T("invite_cosigners", {S.DRAFT, S.COSIGNING, S.RETURNED}, None, {"proposer"}, _("invite co-signers")),
-        T("submit", {S.DRAFT}, None, {"proposer"}, _("submit")),  # → cosigning or submitted
-        T("cosign", {S.COSIGNING}, None, {"cosigner"}, _("co-sign"), guard=_guard_invitation),
-        T("decline_cosign", {S.COSIGNING}, None, {"cosigner"}, _("decline to co-sign"), guard=_guard_invitation),
-        T("close_cosigning", {S.COSIGNING}, S.SUBMITTED, {"proposer", "staff", "system"}, _("end co-signing")),
-        T("withdraw", {S.DRAFT, S.COSIGNING, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, {"proposer"}, _("withdraw")),
+        T("update", {S.DRAFT, S.RETURNED}, None, {"proposer"}, _("edit"), input=I.UpdateInput),
+        T("invite_cosigners", {S.DRAFT, S.COSIGNING, S.RETURNED}, None, {"proposer"}, _("invite co-signers"),
+          input=I.InviteCosignersInput),
+        T("submit", {S.DRAFT}, None, {"proposer"}, _("submit"), input=I.SubmitInput),  # → cosigning or submitted
+        T("cosign", {S.COSIGNING}, None, {"cosigner"}, _("co-sign"), guard=_guard_invitation, input=I.NoInput),
+        T("decline_cosign", {S.COSIGNING}, None, {"cosigner"}, _("decline to co-sign"), guard=_guard_invitation,
+          input=I.NoInput),
+        T("close_cosigning", {S.COSIGNING}, S.SUBMITTED, {"proposer", "staff", "system"}, _("end co-signing"),
+          input=I.NoInput),
+        T("withdraw", {S.DRAFT, S.COSIGNING, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, {"proposer"}, _("withdraw"),
+          input=I.WithdrawInput),
         # Review (审查)
-        T("return_for_revision", {S.SUBMITTED}, S.RETURNED, {"staff"}, _("return for revision")),
-        T("resubmit", {S.RETURNED}, S.SUBMITTED, {"proposer"}, _("resubmit")),
-        T("register", {S.SUBMITTED}, S.REGISTERED, {"staff"}, _("register")),
-        T("merge", {S.SUBMITTED, S.REGISTERED}, S.MERGED, {"staff"}, _("merge")),
-        T("convert", {S.SUBMITTED, S.REGISTERED}, S.CONVERTED, {"staff"}, _("convert")),
-        T("reject", {S.SUBMITTED}, S.REJECTED, {"staff"}, _("do not register")),
+        T("return_for_revision", {S.SUBMITTED}, S.RETURNED, {"staff"}, _("return for revision"),
+          input=I.RequiredReasonInput),
+        T("resubmit", {S.RETURNED}, S.SUBMITTED, {"proposer"}, _("resubmit"), input=I.NoInput),
+        T("register", {S.SUBMITTED}, S.REGISTERED, {"staff"}, _("register"), input=I.RegisterInput),
+        T("merge", {S.SUBMITTED, S.REGISTERED}, S.MERGED, {"staff"}, _("merge"), input=I.MergeInput),
+        T("convert", {S.SUBMITTED, S.REGISTERED}, S.CONVERTED, {"staff"}, _("convert"), input=I.ConvertInput),
+        T("reject", {S.SUBMITTED}, S.REJECTED, {"staff"}, _("do not register"), input=I.RejectInput),
         # Assignment (交办)
-        T("assign", {S.REGISTERED}, S.ASSIGNED, {"staff"}, _("assign")),
-        T("reassign", LIVE, None, {"staff"}, _("re-assign"), guard=_guard_objected),
-        T("acknowledge", LIVE, S.HANDLING, {"unit"}, _("acknowledge"), guard=_unit),
-        T("object", LIVE, None, {"unit"}, _("object to the assignment"), guard=_guard_object),
+        T("assign", {S.REGISTERED}, S.ASSIGNED, {"staff"}, _("assign"), input=I.AssignInput),
+        T("reassign", LIVE, None, {"staff"}, _("re-assign"), guard=_guard_objected, input=I.ReassignInput),
+        T("acknowledge", LIVE, S.HANDLING, {"unit"}, _("acknowledge"), guard=_unit, input=I.UnitInput),
+        T("object", LIVE, None, {"unit"}, _("object to the assignment"), guard=_guard_object, input=I.ObjectInput),
         # Handling (办理)
-        T("consult", {S.HANDLING}, None, {"unit"}, _("record a consultation"), guard=_unit),
-        T("send_views", {S.HANDLING}, None, {"unit"}, _("send views to the lead unit"), guard=_co),
-        T("request_extension", {S.HANDLING}, None, {"unit"}, _("request an extension"), guard=_unit),
-        T("approve_extension", {S.HANDLING}, None, {"staff"}, _("approve the extension"), guard=_guard_pending_extension),
-        T("refuse_extension", {S.HANDLING}, None, {"staff"}, _("refuse the extension"), guard=_guard_pending_extension),
-        T("reply", {S.HANDLING}, None, {"unit"}, _("reply"), guard=_lead_or_sole),  # → replied when all units have
+        T("consult", {S.HANDLING}, None, {"unit"}, _("record a consultation"), guard=_unit, input=I.ConsultInput),
+        T("send_views", {S.HANDLING}, None, {"unit"}, _("send views to the lead unit"), guard=_co,
+          input=I.SendViewsInput),
+        T("request_extension", {S.HANDLING}, None, {"unit"}, _("request an extension"), guard=_unit,
+          input=I.ExtensionRequestInput),
+        T("approve_extension", {S.HANDLING}, None, {"staff"}, _("approve the extension"),
+          guard=_guard_pending_extension, input=I.ExtensionDecisionInput),
+        T("refuse_extension", {S.HANDLING}, None, {"staff"}, _("refuse the extension"),
+          guard=_guard_pending_extension, input=I.ExtensionDecisionInput),
+        T("reply", {S.HANDLING}, None, {"unit"}, _("reply"), guard=_lead_or_sole,  # → replied when all units have
+          input=I.ReplyInput),
         # Evaluation and after (评价, 重新办理, 办结, 归档)
-        T("evaluate", {S.REPLIED}, None, {"proposer"}, _("evaluate the reply"), guard=_guard_unevaluated),
-        T("rehandle", {S.REPLIED}, S.HANDLING, {"staff"}, _("re-handle"), guard=_guard_dissatisfied),
-        T("close", {S.REPLIED}, S.CLOSED, {"staff"}, _("close"), guard=_guard_closable),
-        T("archive", {S.CLOSED}, S.ARCHIVED, {"staff"}, _("archive")),
+        T("evaluate", {S.REPLIED}, None, {"proposer"}, _("evaluate the reply"), guard=_guard_unevaluated,
+          input=I.EvaluateInput),
+        T("rehandle", {S.REPLIED}, S.HANDLING, {"staff"}, _("re-handle"), guard=_guard_dissatisfied,
+          input=I.RehandleInput),
+        T("close", {S.REPLIED}, S.CLOSED, {"staff"}, _("close"), guard=_guard_closable, input=I.NoteInput),
+        T("archive", {S.CLOSED}, S.ARCHIVED, {"staff"}, _("archive"), input=I.NoteInput),
         # Orthogonal flags and follow-up
-        T("urge", LIVE, None, {"staff", "leader"}, _("urge"), guard=_guard_owes),
-        T("mark_key", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.CLOSED}, None, {"staff"}, _("mark as key proposal")),
-        T("supervise", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED}, None, {"leader"}, _("give an instruction")),
-        T("mark_excellent", {S.REPLIED, S.CLOSED, S.ARCHIVED}, None, {"staff"}, _("mark as excellent")),
-        T("set_public", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.CLOSED, S.ARCHIVED}, None, {"staff"}, _("publish")),
+        T("urge", LIVE, None, {"staff", "leader"}, _("urge"), guard=_guard_owes, input=I.UrgeInput),
+        T("mark_key", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.CLOSED}, None, {"staff"},
+          _("mark as key proposal"), input=I.MarkKeyInput),
+        T("supervise", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED}, None, {"leader"}, _("give an instruction"),
+          input=I.SuperviseInput),
+        T("mark_excellent", {S.REPLIED, S.CLOSED, S.ARCHIVED}, None, {"staff"}, _("mark as excellent"),
+          input=I.FlagInput),
+        T("set_public", {S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.CLOSED, S.ARCHIVED}, None, {"staff"},
+          _("publish"), input=I.SetPublicInput),
     ]
 }
+assert all(t.input is I.INPUTS[t.action] for t in TRANSITIONS.values()), "schemas.INPUTS names each action's input"
 
 
 def transition(action: str) -> Transition:
