@@ -1,7 +1,10 @@
 """Forms of the proposals screens: they parse input and turn it into the arguments of one service call.
 
 Each action form has `to_data()` giving the `data` dict of `services.proposal_act` for its action
-(see docs/proposals.md). Forms never write; the views call the services.
+(see docs/proposals.md): the field names of the action's input schema (`schemas.INPUTS`), which the
+service validates exactly as it validates the API's body; its errors come back onto the form's fields
+(views._apply_error). The forms' limits and choices are the schemas' (tests/test_action_schemas.py).
+Forms never write; the views call the services.
 """
 
 from __future__ import annotations

@@ -19,13 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieshang.core import attachments, audit, timers
-from xieshang.core.workflow import Machine, Step, Transition
+from xieshang.core.workflow import Machine, Step, Transition, parse_input
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
 from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
 from xieshang.core.selectors import has_role, member_of, office_users, unit_ids_of, users_with_role
 from xieshang.core.services import notify
 
-from . import deadlines, search, selectors, workflow
+from . import deadlines, schemas, search, selectors, workflow
 from .schemas import MAX_ID  # noqa: F401  (no database id is larger)
 from .schemas import as_id as _id
 from . import duty as duty_ledger
@@ -161,12 +161,13 @@ def proposal_create(
             raise Invalid(field_errors={"session": [_("The committee has no current session; choose one.")]})
     elif session.term.committee_id != committee.pk:
         raise Invalid(field_errors={"session": [_("Choose a session of this committee.")]})
-    values = _clean_fields(
+    values = parse_input(  # the fields of the draft, checked as "update" checks them
+        schemas.UpdateInput,
         {
             "title": title, "body": body, "kind": kind, "category": category, "suggested_units": suggested_units,
             "contact_phone": contact_phone, "contact_address": contact_address,
-        }
-    )
+        },
+    ).changes()
     proposal = Proposal(
         committee=committee, session=session, proposer_kind=proposer_kind,
         lead_proposer=member,  # for organisations' proposals: the drafting member, if any
@@ -188,33 +189,6 @@ def proposal_create(
                 return existing
         raise
     return proposal
-
-
-def _clean_fields(fields: dict) -> dict:
-    errors: dict[str, list] = {}
-    out = {}
-    limits = {"title": 200, "suggested_units": 300, "contact_phone": 32, "contact_address": 120}
-    for name, value in fields.items():
-        if name not in EDITABLE_FIELDS:
-            errors[name] = [_("This field cannot be changed here.")]
-            continue
-        if name in ("category", "kind"):
-            choices = Category if name == "category" else ProposalKind
-            if value not in choices.values:
-                errors[name] = [_("Choose one of the offered values.")]
-                continue
-            out[name] = value
-            continue
-        value = "" if value is None else str(value)
-        value = value.strip() if name != "body" else value
-        if name == "title" and not value:
-            errors[name] = _required()
-        elif name in limits and len(value) > limits[name]:
-            errors[name] = [_("At most %(n)d characters.") % {"n": limits[name]}]
-        out[name] = value
-    if errors:
-        raise Invalid(field_errors=errors)
-    return out
 
 
 def proposal_update(*, actor, proposal, expected_version=None, **fields) -> Proposal:
