@@ -15,7 +15,8 @@ the role it names, and each answer is checked by its kind:
 
 **Adding an app's pages** (e.g. opinions): write a builder `def build_opinions(world): …` that creates
 your objects through your services with the texts of `hostile()` / LONG_CHINESE (the people of the world
-— `world.member`, `world.staff`, `world.leader`, `world.unit_user`, … — are ready), store them on the
+— `world.member`, `world.cosigner`, `world.staff`, `world.admin`, `world.leader`, `world.unit_user`,
+`world.co_user` — are ready), store them on the
 world (`world.opinion = …`), append it to BUILDERS, and add one line per URL to PAGES:
 
     BUILDERS.append(build_opinions)
@@ -27,8 +28,16 @@ world (`world.opinion = …`), append it to BUILDERS, and add one line per URL t
              shows=lambda w: [w.opinion.title]),
     ]
 
-(in this module, below the proposals' lines, or in your own test module that imports BUILDERS, PAGES and
-`check_pages` and calls it). A builder that raises fails the test with its name.
+in this module, below the proposals' lines. Or keep them in the app's own test module, without touching
+this one:
+
+    from xieshang.core.tests.test_hostile_text import BUILDERS, Page, build_world, check_pages
+
+    def test_hostile_text_in_opinions(committee):
+        world = build_world(committee, [*BUILDERS, build_opinions])
+        assert not check_pages(world, OPINION_PAGES)
+
+Every failure is listed (page, URL, what was wrong), not only the first.
 """
 
 from __future__ import annotations
@@ -339,9 +348,10 @@ def check_pages(world, pages: list[Page]) -> list[str]:
     return failures
 
 
-def build_world(committee) -> SimpleNamespace:
+def build_world(committee, builders: list[Callable] | None = None) -> SimpleNamespace:
+    """The world of hostile texts: `builders` (default BUILDERS) run in turn on one namespace."""
     world = SimpleNamespace(committee=committee)
-    for builder in BUILDERS:
+    for builder in BUILDERS if builders is None else builders:
         builder(world)
     return world
 
