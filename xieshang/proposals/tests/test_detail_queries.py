@@ -69,6 +69,18 @@ def _replied(units: int, urges: int):
     return p, actors
 
 
+def _evaluated(units: int, urges: int):
+    """As `_replied`, then the proposer evaluated every reply: the first dissatisfied, the others satisfied
+    (so it stays replied, with a re-handling for the office to decide)."""
+    p, actors = _replied(units, urges)
+    for i, reply in enumerate(p.replies.order_by("id")):
+        p = services.proposal_act(actor=actors.proposer, proposal=p, action="evaluate",
+                                  data={"reply": reply.pk, "verdict": "dissatisfied" if i == 0 else "satisfied",
+                                        "comment": "办理情况的评价"})
+    assert p.state == "replied" and p.evaluations.count() == units
+    return p, actors
+
+
 def _viewers(actors):
     return {"proposer": actors.proposer, "cosigner": actors.cosigner, "staff": actors.staff,
             "leader": actors.leader, "unit": actors.unit_users[0]}
@@ -115,7 +127,7 @@ def _api_counts(p, actors, path) -> dict:
     return counts
 
 
-SCENARIOS = {"handling": _handling, "replied": _replied}
+SCENARIOS = {"handling": _handling, "replied": _replied, "evaluated": _evaluated}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
