@@ -153,3 +153,24 @@ def test_the_api_detail_and_events_make_the_same_few_queries_at_any_size(scenari
     few, many = _api_counts(small, small_actors, path), _api_counts(large, large_actors, path)
     _same(few, many, small, large)
     assert max(many.values()) <= limit, many
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_the_buttons_from_the_loaded_rows_are_those_the_database_gives(scenario):
+    """The guards answer from a loaded detail's rows exactly as from the database (the same actions for
+    every viewer), and rows loaded before an action are not used after it."""
+    from xieshang.proposals import selectors
+
+    p, actors = SCENARIOS[scenario](3, 2)
+    for name, user in _viewers(actors).items():
+        fresh = Proposal.objects.get(pk=p.pk)
+        loaded = selectors.load_detail(Proposal.objects.get(pk=p.pk))
+        by_db = [t.action for t in selectors.available_actions(user, fresh)]
+        with CaptureQueriesContext(connection) as ctx:
+            from_rows = [t.action for t in selectors.available_actions(user, loaded)]
+        assert from_rows == by_db, name
+        assert not [q for q in ctx.captured_queries if "proposals_" in q["sql"]], name  # no proposal table read
+    loaded = selectors.load_detail(Proposal.objects.get(pk=p.pk))
+    assert selectors._loaded(loaded, "assignments") is not None
+    services.proposal_act(actor=actors.staff, proposal=loaded, action="mark_key", data={"is_key": True})
+    assert selectors._loaded(loaded, "assignments") is None  # the action bumped the version: read again
