@@ -89,8 +89,8 @@ def _pydantic_message(error: dict) -> str:
         return _("Select a valid choice. %(value)s is not one of the available choices.") % {
             "value": error.get("input", "")
         }
-    if kind in {"string_type", "list_type", "dict_type", "model_type", "model_attributes_type"}:
-        return _("Enter a valid value.")
+    if kind == "value_error" and ctx.get("error"):
+        return str(ctx["error"])  # a schema's own validator said what is wrong (e.g. the length limit)
     return _("Enter a valid value.")
 
 

@@ -67,8 +67,8 @@ def hostile(label: str) -> str:
     return f"{label}{SCRIPT}{ATTRIBUTE}{TEMPLATE}{TAG}"
 
 
-# Short ones, for names (60–64 characters at most) and signatures (40).
-NAME = f"张{SCRIPT}{TEMPLATE}{TAG}"  # 44
+# Short ones, for names (a member's name: 40 characters at most) and signatures (40).
+NAME = f"张{SCRIPT}{TAG}"  # 35
 UNIT_NAME = f"州{ATTRIBUTE}{TEMPLATE}局"  # 42
 SECTOR_NAME = f"界{TEMPLATE}{TAG}{SCRIPT}"[:60]
 SIGNED_BY = f"{SCRIPT}{TEMPLATE}"  # 34
