@@ -13,10 +13,7 @@ import os
 
 from django import forms
 from django.conf import settings
-from django.forms.utils import flatatt
 from django.utils.functional import cached_property
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from xieshang.core.models import HandlingUnit, Sector, Session
@@ -647,26 +644,6 @@ def filter_options(committee) -> dict:
     return options
 
 
-class FastSelect(forms.Select):
-    """Django's <select> markup, rendered in Python: the list's filters have ~90 options, and the
-    widget templates (one per option) cost more than the rest of the form."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        if any(isinstance(label, (list, tuple)) for _value, label in self.choices):  # option groups
-            return super().render(name, value, attrs, renderer)
-        values = set(self.format_value(value))
-        out = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
-        chosen = False
-        for option_value, label in self.choices:
-            option_value = "" if option_value is None else str(option_value)
-            selected = not chosen and option_value in values
-            chosen = chosen or selected
-            out.append(format_html('\n  <option value="{}"{}>{}</option>', option_value,
-                                   mark_safe(" selected") if selected else "", label))
-        out.append("\n</select>")
-        return mark_safe("".join(out))
-
-
 def _all_choice():
     """The "All" choice of a filter, in the request's language."""
     return ("", _("All"))
@@ -676,24 +653,24 @@ class ProposalFilterForm(forms.Form):
     """The filters of the staff list and of its Excel export. Bad values are reported, never a 500."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    session = forms.TypedChoiceField(label=_("Plenary session"), required=False, coerce=int, choices=(), widget=FastSelect)
-    state = forms.ChoiceField(label=_("State"), required=False, choices=(), widget=FastSelect)
-    category = forms.ChoiceField(label=_("Category"), required=False, choices=(), widget=FastSelect)
-    unit = forms.TypedChoiceField(label=_("Handling unit"), required=False, coerce=int, choices=(), widget=FastSelect)
-    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=(), widget=FastSelect)
+    session = forms.TypedChoiceField(label=_("Plenary session"), required=False, coerce=int, choices=())
+    state = forms.ChoiceField(label=_("State"), required=False, choices=())
+    category = forms.ChoiceField(label=_("Category"), required=False, choices=())
+    unit = forms.TypedChoiceField(label=_("Handling unit"), required=False, coerce=int, choices=())
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=())
     key = forms.BooleanField(label=_("Key proposals only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS, widget=FastSelect)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
     page_size = forms.TypedChoiceField(
         label=_("Per page"), required=False, coerce=int, choices=[(n, n) for n in PAGE_SIZES], empty_value=DEFAULT_PAGE_SIZE,
-        initial=DEFAULT_PAGE_SIZE, widget=FastSelect,
+        initial=DEFAULT_PAGE_SIZE,
     )
 
     def __init__(self, *args, committee=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.committee = committee
-        # The choices are read when a value is checked or the fields are rendered, not before: the list
-        # page keeps the rendered fields (`views._filter_fields`), so a page without filters reads none.
+        # The choices are read when a value is checked or the fields are rendered, not before (the options
+        # themselves are cached per committee and organisation version: forms.filter_options).
         self.fields["session"].choices = lambda: [_all_choice(), *self.options["sessions"]]
         self.fields["state"].choices = lambda: [_all_choice(), *ProposalState.choices]
         self.fields["category"].choices = lambda: [_all_choice(), *Category.choices]

@@ -7,7 +7,6 @@ with the input kept; a proposal the user may not see is a 404, the same as a mis
 from __future__ import annotations
 
 import functools
-import hashlib
 import tempfile
 import uuid
 
@@ -20,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -659,45 +657,15 @@ def _rows(rows) -> list[dict]:
     return out
 
 
-def _filter_fields(request, committee, filters) -> str:
-    """The filter form's fields as HTML, rendered once a minute per committee, organisation version (its
-    options: sessions, units, sectors), language and query (the widgets cost more than the rest of the
-    page, and a kept copy spares reading the options at all). Not kept when the form has errors or a
-    search text (too many variants to be worth it)."""
-    from django.core.cache import cache
-    from django.template.loader import render_to_string
-    from django.utils.translation import get_language
-
-    from xieshang.core.selectors import organisation_version
-
-    from .forms import FILTER_OPTIONS_SECONDS
-
-    def rendered():
-        form = filters or ProposalFilterForm(None, committee=committee)
-        return render_to_string("proposals/_filter_fields.html", {"filters": form})
-
-    if filters is not None and filters.errors or request.GET.get("q"):
-        return mark_safe(rendered())
-    query = sorted((k, tuple(request.GET.getlist(k))) for k in request.GET if k != "page")
-    digest = hashlib.sha256(repr(query).encode()).hexdigest()[:32]
-    key = f"proposals:filter-fields:{committee.pk}:{organisation_version(committee.pk)}:{get_language()}:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = rendered()
-        cache.set(key, html, FILTER_OPTIONS_SECONDS)
-    return mark_safe(html)
-
-
 @screen
 def proposal_list(request):
     committee = _committee(request)
-    # Without a query string there is nothing to check: the form is built only if its fields are not kept.
-    filters = ProposalFilterForm(request.GET, committee=committee) if request.GET else None
-    qs = selectors.proposal_list(request.user, committee, filters.params() if filters else {}, plain=True)
-    page = Paginator(qs, filters.per_page() if filters else DEFAULT_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = ProposalFilterForm(request.GET or None, committee=committee)
+    qs = selectors.proposal_list(request.user, committee, filters.params() if request.GET else {}, plain=True)
+    page = Paginator(qs, filters.per_page() if request.GET else DEFAULT_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _list_queryset(page.object_list)
     return render(request, "proposals/list.html", {
-        "filters": filters, "filter_fields": _filter_fields(request, committee, filters),
+        "filters": filters,
         "page_obj": page, "rows": _rows(page.object_list),
         "columns": PROPOSALS.header("page", request.GET.get("sort")),
         "is_staff": bool(roles_of(request.user, committee) & STAFF_ROLES),
