@@ -1,0 +1,31 @@
+"""What every app's page views share: the signed-in decorator with core's one 404/403 mapping, the
+request's committee, and "this page is not for your roles" (which answers 404, like a missing page)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+
+from .errors import pages
+from .middleware import committee_of_request
+from .selectors import roles_of
+
+
+def screen(view):
+    """Signed-in only; a NotFound from a selector or service is the 404 page, a Forbidden the 403 page
+    (xieshang.core.errors.pages: the one mapping pages and the API share)."""
+    return login_required(pages(view))
+
+
+def committee_or_404(request):
+    """The committee the request works in (chosen in the shell); no committee → 404."""
+    committee = committee_of_request(request)
+    if committee is None:
+        raise Http404
+    return committee
+
+
+def require_roles(request, roles) -> None:
+    """A page meant for other roles does not exist for this user."""
+    if not roles_of(request.user, committee_or_404(request)) & set(roles):
+        raise Http404
