@@ -12,7 +12,6 @@ from __future__ import annotations
 import tempfile
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +22,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xieshang.core import clock
-from xieshang.core.errors import Forbidden, NotFound, ServiceError, pages
-from xieshang.core.middleware import committee_of_request
+from xieshang.core.errors import Forbidden, NotFound, ServiceError
+from xieshang.core.screens import committee_or_404 as _committee
+from xieshang.core.screens import require_roles as _require_roles
+from xieshang.core.screens import screen
 from xieshang.core.models import Role
 from xieshang.core.selectors import member_of, roles_of
 
@@ -57,27 +58,8 @@ FIRST_YEAR = 2020
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def screen(view):
-    """Signed-in only; a refusal a view does not show on its form is mapped by core's one place
-    (`core.errors.pages`): hidden or missing → the 404 page, refused → the 403 page."""
-    return login_required(pages(view))
-
-
-def _committee(request):
-    committee = committee_of_request(request)
-    if committee is None:
-        raise Http404
-    return committee
-
-
 def _roles(request) -> set[str]:
     return roles_of(request.user, _committee(request))
-
-
-def _require_roles(request, roles) -> None:
-    """A page meant for other roles does not exist for this user."""
-    if not _roles(request) & set(roles):
-        raise Http404
 
 
 def _get(request, pk) -> OpinionReport:

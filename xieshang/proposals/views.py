@@ -12,7 +12,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -24,9 +23,11 @@ from django.views.decorators.http import require_POST
 
 from xieshang.core import calendar, timers
 from xieshang.core.attachments import attachment_response
-from xieshang.core.errors import Forbidden, NotFound, ServiceError, pages
+from xieshang.core.errors import Forbidden, NotFound, ServiceError
 from xieshang.core.formats import cn_date
-from xieshang.core.middleware import committee_of_request
+from xieshang.core.screens import committee_or_404 as _committee
+from xieshang.core.screens import require_roles as _require_roles
+from xieshang.core.screens import screen
 from xieshang.core.models import HandlingUnit, Member, Role
 from xieshang.core.selectors import member_of, roles_of, unit_ids_of
 
@@ -66,25 +67,6 @@ INBOX_TABS = ("to_acknowledge", "handling", "due_soon", "replied")
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def screen(view):
-    """Signed-in only; a NotFound from a selector or service is the 404 page, a Forbidden the 403 page
-    (xieshang.core.errors.pages: the one mapping pages and the API share)."""
-    return login_required(pages(view))
-
-
-def _committee(request):
-    committee = committee_of_request(request)
-    if committee is None:
-        raise Http404
-    return committee
-
-
-def _require_roles(request, roles) -> None:
-    """A page meant for other roles does not exist for this user."""
-    if not roles_of(request.user, _committee(request)) & set(roles):
-        raise Http404
 
 
 def _get(request, pk) -> Proposal:
