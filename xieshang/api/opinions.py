@@ -18,13 +18,10 @@ the API answers exactly as the pages do. An action's body is validated by the ac
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Literal
 
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
-from xieshang.core.errors import ErrorCode, Forbidden
 from xieshang.opinions import selectors, workflow
 from xieshang.opinions.models import (
     TEXT_LIMIT,
@@ -35,7 +32,8 @@ from xieshang.opinions.models import (
 )
 
 from .auth import committee_for
-from .errors import VALIDATION_ERROR, ApiError, not_found_error
+from .common import action_body, committee_or_forbidden
+from .errors import not_found_error
 from .schemas import ERRORS, ErrorOut, Status
 
 router = Router(tags=["opinions"])
@@ -341,56 +339,13 @@ def opinion_out(user, report) -> dict:
     }
 
 
-def _committee_or_forbidden(request):
-    committee = committee_for(request)
-    if committee is None:
-        raise Forbidden()
-    return committee
+def _form_value(key: str, values: list[str]):
+    return values if key in ("recipients", "reports") else values[-1]
 
 
-def _has_huge_int(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return abs(value) > MAX_ID
-    if isinstance(value, list | tuple):
-        return any(_has_huge_int(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_huge_int(v) for v in value.values())
-    return False
-
-
-def _action_data(request) -> tuple[dict, int | None]:
-    """The action's JSON body (an object), without `expected_version` (also taken from `If-Match`)."""
-    content_type = (request.content_type or "").lower()
-    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        data = {}
-        for key in request.POST:
-            values = request.POST.getlist(key)
-            data[key] = values if key in ("recipients", "reports") else values[-1]
-    else:
-        raw = request.body
-        if not raw.strip():
-            data = {}
-        else:
-            try:
-                data = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                raise ApiError(400, ErrorCode.INVALID.value, _("The request body is not valid JSON.")) from None
-            if data is None:
-                data = {}
-            if not isinstance(data, dict):
-                raise ApiError(422, VALIDATION_ERROR, _("Some of the data is not valid."),
-                               {"__all__": [_("Enter a valid value.")]})
-    for key, value in data.items():
-        if _has_huge_int(value):
-            raise ApiError(422, VALIDATION_ERROR, _("Some of the data is not valid."),
-                           {key: [_("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": MAX_ID}]})
-    version = data.pop("expected_version", None)
-    if version is None:
-        header = (request.headers.get("If-Match") or "").strip().removeprefix("W/").strip('"')
-        version = header or None
-    return data, version
+def _action_data(request) -> tuple[dict, object]:
+    """The action's JSON body (an object) or form, without `expected_version` (also taken from `If-Match`)."""
+    return action_body(request, form_value=_form_value)
 
 
 # --- Endpoints ----------------------------------------------------------------------------------
@@ -416,7 +371,7 @@ def opinion_list(request, filters: Query[OpinionFilters]):
 def opinion_create(request, payload: OpinionIn):
     from xieshang.opinions import services
 
-    committee = _committee_or_forbidden(request)
+    committee = committee_or_forbidden(request)
     report = services.opinion_create(actor=request.auth, committee=committee, **payload.dict())
     return Status(201, opinion_out(request.auth, selectors.opinion_get(request.auth, report.pk)))
 

@@ -8,7 +8,6 @@ timeline_of), so the API answers exactly as the pages do.
 from __future__ import annotations
 
 import datetime
-import json
 import tempfile
 from typing import Literal
 
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from xieshang.core.attachments import attachment_response
-from xieshang.core.errors import ErrorCode, Forbidden, Invalid
+from xieshang.core.errors import Invalid
 from xieshang.core.models import Organization, Session, SpecialCommittee
 from xieshang.proposals import deadlines, selectors, workflow
 from xieshang.proposals import schemas as proposal_schemas
@@ -35,6 +34,7 @@ from xieshang.proposals.models import (
 )
 
 from .auth import committee_for
+from .common import action_body, committee_or_forbidden
 from .errors import VALIDATION_ERROR, ApiError, not_found_error
 from .exports import ExportOut, export_out
 from .schemas import ERRORS, ErrorOut, SessionRef, Status, UnitRef
@@ -538,13 +538,6 @@ def _list_items(qs, start: int, size: int) -> list[dict]:
 # --- Helpers ----------------------------------------------------------------------------------
 
 
-def _committee_or_forbidden(request):
-    committee = committee_for(request)
-    if committee is None:
-        raise Forbidden()
-    return committee
-
-
 def _filter_params(filters: ProposalFilters) -> dict:
     """The list's filters as the selector reads them from a query string (text values)."""
     return PROPOSALS.params({name: getattr(filters, name, None) for name in (*PROPOSALS.filter_keys, "sort")})
@@ -587,53 +580,9 @@ def _form_value(key, values):
     return value
 
 
-def _has_huge_int(value, names_rows=False) -> bool:
-    """Does the value hold a number no database id can be (also as text, where it names a row)?"""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return abs(value) > MAX_ID
-    if names_rows and isinstance(value, str):
-        text = value.strip().lstrip("-")
-        return text.isascii() and text.isdigit() and int(text) > MAX_ID
-    if isinstance(value, dict):
-        return any(_has_huge_int(v, names_rows or k in ID_KEYS) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_huge_int(v, names_rows) for v in value)
-    return False
-
-
 def _action_data(request) -> tuple[dict, int | None]:
     """An action's data: the JSON body, or a multipart/url-encoded form (with files, e.g. the reply letter)."""
-    content_type = (request.content_type or "").lower()
-    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        data = {key: _form_value(key, request.POST.getlist(key)) for key in request.POST}
-        for key in request.FILES:
-            data[key] = request.FILES[key]
-    else:
-        raw = request.body
-        if not raw.strip():
-            data = {}
-        else:
-            try:
-                data = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                raise ApiError(400, ErrorCode.INVALID.value, _("The request body is not valid JSON.")) from None
-            if data is None:
-                data = {}
-            if not isinstance(data, dict):
-                raise ApiError(422, VALIDATION_ERROR, _("Some of the data is not valid."),
-                               {"__all__": [_("Enter a valid value.")]})
-    for key, value in data.items():
-        if _has_huge_int(value, key in ID_KEYS or key in LIST_KEYS or key == "expected_version"):  # no database row has such an id: refuse before any query
-            raise ApiError(422, VALIDATION_ERROR, _("Some of the data is not valid."),
-                           {key: [_("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": MAX_ID}]})
-    version = data.pop("expected_version", None)
-    if version is None:
-        header = (request.headers.get("If-Match") or "").strip()
-        if header.startswith("W/"):
-            header = header[2:]
-        version = header.strip('"') or None
+    data, version = action_body(request, form_value=_form_value, id_keys=ID_KEYS | LIST_KEYS, files=True)
     return data, _int_or_422(version, "expected_version")
 
 
@@ -661,7 +610,7 @@ def proposal_list(request, filters: Query[ProposalFilters]):
 
 @router.post("", response={201: ProposalOut, **ERRORS}, summary="Create a draft", operation_id="proposals_create")
 def proposal_create(request, payload: ProposalIn):
-    committee = _committee_or_forbidden(request)
+    committee = committee_or_forbidden(request)
     data = payload.dict()
     data["session"] = _row_of(Session, committee, data.get("session"), "session")
     data["organization"] = _row_of(Organization, committee, data.get("organization"), "organization")
@@ -683,7 +632,7 @@ def proposal_export(request, filters: Query[ProposalFilters]):
 
     from .exports import EXPORT_TOO_LARGE
 
-    committee = _committee_or_forbidden(request)
+    committee = committee_or_forbidden(request)
     params = _filter_params(filters)
     rows = count_proposal_list(request.auth, committee, params)
     limit = background.inline_limit()
@@ -708,7 +657,7 @@ def proposal_export_queue(request, filters: ProposalListFilters | None = None):
     pending returns that one."""
     from xieshang.core.services import export_request
 
-    committee = _committee_or_forbidden(request)
+    committee = committee_or_forbidden(request)
     export = export_request(actor=request.auth, committee=committee, kind="proposals_api",
                             params=_filter_params(filters or ProposalListFilters()))
     return Status(202, export_out(export))
