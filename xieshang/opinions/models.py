@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xieshang.core import categories
 from xieshang.core.models import Committee, LiaisonStation, Member, Organization, SpecialCommittee
 
 TEXT_LIMIT = 1500  # characters of situation + analysis + suggestion
@@ -54,15 +55,8 @@ class Level(models.TextChoices):
     NATIONAL = "national", _("national")
 
 
-class OpinionCategory(models.TextChoices):
-    # Categories as committee data come in a later issue; until then a fixed list.
-    ECONOMY = "economy", _("economic development")
-    POLITICS = "politics", _("political and legal affairs")
-    CULTURE = "culture", _("culture and education")
-    SOCIETY = "society", _("social affairs and livelihood")
-    ECOLOGY = "ecology", _("ecology and environment")
-    AGRICULTURE = "agriculture", _("agriculture and rural areas")
-    OTHER = "other", _("other")
+# Categories as committee data come in a later issue; until then the one shared list.
+OpinionCategory = categories.Category
 
 
 class Commission(models.Model):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xieshang.core import categories
 from xieshang.core.models import Committee, HandlingUnit, Member, Organization, Session, SpecialCommittee
 
 
@@ -46,14 +47,7 @@ class ProposerKind(models.TextChoices):
     SPECIAL_COMMITTEE = "special_committee", _("special committee")
 
 
-class Category(models.TextChoices):
-    ECONOMY = "economy", _("economic development")
-    POLITICS = "politics", _("political and legal affairs")
-    CULTURE = "culture", _("culture and education")
-    SOCIETY = "society", _("social affairs and livelihood")
-    ECOLOGY = "ecology", _("ecology and environment")
-    AGRICULTURE = "agriculture", _("agriculture and rural areas")
-    OTHER = "other", _("other")
+Category = categories.Category  # the shared list (xieshang.core.categories)
 
 
 class RejectReason(models.TextChoices):
