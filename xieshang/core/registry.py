@@ -56,6 +56,8 @@ class Declarations:
     deadline_kinds: tuple = ()
     # Duty fact kinds, kind -> label ("proposal.lead", "opinion.adopted.province" …).
     duty_kinds: dict = dataclasses.field(default_factory=dict)
+    # Dotted paths of the app's demo loaders, fn(demo, stdout=…) (see core/management/commands/demo.py).
+    demo_loaders: tuple[str, ...] = ()
     # Search kinds, kind -> xieshang.core.search.SearchKind(builder, model, version_field …), or just the
     # dotted path of the builder fn(ids) -> iterable of xieshang.core.search.Document.
     search_kinds: dict = dataclasses.field(default_factory=dict)
@@ -111,3 +113,7 @@ def duty_kinds() -> dict:
 
 def search_kinds() -> dict[str, str]:
     return {key: value for d in declarations() for key, value in d.search_kinds.items()}
+
+
+def demo_loaders() -> list[str]:
+    return [path for d in declarations() for path in d.demo_loaders]

@@ -296,3 +296,19 @@ def test_import_error_inside_a_loader_module_is_not_hidden(monkeypatch, tmp_path
     finally:
         sys.modules.pop("demo_broken_pkg", None)
         sys.modules.pop("demo_broken_pkg.demo", None)
+
+
+def test_loaders_come_from_the_apps_declarations(monkeypatch):
+    """Without a list set here, the command runs what the installed apps declare, in their order."""
+    from xieshang.core import registry
+
+    CALLS.clear()
+    monkeypatch.setattr(demo_command, "DEMO_LOADERS", None)
+    monkeypatch.setattr(registry, "declarations", lambda: (
+        registry.Declarations(demo_loaders=(f"{__name__}.first_loader",)),
+        registry.Declarations(),
+        registry.Declarations(demo_loaders=(f"{__name__}.second_loader",)),
+    ))
+    assert demo_command.loaders() == [f"{__name__}.first_loader", f"{__name__}.second_loader"]
+    run_demo()
+    assert [c[0] for c in CALLS] == ["first", "second"]

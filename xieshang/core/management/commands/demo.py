@@ -1,7 +1,7 @@
 """`xieshang demo`: load the demo committee (昌吉州政协) and every app's demo data. Idempotent.
 
 `make run` calls it after `migrate`. The core data comes from `xieshang.core.demo_data.load_demo`;
-each app then adds its own, through the loaders listed in DEMO_LOADERS below.
+each app then adds its own, through the loaders it declares (`Declarations.demo_loaders`).
 """
 
 import importlib
@@ -29,10 +29,15 @@ from xieshang.core.demo_data import load_demo
 #   * it may return a dict, which is merged into `demo` for the loaders after it.
 # Each loader runs in its own transaction. A path whose module does not exist yet is skipped.
 # ──────────────────────────────────────────────────────────────────────────────────────────────
-DEMO_LOADERS = [
-    "xieshang.proposals.demo.load",
-    "xieshang.opinions.demo.load",
-]
+# The apps declare their loaders (xieshang.core.registry: `Declarations.demo_loaders`, run in INSTALLED_APPS
+# order); a test may set a list here instead.
+DEMO_LOADERS: list[str] | None = None
+
+
+def loaders() -> list[str]:
+    from xieshang.core import registry
+
+    return list(DEMO_LOADERS) if DEMO_LOADERS is not None else registry.demo_loaders()
 
 
 def _module_missing(module_path: str) -> bool:
@@ -101,7 +106,7 @@ class Command(BaseCommand):
         self.stdout.write("Loading the demo committee 昌吉回族自治州政协 (changji) …")
         demo = load_demo(stdout=self.stdout)
         if not options["core_only"]:
-            for path in DEMO_LOADERS:
+            for path in loaders():
                 result = run_loader(path, demo, stdout=self.stdout)
                 if isinstance(result, dict):
                     demo.update(result)
