@@ -65,6 +65,7 @@ def declarations() -> Declarations:
             NavItem(_("Commissioned topics"), "opinions:commissions", frozenset({"staff", "admin", "member"}), order=240),
         ),
         todos=("xieshang.opinions.selectors.todos_for",),
+        demo_loaders=("xieshang.opinions.demo.load",),
         timers=TIMERS,
         export_kinds=_export_kinds(),
         event_labels={

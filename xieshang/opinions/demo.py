@@ -1,5 +1,5 @@
 """Demo opinion reports (社情民意信息) of 昌吉州政协: `load(demo, stdout=None)`, called by `xieshang demo`
-(DEMO_LOADERS in core/management/commands/demo.py, after the proposals' loader).
+(declared in declarations.py: `Declarations.demo_loaders`; runs after the proposals' loader).
 
 What it makes
 -------------

@@ -21,7 +21,7 @@ def documents(ids: Sequence[int]) -> Iterable[Document]:
               "organization__name", "special_committee__name")
     )
     for report in rows:
-        names = [a.member.name if a.member_id else (a.user.get_full_name() or a.user.username) for a in report.authors.all()]
+        names = [a.member.name if a.member_id else a.user.display_name for a in report.authors.all()]
         if report.organization_id:
             names.append(report.organization.name)
         if report.special_committee_id:

@@ -132,7 +132,7 @@ def _new_bulletin(*, actor, report, kind: str, issued_on: datetime.date, today: 
                 return Bulletin.objects.create(
                     committee_id=report.committee_id, year=issued_on.year, number=(last or 0) + 1, kind=kind,
                     title=report.title, issued_on=issued_on, signed_by=approver,
-                    signed_by_name=(approver.get_full_name() or approver.username) if approver else "",
+                    signed_by_name=approver.display_name if approver else "",
                     created_by=actor,
                 )
         except IntegrityError:
@@ -390,7 +390,7 @@ def _do_combine(step: Step) -> None:
             editor = report.editing_by
             raise Conflict(
                 _("“%(title)s” is being edited by %(name)s. Take it over first.") % {
-                    "title": report.title, "name": editor.get_full_name() or editor.username},
+                    "title": report.title, "name": editor.display_name},
                 detail="being_edited",
             )
     sources = [primary, *others]

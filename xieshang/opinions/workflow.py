@@ -258,7 +258,7 @@ def guard_returnable(step: Step) -> None:
 
 def _editor_name(obj) -> str:
     user = obj.editing_by
-    return (user.get_full_name() or user.username) if user is not None else ""
+    return user.display_name if user is not None else ""
 
 
 # --- The table -----------------------------------------------------------------------------------------
