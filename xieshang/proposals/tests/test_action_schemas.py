@@ -280,3 +280,27 @@ def test_ids_that_name_nothing_are_refused_by_the_schema_before_any_query(django
             assert "members" in _schema_errors("invite_cosigners", {"members": [3, bad]})
             assert "assignments" in _schema_errors("rehandle", {"assignments": [bad]})
             assert "units" in _schema_errors("assign", {"units": [{"unit": bad, "role": "sole"}]})
+
+
+def test_every_action_has_its_named_service():
+    """proposal_<action>(*, actor, proposal, …) for every transition, delegating to the one machine."""
+    from xieshang.proposals import services, workflow
+
+    for action in workflow.TRANSITIONS:
+        service = getattr(services, f"proposal_{action}")
+        assert service.__name__ == f"proposal_{action}"
+
+
+@pytest.mark.django_db
+def test_a_named_service_acts_through_the_machine(committee):
+    from xieshang.core.models import Event
+    from xieshang.proposals import services
+    from xieshang.proposals.tests.factories import walk_to
+
+    p, actors = walk_to("submitted", committee=committee)
+    services.proposal_register(actor=actors.staff, proposal=p, is_key=True)
+    p.refresh_from_db()
+    assert p.state == "registered" and p.is_key
+    assert Event.objects.filter(action="proposal.register", object_id=str(p.pk)).exists()
+    with pytest.raises(services.Forbidden):
+        services.proposal_assign(actor=actors.proposer, proposal=p, units=[])
