@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from xieshang.core.formats import cn_date
 from xieshang.core.lists import Column, Filter, Layout, ListDef, Sort
@@ -64,28 +64,28 @@ def outcome_text(r) -> str:
     return "\n".join(lines)
 
 
-_NUMBER = Column("number", _lazy("Report number"), sort="number", value=lambda r, labels: report_number(r))
-_TITLE = Column("title", _lazy("Title"), sort="title", value=lambda r, labels: r.title)
-_SUBMITTER = Column("submitter", _lazy("Submitted by"), value=lambda r, labels: submitters(r))
-_CATEGORY = Column("category", _lazy("Category"), value=lambda r, labels: r.get_category_display())
-_STATE = Column("state", _lazy("State"), sort="state", value=lambda r, labels: r.get_state_display())
-_SUBMITTED = Column("submitted_at", _lazy("Submitted on"), sort="submitted",
+_NUMBER = Column("number", gettext_lazy("Report number"), sort="number", value=lambda r, labels: report_number(r))
+_TITLE = Column("title", gettext_lazy("Title"), sort="title", value=lambda r, labels: r.title)
+_SUBMITTER = Column("submitter", gettext_lazy("Submitted by"), value=lambda r, labels: submitters(r))
+_CATEGORY = Column("category", gettext_lazy("Category"), value=lambda r, labels: r.get_category_display())
+_STATE = Column("state", gettext_lazy("State"), sort="state", value=lambda r, labels: r.get_state_display())
+_SUBMITTED = Column("submitted_at", gettext_lazy("Submitted on"), sort="submitted",
                     value=lambda r, labels: cn_date(r.submitted_at))
-_UPDATED = Column("updated_at", _lazy("Last change"), sort="updated", value=lambda r, labels: cn_date(r.updated_at))
-_OUTCOMES = Column("outcomes", _lazy("Outcomes"), value=lambda r, labels: outcome_text(r))
+_UPDATED = Column("updated_at", gettext_lazy("Last change"), sort="updated", value=lambda r, labels: cn_date(r.updated_at))
+_OUTCOMES = Column("outcomes", gettext_lazy("Outcomes"), value=lambda r, labels: outcome_text(r))
 
 REPORT_SORTS = _sorts(
-    ("number", _lazy("Report number"), ("year", "number")),
-    ("title", _lazy("Title"), ("title",)),
-    ("state", _lazy("State"), ("state",)),
-    ("submitted", _lazy("Submitted on"), ("submitted_at",)),
-    ("updated", _lazy("Last change"), ("updated_at",)),
+    ("number", gettext_lazy("Report number"), ("year", "number")),
+    ("title", gettext_lazy("Title"), ("title",)),
+    ("state", gettext_lazy("State"), ("state",)),
+    ("submitted", gettext_lazy("Submitted on"), ("submitted_at",)),
+    ("updated", gettext_lazy("Last change"), ("updated_at",)),
 )
 REPORT_FILTERS = (
-    Filter("q", _lazy("Search"), "text"),
-    Filter("state", _lazy("State"), "choice"),
-    Filter("year", _lazy("Year"), "int"),
-    Filter("category", _lazy("Category"), "choice"),
+    Filter("q", gettext_lazy("Search"), "text"),
+    Filter("state", gettext_lazy("State"), "choice"),
+    Filter("year", gettext_lazy("Year"), "int"),
+    Filter("category", gettext_lazy("Category"), "choice"),
 )
 
 
@@ -97,67 +97,67 @@ def _reports(name, title, columns, default_sort) -> ListDef:
     )
 
 
-MINE = _reports("my-opinion-reports", _lazy("My opinion reports"),
+MINE = _reports("my-opinion-reports", gettext_lazy("My opinion reports"),
                 (_NUMBER, _TITLE, _STATE, _OUTCOMES, _UPDATED), "-updated")
-INBOX = _reports("opinion-reports", _lazy("Opinion reports"),
+INBOX = _reports("opinion-reports", gettext_lazy("Opinion reports"),
                  (_NUMBER, _TITLE, _SUBMITTER, _CATEGORY, _STATE, _SUBMITTED, _OUTCOMES), "-submitted")
-APPROVALS = _reports("opinion-approvals", _lazy("Reports to approve"),
+APPROVALS = _reports("opinion-approvals", gettext_lazy("Reports to approve"),
                      (_NUMBER, _TITLE, _SUBMITTER, _CATEGORY, _STATE, _SUBMITTED), "submitted")
-ANSWERS = _reports("commission-answers", _lazy("Answers"),
+ANSWERS = _reports("commission-answers", gettext_lazy("Answers"),
                    (_NUMBER, _TITLE, _SUBMITTER, _STATE, _SUBMITTED), "-submitted")
 
 # --- Other rows ----------------------------------------------------------------------------------------
 
 _COMMISSION_COLUMNS = (
-    Column("topic", _lazy("Topic"), sort="topic", value=lambda c, labels: c.topic),
-    Column("due_on", _lazy("Due on"), sort="due", value=lambda c, labels: cn_date(c.due_on)),
-    Column("state", _lazy("State"), sort="state", value=lambda c, labels: c.get_state_display()),
-    Column("answers", _lazy("Answers"), numeric=True, value=lambda c, labels: getattr(c, "answer_count", None)),
+    Column("topic", gettext_lazy("Topic"), sort="topic", value=lambda c, labels: c.topic),
+    Column("due_on", gettext_lazy("Due on"), sort="due", value=lambda c, labels: cn_date(c.due_on)),
+    Column("state", gettext_lazy("State"), sort="state", value=lambda c, labels: c.get_state_display()),
+    Column("answers", gettext_lazy("Answers"), numeric=True, value=lambda c, labels: getattr(c, "answer_count", None)),
 )
 COMMISSIONS = ListDef(
     name="commissions", columns=_COMMISSION_COLUMNS,
-    sorts=_sorts(("topic", _lazy("Topic"), ("topic",)), ("due", _lazy("Due on"), ("due_on",)),
-                 ("state", _lazy("State"), ("state",))),
-    default_sort="-due", filters=(Filter("q", _lazy("Search"), "text"), Filter("state", _lazy("State"), "choice")),
+    sorts=_sorts(("topic", gettext_lazy("Topic"), ("topic",)), ("due", gettext_lazy("Due on"), ("due_on",)),
+                 ("state", gettext_lazy("State"), ("state",))),
+    default_sort="-due", filters=(Filter("q", gettext_lazy("Search"), "text"), Filter("state", gettext_lazy("State"), "choice")),
     layouts={"page": Layout(tuple(c.key for c in _COMMISSION_COLUMNS)),
-             "export": Layout(tuple(c.key for c in _COMMISSION_COLUMNS), title=_lazy("Commissioned topics"))},
+             "export": Layout(tuple(c.key for c in _COMMISSION_COLUMNS), title=gettext_lazy("Commissioned topics"))},
     default_page_size=20,
 )
 
 _BULLETIN_COLUMNS = (
-    Column("number", _lazy("Issue"), sort="number", value=lambda b, labels: f"{b.year}-{b.number}"),
-    Column("kind", _lazy("Kind"), sort="kind", value=lambda b, labels: b.get_kind_display()),
-    Column("issued_on", _lazy("Issued on"), sort="issued", value=lambda b, labels: cn_date(b.issued_on)),
-    Column("recipients", _lazy("Recipients"), value=lambda b, labels: "、".join(r.name for r in b.recipients.all())),
-    Column("reports", _lazy("Reports"), value=lambda b, labels: "\n".join(r.title for r in b.reports.all())),
+    Column("number", gettext_lazy("Issue"), sort="number", value=lambda b, labels: f"{b.year}-{b.number}"),
+    Column("kind", gettext_lazy("Kind"), sort="kind", value=lambda b, labels: b.get_kind_display()),
+    Column("issued_on", gettext_lazy("Issued on"), sort="issued", value=lambda b, labels: cn_date(b.issued_on)),
+    Column("recipients", gettext_lazy("Recipients"), value=lambda b, labels: "、".join(r.name for r in b.recipients.all())),
+    Column("reports", gettext_lazy("Reports"), value=lambda b, labels: "\n".join(r.title for r in b.reports.all())),
 )
 BULLETINS = ListDef(
     name="bulletins", columns=_BULLETIN_COLUMNS,
-    sorts=_sorts(("number", _lazy("Issue"), ("year", "number")), ("kind", _lazy("Kind"), ("kind",)),
-                 ("issued", _lazy("Issued on"), ("issued_on",))),
-    default_sort="-number", filters=(Filter("q", _lazy("Search"), "text"), Filter("year", _lazy("Year"), "int")),
+    sorts=_sorts(("number", gettext_lazy("Issue"), ("year", "number")), ("kind", gettext_lazy("Kind"), ("kind",)),
+                 ("issued", gettext_lazy("Issued on"), ("issued_on",))),
+    default_sort="-number", filters=(Filter("q", gettext_lazy("Search"), "text"), Filter("year", gettext_lazy("Year"), "int")),
     layouts={"page": Layout(tuple(c.key for c in _BULLETIN_COLUMNS)),
-             "export": Layout(tuple(c.key for c in _BULLETIN_COLUMNS), title=_lazy("Bulletin issues"))},
+             "export": Layout(tuple(c.key for c in _BULLETIN_COLUMNS), title=gettext_lazy("Bulletin issues"))},
     default_page_size=20,
 )
 
 _INSTRUCTION_COLUMNS = (
-    Column("date", _lazy("Date"), sort="date", value=lambda i, labels: cn_date(i.date)),
-    Column("leader", _lazy("Leader"), sort="leader",
+    Column("date", gettext_lazy("Date"), sort="date", value=lambda i, labels: cn_date(i.date)),
+    Column("leader", gettext_lazy("Leader"), sort="leader",
            value=lambda i, labels: f"{i.leader_name} {i.leader_title}".strip()),
-    Column("level", _lazy("Level"), sort="level", value=lambda i, labels: i.get_level_display()),
-    Column("report", _lazy("Report"), sort="report", value=lambda i, labels: i.report.title),
-    Column("text", _lazy("Instruction"), value=lambda i, labels: i.text),
+    Column("level", gettext_lazy("Level"), sort="level", value=lambda i, labels: i.get_level_display()),
+    Column("report", gettext_lazy("Report"), sort="report", value=lambda i, labels: i.report.title),
+    Column("text", gettext_lazy("Instruction"), value=lambda i, labels: i.text),
 )
 INSTRUCTIONS = ListDef(
     name="opinion-instructions", columns=_INSTRUCTION_COLUMNS,
-    sorts=_sorts(("date", _lazy("Date"), ("date",)), ("leader", _lazy("Leader"), ("leader_name",)),
-                 ("level", _lazy("Level"), ("level",)), ("report", _lazy("Report"), ("report__title",))),
+    sorts=_sorts(("date", gettext_lazy("Date"), ("date",)), ("leader", gettext_lazy("Leader"), ("leader_name",)),
+                 ("level", gettext_lazy("Level"), ("level",)), ("report", gettext_lazy("Report"), ("report__title",))),
     default_sort="-date",
-    filters=(Filter("q", _lazy("Search"), "text"), Filter("year", _lazy("Year"), "int"),
-             Filter("level", _lazy("Level"), "choice")),
+    filters=(Filter("q", gettext_lazy("Search"), "text"), Filter("year", gettext_lazy("Year"), "int"),
+             Filter("level", gettext_lazy("Level"), "choice")),
     layouts={"page": Layout(tuple(c.key for c in _INSTRUCTION_COLUMNS)),
-             "export": Layout(tuple(c.key for c in _INSTRUCTION_COLUMNS), title=_lazy("Instructions on reports"))},
+             "export": Layout(tuple(c.key for c in _INSTRUCTION_COLUMNS), title=gettext_lazy("Instructions on reports"))},
     default_page_size=20,
 )
 

@@ -32,7 +32,7 @@ import datetime
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext_lazy
 from ninja import Schema
 from pydantic import Field, field_validator, model_validator
@@ -268,31 +268,31 @@ STAFF = {"staff"}
 
 TRANSITIONS: list[Transition] = [
     # The submitter
-    Transition("update", {S.DRAFT, S.RETURNED}, None, AUTHOR, _lazy("edit"), input=UpdateInput),
-    Transition("submit", {S.DRAFT}, S.SUBMITTED, AUTHOR, _lazy("submit"), guard=guard_text_within_limit),
-    Transition("resubmit", {S.RETURNED}, S.SUBMITTED, AUTHOR, _lazy("resubmit"), guard=guard_text_within_limit),
+    Transition("update", {S.DRAFT, S.RETURNED}, None, AUTHOR, gettext_lazy("edit"), input=UpdateInput),
+    Transition("submit", {S.DRAFT}, S.SUBMITTED, AUTHOR, gettext_lazy("submit"), guard=guard_text_within_limit),
+    Transition("resubmit", {S.RETURNED}, S.SUBMITTED, AUTHOR, gettext_lazy("resubmit"), guard=guard_text_within_limit),
     Transition("withdraw", {S.DRAFT, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, AUTHOR, pgettext_lazy("opinion", "withdraw")),
     # The office (编辑)
-    Transition("start_editing", {S.SUBMITTED, S.EDITING}, S.EDITING, STAFF, _lazy("start editing")),
-    Transition("edit", {S.SUBMITTED, S.EDITING}, S.EDITING, STAFF, _lazy("save the edited text"), guard=guard_not_claimed,
+    Transition("start_editing", {S.SUBMITTED, S.EDITING}, S.EDITING, STAFF, gettext_lazy("start editing")),
+    Transition("edit", {S.SUBMITTED, S.EDITING}, S.EDITING, STAFF, gettext_lazy("save the edited text"), guard=guard_not_claimed,
                input=EditInput),
-    Transition("return", {S.SUBMITTED, S.EDITING}, S.RETURNED, STAFF, _lazy("return for more information"),
+    Transition("return", {S.SUBMITTED, S.EDITING}, S.RETURNED, STAFF, gettext_lazy("return for more information"),
                guard=guard_returnable, input=ReasonInput),
-    Transition("combine", {S.SUBMITTED, S.EDITING}, S.COMBINED, STAFF, _lazy("combine"), guard=guard_not_claimed,
+    Transition("combine", {S.SUBMITTED, S.EDITING}, S.COMBINED, STAFF, gettext_lazy("combine"), guard=guard_not_claimed,
                input=CombineInput),
-    Transition("decline", {S.SUBMITTED, S.EDITING, S.AWAITING_APPROVAL}, S.DECLINED, STAFF, _lazy("do not use"),
+    Transition("decline", {S.SUBMITTED, S.EDITING, S.AWAITING_APPROVAL}, S.DECLINED, STAFF, gettext_lazy("do not use"),
                guard=guard_not_claimed, input=ReasonInput),
-    Transition("send_for_approval", {S.EDITING}, S.AWAITING_APPROVAL, STAFF, _lazy("send for approval"),
+    Transition("send_for_approval", {S.EDITING}, S.AWAITING_APPROVAL, STAFF, gettext_lazy("send for approval"),
                guard=guard_not_claimed),
     # The leader (签发)
-    Transition("send_back", {S.AWAITING_APPROVAL}, S.EDITING, {"leader"}, _lazy("send back for editing"), input=ReasonInput),
-    Transition("approve", {S.EDITING, S.AWAITING_APPROVAL}, S.APPROVED, {"leader"}, _lazy("approve")),
+    Transition("send_back", {S.AWAITING_APPROVAL}, S.EDITING, {"leader"}, gettext_lazy("send back for editing"), input=ReasonInput),
+    Transition("approve", {S.EDITING, S.AWAITING_APPROVAL}, S.APPROVED, {"leader"}, gettext_lazy("approve")),
     # Forwarding (报送) and its outcomes
-    Transition("forward", {S.APPROVED}, S.FORWARDED, STAFF, _lazy("forward"), input=ForwardInput),
-    Transition("record_adoption", {S.FORWARDED, S.CLOSED}, None, STAFF, _lazy("record an adoption"), input=AdoptionInput),
-    Transition("record_instruction", {S.FORWARDED, S.CLOSED}, None, {"staff", "leader"}, _lazy("record an instruction"),
+    Transition("forward", {S.APPROVED}, S.FORWARDED, STAFF, gettext_lazy("forward"), input=ForwardInput),
+    Transition("record_adoption", {S.FORWARDED, S.CLOSED}, None, STAFF, gettext_lazy("record an adoption"), input=AdoptionInput),
+    Transition("record_instruction", {S.FORWARDED, S.CLOSED}, None, {"staff", "leader"}, gettext_lazy("record an instruction"),
                input=InstructionInput),
-    Transition("close", {S.FORWARDED}, S.CLOSED, STAFF, _lazy("close")),
+    Transition("close", {S.FORWARDED}, S.CLOSED, STAFF, gettext_lazy("close")),
 ]
 
 ACTIONS: tuple[str, ...] = tuple(t.action for t in TRANSITIONS)

@@ -21,7 +21,7 @@ Actor relations (computed by selectors.relations_of):
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xieshang.core.errors import IllegalTransition
@@ -59,7 +59,7 @@ def _guard_object(step: Step) -> None:
     a = _my_assignment(step)
     if step.today > a.objection_due:
         raise IllegalTransition(
-            _gettext("The time for objections ended on %(date)s; acknowledge the assignment or ask the office.")
+            gettext("The time for objections ended on %(date)s; acknowledge the assignment or ask the office.")
             % {"date": a.objection_due.isoformat()}, detail="objection_window_closed",
         )
     step.found = a
@@ -80,7 +80,7 @@ def _guard_pending_extension(step: Step) -> None:
         step.found = _pending_request(step, I.as_id(step.data.get("request")))
         return
     if not has_pending_extension(step.obj):
-        raise IllegalTransition(_gettext("This extension request has already been decided."), detail="extension_decided")
+        raise IllegalTransition(gettext("This extension request has already been decided."), detail="extension_decided")
 
 
 def _guard_objected(step: Step) -> None:
@@ -88,7 +88,7 @@ def _guard_objected(step: Step) -> None:
 
     if not has_objected_assignment(step.obj):
         raise IllegalTransition(
-            _gettext("No unit has objected to this proposal; there is nothing to re-assign."), detail="not_objected"
+            gettext("No unit has objected to this proposal; there is nothing to re-assign."), detail="not_objected"
         )
 
 
@@ -96,14 +96,14 @@ def _guard_unevaluated(step: Step) -> None:
     from .selectors import has_unevaluated_reply
 
     if not has_unevaluated_reply(step.obj):
-        raise IllegalTransition(_gettext("There is no reply left to evaluate."), detail="nothing_to_evaluate")
+        raise IllegalTransition(gettext("There is no reply left to evaluate."), detail="nothing_to_evaluate")
 
 
 def _guard_dissatisfied(step: Step) -> None:
     from .selectors import has_dissatisfied_reply
 
     if not step.data.get("assignments") and not has_dissatisfied_reply(step.obj):
-        raise IllegalTransition(_gettext("No reply of this round was found dissatisfying; nothing to re-handle."),
+        raise IllegalTransition(gettext("No reply of this round was found dissatisfying; nothing to re-handle."),
                                 detail="nothing_to_rehandle")
 
 
@@ -113,7 +113,7 @@ def _guard_closable(step: Step) -> None:
     p = step.obj
     if not may_close(p, step.today):
         raise IllegalTransition(
-            _gettext("The proposal can be closed when every reply is evaluated without dissatisfaction, "
+            gettext("The proposal can be closed when every reply is evaluated without dissatisfaction, "
                      "when the evaluation period has ended (%(date)s), or with a note after re-handling.")
             % {"date": p.evaluation_due.isoformat() if p.evaluation_due else "—"}, detail="not_closable",
         )
@@ -123,7 +123,7 @@ def _guard_owes(step: Step) -> None:
     from .selectors import owes_something
 
     if not owes_something(step.obj):
-        raise IllegalTransition(_gettext("No unit owes anything on this proposal."), detail="nothing_to_urge")
+        raise IllegalTransition(gettext("No unit owes anything on this proposal."), detail="nothing_to_urge")
 
 
 _unit = _unit_guard()

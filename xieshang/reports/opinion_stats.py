@@ -292,7 +292,7 @@ def statistics_workbook(stats: dict, scope_label: str, committee_name: str) -> b
     import io
 
     from openpyxl import Workbook
-    from django.utils.translation import gettext as gt
+    from django.utils.translation import gettext
 
     from .exports import _sheet
 
@@ -300,19 +300,19 @@ def statistics_workbook(stats: dict, scope_label: str, committee_name: str) -> b
     workbook.remove(workbook.active)
     overview = [(str(FIGURES[key].label), stats[key]) for key in OVERVIEW]
     overview += [(str(label), stats[f"{key}_display"]) for key, label in RATES.items()]
-    sheet = _sheet(workbook, gt("Overview"), [gt("Figure"), gt("Value")], overview, {1: 36, 2: 14})
+    sheet = _sheet(workbook, gettext("Overview"), [gettext("Figure"), gettext("Value")], overview, {1: 36, 2: 14})
     sheet.insert_rows(1, 2)
     sheet.cell(row=1, column=1, value=f"{committee_name} · {scope_label}")
     sheet.freeze_panes = "A4"
-    _sheet(workbook, gt("By level"), [gt("Level"), _o("Adopted"), gt("Adoption records"), _o("Leaders' instructions")],
+    _sheet(workbook, gettext("By level"), [gettext("Level"), _o("Adopted"), gettext("Adoption records"), _o("Leaders' instructions")],
            [(r["label"], r["adopted"], r["adoptions"], r["instructions"]) for r in stats["by_level"]], {1: 24})
     for title, first, rows in (
-        (gt("By sector"), gt("Sector"), stats["by_sector"]),
-        (gt("By party or group"), gt("Party, group or unit"), stats["by_organization"]),
-        (gt("By category"), gt("Category"), stats["by_category"]),
+        (gettext("By sector"), gettext("Sector"), stats["by_sector"]),
+        (gettext("By party or group"), gettext("Party, group or unit"), stats["by_organization"]),
+        (gettext("By category"), gettext("Category"), stats["by_category"]),
     ):
         _sheet(workbook, title, [first, _o("Received"), _o("Forwarded"), _o("Adopted"), _o("Leaders' instructions"),
-                                 gt("Adoption rate")],
+                                 gettext("Adoption rate")],
                [(r["label"], r["received"], r["forwarded"], r["adopted"], r["instructions"], r["adoption_rate_display"])
                 for r in rows], {1: 28})
     out = io.BytesIO()
@@ -328,7 +328,7 @@ def print_opinion_statistics(stdout, committee, year=None, *, as_json: bool = Fa
     breakdown by level. Returns the statistics."""
     import json
 
-    from django.utils.translation import gettext as gt
+    from django.utils.translation import gettext
 
     from .management.commands.stats import _pad, _width
 
@@ -336,13 +336,13 @@ def print_opinion_statistics(stdout, committee, year=None, *, as_json: bool = Fa
     if as_json:
         stdout.write(json.dumps(stats, ensure_ascii=False, indent=2, default=str))
         return stats
-    stdout.write(f"{committee.name} · {year or gt('All years')} · {gt('Opinion reports')}")
+    stdout.write(f"{committee.name} · {year or gettext('All years')} · {gettext('Opinion reports')}")
     rows = [(str(FIGURES[key].label), str(stats[key])) for key in OVERVIEW]
     rows += [(str(label), stats[f"{key}_display"]) for key, label in RATES.items()]
     width = max(_width(label) for label, _v in rows)
     for label, value in rows:
         stdout.write(f"  {_pad(label, width)}  {value:>6}")
-    for title, key in ((gt("By sector"), "by_sector"), (gt("By party or group"), "by_organization")):
+    for title, key in ((gettext("By sector"), "by_sector"), (gettext("By party or group"), "by_organization")):
         if not stats[key]:
             continue
         stdout.write("")

@@ -57,3 +57,22 @@ def test_every_string_in_the_code_is_in_the_catalogue():
     assert len(strings) > 300  # the scan works
     missing = sorted(msgid for key in strings if key not in translated for msgid in [key[1]])
     assert missing == []
+
+
+def test_no_gettext_function_is_imported_under_another_name():
+    """makemessages finds only `_`, `gettext`, `gettext_lazy` …: a string marked through an alias
+    (`gettext_lazy as _lazy`) is never extracted and stays English on the Chinese interface."""
+    import ast
+
+    allowed = GETTEXT | PGETTEXT
+    root = CATALOGUE.parents[3]
+    aliased = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                for name in node.names:
+                    if "gettext" in name.name and name.asname and name.asname not in allowed:
+                        aliased.append(f"{path.relative_to(root)}: {name.name} as {name.asname}")
+    assert aliased == []
