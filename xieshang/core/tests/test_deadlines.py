@@ -197,8 +197,10 @@ def _sent(kind="test.answer.before"):
 
 
 def test_one_reminder_before_and_one_overdue_notice(thing, person):
+    from django.utils import translation
+
     _open(thing)
-    run = deadlines.run_reminders
+    run = translation.override("en")(deadlines.run_reminders)  # the default messages, in English
     assert run(D(2025, 9, 25))["test.answer"] == 0
     assert run(D(2025, 9, 26))["test.answer"] == 1  # the remind-before day
     assert run(D(2025, 9, 29))["test.answer"] == 0  # once
