@@ -144,3 +144,20 @@ def test_export_follows_visibility(world, committee):
     outsider_unit = HandlingUnitFactory(committee=committee)
     outsider = make_role_user(committee, "unit", unit=outsider_unit)
     assert len(_sheet(client_for(outsider).get(reverse("proposals:export")))) == 1
+
+
+def test_the_filter_form_shows_the_chosen_values(committee):
+    """The filters render in a template loop (core/_choice_field.html): the chosen option is marked, the
+    defaults too, and an invalid value is reported without a 500."""
+    unit, _user = make_unit(committee, name="州教育局")
+    staff = client_for(make_role_user(committee, "staff"))
+    from xieshang.proposals.forms import DEFAULT_PAGE_SIZE
+
+    html = staff.get(reverse("proposals:list")).content.decode()
+    assert html.count(" selected>") == 1 and f'<option value="{DEFAULT_PAGE_SIZE}" selected>' in html
+    html = staff.get(reverse("proposals:list"), {"state": "handling", "unit": unit.pk, "page_size": 10}).content.decode()
+    assert '<option value="handling" selected>' in html
+    assert f'<option value="{unit.pk}" selected>州教育局</option>' in html
+    assert '<option value="10" selected>' in html and html.count(" selected>") == 3
+    response = staff.get(reverse("proposals:list"), {"state": "nonsense"})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
