@@ -99,7 +99,8 @@ class Step:
         return self.obj.committee_id
 
 
-def _as_id(value) -> int | None:
+def as_id(value) -> int | None:
+    """The database id `value` names (an int, its digits as text, or a row), or None when it names none."""
     if value is None or value == "" or isinstance(value, bool):
         return None
     if hasattr(value, "pk"):
@@ -250,7 +251,7 @@ class Machine:
         t = self.transitions.get(action)
         if t is None:
             raise Invalid(_("Unknown action."), detail="unknown_action")
-        pk = _as_id(obj)
+        pk = as_id(obj)
         with transaction.atomic():
             locked = self.model.objects.select_for_update().filter(pk=pk).first() if pk else None
             if locked is None:
@@ -260,7 +261,7 @@ class Machine:
             relations = self.relations(actor, locked)
             if not t.actors & relations:
                 raise Forbidden()
-            if expected_version not in (None, "") and _as_id(expected_version) != locked.version:
+            if expected_version not in (None, "") and as_id(expected_version) != locked.version:
                 raise Conflict()
             from_state = getattr(locked, self.state_field)
             if from_state not in t.sources:
