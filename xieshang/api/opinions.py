@@ -22,6 +22,7 @@ from typing import Literal
 
 from ninja import Field, Path, Query, Router, Schema
 
+from xieshang.core.workflow import MAX_ID
 from xieshang.opinions import selectors, workflow
 from xieshang.opinions.models import (
     TEXT_LIMIT,
@@ -38,7 +39,6 @@ from .schemas import ERRORS, ErrorOut, Status
 
 router = Router(tags=["opinions"])
 
-MAX_ID = 2**63 - 1
 SORT_KEYS = tuple(selectors.SORTS)
 SORTS = SORT_KEYS + tuple(f"-{k}" for k in SORT_KEYS)
 ACTIONS = workflow.ACTIONS

@@ -20,6 +20,7 @@ from ninja import Field, Path, Query, Router, Schema
 from xieshang.core.attachments import attachment_response
 from xieshang.core.errors import Invalid
 from xieshang.core.models import Organization, Session, SpecialCommittee
+from xieshang.core.workflow import MAX_ID
 from xieshang.proposals import deadlines, selectors, workflow
 from xieshang.proposals import schemas as proposal_schemas
 from xieshang.proposals.lists import PROPOSALS
@@ -43,7 +44,6 @@ router = Router(tags=["proposals"])
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_ID = 2**63 - 1  # the largest id a database row can have: larger ones are refused as invalid
 SORTS = PROPOSALS.sort_keys  # the list's sorts (xieshang.proposals.lists), as the page and the export have them
 ACTIONS = tuple(workflow.TRANSITIONS)
 # Values that name rows, and flags, in an action's data: a multipart form sends them as text.

@@ -21,6 +21,7 @@ from xieshang.core import audit, clock
 from xieshang.core.errors import NotFound
 from xieshang.core.models import Event, Role
 from xieshang.core.selectors import roles_of
+from xieshang.core.workflow import as_id
 
 from . import workflow
 from .models import (
@@ -40,7 +41,6 @@ from .models import (
 S = OpinionState
 OFFICE_ROLES = {Role.STAFF, Role.ADMIN}
 READER_ROLES = {Role.STAFF, Role.ADMIN, Role.LEADER}
-MAX_ID = 2**63 - 1
 
 # The list sorts: key -> order_by fields (a "-" before the key in the request reverses them).
 SORTS: dict[str, tuple[str, ...]] = {
@@ -68,14 +68,7 @@ def opinion_url(report) -> str:
     return "" if url == "#" else url
 
 
-def _int(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if 0 < number <= MAX_ID else None
+_int = as_id  # the database id a value names, or None (core.workflow)
 
 
 # --- Relations and visibility -------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from xieshang.core.workflow import as_id
+
 from .models import (
     AssignmentRole,
     Category,
@@ -35,20 +37,7 @@ from .models import (
     ReplyOutcome,
 )
 
-MAX_ID = 2**63 - 1  # no database id is larger; a larger number names nothing (and must not reach the database)
-
-
-def as_id(value) -> int | None:
-    """The database id `value` names (an int, its digits as text, or a row), or None when it names none."""
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    if hasattr(value, "pk"):
-        return value.pk
-    try:
-        number = int(str(value).strip()) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if 0 < number <= MAX_ID else None
+# as_id: the database id a value names, or None (core.workflow, the one definition).
 
 
 def _empty(value) -> bool:

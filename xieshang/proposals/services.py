@@ -20,15 +20,14 @@ from django.utils.translation import gettext as _
 
 from xieshang.core import attachments, audit, timers
 from xieshang.core.workflow import Machine, Step, Transition, parse_input
-from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
+from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, ServiceError
 from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
 from xieshang.core.selectors import has_role, member_of, office_users, unit_ids_of, users_with_role
 from xieshang.core.services import notify
 
 from . import deadlines, schemas, search, selectors, workflow
-from .schemas import MAX_ID  # noqa: F401  (no database id is larger)
-from .schemas import as_id as _id
 from . import duty as duty_ledger
+from .schemas import as_id as _id
 from .models import (
     Assignment,
     AssignmentRole,
@@ -48,7 +47,6 @@ from .models import (
     RejectReason,
     REPLY_LETTER,
     Reply,
-    ReplyOutcome,
     Supervision,
 )
 
