@@ -668,7 +668,7 @@ class Bulk:
             issue = forwarded[i:i + size]
             i += size
             number += 1
-            day = issue[0].forward_day
+            day = max(it.forward_day for it in issue)  # issued when its last report is ready (none before its approval)
             kind = Bulletin.Kind.COMBINED if (len(issue) > 1 or issue[0].report.is_combined) else Bulletin.Kind.SPECIAL
             bulletin = Bulletin(committee=ctx.committee, year=self.year, number=number, kind=kind,
                                 title=issue[0].report.title[:100], issued_on=day, signed_by=ctx.leader,

@@ -93,7 +93,7 @@ def test_closed_years_are_complete_and_consistent(loaded, year):
     forwarded = reports.filter(state=S.CLOSED)
     assert not forwarded.filter(bulletin__isnull=True).exists()
     assert not forwarded.filter(forwardings__isnull=True).exists()
-    for report in forwarded.order_by("?")[:10]:
+    for report in forwarded.order_by("id"):  # every one: a random sample let a late-issued bulletin slip through
         events = list(Event.objects.filter(content_type=ContentType.objects.get_for_model(OpinionReport),
                                            object_id=str(report.pk)).order_by("created_at", "id")
                       .values_list("action", "created_at"))
