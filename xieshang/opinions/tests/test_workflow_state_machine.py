@@ -145,25 +145,33 @@ def _machine(world):
             self.act(data, action, name, pk)
 
         @precondition(lambda self: self.reports)
-        @rule(data=st.data())
-        def progress(self, data):
-            """An offered action, preferring the main path: walks get deep."""
+        @rule(data=st.data(), steps=st.integers(1, 6))
+        def progress(self, data, steps):
+            """Offered actions on one report, preferring the main path (and a move on over taking the
+            report over again): walks get deep; the invariants are checked after each step."""
             pk = data.draw(st.sampled_from(self.reports))
-            report = OpinionReport.objects.get(pk=pk)
-            choices = sorted(
-                (name, t.action) for name, user in actors.items() if user is not None and selectors.can_see(user, report)
-                for t in selectors.available_actions(user, report)
-                if t.action != "combine"
-            )
-            forward = [c for c in choices if c[1] in FORWARD]
-            if forward and data.draw(st.integers(0, 4)):
-                choices = forward
-            if not choices:
-                return
-            name, action = data.draw(st.sampled_from(choices))
-            payload = _valid_data_for(action, report, world)
-            if payload is not None:
+            for _ in range(steps):
+                report = OpinionReport.objects.get(pk=pk)
+                choices = sorted(
+                    (name, t.action) for name, user in actors.items() if user is not None and selectors.can_see(user, report)
+                    for t in selectors.available_actions(user, report)
+                    if t.action != "combine"
+                )
+                forward = [c for c in choices if c[1] in FORWARD]
+                onward = [c for c in forward if c[1] not in ("start_editing", "edit")]
+                if onward and data.draw(st.integers(0, 2)):
+                    choices = onward
+                elif forward and data.draw(st.integers(0, 4)):
+                    choices = forward
+                if not choices:
+                    return
+                name, action = data.draw(st.sampled_from(choices))
+                payload = _valid_data_for(action, report, world)
+                if payload is None:
+                    return
                 self.act(data, action, name, pk, payload)
+                for check in ("states_are_known_and_versions_count_events", "one_event_per_successful_action"):
+                    getattr(self, check)()
 
         @precondition(lambda self: len(self.reports) >= 2)
         @rule(data=st.data(), name=st.sampled_from(["staff", "staff2", "leader", "author"]))
