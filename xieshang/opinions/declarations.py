@@ -63,6 +63,7 @@ def declarations() -> Declarations:
             NavItem(_("Opinion reports"), "opinions:list", frozenset({"staff", "admin", "leader"}), order=220),
             NavItem(_("Reports to approve"), "opinions:approvals", frozenset({"leader"}), order=230),
             NavItem(_("Commissioned topics"), "opinions:commissions", frozenset({"staff", "admin", "member"}), order=240),
+            NavItem(_("Report recipients"), "opinions:recipients", frozenset({"staff", "admin"}), order=235),
         ),
         todos=("xieshang.opinions.selectors.todos_for",),
         demo_loaders=("xieshang.opinions.demo.load",),

@@ -322,3 +322,16 @@ class ListFilterForm(forms.Form):
         cleaned = getattr(self, "cleaned_data", {})
         return self.listdef.params(cleaned, skip=[*self.errors, *(f.key for f in self.listdef.filters
                                                                   if f.key not in self.fields)])
+
+
+# --- Recipients (报送对象) --------------------------------------------------------------------------------
+
+
+class RecipientForm(forms.Form):
+    """Add or change a recipient; the service checks the name (required, length, unique in the committee)."""
+
+    name = forms.CharField(label=_("Name"), widget=forms.TextInput(attrs={"maxlength": 60}))
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices, required=False)
+    sort_order = forms.CharField(label=_("Order"), required=False, max_length=10,
+                                 help_text=_("Smaller numbers come first in the forwarding form."),
+                                 widget=forms.TextInput(attrs={"inputmode": "numeric"}))

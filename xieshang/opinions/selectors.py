@@ -361,6 +361,33 @@ def recipients_of(committee, *, active_only: bool = True) -> QuerySet[Recipient]
     return qs.order_by("sort_order", "id")
 
 
+def recipients_for_office(user, committee) -> QuerySet[Recipient]:
+    """The committee's recipients, active or not, with how many forwardings, adoptions and bulletin issues
+    use each (the office's recipients page; staff and administrators only, others see nothing)."""
+    if user is None or not roles_of(user, committee) & OFFICE_ROLES:
+        return Recipient.objects.none()
+    from django.db.models import IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    def counted(qs):  # one correlated count per row (no join product of the three relations)
+        sub = qs.filter(recipient=OuterRef("pk")).order_by().values("recipient").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+    through = Bulletin.recipients.through
+    return (Recipient.objects.filter(committee=committee)
+            .annotate(forwarding_count=counted(Forwarding.objects), adoption_count=counted(Adoption.objects),
+                      bulletin_count=counted(through.objects))
+            .order_by("-is_active", "sort_order", "id"))
+
+
+def recipient_for_office(user, pk, *, committee) -> Recipient:
+    """One recipient of the committee for the office, with its use counts; hidden or missing → NotFound."""
+    row = recipients_for_office(user, committee).filter(pk=_int(pk) or 0).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
 def bulletins_of(user, committee, *, year=None) -> QuerySet[Bulletin]:
     """The bulletin issues (office and leaders), newest first, with their report counts."""
     if not roles_of(user, committee) & READER_ROLES:

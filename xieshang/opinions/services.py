@@ -802,32 +802,101 @@ def commission_close(*, actor, commission) -> Commission:
 # --- Recipients (报送对象) ---------------------------------------------------------------------------------
 
 
+RECIPIENT_NAME_MAX = Recipient._meta.get_field("name").max_length
+RECIPIENT_ORDER_MAX = 32767  # PositiveSmallIntegerField
+
+
+def _recipient_row(committee, recipient, *, lock: bool = False) -> Recipient:
+    """The committee's recipient `recipient` (a row or an id); another committee's or a missing one → NotFound."""
+    qs = Recipient.objects.filter(committee_id=getattr(committee, "pk", committee))
+    if lock:
+        qs = qs.select_for_update()
+    row = qs.filter(pk=selectors._int(getattr(recipient, "pk", recipient)) or 0).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def _clean_recipient(committee, recipient, name, level, sort_order) -> dict:
+    name = (name or "").strip() if isinstance(name, str) else ""
+    level = (level or "").strip() if isinstance(level, str) else ""
+    errors = {}
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    elif len(name) > RECIPIENT_NAME_MAX:
+        errors["name"] = [_("At most %(n)d characters.") % {"n": RECIPIENT_NAME_MAX}]
+    if level not in Level.values:
+        errors["level"] = [_("Choose one of the offered values.")]
+    if sort_order is None or sort_order == "":
+        order = 0
+    else:
+        text = str(sort_order).strip()
+        order = int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
+        if order is None or order > RECIPIENT_ORDER_MAX:
+            errors["sort_order"] = [_("Enter a whole number from 0 to %(n)d.") % {"n": RECIPIENT_ORDER_MAX}]
+    if "name" not in errors:
+        clash = Recipient.objects.filter(committee_id=getattr(committee, "pk", committee), name=name)
+        if recipient is not None:
+            clash = clash.exclude(pk=recipient.pk)
+        if clash.exists():
+            errors["name"] = [_("This committee already has a recipient named “%(name)s”.") % {"name": name}]
+    if errors:
+        raise Invalid(field_errors=errors)
+    return {"name": name, "level": level, "sort_order": order}
+
+
 def recipient_save(*, actor, committee, recipient=None, name: str, level: str, sort_order: int = 0,
                    is_active: bool = True) -> Recipient:
     """Add or change a recipient of the committee (staff, administrators)."""
     _require_office(actor, committee)
-    name = (name or "").strip()
-    errors = {}
-    if not name:
-        errors["name"] = [_("This field is required.")]
-    elif len(name) > 60:
-        errors["name"] = [_("At most %(n)d characters.") % {"n": 60}]
-    if level not in Level.values:
-        errors["level"] = [_("Choose one of the offered values.")]
-    clash = Recipient.objects.filter(committee=committee, name=name)
     if recipient is not None:
-        clash = clash.exclude(pk=recipient.pk)
-    if name and clash.exists():
-        errors["name"] = [_("This name is already used.")]
-    if errors:
-        raise Invalid(field_errors=errors)
-    with transaction.atomic():
-        created = recipient is None
-        row = recipient or Recipient(committee=committee)
-        if not created and row.committee_id != getattr(committee, "pk", committee):
-            raise NotFound()
-        row.name, row.level, row.sort_order, row.is_active = name, level, int(sort_order or 0), bool(is_active)
-        row.save()
-        audit.record(actor=actor, action="recipient.create" if created else "recipient.update", obj=row,
-                     committee=committee, payload={"name": name, "level": level, "is_active": row.is_active})
+        recipient = _recipient_row(committee, recipient)
+    values = _clean_recipient(committee, recipient, name, level, sort_order)
+    created = recipient is None
+    try:
+        with transaction.atomic():
+            row = Recipient(committee_id=getattr(committee, "pk", committee)) if created else \
+                _recipient_row(committee, recipient, lock=True)
+            before = {"name": row.name, "level": row.level, "sort_order": row.sort_order, "is_active": row.is_active}
+            row.name, row.level, row.sort_order = values["name"], values["level"], values["sort_order"]
+            row.is_active = bool(is_active)
+            row.save()
+            payload = {"name": row.name, "level": row.level, "sort_order": row.sort_order, "is_active": row.is_active}
+            if not created:
+                payload["before"] = before
+            audit.record(actor=actor, action="recipient.create" if created else "recipient.update", obj=row,
+                         committee=committee, payload=payload)
+    except IntegrityError:  # the same name saved meanwhile by someone else
+        raise Invalid(field_errors={"name": [
+            _("This committee already has a recipient named “%(name)s”.") % {"name": values["name"]}]}) from None
     return row
+
+
+def recipient_set_active(*, actor, committee, recipient, active: bool) -> Recipient:
+    """Deactivate a recipient (no longer offered for forwarding; past forwardings keep it) or reactivate it."""
+    _require_office(actor, committee)
+    _recipient_row(committee, recipient)
+    with transaction.atomic():
+        row = _recipient_row(committee, recipient, lock=True)
+        active = bool(active)
+        if row.is_active != active:
+            row.is_active = active
+            row.save(update_fields=["is_active"])
+            audit.record(actor=actor, action="recipient.activate" if active else "recipient.deactivate", obj=row,
+                         committee=committee, from_state="active" if not active else "inactive",
+                         to_state="active" if active else "inactive", payload={"name": row.name})
+    return row
+
+
+def recipient_delete(*, actor, committee, recipient) -> None:
+    """Delete a recipient no forwarding, adoption or bulletin uses; a used one can only be deactivated."""
+    _require_office(actor, committee)
+    _recipient_row(committee, recipient)
+    with transaction.atomic():
+        row = _recipient_row(committee, recipient, lock=True)
+        if row.forwardings.exists() or row.adoptions.exists() or row.bulletins.exists():
+            raise Conflict(_("Reports were forwarded to this recipient: deactivate it instead of deleting it."),
+                           detail="recipient_in_use")
+        audit.record(actor=actor, action="recipient.delete", obj=row, committee=committee,
+                     payload={"name": row.name, "level": row.level})
+        row.delete()

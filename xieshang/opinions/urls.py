@@ -21,6 +21,9 @@ urlpatterns = [
     path("bulletins/<int:pk>/", views.bulletin, name="bulletin"),
     path("bulletins/<int:pk>/document.docx", document_views.bulletin_docx, name="bulletin_docx"),
     path("adopted.xlsx", document_views.adopted_xlsx, name="adopted_xlsx"),
+    # Recipients (报送对象), the office's configuration
+    path("recipients/", views.recipients, name="recipients"),
+    path("recipients/<int:pk>/", views.recipient, name="recipient"),
     # Calls for reports (约稿)
     path("commissions/", views.commissions, name="commissions"),
     path("commissions/<int:pk>/", views.commission, name="commission"),

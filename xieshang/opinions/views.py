@@ -42,6 +42,7 @@ from .forms import (
     DraftForm,
     EditForm,
     ListFilterForm,
+    RecipientForm,
     action_form,
 )
 from .models import TEXT_LIMIT, Commission, OpinionReport, OpinionState
@@ -811,3 +812,74 @@ def commission(request, pk):
         "may_answer": bool(_roles(request) & {Role.MEMBER, Role.STATION}) and found.state == Commission.State.OPEN,
     }, filters=filters, prepare=_plain_rows)
 
+
+
+# --- Recipients (报送对象): the office's configuration ----------------------------------------------------
+
+
+def _recipient_form(request, row=None):
+    initial = {"level": "prefecture", "sort_order": 0}
+    if row is not None:
+        initial = {"name": row.name, "level": row.level, "sort_order": row.sort_order}
+    return RecipientForm(request.POST if request.method == "POST" else None, initial=initial,
+                         auto_id="id_recipient_%s")
+
+
+def _save_recipient(request, committee, form, row=None) -> bool:
+    """The form's values through recipient_save; False (with the messages on the form) when refused."""
+    if not form.is_valid():
+        messages.error(request, _("Please correct the marked fields."))
+        return False
+    try:
+        services.recipient_save(actor=request.user, committee=committee, recipient=row,
+                                is_active=row.is_active if row is not None else True, **form.cleaned_data)
+    except NotFound:
+        raise
+    except ServiceError as exc:
+        _apply_error(request, form, exc)
+        return False
+    return True
+
+
+@screen
+def recipients(request):
+    """The committee's recipients (报送对象): the list with the use of each, and the form to add one."""
+    committee = _committee(request)
+    _require_roles(request, STAFF_ROLES)
+    form = _recipient_form(request)
+    if request.method == "POST" and _save_recipient(request, committee, form):
+        messages.success(request, _("The recipient is added."))
+        return redirect("opinions:recipients")
+    rows = list(selectors.recipients_for_office(request.user, committee))
+    return render(request, "opinions/recipients.html", {"form": form, "rows": rows})
+
+
+@screen
+def recipient(request, pk):
+    """One recipient: change its name, level and order; deactivate or reactivate it; delete an unused one."""
+    committee = _committee(request)
+    _require_roles(request, STAFF_ROLES)
+    row = selectors.recipient_for_office(request.user, pk, committee=committee)
+    in_use = bool(row.forwarding_count or row.adoption_count or row.bulletin_count)
+    if request.method == "POST" and request.POST.get("op") in ("deactivate", "activate", "delete"):
+        op = request.POST["op"]
+        try:
+            if op == "delete":
+                services.recipient_delete(actor=request.user, committee=committee, recipient=row)
+            else:
+                services.recipient_set_active(actor=request.user, committee=committee, recipient=row,
+                                              active=op == "activate")
+        except NotFound:
+            raise
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("opinions:recipient", pk=row.pk)
+        done = {"delete": _("The recipient is deleted."), "activate": _("The recipient is active again."),
+                "deactivate": _("The recipient is deactivated: it is no longer offered for forwarding.")}
+        messages.success(request, done[op])
+        return redirect("opinions:recipients")
+    form = _recipient_form(request, row)
+    if request.method == "POST" and _save_recipient(request, committee, form, row):
+        messages.success(request, _("The recipient is saved."))
+        return redirect("opinions:recipients")
+    return render(request, "opinions/recipient.html", {"form": form, "recipient": row, "in_use": in_use})
