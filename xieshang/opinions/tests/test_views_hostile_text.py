@@ -132,6 +132,8 @@ PAGES: list[Page] = [
          shows=lambda w: [w.o_title, UNIT_NAME]),
     Page("opinions: adopted reports (Excel)", "staff", lambda w: reverse(_O + "adopted_xlsx") + f"?year={w.opinion.year}", "xlsx",
          shows=lambda w: [w.o_title], contains=True),
+    Page("opinions: recipients", "staff", lambda w: reverse(_O + "recipients"), shows=lambda w: [UNIT_NAME]),
+    Page("opinions: recipient", "staff", lambda w: reverse(_O + "recipient", args=[w.recipient.pk]), shows=lambda w: [UNIT_NAME]),
     Page("opinions: calls (staff)", "staff", lambda w: reverse(_O + "commissions"), shows=lambda w: [w.topic]),
     Page("opinions: calls export", "staff", lambda w: reverse(_O + "commissions") + "?format=xlsx", "xlsx",
          shows=lambda w: [w.topic]),
