@@ -45,17 +45,16 @@ creates nothing, and a year imported from elsewhere is not doubled).
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, router
 from django.utils import timezone
 
 from xieshang.core import calendar, search, timers
+from xieshang.core.demo_kit import at, clock, raw_insert
 from xieshang.core.models import Deadline, DutyFact, Event, Member, Role, RoleAssignment
 
 from . import services
@@ -297,52 +296,8 @@ def _fill(rng: random.Random, template: str, place: str) -> str:
 
 
 # =====================================================================================================
-# Infrastructure: the clock, raw inserts
+# Infrastructure: the clock and raw inserts are xieshang.core.demo_kit
 # =====================================================================================================
-
-
-@contextlib.contextmanager
-def clock(moment: datetime.datetime):
-    """While the block runs, `timezone.now()` and the core clock answer `moment` (this loader only)."""
-    from xieshang.core import clock as core_clock
-
-    real, fixed = timezone.now, core_clock.now() if core_clock.is_fixed() else None
-    timezone.now = lambda: moment
-    core_clock.set_to(moment)
-    try:
-        yield
-    finally:
-        timezone.now = real
-        core_clock.set_to(fixed)
-
-
-def raw_insert(model, objs: list) -> None:
-    """INSERT the objects as they are (timestamps included: no auto_now) and set their primary keys."""
-    if not objs:
-        return
-    db = router.db_for_write(model)
-    connection = connections[db]
-    for obj in objs:
-        for f in obj._meta.concrete_fields:
-            if f.is_relation and getattr(obj, f.attname) is None:
-                related = f.get_cached_value(obj, default=None)
-                if related is not None:
-                    setattr(obj, f.attname, related.pk)
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    can_return = connection.features.can_return_rows_from_bulk_insert
-    batch = max(connection.ops.bulk_batch_size(fields, objs), 1) if can_return else 1
-    manager = model._base_manager
-    for start in range(0, len(objs), batch):
-        chunk = objs[start:start + batch]
-        rows = manager._insert(chunk, fields=fields, returning_fields=model._meta.db_returning_fields, raw=True, using=db)
-        for obj, row in zip(chunk, rows, strict=False):
-            obj.pk = row[0]
-            obj._state.adding = False
-            obj._state.db = db
-
-
-def at(day: datetime.date, minutes: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(0, 0)) + datetime.timedelta(minutes=minutes))
 
 
 class Context:
@@ -580,7 +535,7 @@ class Bulk:
         self._forward_path(item, day)
 
     def _edit(self, item: Item, day: datetime.date, frm: str) -> datetime.date:
-        ctx, r, rng = self.ctx, item.report, self.rng
+        ctx, r = self.ctx, item.report
         d = self._day(day, 1, 3)
         if frm == S.SUBMITTED:
             self._event(item, d, ctx.staff, "start_editing", S.SUBMITTED, S.EDITING)

@@ -53,7 +53,6 @@ each (``cbdwNN``, no usable password), the authors of their replies.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import random
 import re
@@ -62,11 +61,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, router
 from django.db.models import Max
 from django.utils import timezone
 
 from xieshang.core import calendar, timers
+from xieshang.core.demo_kit import at, clock, raw_insert
 from xieshang.core.models import Event, HandlingUnit, Member, Role, RoleAssignment, User
 
 from . import deadlines, search, services
@@ -1028,60 +1027,8 @@ class Writer:
 
 
 # =====================================================================================================
-# Infrastructure: the clock, raw inserts, the demo's people and calendar
+# Infrastructure: the demo's people and calendar (the clock and raw inserts: xieshang.core.demo_kit)
 # =====================================================================================================
-
-
-@contextlib.contextmanager
-def clock(moment: datetime.datetime):
-    """While the block runs, `django.utils.timezone.now()` answers `moment` (and `localdate()` its day).
-
-    The core clock is set to it too. The services, the deadlines (`core.clock`), `auto_now_add` fields,
-    audit events and notifications all ask one of them, so a step run inside the block is recorded as
-    having happened at `moment`. Meant for this loader only (the `demo` command runs in one thread)."""
-    from xieshang.core import clock as core_clock
-
-    real, fixed = timezone.now, core_clock.now() if core_clock.is_fixed() else None
-    timezone.now = lambda: moment
-    core_clock.set_to(moment)  # the one clock of services, selectors and deadlines
-    try:
-        yield
-    finally:
-        timezone.now = real
-        core_clock.set_to(fixed)
-
-
-def _fill_fk_ids(obj) -> None:
-    """Copy the primary keys of related objects saved meanwhile into the foreign-key columns."""
-    for f in obj._meta.concrete_fields:
-        if f.is_relation and getattr(obj, f.attname) is None:
-            related = f.get_cached_value(obj, default=None)
-            if related is not None:
-                setattr(obj, f.attname, related.pk)
-
-
-def raw_insert(model, objs: list) -> None:
-    """INSERT the objects as they are, timestamps included, and set their primary keys.
-
-    `save()` and `bulk_create()` replace an `auto_now_add` value with the present time; the raw insert
-    (what `loaddata` does) keeps the value given, so history gets its own dates."""
-    if not objs:
-        return
-    db = router.db_for_write(model)
-    connection = connections[db]
-    for obj in objs:
-        _fill_fk_ids(obj)
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    can_return = connection.features.can_return_rows_from_bulk_insert
-    batch = max(connection.ops.bulk_batch_size(fields, objs), 1) if can_return else 1
-    manager = model._base_manager
-    for start in range(0, len(objs), batch):
-        chunk = objs[start:start + batch]
-        rows = manager._insert(chunk, fields=fields, returning_fields=model._meta.db_returning_fields, raw=True, using=db)
-        for obj, row in zip(chunk, rows):
-            obj.pk = row[0]
-            obj._state.adding = False
-            obj._state.db = db
 
 
 def _resolve(value):
@@ -1150,11 +1097,6 @@ class Context:
             "original_due_date": due,
             "views_due": self.deadline("proposal.co_views", day) if role == AssignmentRole.CO else None,
         }
-
-
-def at(day: datetime.date, minutes: int) -> datetime.datetime:
-    """`day` at 00:00 local time plus `minutes`."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(0, 0)) + datetime.timedelta(minutes=minutes))
 
 
 def unit_accounts(committee, units: dict[str, HandlingUnit]) -> dict[str, User]:
