@@ -29,3 +29,19 @@ def require_roles(request, roles) -> None:
     """A page meant for other roles does not exist for this user."""
     if not roles_of(request.user, committee_or_404(request)) & set(roles):
         raise Http404
+
+
+def form_error(request, form, exc, *, field_for=None) -> None:
+    """Put a service error on the page's form: each field error next to its field (`field_for(name)` may
+    name the field it belongs beside), one a form does not show (unknown or hidden) at the top of the form;
+    the error's message as the page's message. What was typed stays in the bound form."""
+    from django.contrib import messages
+
+    for field, message in (exc.field_errors or {}).items():
+        text = message if isinstance(message, str) else "; ".join(str(m) for m in message)
+        if form is not None:
+            if field_for is not None:
+                field = field_for(field)
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, text)
+    messages.error(request, str(exc.message))
