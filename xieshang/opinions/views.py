@@ -25,7 +25,7 @@ from xieshang.core import clock
 from xieshang.core.errors import Forbidden, NotFound, ServiceError
 from xieshang.core.screens import committee_or_404 as _committee
 from xieshang.core.screens import require_roles as _require_roles
-from xieshang.core.screens import screen
+from xieshang.core.screens import form_error, screen
 from xieshang.core.models import Role
 from xieshang.core.selectors import member_of, roles_of
 
@@ -80,15 +80,14 @@ def _safe_next(request, default):
 
 
 def _apply_error(request, form, exc: ServiceError) -> None:
-    """Put a service error on the form: field errors next to their fields, the message at the top."""
-    for field, message in (exc.field_errors or {}).items():
-        text = message if isinstance(message, str) else "; ".join(str(m) for m in message)
-        if form is not None:
-            if field not in form.fields and field in ("body", "__all__") and "suggestion" in form.fields:
-                field = "suggestion"  # the text as a whole: next to its last part and the counter
-            shown = field in form.fields and not form.fields[field].widget.is_hidden
-            form.add_error(field if shown else None, text)  # a hidden field's error at the top of the form
-    messages.error(request, str(exc.message))
+    """A service error on the form (core.screens.form_error); an error of the text as a whole (`body`, or the
+    form's whole) is shown next to its last part and the counter."""
+    def field_for(field: str) -> str:
+        if field not in form.fields and field in ("body", "__all__") and "suggestion" in form.fields:
+            return "suggestion"
+        return field
+
+    form_error(request, form, exc, field_for=field_for if form is not None else None)
 
 
 def _years() -> list[int]:

@@ -27,7 +27,7 @@ from xieshang.core.errors import Forbidden, NotFound, ServiceError
 from xieshang.core.formats import cn_date
 from xieshang.core.screens import committee_or_404 as _committee
 from xieshang.core.screens import require_roles as _require_roles
-from xieshang.core.screens import screen
+from xieshang.core.screens import form_error, screen
 from xieshang.core.models import HandlingUnit, Member, Role
 from xieshang.core.selectors import member_of, roles_of, unit_ids_of
 
@@ -93,13 +93,7 @@ def _int_or_none(value):
     return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
-def _apply_error(request, form, exc: ServiceError) -> None:
-    """Put a service error on the form: field errors next to their fields, the message at the top."""
-    for field, message in (exc.field_errors or {}).items():
-        text = message if isinstance(message, str) else "; ".join(str(m) for m in message)
-        if form is not None:
-            form.add_error(field if field in form.fields else None, text)
-    messages.error(request, str(exc.message))
+_apply_error = form_error  # a service error on the page's form (core.screens)
 
 
 # --- Member: my proposals, drafting, co-signing ------------------------------------------------
