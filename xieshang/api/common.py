@@ -76,3 +76,19 @@ def action_body(
         header = (request.headers.get("If-Match") or "").strip().removeprefix("W/").strip('"')
         version = header or None
     return data, version
+
+
+def event_out(event) -> dict:
+    """One audit event of a timeline as the API shows it (labels from the app's timeline selector)."""
+    return {
+        "id": event.pk,
+        "action": event.action,
+        "label": str(getattr(event, "label", "") or event.action),
+        "actor": event.actor.display_name if event.actor_id else None,
+        "created_at": event.created_at,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "from_label": str(getattr(event, "from_label", "") or ""),
+        "to_label": str(getattr(event, "to_label", "") or ""),
+        "payload": event.payload or {},
+    }

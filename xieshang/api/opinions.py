@@ -33,7 +33,7 @@ from xieshang.opinions.models import (
 )
 
 from .auth import committee_for
-from .common import action_body, committee_or_forbidden
+from .common import action_body, committee_or_forbidden, event_out
 from .errors import not_found_error
 from .schemas import ERRORS, ErrorOut, Status
 
@@ -397,15 +397,7 @@ def opinion_detail(request, id: int):
             operation_id="opinions_events")
 def opinion_events(request, id: int):
     report = selectors.opinion_get(request.auth, id)
-    return [
-        {
-            "id": e.pk, "action": e.action, "label": str(e.label or e.action),
-            "actor": e.actor.display_name if e.actor_id else None, "created_at": e.created_at,
-            "from_state": e.from_state, "to_state": e.to_state, "from_label": e.from_label, "to_label": e.to_label,
-            "payload": e.payload or {},
-        }
-        for e in selectors.timeline_of(request.auth, report)
-    ]
+    return [event_out(e) for e in selectors.timeline_of(request.auth, report)]
 
 
 ACTION_BODY = {

@@ -35,7 +35,7 @@ from xieshang.proposals.models import (
 )
 
 from .auth import committee_for
-from .common import action_body, committee_or_forbidden
+from .common import action_body, committee_or_forbidden, event_out
 from .errors import VALIDATION_ERROR, ApiError, not_found_error
 from .exports import ExportOut, export_out
 from .schemas import ERRORS, ErrorOut, SessionRef, Status, UnitRef
@@ -686,21 +686,7 @@ def proposal_patch(request, id: int, payload: ProposalPatch):
             operation_id="proposals_events")
 def proposal_events(request, id: int):
     proposal = selectors.proposal_get(request.auth, id)
-    return [
-        {
-            "id": e.pk,
-            "action": e.action,
-            "label": str(getattr(e, "label", "") or e.action),
-            "actor": e.actor.display_name if e.actor_id else None,
-            "created_at": e.created_at,
-            "from_state": e.from_state,
-            "to_state": e.to_state,
-            "from_label": str(getattr(e, "from_label", "") or ""),
-            "to_label": str(getattr(e, "to_label", "") or ""),
-            "payload": e.payload or {},
-        }
-        for e in selectors.timeline_of(request.auth, proposal)
-    ]
+    return [event_out(e) for e in selectors.timeline_of(request.auth, proposal)]
 
 
 ACTION_BODY = {
