@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from xieshang.core import categories
@@ -121,6 +121,11 @@ class Proposal(models.Model):
     # A draft's idempotency key: a double-clicked "create" sends the same key and gets the same draft.
     client_key = models.CharField(max_length=64, null=True, blank=True)
     imported = models.BooleanField(_("imported"), default=False)
+    # The proposal clue (提案线索) this draft was started from, if any (ProposalClue.proposals counts them).
+    clue = models.ForeignKey(
+        "ProposalClue", on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals",
+        verbose_name=_("proposal clue"),
+    )
 
     class Meta:
         verbose_name = _("proposal")
@@ -390,3 +395,103 @@ class Supervision(models.Model):
         verbose_name = _("supervision")
         verbose_name_plural = _("supervisions")
         ordering = ["created_at"]
+
+
+# --- Proposal clues (提案线索) and the calls for them (线索征集) ---------------------------------------------
+
+
+class ClueCallState(models.TextChoices):
+    DRAFT = "draft", _("not published")  # being written by the office; nobody else sees it
+    OPEN = "open", _("open")  # published: members and the public suggest clues
+    CLOSED = "closed", _("closed")  # no more suggestions; accepted clues stay listed
+
+
+class ClueCall(models.Model):
+    """线索征集: the office's call for proposal topics before a plenary session, for one committee and session."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+", verbose_name=_("committee"))
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="+", verbose_name=_("session"))
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("text"), blank=True)
+    opens_on = models.DateField(_("open from"))
+    closes_on = models.DateField(_("open until"))
+    state = models.CharField(_("state"), max_length=8, choices=ClueCallState.choices, default=ClueCallState.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("call for proposal clues")
+        verbose_name_plural = _("calls for proposal clues")
+        ordering = ["-opens_on", "-id"]
+        indexes = [models.Index(fields=["committee", "state", "-opens_on"], name="cluecall_committee_state")]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")), name="cluecall_closes_after_opening"),
+            models.CheckConstraint(condition=Q(state__in=["draft", "open", "closed"]), name="cluecall_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ClueState(models.TextChoices):
+    SUBMITTED = "submitted", _("to review")  # suggested; waiting for the office
+    ACCEPTED = "accepted", _("accepted as clue")  # listed to members, who may start a proposal from it
+    DECLINED = "declined", _("declined")  # not taken up (final)
+    DUPLICATE = "duplicate", _("duplicate")  # the same as another clue (final; `duplicate_of`)
+
+
+class ClueSource(models.TextChoices):
+    MEMBER = "member", _("member")  # a signed-in member (or office staff on someone's behalf)
+    PUBLIC = "public", _("the public")  # the public portal, no account
+
+
+CLUE_TITLE_LIMIT = 100
+CLUE_TEXT_LIMIT = 2000
+
+
+class ProposalClue(models.Model):
+    """提案线索: a suggested topic for a proposal, from a member or the public; reviewed by the office."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+", verbose_name=_("committee"))
+    call = models.ForeignKey(
+        ClueCall, on_delete=models.PROTECT, null=True, blank=True, related_name="clues", verbose_name=_("call")
+    )
+    source = models.CharField(_("source"), max_length=8, choices=ClueSource.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"),
+    )  # None: the public portal
+    name = models.CharField(_("name"), max_length=40, blank=True)
+    contact = models.CharField(_("contact"), max_length=60, blank=True)
+    title = models.CharField(_("subject"), max_length=CLUE_TITLE_LIMIT)
+    text = models.TextField(_("text"))
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.OTHER)
+    state = models.CharField(_("state"), max_length=10, choices=ClueState.choices, default=ClueState.SUBMITTED, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("duplicate of")
+    )
+    review_note = models.TextField(_("note"), blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("proposal clue")
+        verbose_name_plural = _("proposal clues")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["committee", "state", "-created_at"], name="clue_committee_state")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="duplicate") | Q(duplicate_of__isnull=False), name="clue_duplicate_has_target"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="member") | Q(submitted_by__isnull=False), name="clue_member_has_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
