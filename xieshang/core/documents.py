@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 from dataclasses import dataclass
+
+from .text import clean as text_clean
 
 # Chinese font sizes in points (号).
 ERHAO, XIAOER, SANHAO, XIAOSAN, SIHAO, XIAOSI = 22, 18, 16, 15, 14, 12
@@ -59,12 +60,10 @@ FALLBACKS = {
     "仿宋": "FangSong", "宋体": "SimSun", "黑体": "SimHei", "楷体": "KaiTi",
 }
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
 def clean(text) -> str:
-    """`text` as a run can hold it: a string without the characters XML 1.0 forbids."""
-    return _XML_ILLEGAL.sub("", "" if text is None else str(text))
+    """`text` as a run can hold it: without the characters XML 1.0 forbids (core.text.clean, the one
+    normaliser of typed text: text stored before it existed may still hold "\u0013" or "\u000b")."""
+    return text_clean(text)
 
 
 def chinese_date(value: datetime.date | datetime.datetime | str | None) -> str:
