@@ -215,6 +215,7 @@ def fill_template(path: Path, values: dict[str, str]) -> bytes:
     import docx
 
     document = docx.Document(str(path))
+    values = {key: blocks.clean(value) for key, value in values.items()}  # runs hold no control characters
     _replace_in_container(document, values)
     for section in document.sections:
         for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
