@@ -60,9 +60,10 @@ FALLBACKS = {
     "仿宋": "FangSong", "宋体": "SimSun", "黑体": "SimHei", "楷体": "KaiTi",
 }
 
+
 def clean(text) -> str:
     """`text` as a run can hold it: without the characters XML 1.0 forbids (core.text.clean, the one
-    normaliser of typed text: text stored before it existed may still hold "\u0013" or "\u000b")."""
+    normaliser of typed text: text stored before it existed may still hold U+0013 or U+000B)."""
     return text_clean(text)
 
 
