@@ -17,6 +17,7 @@ object the file will belong to (the reply letter: proposals.services._clean_lett
 from __future__ import annotations
 
 import os
+import re
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -36,6 +37,29 @@ ALLOWED_EXTENSIONS = (
 NAME_LIMIT = 200  # Attachment.original_name
 PURPOSE_LIMIT = 32  # Attachment.purpose
 
+# What the first bytes of a file of each type are (MIME sniffing): a file whose content does not match its
+# extension (an executable renamed .pdf, a web page renamed .jpg) is refused like a wrong type.
+_OLE = (b"\xd0\xcf\x11\xe0",)  # .doc .xls .ppt .wps .et (OLE compound files)
+_ZIP = (b"PK",)  # .docx .xlsx .pptx (zip packages)
+SIGNATURES = {
+    ".pdf": (b"%PDF",), ".doc": _OLE, ".wps": _OLE + _ZIP, ".xls": _OLE, ".et": _OLE + _ZIP, ".ppt": _OLE,
+    ".docx": _ZIP, ".xlsx": _ZIP, ".pptx": _ZIP, ".jpg": (b"\xff\xd8",), ".jpeg": (b"\xff\xd8",),
+    ".png": (b"\x89PNG",),
+}
+# The content type a download of each extension is served with (and the API shows).
+CONTENT_TYPES = {
+    ".pdf": "application/pdf", ".doc": "application/msword", ".wps": "application/vnd.ms-works",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel", ".et": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".txt": "text/plain", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+}
+# Invalid.detail of the refusals, for callers that answer with their own status (the API: 415, 413).
+FILE_TYPE, FILE_TOO_LARGE, FILE_EMPTY = "file_type", "file_too_large", "file_empty"
+_UNSAFE_NAME = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
+
 
 def max_bytes() -> int:
     return settings.XIESHANG_MAX_UPLOAD_MB * 1024 * 1024
@@ -45,28 +69,63 @@ def _types_text(extensions) -> str:
     return ", ".join(extensions)
 
 
+def extension_of(name) -> str:
+    return os.path.splitext(_short_name(name))[1].lower()
+
+
+def content_type_of(attachment_or_name) -> str:
+    """The content type a file is served with, from its (checked) extension."""
+    name = getattr(attachment_or_name, "original_name", attachment_or_name)
+    return CONTENT_TYPES.get(extension_of(name), "application/octet-stream")
+
+
+def _content_matches(file, extension: str) -> bool:
+    """Do the first bytes of `file` fit `extension` (SIGNATURES; a text file holds no NUL byte)?"""
+    try:
+        position = file.tell()
+        file.seek(0)
+        head = file.read(2048) or b""
+        file.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return False
+    if isinstance(head, str):
+        head = head.encode()
+    if extension == ".txt":
+        return b"\x00" not in head
+    signatures = SIGNATURES.get(extension)
+    return signatures is None or head.startswith(signatures)
+
+
 def attachment_check(file, *, field: str = "file", extensions=ALLOWED_EXTENSIONS):
-    """The uploaded `file` if its type and size are acceptable; Invalid on `field` (with the allowed types or
-    the size limit in the message) otherwise."""
+    """The uploaded `file` if its type (extension, and content that fits it) and size are acceptable;
+    Invalid on `field` otherwise, with the allowed types or the size limit in the message and `detail`
+    FILE_TYPE, FILE_TOO_LARGE or FILE_EMPTY."""
     if not file:
-        raise Invalid(field_errors={field: [_("Choose a file.")]})
-    name = os.path.basename(getattr(file, "name", "") or "")
-    if os.path.splitext(name)[1].lower() not in extensions:
+        raise Invalid(field_errors={field: [_("Choose a file.")]}, detail=FILE_EMPTY)
+    extension = extension_of(getattr(file, "name", "") or "")
+    if extension not in extensions:
         raise Invalid(field_errors={field: [
             _("Upload a file of one of these types: %(types)s.") % {"types": _types_text(extensions)}
-        ]})
+        ]}, detail=FILE_TYPE)
     size = getattr(file, "size", None) or 0
     if size > max_bytes():
         raise Invalid(field_errors={field: [
             _("The file is larger than %(mb)d MB.") % {"mb": settings.XIESHANG_MAX_UPLOAD_MB}
-        ]})
+        ]}, detail=FILE_TOO_LARGE)
     if size == 0:
-        raise Invalid(field_errors={field: [_("The file is empty.")]})
+        raise Invalid(field_errors={field: [_("The file is empty.")]}, detail=FILE_EMPTY)
+    if not _content_matches(file, extension):
+        raise Invalid(field_errors={field: [
+            _("The content of the file does not match its type %(type)s.") % {"type": extension}
+        ]}, detail=FILE_TYPE)
     return file
 
 
 def _short_name(name: str) -> str:
-    name = os.path.basename(name or "") or "file"
+    """A file name safe to keep and to send back: the last part of any path (/ or \\), without control
+    or direction-changing characters, at most NAME_LIMIT characters (the extension kept)."""
+    name = _UNSAFE_NAME.sub("", str(name or "")).replace("\\", "/")
+    name = os.path.basename(name).strip().lstrip(".") or "file"
     if len(name) <= NAME_LIMIT:
         return name
     stem, ext = os.path.splitext(name)
@@ -164,7 +223,8 @@ def attachment_response(attachment: Attachment | None, *, visible: bool, as_atta
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    return FileResponse(handle, as_attachment=as_attachment, filename=attachment.original_name)
+    return FileResponse(handle, as_attachment=as_attachment, filename=_short_name(attachment.original_name),
+                        content_type=content_type_of(attachment))
 
 
 def attachment_download(obj, attachment_id=None, *, visible: bool, purpose: str | None = None) -> FileResponse:

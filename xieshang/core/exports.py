@@ -257,3 +257,144 @@ def prune_exports(now: datetime.datetime | None = None) -> str:
         export.file.delete(save=False)
     forgotten, _by_model = old.delete()
     return f"files deleted {files}, given up {given_up}, records deleted {forgotten}"
+
+
+# --- Writing workbooks: the one way every export writes its cells -----------------------------------------
+#
+# Every Excel file of every app (lists, statistics, the opinions' adopted reports, members and units) writes
+# its cells through `cell()` and its sheets through `write_table()`:
+#
+# - text never becomes a formula: a text that begins with "=", "+", "-", "@", a tab or a carriage return
+#   (what spreadsheets read as a formula, OWASP "CSV/formula injection") is written as a text cell marked
+#   with Excel's quote prefix (what Excel stores when one types '=1+1: shown and kept as text, even when the
+#   cell is edited), its characters unchanged;
+# - characters XML cannot hold (control characters; openpyxl would raise IllegalCharacterError) are
+#   dropped, so no text makes an export fail;
+# - numbers are numbers, rates are numbers shown as percentages (kind "percent", 0.925 → 92.5%), dates
+#   are dates;
+# - a sheet has a title row (row 1, bold), the column labels under it (row 2, bold, frozen with the title
+#   above them) and column widths that fit the labels and the first rows (a CJK character counts double).
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CELL_KINDS = ("text", "number", "percent", "date", "datetime")
+NUMBER_FORMATS = {"percent": "0.0%", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
+WIDTH_SAMPLE = 200  # rows measured for the column widths (later rows are streamed, not measured)
+MIN_WIDTH, MAX_WIDTH = 6, 60
+
+
+def clean_text(value) -> str:
+    """`value` as text a cell can hold: without the control characters that XML 1.0 forbids."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def looks_like_formula(text: str) -> bool:
+    return isinstance(text, str) and text.startswith(FORMULA_STARTS)
+
+
+def cell(ws, value, *, kind: str = "text", bold: bool = False, size: float | None = None):
+    """What to append to `ws` (a worksheet, write-only or not) for one cell of `value`.
+
+    Text is cleaned (`clean_text`) and, when it looks like a formula, written as a text cell with Excel's
+    quote prefix; `kind` "number" makes a number of a numeric text (lists.number_cell), "percent" a number
+    shown as a percentage (the value is the fraction: 0.925 → 92.5%), "date"/"datetime" a date shown as
+    such. A bool is written as it is (apps write 是/否 text where people read it)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    from .lists import number_cell
+
+    if kind not in CELL_KINDS:
+        raise ValueError(f"cell kind must be one of {CELL_KINDS}")
+    if kind in ("number", "percent"):
+        value = number_cell(value)
+    if isinstance(value, str):
+        value = clean_text(value)
+    elif kind == "text" and isinstance(value, datetime.datetime):
+        kind = "datetime"
+    elif kind == "text" and isinstance(value, datetime.date):
+        kind = "date"
+    needs_cell = bold or size or looks_like_formula(value) or (
+        kind in NUMBER_FORMATS and value is not None and not isinstance(value, str))
+    if not needs_cell:
+        return value
+    out = WriteOnlyCell(ws, value=value)
+    if looks_like_formula(value):
+        out.data_type = "s"  # never a formula
+        out.quotePrefix = True
+    elif kind in NUMBER_FORMATS and value is not None and not isinstance(value, str):
+        out.number_format = NUMBER_FORMATS[kind]
+    if bold or size:
+        out.font = Font(bold=bold, size=size)
+    return out
+
+
+def text_width(value) -> int:
+    """How many character widths `value` takes in a cell: a CJK (wide) character counts two."""
+    import unicodedata
+
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        text = f"{value:.1%}" if abs(value) <= 1 else f"{value:.2f}"
+    elif isinstance(value, datetime.datetime):
+        text = "2026-12-05 12:00"
+    elif isinstance(value, datetime.date):
+        text = "2026-12-05"
+    else:
+        text = str(value)
+    longest = max(text.split("\n"), key=len) if text else ""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
+
+
+@dataclasses.dataclass(frozen=True)
+class Col:
+    """One column of `write_table`: its label (the header cell), the kind of its cells (CELL_KINDS) and,
+    optionally, a fixed width (else measured)."""
+
+    label: object
+    kind: str = "text"
+    width: float | None = None
+
+
+def write_table(ws, *, title, columns, rows, sample: int = WIDTH_SAMPLE, header_row: bool = True) -> int:
+    """Write a table into the worksheet `ws` (write-only or not, still empty): the title row (when `title`),
+    the header row of the columns' labels (frozen, with the title above it), then `rows` (iterables of
+    values, one per column, streamed: only the first `sample` rows are held to measure the widths).
+    Returns the number of rows written (title and header not counted)."""
+    import itertools
+
+    from openpyxl.utils import get_column_letter
+
+    columns = [c if isinstance(c, Col) else Col(c) for c in columns]
+    rows = iter(rows)
+    head = [list(r) for r in itertools.islice(rows, sample)]
+    for index, column in enumerate(columns):
+        width = column.width
+        if width is None:
+            measured = [text_width(column.label)] + [text_width(r[index]) for r in head if index < len(r)]
+            width = min(MAX_WIDTH, max(MIN_WIDTH, max(measured) + 2))
+        ws.column_dimensions[get_column_letter(index + 1)].width = width
+    first_data = 1 + bool(title) + bool(header_row)
+    if first_data > 1:  # before the first row: a write-only sheet writes its views then
+        ws.freeze_panes = f"A{first_data}"
+    if title:
+        ws.append([cell(ws, str(title), bold=True, size=14)])
+    if header_row:
+        ws.append([cell(ws, str(c.label), bold=True) for c in columns])
+    kinds_ = [c.kind for c in columns]
+    count = 0
+    for values in itertools.chain(head, rows):
+        ws.append([cell(ws, v, kind=k) for v, k in zip(values, kinds_)])
+        count += 1
+    return count
+
+
+def workbook_bytes(wb) -> bytes:
+    """The .xlsx file of an openpyxl workbook."""
+    import io
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

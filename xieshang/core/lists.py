@@ -17,10 +17,11 @@ A list is declared once, in its app (e.g. `xieshang.proposals.lists.PROPOSALS`):
   `page_size()`; its rows are rendered by the template (`{% for row in rows %}`), never as HTML built in
   Python.
 - **The API list** takes `sort` from `sort_keys` (its OpenAPI enum) and its filters with `params()`.
-- **The Excel export** (`write_xlsx`) writes the columns of a layout: one header row of the column
-  labels (the title row, frozen), then one row per object with each column's `value(row, labels)`.
-  Text is always text (never a formula, without the control characters Excel refuses); a `numeric`
-  column is written as a number cell; dates stay dates.
+- **The Excel export** (`write_xlsx`) writes the columns of a layout through core.exports.write_table:
+  a title row, the header row of the column labels (both frozen), then one row per object with each
+  column's `value(row, labels)`; widths fit the labels and the first rows. Text is always text (never a
+  formula, without the control characters Excel refuses); a `numeric` column is written as a number
+  cell (`kind="percent"`: a rate shown as a percentage); dates stay dates.
 - **The selector** orders with `order(qs, sort)` (the sort's `order_by`, after the annotations it
   needs): unknown sort values fall back to the default, never an error.
 
@@ -49,6 +50,7 @@ class Column:
     sort: str | None = None
     value: Callable[[Any, dict], Any] | None = None
     numeric: bool = False
+    kind: str = ""  # the export's cell kind (core.exports.CELL_KINDS); "" is "number" when numeric, else "text"
 
     @property
     def sortable(self) -> bool:
@@ -199,26 +201,27 @@ class ListDef:
     # --- Excel ---------------------------------------------------------------------------------------
 
     def write_xlsx(self, handle, rows: Iterable, *, layout: str = "export", labels: dict | None = None,
-                   title=None) -> int:
+                   title=None, heading=None) -> int:
         """Write `rows` (any objects the layout's `value`s read) as an .xlsx workbook into `handle` (a
         binary file opened for writing) with openpyxl's write-only workbook (memory stays flat: pass an
-        iterator). The first row holds the column labels and stays in view (frozen). Returns the number
-        of rows written (the header not counted)."""
+        iterator), through core.exports.write_table: row 1 the title (`heading`, else the sheet's title),
+        row 2 the column labels (both stay in view), then one row per object; widths fit the first rows.
+        Returns the number of rows written (title and header not counted)."""
         from openpyxl import Workbook
 
+        from .exports import Col, write_table
+
         columns = self.layout(layout)
+        sheet_title = title or self.layouts[layout].title or self.name
         wb = Workbook(write_only=True)
-        ws = wb.create_sheet(title=_sheet_title(title or self.layouts[layout].title or self.name))
-        ws.freeze_panes = "A2"
-        text = text_cell_writer(ws)
-        ws.append([text(str(c.label)) for c in columns])
+        ws = wb.create_sheet(title=_sheet_title(sheet_title))
         labels = labels if labels is not None else {}
-        getters = [(c.value or _attribute(c.key), c.numeric) for c in columns]
-        count = 0
-        for row in rows:
-            ws.append([text(number_cell(value(row, labels)) if numeric else value(row, labels))
-                       for value, numeric in getters])
-            count += 1
+        getters = [c.value or _attribute(c.key) for c in columns]
+        count = write_table(
+            ws, title=heading or sheet_title, columns=[Col(c.label, c.kind or ("number" if c.numeric else "text"))
+                                                     for c in columns],
+            rows=([value(row, labels) for value in getters] for row in rows),
+        )
         wb.save(handle)
         return count
 
@@ -231,24 +234,6 @@ def _sheet_title(title) -> str:
     """A sheet title Excel accepts: at most 31 characters, none of []:*?/\\."""
     text = "".join(ch for ch in str(title) if ch not in "[]:*?/\\").strip()
     return text[:31] or "Sheet"
-
-
-def text_cell_writer(ws):
-    """`text(value)` for the cells of `ws`: text without the control characters Excel refuses and never
-    a formula (a text that begins with "=" is marked as text); anything else as it is."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    def text(value):
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value.startswith("="):  # openpyxl would write it as a formula
-                cell = WriteOnlyCell(ws, value=value)
-                cell.data_type = "s"
-                return cell
-        return value
-
-    return text
 
 
 def number_cell(value):

@@ -79,7 +79,7 @@ def test_too_large_and_empty_files_are_refused_with_the_limit_shown(place, setti
     assert not Attachment.objects.exists()
     # exactly at the limit is accepted
     assert attachments.attachment_add(actor=member, committee=committee, obj=obj,
-                                      file=_pdf(content=b"0" * (2 * 1024 * 1024)))
+                                      file=_pdf(content=b"%PDF" + b"0" * (2 * 1024 * 1024 - 4)))
 
 
 def test_anonymous_cannot_attach_and_a_long_name_is_shortened_keeping_its_type(place):
@@ -180,3 +180,48 @@ def test_stored_files_keep_their_path(place):
         obj).pk, object_id=str(obj.pk), file=name, original_name="旧答复函.pdf", size=8, uploaded_by=member)
     response = attachments.attachment_download(obj, row.pk, visible=True)
     assert b"".join(response.streaming_content) == b"%PDF old"
+
+
+def test_content_that_does_not_match_the_type_is_refused_with_a_stable_detail(place, settings):
+    committee, obj, member, _staff = place
+    for name, content in (("report.pdf", b"MZ\x90\x00 an executable"), ("photo.jpg", b"<html><script>"),
+                          ("table.xlsx", b"%PDF-1.4"), ("notes.txt", b"text\x00with a NUL")):
+        with pytest.raises(Invalid) as err:
+            attachments.attachment_add(actor=member, committee=committee, obj=obj, file=_pdf(name, content))
+        assert err.value.detail == attachments.FILE_TYPE, name
+    with pytest.raises(Invalid) as err:
+        attachments.attachment_add(actor=member, committee=committee, obj=obj, file=_pdf("setup.exe", b"MZ"))
+    assert err.value.detail == attachments.FILE_TYPE
+    settings.XIESHANG_MAX_UPLOAD_MB = 1
+    with pytest.raises(Invalid) as err:
+        attachments.attachment_add(actor=member, committee=committee, obj=obj,
+                                   file=_pdf(content=b"%PDF" + b"0" * (1024 * 1024)))
+    assert err.value.detail == attachments.FILE_TOO_LARGE
+    assert not Attachment.objects.exists()
+    for name, content in (("照片.png", b"\x89PNG\r\n"), ("表格.xlsx", b"PK\x03\x04"), ("旧.doc", b"\xd0\xcf\x11\xe0"),
+                          ("说明.txt", "说明".encode())):
+        row = attachments.attachment_add(actor=member, committee=committee, obj=obj, file=_pdf(name, content))
+        assert attachments.content_type_of(row) == attachments.CONTENT_TYPES[name[name.rindex("."):]]
+
+
+@pytest.mark.parametrize("hostile, kept", [
+    ("../../etc/passwd.pdf", "passwd.pdf"),
+    ("..\\..\\windows\\evil.pdf", "evil.pdf"),
+    ("line\r\nSet-Cookie: x=1.pdf", "lineSet-Cookie: x=1.pdf"),
+    ("报告\u202egpj.pdf", "报告gpj.pdf"),
+    ('<script>alert("x")</script>.pdf', "script>.pdf"),  # a "/" is a path: its last part is kept
+    ('<img src=x onerror="alert(1)">.pdf', '<img src=x onerror="alert(1)">.pdf'),  # text, escaped where shown
+    (".pdf", None),
+])
+def test_hostile_file_names_are_kept_harmless(place, hostile, kept):
+    committee, obj, member, _staff = place
+    if kept is None:  # nothing but an extension: no name, no type
+        with pytest.raises(Invalid):
+            attachments.attachment_add(actor=member, committee=committee, obj=obj, file=_pdf(hostile))
+        return
+    row = attachments.attachment_add(actor=member, committee=committee, obj=obj, file=_pdf(hostile))
+    assert row.original_name == kept
+    assert ".." not in row.file.name and "\\" not in row.file.name
+    response = attachments.attachment_response(row, visible=True)
+    assert "\n" not in response["Content-Disposition"] and response["Content-Type"] == "application/pdf"
+    response.close()

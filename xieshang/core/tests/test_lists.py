@@ -80,15 +80,18 @@ def test_the_workbook_has_the_header_frozen_text_as_text_and_numbers_as_numbers(
     assert things.write_xlsx(handle, iter(rows)) == 3
     ws = load_workbook(io.BytesIO(handle.getvalue())).worksheets[0]
     assert ws.title == "Things all"  # characters Excel refuses in a sheet title dropped
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "A3"  # the title row and the header stay in view
     values = list(ws.iter_rows(values_only=True))
-    assert values[0] == ("Name", "Count", "Day")
-    assert values[1][:2] == ('=HYPERLINK("http://evil","x")', 12)
-    assert values[1][2] == datetime.datetime(2024, 5, 6)
-    assert values[2][:2] == ("<script>alert(1)</script> {{ 7*7 }}", 3)
-    assert values[3][:2] == ("0012", "=1+1")  # text stays text; a "number" that is a formula stays text
+    assert values[0][0] == "Things: [all]"  # the title row (the title as given)
+    assert values[1] == ("Name", "Count", "Day")
+    assert values[2][:2] == ('=HYPERLINK("http://evil","x")', 12)
+    assert values[2][2] == datetime.datetime(2024, 5, 6)
+    assert values[3][:2] == ("<script>alert(1)</script> {{ 7*7 }}", 3)
+    assert values[4][:2] == ("0012", "=1+1")  # text stays text; a "number" that is a formula stays text
     assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
-    assert ws.cell(2, 2).data_type == "n" and ws.cell(4, 1).data_type == "s"
+    assert ws.cell(3, 2).data_type == "n" and ws.cell(5, 1).data_type == "s"
+    assert ws.cell(3, 1).quotePrefix and ws.cell(5, 2).quotePrefix and not ws.cell(4, 1).quotePrefix
+    assert ws.cell(3, 3).number_format == "yyyy-mm-dd"
 
 
 # --- The proposal list: one definition read by the page, the API and the export ----------------------
