@@ -10,6 +10,7 @@ from django_tasks import task
 
 from .models import Delivery, Notification
 from .sms import get_backend
+from .text import single_line
 
 
 @task()
@@ -32,7 +33,9 @@ def deliver_notification(notification_id: int) -> str:
             try:
                 if delivery.channel == Delivery.Channel.EMAIL:
                     text = notification.body or notification.title
-                    send_mail(notification.title, text, settings.DEFAULT_FROM_EMAIL, [delivery.address])
+                    # a header value is one line (a line break in it is refused by the mail library)
+                    send_mail(single_line(notification.title), text, settings.DEFAULT_FROM_EMAIL,
+                              [delivery.address])
                 else:
                     get_backend().send(delivery.address, f"{notification.title} {notification.body}".strip()[:300])
             except Exception as exc:  # noqa: BLE001 - a channel's failure is recorded, not raised
