@@ -13,6 +13,7 @@ opinions: the bulletin 《社情民意》). Every block appends to the document 
     paragraph(doc, "正文……")                                # 三号 仿宋, first line indented two characters
     body(doc, "第一段\\n第二段")                             # one paragraph per line
     signature(doc, "昌吉州政协办公室", date)                   # unit and Chinese date, on the right
+    signature(doc, "州农业农村局", date, numerals=True)       # … dated 二〇二六年十二月五日
     cc_line(doc, "报送", ["州委", "州政府"])                   # 报送：州委，州政府。 (版记)
     page_numbers(doc)                                      # — 1 — (odd pages right, even pages left)
     data = to_bytes(doc)
@@ -78,6 +79,27 @@ def chinese_date(value: datetime.date | datetime.datetime | str | None) -> str:
 
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+_DIGITS = "〇一二三四五六七八九"
+
+
+def _numeral(n: int) -> str:
+    """1–31 as written in dates: 五, 十, 十二, 二十, 二十五, 三十一."""
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else _DIGITS[tens]) + "十" if tens else "") + (_DIGITS[ones] if ones or not tens else "")
+
+
+def chinese_numeral_date(value: datetime.date | datetime.datetime | None) -> str:
+    """二〇二六年十二月五日: the date as offices write it under a seal ('' for None; a datetime in local time)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    year = "".join(_DIGITS[int(d)] for d in str(value.year))
+    return f"{year}年{_numeral(value.month)}月{_numeral(value.day)}日"
 
 
 # --- The document --------------------------------------------------------------------------------
@@ -287,12 +309,14 @@ def salutation(doc, text):
     return paragraph(doc, text, indent=False, align=None)
 
 
-def signature(doc, org, date, *, gap: bool = True) -> list:
-    """The issuing unit and the date (成文日期, 2024年5月6日) on the right; `gap`: an empty line before."""
+def signature(doc, org, date, *, gap: bool = True, numerals: bool = False) -> list:
+    """The issuing unit and the date (成文日期, 2024年5月6日; with `numerals` 二〇二四年五月六日, as written
+    under a seal) on the right, the date under the unit's name; `gap`: an empty line before."""
     out = [blank(doc)] if gap else []
     if org:
         out.append(paragraph(doc, org, indent=False, align="right"))
-    out.append(paragraph(doc, chinese_date(date), indent=False, align="right"))
+    text = chinese_numeral_date(date) if numerals and not isinstance(date, str) else chinese_date(date)
+    out.append(paragraph(doc, text, indent=False, align="right"))
     return out
 
 
@@ -378,7 +402,8 @@ def to_bytes(doc) -> bytes:
 
 __all__ = [
     "BLACK", "ERHAO", "FALLBACKS", "OFFICIAL", "PLAIN", "RED", "SANHAO", "SIHAO", "XIAOER", "XIAOSAN", "XIAOSI",
-    "Fonts", "blank", "body", "cc_line", "chinese_date", "clean", "document_number", "heading", "masthead_line",
+    "Fonts", "blank", "body", "cc_line", "chinese_date", "chinese_numeral_date", "clean", "document_number", "heading",
+    "masthead_line",
     "new_document", "page_numbers", "paragraph", "red_header", "rule_above", "rule_below", "run", "salutation",
     "set_font", "signature", "table_cell", "title", "to_bytes",
 ]

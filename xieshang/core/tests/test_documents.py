@@ -163,3 +163,20 @@ def test_very_long_text_makes_a_valid_file():
 def test_cc_line_ends_with_one_full_stop(names, expected):
     doc = d.new_document()
     assert d.cc_line(doc, "抄送", names).text == expected
+
+
+@pytest.mark.parametrize("day, text", [
+    (datetime.date(2026, 12, 5), "二〇二六年十二月五日"),
+    (datetime.date(2024, 1, 10), "二〇二四年一月十日"),
+    (datetime.date(2030, 10, 31), "二〇三〇年十月三十一日"),
+    (datetime.date(2025, 11, 20), "二〇二五年十一月二十日"),
+    (datetime.date(2008, 2, 29), "二〇〇八年二月二十九日"),
+])
+def test_dates_under_a_seal_are_written_in_chinese_numerals(day, text):
+    assert d.chinese_numeral_date(day) == text
+    assert d.chinese_numeral_date(None) == ""
+    doc = d.new_document()
+    d.signature(doc, "州农业农村局", day, numerals=True)
+    document, _data = reopen(doc)
+    assert texts(document)[-2:] == ["州农业农村局", text]
+    assert all(p.alignment == 2 for p in document.paragraphs[-2:])  # right-aligned
