@@ -41,6 +41,17 @@ from django.utils.translation import gettext as _
 from .errors import Invalid
 
 MAX_ROWS = 5000
+# What a workbook may unpack to (zip bombs): its parts together (XIESHANG_IMPORT_MAX_UNPACKED_MB, 100 by
+# default), and a part above PART_RATIO_FROM bytes at most PART_RATIO times its compressed size (a sheet of
+# real text packs 5–20 times; one 600 MB cell of one letter packs a thousand times). Read while streaming:
+# at most MAX_COLUMNS columns, MAX_SHEET_ROWS rows (empty ones too), and MAX_CELL characters in a cell —
+# Excel's own limit, at which openpyxl cuts a cell; a CSV file is held to it by `check_cells`.
+MAX_PARTS = 2000
+PART_RATIO = 200
+PART_RATIO_FROM = 1024 * 1024
+MAX_COLUMNS = 200
+MAX_CELL = 32_767
+MAX_SHEET_ROWS = 4 * MAX_ROWS
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -227,24 +238,84 @@ def _text(value) -> str:
     return str(value).replace("\u3000", " ").strip()
 
 
-def read_upload(file, columns: list[Column]) -> list[tuple[int, dict[str, str]]]:
-    """The data rows of the first sheet as (Excel row number, {column key: text})."""
+def _unreadable() -> Invalid:
+    return _file_error(_("The file could not be read as an Excel workbook (.xlsx)."))
+
+
+def check_unpacked_size(file) -> None:
+    """Refuse a workbook that would unpack to more than the import can hold (a zip bomb), before anything
+    opens it: the sizes its parts declare (Python's zipfile never unpacks a part beyond its declared
+    size), their sum, and each large part's packing ratio."""
+    import zipfile
+
+    limit_mb = getattr(settings, "XIESHANG_IMPORT_MAX_UNPACKED_MB", 100)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _unreadable() from None
+    finally:
+        file.seek(0)
+    too_big = _("The workbook unpacks to more than %(mb)d MB; an import can read at most that. Remove "
+                "pictures and unused sheets, or split it into several files.") % {"mb": limit_mb}
+    if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > limit_mb * 1024 * 1024:
+        raise _file_error(too_big)
+    for part in parts:
+        if part.file_size > PART_RATIO_FROM and part.file_size > PART_RATIO * max(part.compress_size, 1):
+            raise _file_error(_("The workbook is packed in a way no spreadsheet program writes (%(name)s "
+                                "unpacks to %(ratio)d times its size). Save it again from Excel or WPS and "
+                                "try again.") % {"name": part.filename[:60],
+                                                 "ratio": part.file_size // max(part.compress_size, 1)})
+
+
+def open_workbook(file):
+    """The uploaded .xlsx as an openpyxl workbook in read-only (streaming) mode, after
+    `check_unpacked_size`; Invalid on the field "file" for a file that is not a workbook. Close it."""
     import openpyxl
 
-    check_upload(file)
+    check_unpacked_size(file)
     try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        return openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - a damaged or disguised file can fail in many ways inside openpyxl
-        raise _file_error(_("The file could not be read as an Excel workbook (.xlsx)."))
+        raise _unreadable() from None
+
+
+def sheet_rows(workbook):
+    """(row number, values) of the first sheet, streamed, at most MAX_COLUMNS values a row; Invalid on
+    the field "file" for more than MAX_SHEET_ROWS rows (or a cell of more than MAX_CELL characters)."""
     try:
         sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_SHEET_ROWS:
+                raise _file_error(_("The sheet has more than %(n)d rows; split it into several files.")
+                                  % {"n": MAX_ROWS})
+            values = values[:MAX_COLUMNS]
+            check_cells(number, values)
+            yield number, values
+    except (ValueError, KeyError, TypeError, OSError, IndexError, EOFError):
+        raise _unreadable() from None
+
+
+def check_cells(number: int, values) -> None:
+    """Invalid on the field "file" when a cell of row `number` holds more than MAX_CELL characters."""
+    for value in values:
+        if isinstance(value, str) and len(value) > MAX_CELL:
+            raise _file_error(_("Row %(row)d has a cell of more than %(n)d characters; an import takes at "
+                                "most that much text in a cell.") % {"row": number, "n": MAX_CELL})
+
+
+def read_upload(file, columns: list[Column]) -> list[tuple[int, dict[str, str]]]:
+    """The data rows of the first sheet as (Excel row number, {column key: text})."""
+    check_upload(file)
+    workbook = open_workbook(file)
+    try:
         lookup = {}
         for column in columns:
             for label in (column.header, *column.aliases):
                 lookup.setdefault(_header_key(label), column.key)
         positions: dict[str, int] | None = None
         rows: list[tuple[int, dict[str, str]]] = []
-        for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for row_number, values in sheet_rows(workbook):
             texts = [_text(v) for v in values]
             if not any(texts):
                 continue
@@ -267,8 +338,6 @@ def read_upload(file, columns: list[Column]) -> list[tuple[int, dict[str, str]]]
             rows.append((row_number, record))
             if len(rows) > MAX_ROWS:
                 raise _file_error(_("The sheet has more than %(n)d rows; split it into several files.") % {"n": MAX_ROWS})
-    except (ValueError, KeyError, TypeError, OSError):
-        raise _file_error(_("The file could not be read as an Excel workbook (.xlsx)."))
     finally:
         workbook.close()
     if positions is None or not rows:
