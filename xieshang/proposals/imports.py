@@ -46,7 +46,17 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from xieshang.core.errors import Invalid
-from xieshang.core.imports import MAX_ROWS, Column, ImportResult, _header_key, _text, _workbook
+from xieshang.core.imports import (
+    MAX_ROWS,
+    Column,
+    ImportResult,
+    _header_key,
+    _text,
+    _workbook,
+    check_cells,
+    open_workbook,
+    sheet_rows,
+)
 
 from .models import Category, EvaluationVerdict, ProposerKind, ReplyOutcome
 
@@ -165,30 +175,26 @@ def _table_rows(file) -> list[list]:
         first_line = text.split("\n", 1)[0]
         delimiter = max((",", "\t", ";", "，"), key=first_line.count)
         try:
-            return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         except csv.Error:
             raise _file_error(_("The CSV file could not be read."))
+        for number, values in enumerate(rows, start=1):
+            check_cells(number, values)
+        return rows
     if not name.endswith(".xlsx"):
         raise _file_error(_("Only Excel (.xlsx) and CSV (.csv) files can be imported."))
     head = file.read(4)
     file.seek(0)
     if head != b"PK\x03\x04":
         raise _file_error(_("The file could not be read as an Excel workbook (.xlsx)."))
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - a damaged or disguised file fails in many ways inside openpyxl
-        raise _file_error(_("The file could not be read as an Excel workbook (.xlsx)."))
+    workbook = open_workbook(file)  # core: the unpacked size checked first (zip bombs), then streamed
     try:
         rows = []
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
+        for _number, values in sheet_rows(workbook):
             rows.append(list(values))
             if len(rows) > MAX_ROWS + 50:
                 break
         return rows
-    except (ValueError, KeyError, TypeError, OSError, IndexError):
-        raise _file_error(_("The file could not be read as an Excel workbook (.xlsx)."))
     finally:
         workbook.close()
 
