@@ -4,9 +4,12 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.contrib import messages
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from xieshang.core.errors import NotFound, page_error
+from xieshang.core.errors import NotFound, ServiceError, page_error
+from xieshang.core.screens import form_error
 
 from . import selectors
 from .forms import PublicSearchForm
@@ -58,3 +61,38 @@ def proposal(request, pk: int):
     return render(request, "portal/proposal.html", {
         "committee": committee, "p": item, "committee_query": _committee_query(request),
     })
+
+
+def clue(request):
+    """提案线索: anyone suggests a topic for a proposal (no account; name and contact optional). A robot that
+    fills the hidden field is thanked and nothing is kept; too many suggestions from one address in an hour,
+    or a form sent back too fast, get a message and keep what was typed. Never a 500 for bad input."""
+    from xieshang.proposals import clue_selectors, clue_services
+    from xieshang.proposals.clue_forms import PublicClueForm
+
+    committee = _committee(request)
+    calls = list(clue_selectors.open_calls(committee))
+    context = {"committee": committee, "calls": calls, "committee_query": _committee_query(request)}
+    status = 200
+    if request.method == "POST":
+        form = PublicClueForm(request.POST, calls=calls)
+        if form.is_robot():
+            return render(request, "portal/clue_thanks.html", context)
+        if form.is_valid():
+            try:
+                clue_services.clue_submit_public(committee=committee, data=form.to_data(),
+                                                 client=request.META.get("REMOTE_ADDR", ""))
+            except ServiceError as exc:
+                form_error(request, form, exc)
+                if not exc.field_errors:
+                    form.add_error(None, str(exc.message))
+                status = 429 if exc.detail == "rate_limited" else 200
+            else:
+                return render(request, "portal/clue_thanks.html", context)
+        else:
+            messages.error(request, _("Please correct the marked fields."))
+    else:
+        call = request.GET.get("call")
+        form = PublicClueForm(calls=calls, initial={"call": call} if call else None)
+    context["form"] = form
+    return render(request, "portal/clue.html", context, status=status)

@@ -92,10 +92,12 @@ def _nav():
         NavItem(_("Unit inbox"), "proposals:unit_inbox", frozenset({Role.UNIT}), order=150),
         NavItem(_("Overdue board"), "proposals:overdue", office, order=160),
         NavItem(_("Supervised proposals"), "proposals:supervised", frozenset({Role.LEADER}), order=170),
+        NavItem(_("Proposal clues"), "proposals:clues", frozenset({Role.MEMBER, Role.STAFF, Role.ADMIN, Role.LEADER}),
+                order=180),
     )
 
 
-TODOS = ("xieshang.proposals.selectors.todos_for",)
+TODOS = ("xieshang.proposals.selectors.todos_for", "xieshang.proposals.clue_selectors.todos_for")
 
 
 def _jobs():
@@ -137,7 +139,11 @@ def _export_kinds():
 
 
 # Timeline labels of "proposal.<action>" events.
-EVENT_LABELS = {"proposal": "xieshang.proposals.selectors.event_label"}
+EVENT_LABELS = {
+    "proposal": "xieshang.proposals.selectors.event_label",
+    "proposal_clue": "xieshang.proposals.clue_selectors.event_label",
+    "clue_call": "xieshang.proposals.clue_selectors.event_label",
+}
 
 # Names inside the search index follow renamed organisation rows (called inside the administration service).
 ORGANISATION_CHANGED = ("xieshang.proposals.search.organisation_row_changed",)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import clue_views, views
 
 app_name = "proposals"
 
@@ -20,6 +20,15 @@ urlpatterns = [
     path("supervised/", views.supervised, name="supervised"),
     # Handling units
     path("unit/", views.unit_inbox, name="unit_inbox"),
+    # Proposal clues (提案线索) and calls for them (线索征集)
+    path("clues/", clue_views.clues, name="clues"),
+    path("clues/new/", clue_views.clue_new, name="clue_new"),
+    path("clues/<int:pk>/", clue_views.clue_detail, name="clue"),
+    path("clues/<int:pk>/act/<slug:action>/", clue_views.clue_act, name="clue_act"),
+    path("clues/<int:pk>/draft/", clue_views.clue_draft, name="clue_draft"),
+    path("clue-calls/", clue_views.calls, name="clue_calls"),
+    path("clue-calls/<int:pk>/", clue_views.call_detail, name="clue_call"),
+    path("clue-calls/<int:pk>/act/<slug:action>/", clue_views.call_act, name="clue_call_act"),
     # One proposal
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/print/", views.print_view, name="print"),
