@@ -15,3 +15,45 @@ document.addEventListener("click", function (event) {
   var el = event.target.closest ? event.target.closest("[data-print]") : null;
   if (el) { event.preventDefault(); window.print(); }
 });
+// Searchable pickers (core.pickers: <select data-picker>): Tom Select, loaded by the pages that use one
+// ({{ form.media }}). Options keep their groups and order; data-search (short names, aliases) is searched
+// with the name. Without the library (or JavaScript) the select stays an ordinary select.
+function initPickers(root) {
+  if (!window.TomSelect) { return; }
+  var selects = (root || document).querySelectorAll ? (root || document).querySelectorAll("select[data-picker]") : [];
+  Array.prototype.forEach.call(selects, function (el) {
+    if (el.tomselect) { return; }
+    var noResults = el.dataset.noResults || "";
+    new window.TomSelect(el, {
+      searchField: ["text", "search"],
+      sortField: [{ field: "$score" }, { field: "$order" }],
+      lockOptgroupOrder: true,
+      maxOptions: null,
+      allowEmptyOption: !el.multiple,
+      placeholder: el.dataset.placeholder || "",
+      plugins: el.multiple ? ["remove_button"] : [],
+      render: {
+        no_results: function () {
+          var div = document.createElement("div");
+          div.className = "no-results";
+          div.textContent = noResults;
+          return div;
+        }
+      }
+    });
+  });
+}
+initPickers(document);
+document.addEventListener("htmx:load", function (event) { initPickers(event.detail.elt); });
+// "Select all" of a list (data-select-all="<name>"): shown only with JavaScript; ticks every check box of
+// that name in the same form (the rows' boxes may belong to it through their form attribute).
+document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+  all.hidden = false;
+  all.addEventListener("change", function () {
+    var selector = "input[type=checkbox][name='" + all.dataset.selectAll + "']";
+    var form = all.form;
+    document.querySelectorAll(selector).forEach(function (box) {
+      if (!form || box.form === form) { box.checked = all.checked; }
+    });
+  });
+});
