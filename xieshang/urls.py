@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.templatetags.static import static as static_url
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
+
+from xieshang.api.views import unknown_path
 
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static_url("xieshang/favicon.svg"), permanent=True)),
@@ -16,11 +17,12 @@ urlpatterns = [
     path("reports/", include("xieshang.reports.urls")),
     path("public/", include("xieshang.portal.urls")),
     path("api/v1/", include("xieshang.api.urls")),
+    re_path(r"^api/[\s\S]*$", unknown_path),  # any other path under /api/: the API's JSON 404
     path("", include("xieshang.core.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, in any mode: uploaded files (attachments, reply letters) are streamed only by
+# views that check who may have them (core.attachments.attachment_response).
 
 handler404 = "xieshang.core.views.not_found"
 handler500 = "xieshang.core.views.server_error"

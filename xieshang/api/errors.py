@@ -3,11 +3,16 @@
     {"code": "<stable code>", "message": "<in the request's language>", "fields": {"name": ["…"]}}
 
 `code` is a value of xieshang.core.errors.ErrorCode, or "validation_error" for a request that does
-not match the schema, or "unauthenticated" for a request without valid credentials.
+not match the schema (or whose body is not a JSON object), "unauthenticated" for a request without valid
+credentials, "too_large" (413) for a body above DATA_UPLOAD_MAX_MEMORY_SIZE, "server_error" (500) for an
+exception nobody expected (logged with its traceback; the answer says nothing of it).
 """
 
 from __future__ import annotations
 
+import logging
+
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
@@ -18,6 +23,10 @@ from xieshang.core.errors import ErrorCode, ServiceError, http_status
 
 VALIDATION_ERROR = "validation_error"
 UNAUTHENTICATED = "unauthenticated"
+TOO_LARGE = "too_large"
+SERVER_ERROR = "server_error"
+
+logger = logging.getLogger("django.request")  # where Django logs the 500s of the pages
 
 
 class ApiError(Exception):
@@ -157,3 +166,14 @@ def install(api) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return respond(request, 404, error_body(ErrorCode.NOT_FOUND.value, _("Not found.")))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        return respond(request, 413, error_body(TOO_LARGE, _("The request is too large.")))
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        """Anything else: the JSON 500, never the HTML page (nor a traceback); logged as Django logs one."""
+        logger.error("Internal Server Error: %s", request.path, exc_info=exc,
+                     extra={"status_code": 500, "request": request})
+        return respond(request, 500, error_body(SERVER_ERROR, _("Something went wrong on our side. Please try again later.")))

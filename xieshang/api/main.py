@@ -82,9 +82,11 @@ errors.install(api)
 from .core import router as core_router  # noqa: E402
 from .exports import router as exports_router  # noqa: E402
 from .opinions import router as opinions_router  # noqa: E402
+from .proposal_clues import router as proposal_clues_router  # noqa: E402
 from .proposals import router as proposals_router  # noqa: E402
 
 api.add_router("/", core_router)
+api.add_router("/proposals/clues", proposal_clues_router)  # before /proposals: "clues" is no proposal id
 api.add_router("/proposals", proposals_router)
 api.add_router("/opinions", opinions_router)
 api.add_router("/exports", exports_router)

@@ -3,7 +3,7 @@ import functools
 from django.urls import re_path
 
 from .main import api
-from .views import method_not_allowed, unknown_path
+from .views import guarded, method_not_allowed, unknown_path
 
 app_name = "api"
 
@@ -24,10 +24,10 @@ def _json_405(view):
 
 patterns = api.urls[0]
 for pattern in patterns:
-    pattern.callback = _json_405(pattern.callback)
+    pattern.callback = _json_405(guarded(pattern.callback))
 
-# The NinjaAPI's own patterns, then a JSON 404 for any other path under /api/v1/.
+# The NinjaAPI's own patterns, then a JSON 404 for any other path under /api/v1/ (line breaks too: "%0A").
 urlpatterns = [
     *patterns,
-    re_path(r"^.*$", unknown_path, name="unknown"),
+    re_path(r"^[\s\S]*$", unknown_path, name="unknown"),
 ]
