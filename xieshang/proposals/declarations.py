@@ -157,5 +157,5 @@ def declarations():
         nav=_nav(), todos=TODOS, jobs=_jobs(), timers=_timers(), export_kinds=_export_kinds(),
         event_labels=EVENT_LABELS, organisation_changed=ORGANISATION_CHANGED,
         deadline_kinds=DEADLINE_KINDS, duty_kinds=DUTY_KINDS, search_kinds=SEARCH_KINDS,
-        demo_loaders=("xieshang.proposals.demo.load",),
+        demo_loaders=("xieshang.proposals.demo.load", "xieshang.proposals.clue_demo.load"),
     )

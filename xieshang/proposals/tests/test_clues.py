@@ -368,3 +368,22 @@ def test_public_form_rate_limit_keeps_text(world):
 def test_public_form_unknown_committee_is_404(world):
     client = Client(raise_request_exception=False)
     assert client.get("/public/clues/?committee=nope").status_code == 404
+
+
+# --- Demo ----------------------------------------------------------------------------------------------------
+
+
+def test_demo_loader_writes_calls_and_clues_once(world):
+    from xieshang.proposals import clue_demo
+
+    w = world
+    demo = {"committee": w.committee, "users": {"staff": w.staff}, "current_session": w.session,
+            "members": {"member": w.member.memberships.get(), "member2": w.member2.memberships.get()}}
+    clue_demo.load(demo)
+    assert ProposalClue.objects.filter(committee=w.committee).count() == 7
+    states = set(ProposalClue.objects.values_list("state", flat=True))
+    assert states == {"submitted", "accepted", "declined", "duplicate"}
+    assert list(sel.open_calls(w.committee).values_list("title", flat=True)) == ["大会提案线索征集（第二批）"]
+    assert Proposal.objects.filter(clue__isnull=False).count() == 1
+    clue_demo.load(demo)  # idempotent
+    assert ProposalClue.objects.filter(committee=w.committee).count() == 7
