@@ -22,6 +22,7 @@ from xieshang.core.errors import Invalid
 from xieshang.core.models import Organization, Session, SpecialCommittee
 from xieshang.core.workflow import MAX_ID
 from xieshang.proposals import deadlines, selectors, workflow
+from xieshang.proposals import attachments as proposal_attachments
 from xieshang.proposals import schemas as proposal_schemas
 from xieshang.proposals.lists import PROPOSALS
 from xieshang.proposals.models import (
@@ -235,6 +236,7 @@ class ReplyOut(Schema):
     outcome_label: str
     text: str
     signed_by: str
+    document_number: str = Field("", description="The letter's document number (文号), printed on the letter")
     replied_at: datetime.datetime
     is_on_time: bool
     is_public: bool = Field(..., description="Shown on the public portal (with a public proposal)")
@@ -305,6 +307,17 @@ class ProposalOut(Schema):
     version: int
     available_actions: list[ActionOut]
     documents: dict[str, str]
+    attachments: list[AttachmentOut] = Field(
+        [], description="The attached files (survey material, photos, data); empty for a caller who may not have them")
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str = Field(..., description="The file's name as uploaded (made safe)")
+    size: int = Field(..., description="Bytes")
+    content_type: str
+    uploaded_at: datetime.datetime
+    url: str = Field(..., description="Download it (the same 404 as a missing file for a caller who may not)")
 
 
 class EventOut(Schema):
@@ -422,6 +435,7 @@ def proposal_out(user, proposal: Proposal) -> dict:
                 "outcome_label": str(r.get_outcome_display()),
                 "text": r.text,
                 "signed_by": r.signed_by,
+                "document_number": r.document_number,
                 "replied_at": r.replied_at,
                 "is_on_time": r.is_on_time,
                 "is_public": r.is_public,
@@ -491,6 +505,7 @@ def proposal_out(user, proposal: Proposal) -> dict:
             {"action": t.action, "label": str(t.label)} for t in selectors.available_actions(user, p, relations=relations)
         ],
         "documents": {"proposal_docx": reverse("api:proposal_docx", kwargs={"id": p.pk})} if may_download else {},
+        "attachments": [attachment_out(p, a) for a in proposal_attachments.attachments_of(p)] if may_download else [],
     }
 
 
@@ -707,7 +722,7 @@ ACTION_BODY = {
         "multipart/form-data": {
             "schema": {
                 "type": "object",
-                "description": "For `reply` with its letter: outcome, text, signed_by, assignment and the file `letter`.",
+                "description": "For `reply` with its letter: outcome, text, signed_by, document_number, assignment and the file `letter`.",
                 "properties": {"letter": {"type": "string", "format": "binary"}},
                 "additionalProperties": True,
             }
@@ -787,3 +802,60 @@ def reply_letter(request, id: int, reply_id: int):
     _proposal, reply = _reply_of(request, id, reply_id)  # 404 when the caller may not have it
     return attachment_response(reply.letter_attachment, visible=True)  # 404 when there is none
 
+
+
+# --- Attached files (xieshang.proposals.attachments) ------------------------------------------------------
+
+# An upload refused for its type or content answers 415, for its size 413 (core.attachments' detail); any
+# other refusal of the file (empty, too many files) 422 — all with the one error shape.
+UPLOAD_STATUS = {"file_type": 415, "file_too_large": 413}
+
+
+def attachment_out(proposal, row) -> dict:
+    from xieshang.core.attachments import content_type_of
+
+    return {"id": row.pk, "name": row.original_name, "size": row.size, "content_type": content_type_of(row),
+            "uploaded_at": row.uploaded_at,
+            "url": reverse("api:proposal_attachment", kwargs={"id": proposal.pk, "attachment_id": row.pk})}
+
+
+@router.post("/{int:id}/attachments", response={201: AttachmentOut, **ERRORS, 413: ErrorOut, 415: ErrorOut},
+             summary="Attach a file", operation_id="proposals_attachment_add",
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["file"],
+                 "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
+def attachment_add(request, id: int):
+    """Attach a file (multipart, field `file`): the proposer until the proposal is registered, the office
+    while it is submitted or returned. 415 for a type (or content) not accepted, 413 above the size limit
+    (XIESHANG_MAX_UPLOAD_MB), 422 without a file, 403 when attaching is not possible now, 404 for a proposal
+    the caller may not see."""
+    proposal = selectors.proposal_get(request.auth, id)
+    upload = request.FILES.get("file")
+    try:
+        row = proposal_attachments.proposal_attachment_add(actor=request.auth, proposal=proposal, file=upload)
+    except Invalid as exc:
+        status = UPLOAD_STATUS.get(exc.detail)
+        if status is None:
+            raise
+        raise ApiError(status, exc.code.value, str(exc.message), exc.field_errors) from None
+    return Status(201, attachment_out(proposal, row))
+
+
+@router.get("/{int:id}/attachments/{int:attachment_id}", response={200: None, **ERRORS},
+            summary="An attached file", operation_id="proposals_attachment", url_name="proposal_attachment")
+def attachment_file(request, id: int, attachment_id: int):
+    from xieshang.core.attachments import attachment_download
+    from xieshang.proposals.models import PROPOSAL_MATERIAL
+
+    proposal = selectors.proposal_get(request.auth, id)
+    return attachment_download(proposal, attachment_id, purpose=PROPOSAL_MATERIAL,
+                               visible=proposal_attachments.may_see_attachments(request.auth, proposal))
+
+
+@router.delete("/{int:id}/attachments/{int:attachment_id}", response={204: None, **ERRORS},
+               summary="Remove an attached file", operation_id="proposals_attachment_remove")
+def attachment_remove(request, id: int, attachment_id: int):
+    """The uploader, while the proposal is a draft or returned for revision (403 otherwise)."""
+    proposal = selectors.proposal_get(request.auth, id)
+    proposal_attachments.proposal_attachment_remove(actor=request.auth, proposal=proposal, attachment=attachment_id)
+    return Status(204, None)

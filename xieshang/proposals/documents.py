@@ -45,6 +45,7 @@ PROPOSAL_PLACEHOLDERS = {
     "正文": "the text (one paragraph per line when the placeholder is alone in its paragraph)",
     "办理单位": "the handling units with their roles, e.g. 州教育局（主办）、州财政局（协办）",
     "提交日期": "the date of submission, e.g. 2024年1月8日",
+    "附件": "the attached files, one per line: 1. 调研报告.pdf (alone in its paragraph: one paragraph per file)",
 }
 
 REPLY_PLACEHOLDERS = {
@@ -56,6 +57,8 @@ REPLY_PLACEHOLDERS = {
     "答复类别标注": "（A类）",
     "签发人": "who signed the reply",
     "答复日期": "the date of the reply, e.g. 2026年11月29日",
+    "成文日期": "the date under the seal in Chinese numerals, e.g. 二〇二六年十一月二十九日",
+    "文号": "the letter's document number as the unit gave it, e.g. 州农业农村局〔2026〕12号",
     "联系人": "the unit's contact person",
     "联系电话": "the unit's contact phone",
     "抄送": "the copy line, e.g. 昌吉州政协提案委员会",
@@ -67,6 +70,9 @@ REPLY_PLACEHOLDERS = {
 }
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+?)\s*\}\}")
+# A first line of the unit's text that is already a salutation (张三委员： / 尊敬的张三委员: / 民盟昌吉州委：):
+# short, ending with a colon, no full stop in it. The letter then prints it once, not the generated one too.
+SALUTATION_LINE = re.compile(r"^[^。！？；，,.!?;\n]{1,40}[：:]$")
 
 CATEGORY_NAMES = {
     "economy": "经济建设", "politics": "政治建设", "culture": "文化建设", "society": "社会建设",
@@ -125,7 +131,27 @@ def proposal_values(proposal) -> dict[str, str]:
                 for a in units
             ),
             "提交日期": cn_date(proposal.submitted_at) if proposal.submitted_at else "",
+            "附件": "\n".join(f"{i}. {name}" for i, name in enumerate(attachment_names(proposal), start=1)),
         }
+
+
+def attachment_names(proposal) -> list[str]:
+    """The names of the proposal's attached files (its material, oldest first): the form's 附件 list. Reads
+    the prefetched attachments when the detail loaded them."""
+    from .models import PROPOSAL_MATERIAL
+
+    return [a.original_name for a in sorted(proposal.attachments.all(), key=lambda a: (a.uploaded_at, a.pk))
+            if a.purpose == PROPOSAL_MATERIAL]
+
+
+def split_salutation(text: str, default: str) -> tuple[str, str]:
+    """(salutation, body) of a reply: the unit's own salutation when its text begins with one (then not
+    repeated in the body), else `default`."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    first = lines[0].strip() if lines else ""
+    if SALUTATION_LINE.match(first):
+        return first, "\n".join(lines[1:]).strip()
+    return default, "\n".join(lines).strip()
 
 
 def reply_values(reply) -> dict[str, str]:
@@ -139,16 +165,19 @@ def reply_values(reply) -> dict[str, str]:
             salutation = f"{proposal.proposer_name}委员："
         else:
             salutation = f"{proposal.proposer_name}："
+        salutation, text = split_salutation(reply.text, salutation)
         letter = OUTCOME_LETTERS.get(reply.outcome, "")
         return {
             "承办单位": unit.name,
             "答复标题": f"关于{_committee_short(committee)}{_session(proposal)}{ref}提案的答复",
             "称呼": salutation,
-            "答复正文": (reply.text or "").replace("\r\n", "\n").strip(),
+            "答复正文": text,
             "答复类别": letter,
             "答复类别标注": f"（{letter}类）" if letter else "",
             "签发人": reply.signed_by,
             "答复日期": cn_date(reply.replied_at),
+            "成文日期": blocks.chinese_numeral_date(reply.replied_at),
+            "文号": reply.document_number or "",
             "联系人": unit.contact_person,
             "联系电话": unit.contact_phone,
             "抄送": f"{_committee_short(committee)}提案委员会",
@@ -277,21 +306,34 @@ def _builtin_proposal(values: dict[str, str]) -> bytes:
     blocks.blank(doc, space_after=6)
     blocks.paragraph(doc, "正文", indent=False, align=None, font=HEITI)
     blocks.body(doc, values["正文"])
+    if values["附件"]:  # GB/T 9704: 附件：1. … under the text, later items aligned under the first name
+        from docx.shared import Pt
+
+        blocks.blank(doc)
+        for index, line in enumerate(values["附件"].split("\n")):
+            p = blocks.paragraph(doc, ("附件：" if index == 0 else "") + line, indent=True)
+            if index:
+                p.paragraph_format.first_line_indent = Pt(SANHAO * 5)
     if values["提交日期"]:
         blocks.blank(doc)
         blocks.paragraph(doc, f"提交日期：{values['提交日期']}", indent=False, align="right")
+    blocks.page_numbers(doc)
     return blocks.to_bytes(doc)
 
 
 def _builtin_reply(values: dict[str, str]) -> bytes:
     doc = blocks.new_document(fonts=blocks.PLAIN)
-    blocks.red_header(doc, values["承办单位"], rule=True)  # the unit's letterhead and its red rule
+    if values["答复类别标注"]:  # the reply's category, top right of the first page
+        blocks.document_number(doc, values["答复类别标注"], align="right")
+    blocks.red_header(doc, values["承办单位"])  # the unit's letterhead
+    # 文号 on the left and 签发人 on the right, the red rule under them (GB/T 9704)
+    blocks.masthead_line(doc, values["文号"], f"签发人：{values['签发人']}" if values["签发人"] else "", rule=True)
     blocks.blank(doc)
-    blocks.document_number(doc, values["答复类别标注"], signer=values["签发人"], align="right")
     blocks.title(doc, values["答复标题"], size=XIAOER, bold=True)
     blocks.salutation(doc, values["称呼"])
     blocks.body(doc, values["答复正文"])
-    blocks.signature(doc, values["承办单位"], values["答复日期"])
+    # the seal line: the unit's full name, the date under it in Chinese numerals, both on the right
+    blocks.signature(doc, values["承办单位"], values["成文日期"])
     if values["联系人"] or values["联系电话"]:
         blocks.blank(doc)
         contact = "　".join(x for x in (
@@ -300,6 +342,7 @@ def _builtin_reply(values: dict[str, str]) -> bytes:
         ) if x)
         blocks.paragraph(doc, contact, indent=False, align=None, size=SIHAO)
     blocks.cc_line(doc, "抄送", values["抄送"])
+    blocks.page_numbers(doc)  # — 1 — in the footer
     return blocks.to_bytes(doc)
 
 

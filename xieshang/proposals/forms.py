@@ -347,6 +347,10 @@ class ReplyForm(UnitActionForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ReplyOutcome.choices, widget=forms.RadioSelect)
     text = forms.CharField(label=_("Reply text"), max_length=50000, widget=forms.Textarea(attrs={"rows": 10}))
     signed_by = forms.CharField(label=_("Signed by"), max_length=40, required=False)
+    document_number = forms.CharField(
+        label=_("Document number"), max_length=60, required=False,
+        help_text=_("The letter's number as your unit numbers it, e.g. 州农业农村局〔2026〕12号 (printed on the letter)."),
+    )
     letter = forms.FileField(
         label=_("Reply letter"), required=False, validators=[validate_letter],
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(LETTER_EXTENSIONS)}),
@@ -362,6 +366,8 @@ class ReplyForm(UnitActionForm):
         data = {**super().to_data(), "outcome": self.cleaned_data["outcome"], "text": self.cleaned_data["text"]}
         if self.cleaned_data.get("signed_by"):
             data["signed_by"] = self.cleaned_data["signed_by"]
+        if self.cleaned_data.get("document_number"):
+            data["document_number"] = self.cleaned_data["document_number"]
         if self.cleaned_data.get("letter"):
             data["letter"] = self.cleaned_data["letter"]
         return data
@@ -691,3 +697,17 @@ class ProposalFilterForm(forms.Form):
         if "page_size" in self.errors:
             return DEFAULT_PAGE_SIZE
         return getattr(self, "cleaned_data", {}).get("page_size") or DEFAULT_PAGE_SIZE
+
+
+class AttachmentForm(forms.Form):
+    """A file to attach to a proposal (proposals.attachments checks its type, content and size)."""
+
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, **kwargs):
+        from .attachments import MATERIAL_EXTENSIONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ",".join(MATERIAL_EXTENSIONS)
+        self.fields["file"].help_text = _("Survey material, photos or data: %(types)s, up to %(limit)d MB.") % {
+            "types": " ".join(MATERIAL_EXTENSIONS), "limit": settings.XIESHANG_MAX_UPLOAD_MB}

@@ -64,6 +64,9 @@ class ConvertTarget(models.TextChoices):
     OPINION_REPORT = "opinion_report", _("opinion report")
 
 
+PROPOSAL_MATERIAL = "material"  # the purpose of the files attached to a proposal among the core attachments
+
+
 class Proposal(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("committee"))
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("session"))
@@ -121,6 +124,9 @@ class Proposal(models.Model):
     # A draft's idempotency key: a double-clicked "create" sends the same key and gets the same draft.
     client_key = models.CharField(max_length=64, null=True, blank=True)
     imported = models.BooleanField(_("imported"), default=False)
+    # Files the proposers attach (survey material, photos, data): core Attachments of purpose
+    # PROPOSAL_MATERIAL (services.proposal_attachment_add); no column of its own.
+    attachments = GenericRelation("core.Attachment", content_type_field="content_type", object_id_field="object_id")
     # The proposal clue (提案线索) this draft was started from, if any (ProposalClue.proposals counts them).
     clue = models.ForeignKey(
         "ProposalClue", on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals",
@@ -336,6 +342,8 @@ class Reply(models.Model):
     # proposals/0008 moved the former FileField's files there): see `letter` below.
     attachments = GenericRelation("core.Attachment", content_type_field="content_type", object_id_field="object_id")
     signed_by = models.CharField(_("signed by"), max_length=40, blank=True)
+    # 文号 of the letter as the unit numbers it (州农业农村局〔2026〕12号), printed on the reply letter
+    document_number = models.CharField(_("document number"), max_length=60, blank=True)
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     replied_at = models.DateTimeField(_("replied at"))
     is_on_time = models.BooleanField(_("on time"), default=True)

@@ -383,6 +383,7 @@ class ReplyInput(UnitInput):
     outcome: Choice(ReplyOutcome)
     text: Text(50000, required=True)
     signed_by: Text(40) = ""
+    document_number: Text(60) = ""  # 文号, printed on the reply letter
     letter: Any = None
 
 

@@ -584,6 +584,7 @@ def detail_prefetches() -> list:
     ]
     if hasattr(Reply, "attachments"):  # the uploaded letters (core attachments), read by `Reply.letter`
         prefetches.append("replies__attachments")
+    prefetches.append("attachments")  # the proposal's files (core attachments; proposals.attachments)
     return prefetches
 
 

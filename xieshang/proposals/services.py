@@ -763,6 +763,7 @@ def _do_reply(ctx: _Ctx) -> None:
     letter = _clean_letter(ctx.input.letter)
     reply = Reply(
         assignment=a, proposal=p, round=p.round, outcome=outcome, text=text, signed_by=signed_by,
+        document_number=ctx.input.document_number,
         replied_by=ctx.actor, replied_at=ctx.now, is_on_time=ctx.today <= a.due_date,
         is_public=p.is_public,  # a published proposal publishes its replies (set_public)
     )

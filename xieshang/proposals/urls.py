@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import clue_views, views
+from . import attachment_views, clue_views, views
 
 app_name = "proposals"
 
@@ -38,4 +38,8 @@ urlpatterns = [
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
     path("<int:pk>/act/<slug:action>/form/", views.act_form, name="act_form"),
     path("<int:pk>/replies/<int:reply_id>/letter/", views.reply_letter, name="reply_letter"),
+    path("<int:pk>/attachments/", attachment_views.attachment_add, name="attachment_add"),
+    path("<int:pk>/attachments/<int:attachment_id>/", attachment_views.attachment, name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_id>/remove/", attachment_views.attachment_remove,
+         name="attachment_remove"),
 ]

@@ -457,6 +457,7 @@ def _detail_context(request, proposal, bound=None) -> dict:
         "merged_from": list(proposal.merged_proposals.all()[:50]),
         "may_download": selectors.may_download_documents(user, proposal),  # the form, phone and address
         "may_download_letters": selectors.may_download_reply_letters(user, proposal),
+        **_attachments_context(user, proposal),
     }
 
 
@@ -471,6 +472,21 @@ def print_view(request, pk):
     proposal = _get(request, pk)
     context = _detail_context(request, proposal)
     return render(request, "proposals/print.html", context)
+
+
+def _attachments_context(user, proposal) -> dict:
+    """The proposal's files (proposals.attachments), the form to attach one when the user may."""
+    from . import attachments
+    from .forms import AttachmentForm
+
+    if not attachments.may_see_attachments(user, proposal):
+        return {"may_see_attachments": False}
+    rows = attachments.attachments_of(proposal)
+    for row in rows:
+        row.removable = attachments.may_remove(user, proposal, row)
+    may_attach = attachments.may_attach(user, proposal)
+    return {"may_see_attachments": True, "attachments": rows,
+            "attachment_form": AttachmentForm(auto_id="id_attachment_%s") if may_attach else None}
 
 
 @screen
