@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # only for the static files of the API docs page (served locally: no CDN)
+    "django_otp",  # the second factor: authenticator codes and recovery codes (core.second_factor)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "xieshang.core",
     "xieshang.proposals",
     "xieshang.opinions",
@@ -82,6 +85,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xieshang.core.middleware.CommitteeMiddleware",
+    "xieshang.core.middleware.SecondFactorEnrolmentMiddleware",
 ]
 
 ROOT_URLCONF = "xieshang.urls"
@@ -189,9 +193,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lock-out: this many failed sign-ins for one user name within the window lock it for the window.
+# Lock-out (core.sign_in): this many failed sign-ins for one account from one address within the window
+# lock that account for that address for the window; the owner elsewhere is not locked out.
 XIESHANG_LOCKOUT_FAILURES = int(os.environ.get("XIESHANG_LOCKOUT_FAILURES", "5"))
 XIESHANG_LOCKOUT_MINUTES = int(os.environ.get("XIESHANG_LOCKOUT_MINUTES", "15"))
+# This many failures from one address, whatever the accounts, lock the address for the window.
+XIESHANG_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("XIESHANG_LOCKOUT_ADDRESS_FAILURES", "30"))
+# This many failures for one account from all addresses slow it down: one attempt per XIESHANG_SLOWDOWN_SECONDS
+# (an account with a second factor must give its code with the password instead), never a hard lock.
+XIESHANG_SLOWDOWN_FAILURES = int(os.environ.get("XIESHANG_SLOWDOWN_FAILURES", "10"))
+XIESHANG_SLOWDOWN_SECONDS = int(os.environ.get("XIESHANG_SLOWDOWN_SECONDS", "30"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR blocks, comma-separated; core.addresses).
+XIESHANG_TRUSTED_PROXIES = env_list("XIESHANG_TRUSTED_PROXIES", "")
+# The second factor (django-otp): the issuer shown in authenticator apps; a code entered after the password
+# must come within this many minutes.
+OTP_TOTP_ISSUER = os.environ.get("XIESHANG_OTP_ISSUER", "Xieshang")
+XIESHANG_SECOND_FACTOR_MINUTES = 5
+# Django's admin at /django-admin/ (platform administrators; signs in through the product's sign-in). ADR 0013.
+XIESHANG_DJANGO_ADMIN = env_bool("XIESHANG_DJANGO_ADMIN", True)
 
 # Idle timeout: the session ends after this many minutes without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("XIESHANG_IDLE_MINUTES", "30")) * 60

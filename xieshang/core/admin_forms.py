@@ -37,6 +37,10 @@ class CommitteeForm(forms.Form):
         label=_("Public portal name"), max_length=100, required=False,
         help_text=_("Shown as the title of the public site, e.g. 有事昌商量·邀你建吉言."),
     )
+    require_second_factor = forms.BooleanField(
+        label=_("Staff and leaders must use two-step sign-in"), required=False,
+        help_text=_("Administrators always must. Takes effect at their next sign-in."),
+    )
 
 
 class TermForm(forms.Form):

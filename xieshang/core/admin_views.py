@@ -206,7 +206,7 @@ def home(request, committee):
 def committee_settings(request, committee):
     return _edit(
         request, committee, form_class=f.CommitteeForm, service=services.committee_save, obj=committee,
-        names=("name", "short_name", "portal_name"), title=_("Committee settings"),
+        names=("name", "short_name", "portal_name", "require_second_factor"), title=_("Committee settings"),
         back=reverse("core:admin_committee"),
     )
 

@@ -6,9 +6,10 @@ from .models import Event
 
 
 def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address; behind a trusted proxy, the one it forwarded (core.addresses)."""
+    from .addresses import client_address
+
+    return client_address(request)
 
 
 def record(

@@ -15,6 +15,9 @@ class ErrorCode(str, enum.Enum):
     CONFLICT = "conflict"  # someone else changed the object first
     INVALID = "invalid"  # the data given is not acceptable
     LOCKED_OUT = "locked_out"  # too many failed sign-ins
+    THROTTLED = "throttled"  # too many failed sign-ins of this account from everywhere: wait a little
+    OTP_REQUIRED = "otp_required"  # the account has a second factor: send its code with the password
+    OTP_ENROLMENT_REQUIRED = "otp_enrolment_required"  # this account must first set up a second factor
 
 
 class ServiceError(Exception):

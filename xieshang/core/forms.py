@@ -5,3 +5,34 @@ from django.utils.translation import gettext_lazy as _
 class SignInForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    # Asked on the same form only while the account is slowed down by failed sign-ins (core.sign_in).
+    otp = forms.CharField(label=_("Code"), max_length=32, required=False,
+                          widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+
+
+class SignInCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"), max_length=32, strip=True,
+        help_text=_("The six digits your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "text"}),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old = forms.CharField(label=_("Current password"), strip=False,
+                          widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new = forms.CharField(label=_("New password"), strip=False,
+                          widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new2 = forms.CharField(label=_("New password again"), strip=False,
+                           widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new") and data.get("new2") and data["new"] != data["new2"]:
+            self.add_error("new2", _("The two passwords differ."))
+        return data
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(label=_("Code from the app"), max_length=12, strip=True,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))

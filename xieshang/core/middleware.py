@@ -134,3 +134,45 @@ class SessionTouchMiddleware:
         if session.modified or not isinstance(touched, int) or not 0 <= now - touched < self.interval:
             session[self.KEY] = now
         return response
+
+
+class SecondFactorEnrolmentMiddleware:
+    """An account that must have a second factor and signed in without one (an administrator, or staff and
+    leaders of a committee that requires it; `core.sign_in` marks the session) may open only the enrolment
+    page and sign out until it has set one up. Reads the session only: no query on ordinary requests."""
+
+    ALLOWED = ("core:account_second_factor", "core:logout", "set_language", "javascript-catalog")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._allowed: frozenset[str] | None = None
+
+    def allowed(self) -> frozenset[str]:
+        if self._allowed is None:
+            from django.urls import reverse
+
+            self._allowed = frozenset(reverse(name) for name in self.ALLOWED)
+        return self._allowed
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        from .sign_in import MUST_ENROL_KEY
+
+        session = getattr(request, "session", None)
+        if session is not None and session.get(MUST_ENROL_KEY) and request.user.is_authenticated:
+            path = request.path_info
+            if path not in self.allowed() and not path.startswith(settings.STATIC_URL):
+                return _enrolment_first(request, path)
+        return self.get_response(request)
+
+
+def _enrolment_first(request, path: str):
+    from django.http import JsonResponse
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    message = _("Your role requires two-step sign-in. Set it up now to continue.")
+    if path.startswith("/api/"):
+        return JsonResponse({"code": "otp_enrolment_required", "message": message}, status=403)
+    return redirect("core:account_second_factor")

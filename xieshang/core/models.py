@@ -72,6 +72,8 @@ class Committee(models.Model):
     )
     portal_name = models.CharField(_("public portal name"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Staff and leaders of this committee must sign in with a second factor (administrators always must).
+    require_second_factor = models.BooleanField(_("second factor required for staff and leaders"), default=False)
 
     class Meta:
         verbose_name = _("committee")
@@ -486,7 +488,8 @@ class Event(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed sign-in; counted per user name to lock the account for a while."""
+    """One failed sign-in (or second-factor code), counted per account and address, per address, and per
+    account from every address (core.sign_in)."""
 
     username = models.CharField(max_length=150, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -495,6 +498,8 @@ class LoginFailure(models.Model):
     class Meta:
         verbose_name = _("failed sign-in")
         verbose_name_plural = _("failed sign-ins")
+        # Failures are counted per (account, address) and per address (core.sign_in).
+        indexes = [models.Index(fields=["ip_address", "created_at"], name="loginfailure_address_time")]
 
 
 # --- Working-day calendar ---------------------------------------------------

@@ -61,6 +61,9 @@ class Declarations:
     # Search kinds, kind -> xieshang.core.search.SearchKind(builder, model, version_field …), or just the
     # dotted path of the builder fn(ids) -> iterable of xieshang.core.search.Document.
     search_kinds: dict = dataclasses.field(default_factory=dict)
+    # Dotted paths of fn(user, keep=None) -> int called inside the transaction of a password change or reset:
+    # end what the old password opened (the API app revokes the user's tokens but `keep`); returns how many.
+    credentials_changed: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -117,3 +120,7 @@ def search_kinds() -> dict[str, str]:
 
 def demo_loaders() -> list[str]:
     return [path for d in declarations() for path in d.demo_loaders]
+
+
+def credentials_changed_handlers() -> list[str]:
+    return [path for d in declarations() for path in d.credentials_changed]

@@ -4,114 +4,36 @@ record the audit event, queue notifications after commit."""
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from . import audit, calendar
 from .cache import PRINCIPAL, TIMERS, UNREAD, forget
 from .errors import ErrorCode, Forbidden, Invalid, NotFound, ServiceError
-from .models import Delivery, Holiday, LoginFailure, Notification, Role, TimerSetting
+from .models import Delivery, Holiday, Notification, Role, TimerSetting
 from .selectors import has_role
 
 
 # --- Sign-in ----------------------------------------------------------------
-
-
-class LockedOut(ServiceError):
-    code = ErrorCode.LOCKED_OUT
-    status = 429
-
-
-def lockout_ends_at(username: str) -> datetime.datetime | None:
-    """When the lock-out of this user name ends, or None when it is not locked out.
-
-    XIESHANG_LOCKOUT_FAILURES failed sign-ins within XIESHANG_LOCKOUT_MINUTES lock the name for
-    XIESHANG_LOCKOUT_MINUTES counted from the last of them (attempts while locked are refused
-    without being counted), so the lock lasts as long as the message says.
-    """
-    limit = settings.XIESHANG_LOCKOUT_FAILURES
-    if limit <= 0:
-        return None
-    window = datetime.timedelta(minutes=settings.XIESHANG_LOCKOUT_MINUTES)
-    times = list(
-        LoginFailure.objects.filter(username__iexact=username)
-        .order_by("-created_at", "-id")
-        .values_list("created_at", flat=True)[:limit]
-    )
-    if len(times) < limit or times[0] - times[-1] > window:
-        return None
-    ends = times[0] + window
-    return ends if ends > timezone.now() else None
-
-
-def is_locked_out(username: str) -> bool:
-    return lockout_ends_at(username) is not None
-
-
-def auth_check_credentials(*, username: str, password: str, request=None):
-    """The user for these credentials, or raise. Counts failures and locks the name out.
-
-    Used by the sign-in page and by the API's token endpoint alike.
-    """
-    username = (username or "").strip()
-    # The name as it is counted and recorded: no NUL (PostgreSQL refuses it in text and JSON) and no
-    # longer than a user name can be, whatever a client sends to the API.
-    key = username.replace("\x00", "")[:150]
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
-    ends = lockout_ends_at(key)
-    if ends is not None:
-        with transaction.atomic():
-            audit.record(actor=None, action="auth.locked_out_attempt", payload={"username": key}, request=request)
-        raise _locked_out(ends)
-    user = authenticate(request, username=username, password=password) if key == username else None
-    if user is None:
-        with transaction.atomic():
-            LoginFailure.objects.create(username=key, ip_address=ip)
-            audit.record(actor=None, action="auth.sign_in_failed", payload={"username": key}, request=request)
-            ends = lockout_ends_at(key)
-            if ends is not None:  # this failure completed the series: the lock starts now
-                audit.record(actor=None, action="auth.locked_out", payload={"username": key}, request=request)
-        if ends is not None:
-            raise _locked_out(ends)
-        raise Invalid(_("The user name or password is not correct."))
-    return user
-
-
-def _locked_out(ends: datetime.datetime) -> LockedOut:
-    minutes = max(1, math.ceil((ends - timezone.now()).total_seconds() / 60))
-    return LockedOut(
-        ngettext(
-            "Too many failed sign-ins. This account is locked for %(minutes)d more minute.",
-            "Too many failed sign-ins. This account is locked for %(minutes)d more minutes.",
-            minutes,
-        )
-        % {"minutes": minutes}
-    )
-
-
-def auth_sign_in(*, request, username: str, password: str):
-    user = auth_check_credentials(username=username, password=password, request=request)
-    with transaction.atomic():
-        login(request, user)
-        LoginFailure.objects.filter(username__iexact=user.username).delete()
-        audit.record(actor=user, action="auth.sign_in", obj=user, request=request)
-    return user
-
-
-def auth_sign_out(*, request) -> None:
-    user = request.user
-    if user.is_authenticated:
-        with transaction.atomic():
-            audit.record(actor=user, action="auth.sign_out", obj=user, request=request)
-    logout(request)
+# Signing in, the lock-out and password changes live in core.sign_in (the page, the API and the Django admin
+# all use them); they are services like the others and are named here too.
+from .sign_in import (  # noqa: E402, F401
+    LockedOut,
+    SecondFactorRequired,
+    Throttled,
+    auth_check_credentials,
+    auth_password_change,
+    auth_sign_in,
+    auth_sign_in_code,
+    auth_sign_out,
+    is_locked_out,
+    lockout_ends_at,
+)
 
 
 # --- Notifications -----------------------------------------------------------
@@ -359,14 +281,18 @@ def _delete_row(*, actor, committee, obj, noun: str, in_use_message: str) -> Non
         raise Conflict(in_use_message)
 
 
-def committee_save(*, actor, committee, name: str, short_name: str = "", portal_name: str = ""):
-    """Change the committee's settings (name, short name, public portal name)."""
+def committee_save(*, actor, committee, name: str, short_name: str = "", portal_name: str = "",
+                   require_second_factor: bool | None = None):
+    """Change the committee's settings (name, short name, public portal name, whether its staff and leaders
+    must sign in with a second factor; None leaves that as it is)."""
     _require_admin(actor, committee)
     data = {
         "name": _require_text("name", name, 100),
         "short_name": _require_text("short_name", short_name, 40, required=False),
         "portal_name": _require_text("portal_name", portal_name, 100, required=False),
     }
+    if require_second_factor is not None:
+        data["require_second_factor"] = bool(require_second_factor)
     with transaction.atomic():
         changes = _apply_changes(committee, data)
         committee.save()
@@ -739,24 +665,24 @@ def user_save(*, actor, committee, user=None, username: str, full_name: str = ""
 
 
 def user_set_password(*, actor, committee, user, password: str) -> None:
-    """Set an account's password (checked by the password rules). The password is not recorded."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
+    """Set an account's password (checked by the password rules): every session of the account ends and every
+    API token of it is revoked. The password is not recorded. A platform administrator (superuser) may set
+    any account's password without a committee (the Django admin's password page)."""
     from .selectors import users_of_committee
+    from .sign_in import password_replace, validate_new_password
 
-    _require_admin(actor, committee)
-    if not users_of_committee(committee).filter(pk=user.pk).exists():
-        raise NotFound()
-    _require_manageable(actor, user)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise Invalid(field_errors={"password": list(exc.messages)})
+    if committee is None and getattr(actor, "is_superuser", False):
+        pass
+    else:
+        _require_admin(actor, committee)
+        if not users_of_committee(committee).filter(pk=user.pk).exists():
+            raise NotFound()
+        _require_manageable(actor, user)
+    validate_new_password(user, password)
     with transaction.atomic():
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        audit.record(actor=actor, action="user.password_set", obj=user, committee=committee)
+        revoked = password_replace(user, password)  # every session ends, every API token is revoked
+        audit.record(actor=actor, action="user.password_set", obj=user, committee=committee,
+                     payload={"tokens_revoked": revoked})
 
 
 # Members -------------------------------------------------------------------------------

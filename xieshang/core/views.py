@@ -4,16 +4,27 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
 from .errors import ServiceError, pages
-from .forms import SignInForm
+from .forms import EnrolForm, PasswordChangeForm, SignInCodeForm, SignInForm
 from .middleware import SESSION_KEY
+from .screens import form_error
+from .sign_in import MUST_ENROL_KEY, LockedOut, SecondFactorRequired, pending_user
 from .models import Role
 from .selectors import committees_of, notifications_for, primary_role, roles_of, todos_for
+
+
+def _after_sign_in(request, next_url: str):
+    if request.session.get(MUST_ENROL_KEY):  # an administrator without a second factor sets one up first
+        messages.warning(request, _("Your role requires two-step sign-in. Set it up now to continue."))
+        return redirect("core:account_second_factor")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return HttpResponseRedirect(next_url)
+    return redirect("core:home")
 
 
 def sign_in(request):
@@ -21,22 +32,111 @@ def sign_in(request):
         return redirect("core:home")
     form = SignInForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
+    ask_code = bool(request.POST.get("otp"))
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.auth_sign_in(request=request, **form.cleaned_data)
+            user = services.auth_sign_in(request=request, username=data["username"], password=data["password"],
+                                         otp=data.get("otp") or None)
+        except SecondFactorRequired as exc:  # slowed down by failures: the code comes with the password
+            form.add_error(None, exc.message)
+            ask_code = True
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-                return HttpResponseRedirect(next_url)
-            return redirect("core:home")
-    return render(request, "core/sign_in.html", {"form": form, "next": next_url}, status=200)
+            if user is None:  # the password was right; the account's code comes next
+                target = reverse("core:login_code")
+                return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
+            return _after_sign_in(request, next_url)
+    return render(request, "core/sign_in.html", {"form": form, "next": next_url, "ask_code": ask_code}, status=200)
+
+
+def sign_in_code(request):
+    """The second step of signing in, for an account with two-step sign-in."""
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if pending_user(request) is None:
+        messages.info(request, _("The sign-in has expired. Enter your user name and password again."))
+        return redirect("core:login")
+    form = SignInCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.auth_sign_in_code(request=request, code=form.cleaned_data["code"])
+        except LockedOut as exc:
+            messages.error(request, exc.message)
+            return redirect("core:login")
+        except ServiceError as exc:
+            form_error(request, form, exc)
+        else:
+            return _after_sign_in(request, next_url)
+    return render(request, "core/sign_in_code.html", {"form": form, "next": next_url})
 
 
 @require_POST
 def sign_out(request):
     services.auth_sign_out(request=request)
     return redirect("core:login")
+
+
+@login_required
+def account(request):
+    """The signed-in user's own account: password and two-step sign-in."""
+    from . import second_factor
+
+    return render(request, "core/account.html", {
+        "enrolled": second_factor.is_enrolled(request.user),
+        "required": second_factor.is_required(request.user),
+        "codes_left": second_factor.recovery_codes_left(request.user),
+    })
+
+
+@login_required
+def account_password(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.auth_password_change(actor=request.user, old=form.cleaned_data["old"],
+                                          new=form.cleaned_data["new"], request=request)
+        except LockedOut as exc:
+            messages.error(request, exc.message)
+        except ServiceError as exc:
+            form_error(request, form, exc)
+        else:
+            messages.success(request, _("Your password has been changed. Your other sessions and API tokens have "
+                                        "been ended."))
+            return redirect("core:account")
+    return render(request, "core/account_password.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+def account_second_factor(request):
+    """Set up two-step sign-in: scan the QR code, confirm a code, see the ten recovery codes once."""
+    from . import second_factor
+
+    enrolled = second_factor.is_enrolled(request.user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = second_factor.second_factor_enrol_confirm(actor=request.user, code=form.cleaned_data["code"],
+                                                              request=request)
+        except ServiceError as exc:
+            form_error(request, form, exc)
+        else:
+            request.session.pop(MUST_ENROL_KEY, None)
+            # Shown on this answer only (not after a redirect): the codes are not kept anywhere readable.
+            response = render(request, "core/account_second_factor.html", {"codes": codes, "enrolled": True})
+            response["Cache-Control"] = "no-store"
+            return response
+    setting_up = not enrolled or request.GET.get("new") == "1" or request.method == "POST"
+    context = {"form": form, "enrolled": enrolled, "setting_up": setting_up,
+               "must_enrol": bool(request.session.get(MUST_ENROL_KEY))}
+    if setting_up:
+        device = second_factor.second_factor_enrol_start(actor=request.user)
+        context.update(qr_svg=second_factor.qr_svg(device), secret=second_factor.secret_text(device))
+    response = render(request, "core/account_second_factor.html", context, status=422 if form.errors else 200)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
