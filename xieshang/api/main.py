@@ -10,6 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import BearerTokenAuth, SessionCsrfAuth
+from .views import JsonObjectParser
 
 DESCRIPTION = """\
 The REST API of Xieshang (协商). It calls the same services and permission checks as the pages.
@@ -76,6 +77,7 @@ api = XieshangAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=Utf8JSONRenderer(),
+    parser=JsonObjectParser(),  # the body `views.guarded` has parsed (and found to be an object)
 )
 errors.install(api)
 
