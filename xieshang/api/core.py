@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from xieshang.core.errors import ErrorCode, Invalid
 from xieshang.core.models import Role
 from xieshang.core.selectors import committees_of, member_of, roles_of, units_of
+from xieshang.core.sign_in import SecondFactorRequired, auth_password_change
 
 from . import selectors, services
 from .auth import committee_for
@@ -28,6 +29,8 @@ class TokenIn(Schema):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=4096)
     name: str = Field("", max_length=64, description="What the token is for (shown to administrators).")
+    otp: str = Field("", max_length=32, description="The code of the account's authenticator app, or one of its "
+                     "recovery codes, when the account has two-step sign-in (else 401 `otp_required`).")
 
 
 class TokenOut(Schema):
@@ -38,19 +41,25 @@ class TokenOut(Schema):
 @router.post(
     "/auth/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Issue an API token",
     operation_id="auth_token_issue",
 )
 def token_issue(request, payload: TokenIn):
-    """Exchange a user name and password for a bearer token. Failed attempts count towards the
-    account's lock-out, exactly as on the sign-in page."""
+    """Exchange a user name and password (and, for an account with two-step sign-in, `otp`: its code) for a
+    bearer token. Failed attempts count towards the lock-out, exactly as on the sign-in page: 429 `locked_out`
+    for this account from this address, 429 `throttled` while the account is slowed down (wait and retry);
+    401 `otp_required` when the code is missing; 403 `otp_enrolment_required` for an account that must set up
+    two-step sign-in first (in the browser)."""
     try:
         token, raw = services.api_token_issue(
-            username=payload.username, password=payload.password, name=payload.name, request=request
+            username=payload.username, password=payload.password, name=payload.name, request=request,
+            otp=payload.otp or None,
         )
-    except Invalid as exc:  # wrong user name or password
-        raise ApiError(401, ErrorCode.INVALID.value, str(exc.message)) from None
+    except SecondFactorRequired as exc:
+        raise ApiError(401, ErrorCode.OTP_REQUIRED.value, str(exc.message)) from None
+    except Invalid as exc:  # wrong user name, password or code
+        raise ApiError(401, ErrorCode.INVALID.value, str(exc.message), fields=exc.field_errors) from None
     return {"token": raw, "expires_at": token.expires_at}
 
 
@@ -62,6 +71,26 @@ def token_revoke(request):
         raise ApiError(422, ErrorCode.INVALID.value, _("This request was not made with an API token."))
     services.api_token_revoke(actor=request.auth, token=token, request=request)
     return Status(204, None)
+
+
+class PasswordIn(Schema):
+    old: str = Field(..., max_length=4096, description="The current password.")
+    new: str = Field(..., max_length=4096, description="The new password (the password rules apply).")
+
+
+class PasswordOut(Schema):
+    tokens_revoked: int = Field(..., description="How many other API tokens of the caller were revoked.")
+
+
+@router.post("/me/password", response={200: PasswordOut, 429: ErrorOut, **ERRORS},
+             summary="Change the caller's password", operation_id="me_password_change")
+def password_change(request, payload: PasswordIn):
+    """Change your own password. Every other session ends and every other API token is revoked; the token (or
+    browser session) making the change keeps working. 422 with `fields.old` for a wrong current password (it
+    counts towards the lock-out), with `fields.new` for a new one the password rules refuse."""
+    revoked = auth_password_change(actor=request.auth, old=payload.old, new=payload.new, request=request,
+                                   keep_token=getattr(request, "api_token", None))
+    return {"tokens_revoked": revoked}
 
 
 # --- The caller ---------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from xieshang.core import audit
+from django.utils.translation import gettext as _
+
+from xieshang.core import audit, second_factor
 from xieshang.core.errors import Forbidden
-from xieshang.core.models import LoginFailure
-from xieshang.core.services import auth_check_credentials
+from xieshang.core.sign_in import EnrolmentRequired, auth_check_credentials, clear_failures
 
 from .models import ApiToken
 
@@ -30,10 +31,15 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def api_token_issue(*, username: str, password: str, name: str = "", request=None) -> tuple[ApiToken, str]:
+def api_token_issue(*, username: str, password: str, name: str = "", request=None,
+                    otp: str | None = None) -> tuple[ApiToken, str]:
     """Check the credentials like the sign-in page (failures count towards the lock-out and are
-    audited), then create a token. Returns (the stored row, the token itself: shown only once)."""
-    user = auth_check_credentials(username=username, password=password, request=request)
+    audited; an account with a second factor sends its code as `otp`), then create a token. An account that
+    must have a second factor but has none set up gets no token until it sets one up in the browser.
+    Returns (the stored row, the token itself: shown only once)."""
+    user = auth_check_credentials(username=username, password=password, request=request, otp=otp)
+    if second_factor.is_required(user) and not second_factor.is_enrolled(user):
+        raise EnrolmentRequired(_("Set up two-step sign-in in the browser (your account page) before using the API."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
@@ -44,8 +50,8 @@ def api_token_issue(*, username: str, password: str, name: str = "", request=Non
             key_hash=hash_token(raw),
             expires_at=now + datetime.timedelta(days=token_days()),
         )
-        # A successful sign-in clears the failures, as on the sign-in page.
-        LoginFailure.objects.filter(username__iexact=user.username).delete()
+        # A successful sign-in clears the failures from this address, as on the sign-in page.
+        clear_failures(user, request)
         audit.record(
             actor=user,
             action="api.token_issued",
@@ -84,3 +90,12 @@ def api_token_revoke(*, actor, token: ApiToken, request=None) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit.record(actor=actor, action="api.token_revoked", obj=token, payload={"prefix": token.prefix}, request=request)
     return token
+
+
+def api_tokens_revoke_all(user, keep: ApiToken | None = None) -> int:
+    """Inside a password change or reset (core.sign_in.password_replace): revoke every live token of the user
+    except `keep` (the token making a self-service change). Returns how many."""
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if keep is not None:
+        live = live.exclude(pk=keep.pk)
+    return live.update(revoked_at=timezone.now())

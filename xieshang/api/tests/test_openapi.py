@@ -14,6 +14,7 @@ PATHS = {
     "/api/v1/auth/token": {"post", "delete"},
     "/api/v1/me": {"get"},
     "/api/v1/me/duty-facts": {"get"},
+    "/api/v1/me/password": {"post"},
     "/api/v1/units": {"get"},
     "/api/v1/members": {"get"},
     "/api/v1/proposals": {"get", "post"},
