@@ -11,7 +11,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static_url("xieshang/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("django-admin/", admin.site.urls),
+    # Django's admin for platform administrators; off with XIESHANG_DJANGO_ADMIN=0 (ADR 0013).
+    *([path("django-admin/", admin.site.urls)] if settings.XIESHANG_DJANGO_ADMIN else []),
     path("proposals/", include("xieshang.proposals.urls")),
     path("opinions/", include("xieshang.opinions.urls")),
     path("reports/", include("xieshang.reports.urls")),

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from xieshang.core.admin import AuditedAdmin
+
 from . import services
 from .models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     """Administrators can see and revoke tokens; tokens are only ever created through the API."""
 
     list_display = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
