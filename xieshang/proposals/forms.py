@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from xieshang.core import pickers
 from xieshang.core.models import HandlingUnit, Sector, Session
 
 from .lists import PROPOSALS
@@ -497,29 +498,41 @@ def action_form(action: str, data=None, files=None, *, ctx=None) -> ActionForm:
 
 
 class AssignForm(forms.Form):
+    """交办: one mode at a time — a sole unit, a lead unit with co-handling units, or units that split the
+    proposal; each mode's units in a searchable picker (core.pickers), the units the proposer suggested
+    chosen at first."""
+
     MODES = [
         ("sole", _("One unit (sole)")),
         ("lead_co", _("Lead unit with co-handling units")),
         ("split", _("Split between several units")),
     ]
     mode = forms.ChoiceField(label=_("How units share the work"), choices=MODES, widget=forms.RadioSelect, initial="sole")
-    sole_unit = forms.ModelChoiceField(label=_("Handling unit"), queryset=HandlingUnit.objects.none(), required=False)
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=HandlingUnit.objects.none(), required=False)
-    co_units = forms.ModelMultipleChoiceField(
-        label=_("Co-handling units"), queryset=HandlingUnit.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
-    split_units = forms.ModelMultipleChoiceField(
-        label=_("Units sharing the proposal"), queryset=HandlingUnit.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
+    sole_unit = pickers.UnitChoiceField(label=_("Handling unit"), required=False)
+    lead_unit = pickers.UnitChoiceField(label=_("Lead unit"), required=False)
+    co_units = pickers.UnitMultipleChoiceField(label=_("Co-handling units"), required=False)
+    split_units = pickers.UnitMultipleChoiceField(label=_("Units sharing the proposal"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, committee=None, **kwargs):
+    def __init__(self, *args, committee=None, suggested="", **kwargs):
         super().__init__(*args, **kwargs)
-        units = HandlingUnit.objects.filter(committee=committee, is_active=True).order_by("name")
+        units = pickers.units_to_assign(committee)
+        options = pickers.unit_options(units)
         for name in ("sole_unit", "lead_unit", "co_units", "split_units"):
-            self.fields[name].queryset = units
+            self.fields[name].use(units, options)
+        if not self.is_bound and (named := pickers.units_named_in(suggested, units)):
+            ids = [u.pk for u in named]
+            self.initial.update({
+                "mode": "lead_co" if len(ids) > 1 else "sole", "sole_unit": ids[0], "lead_unit": ids[0],
+                "co_units": ids[1:], "split_units": ids,
+            })
+
+    def modes(self) -> list[dict]:
+        """The modes with the fields each shows (the template shows one mode at a time)."""
+        fields = {"sole": ["sole_unit"], "lead_co": ["lead_unit", "co_units"], "split": ["split_units"]}
+        chosen = str(self["mode"].value() or "")
+        return [{"value": value, "label": label, "checked": value == chosen, "fields": [self[f] for f in fields[value]]}
+                for value, label in self.MODES]
 
     def clean(self):
         data = super().clean()
@@ -552,13 +565,16 @@ class AssignForm(forms.Form):
 
 
 class BatchAssignForm(forms.Form):
-    """交办会: one row per registered proposal — pick it, its main unit, other units and whether they split it."""
+    """交办会: one row per registered proposal — pick it, its main unit, other units and whether they split it.
+    The units are searchable pickers (core.pickers) with the units each proposer suggested chosen at first."""
 
     def __init__(self, *args, proposals=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.proposals = list(proposals)
+        units = list(units)
         self.units_by_id = {u.pk: u for u in units}
         unit_choices = [(u.pk, u.name) for u in units]
+        options = pickers.unit_options(units)
         self.rows = []
         for p in self.proposals:
             pick = f"pick_{p.pk}"
@@ -567,13 +583,18 @@ class BatchAssignForm(forms.Form):
             split = f"split_{p.pk}"
             self.fields[pick] = forms.BooleanField(label=_("Assign"), required=False)
             self.fields[main] = forms.TypedChoiceField(
-                label=_("Lead or sole unit"), required=False, coerce=int, choices=[("", "—")] + unit_choices
+                label=_("Lead or sole unit"), required=False, coerce=int, choices=[("", "")] + unit_choices,
+                widget=pickers.Picker(),
             )
             self.fields[others] = forms.TypedMultipleChoiceField(
                 label=_("Other units"), required=False, coerce=int, choices=unit_choices,
-                widget=forms.SelectMultiple(attrs={"size": 3}),
+                widget=pickers.MultiPicker(attrs={"size": 3}),
             )
+            self.fields[main].widget.set_options(options, empty="")
+            self.fields[others].widget.set_options(options)
             self.fields[split] = forms.BooleanField(label=_("Split between the units"), required=False)
+            if not self.is_bound and (named := pickers.units_named_in(p.suggested_units, units)):
+                self.initial.update({main: named[0].pk, others: [u.pk for u in named[1:]]})
             self.rows.append({"proposal": p, "pick": self[pick], "unit": self[main], "others": self[others], "split": self[split]})
 
     def clean(self):

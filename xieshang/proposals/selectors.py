@@ -313,6 +313,36 @@ def _next_due_subquery():
     )
 
 
+# The most rows one selection may hold (a list page shows at most 100).
+SELECTION_MAX = 200
+
+
+def selection_ids(value, limit: int | None = SELECTION_MAX) -> list[int]:
+    """The proposal ids of a selection — a list of ids or a comma-separated text — each once, in order;
+    what is not an id is left out, and at most `limit` are kept."""
+    values = value.split(",") if isinstance(value, str) else value if isinstance(value, (list, tuple)) else []
+    ids: list[int] = []
+    for v in values:
+        number = _int(v.strip() if isinstance(v, str) else v)
+        if number is not None and number > 0 and number not in ids:
+            ids.append(number)
+    return ids[:limit]
+
+
+# The staff list's actions on a selection of rows (批量操作): action → (the data each row gets, the flag
+# that says a row is so already: it is left as it is — marking a key proposal again would drop its leader).
+BULK_ACTIONS = {"urge": ({}, None), "mark_key": ({"is_key": True}, "is_key"), "set_public": ({"value": True}, "is_public")}
+
+
+def bulk_actions_for(user, committee) -> list[str]:
+    """The bulk actions `user` may take on the staff list of `committee`: those whose transition allows
+    a relation the user's roles give (office staff: "staff", leaders: "leader"). Each row is still checked
+    by proposal_act."""
+    roles = roles_of(user, committee) if getattr(user, "is_authenticated", False) else set()
+    relations = ({"staff"} if roles & {Role.STAFF, Role.ADMIN} else set()) | ({"leader"} if Role.LEADER in roles else set())
+    return [a for a in BULK_ACTIONS if workflow.TRANSITIONS[a].actors & relations]
+
+
 def _int(value) -> int | None:
     """An integer a database column can hold, or None (also for text that is not a number)."""
     if isinstance(value, bool):
@@ -360,6 +390,8 @@ def proposal_list(user, committee, params: dict | None = None, *, plain: bool = 
         )
     if text := (params.get("q") or "").strip()[:100]:
         qs = search.filter_queryset(qs, text, committee=committee)
+    if "ids" in params:  # a selection of rows (the staff list's "export the selection")
+        qs = qs.filter(pk__in=selection_ids(params["ids"]))
     from .lists import PROPOSALS  # the sorts are defined with the list (page, API and export alike)
 
     if plain:

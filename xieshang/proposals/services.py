@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from xieshang.core import attachments, audit, timers
 from xieshang.core.workflow import Machine, Step, Transition, parse_input
-from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, ServiceError
+from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
 from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
 from xieshang.core.selectors import has_role, member_of, office_users, unit_ids_of, users_with_role
 from xieshang.core.services import notify
@@ -1018,18 +1018,62 @@ MACHINE = Machine(
 # --- Batches --------------------------------------------------------------------------------------
 
 
-def proposals_assign_batch(*, actor, items) -> list[dict]:
-    """交办会: assign many proposals at once. Each proposal is all-or-nothing in its own transaction;
-    returns one row per item: {"proposal", "ok", "error" (message or ""), "code" (error code or "")}."""
+def _act_each(actor, rows) -> list[dict]:
+    """proposal_act on each (proposal, action, data) of `rows`, each in its own transaction: one result per
+    row, {"proposal", "ok", "error" (message or ""), "code" (error code or ""), "field_errors"}."""
     results = []
-    for proposal, units in items:
+    for proposal, action, data in rows:
         try:
-            done = proposal_act(actor=actor, proposal=proposal, action="assign", data={"units": units})
+            done = proposal_act(actor=actor, proposal=proposal, action=action, data=data)
         except ServiceError as exc:
             results.append({"proposal": proposal, "ok": False, "error": str(exc.message),
                             "code": getattr(exc.code, "value", str(exc.code)), "field_errors": exc.field_errors})
         else:
             results.append({"proposal": done, "ok": True, "error": "", "code": "", "field_errors": {}})
+    return results
+
+
+def proposals_assign_batch(*, actor, items) -> list[dict]:
+    """交办会: assign many proposals at once. Each proposal is all-or-nothing in its own transaction;
+    returns one row per item: {"proposal", "ok", "error" (message or ""), "code" (error code or "")}."""
+    return _act_each(actor, [(proposal, "assign", {"units": units}) for proposal, units in items])
+
+
+def proposals_act_bulk(*, actor, committee, ids, action: str, data: dict | None = None) -> list[dict]:
+    """批量操作: one action of `selectors.BULK_ACTIONS` (urge, mark key, publish) on the proposals `ids`
+    of `committee`, each through proposal_act in its own transaction (its permission, state and guard
+    checks, its audit event and notifications). The whole request is refused (Forbidden) when the actor
+    may not take the action on the list at all (`selectors.bulk_actions_for`: a member or a unit user
+    may not); an unknown action, no ids or more than SELECTION_MAX are Invalid.
+
+    Returns one result per id, in the order given: {"id", "proposal" (None when not visible), "ok",
+    "unchanged" (ok, and nothing to do: already a key proposal, already public), "error", "code",
+    "field_errors"}; a proposal the actor cannot see is refused as not found."""
+    if action not in selectors.BULK_ACTIONS:
+        raise Invalid(field_errors={"action": [_("This action cannot be taken on several proposals.")]})
+    if action not in selectors.bulk_actions_for(actor, committee):
+        raise Forbidden()
+    wanted = selectors.selection_ids(ids, limit=None)
+    if not wanted:
+        raise Invalid(field_errors={"ids": [_("Select at least one proposal.")]})
+    if len(wanted) > selectors.SELECTION_MAX:
+        raise Invalid(field_errors={"ids": [
+            _("Select at most %(count)s proposals at a time.") % {"count": selectors.SELECTION_MAX}]})
+    found = {p.pk: p for p in selectors.proposals_visible_to(actor, committee).filter(pk__in=wanted)}
+    fixed, already = selectors.BULK_ACTIONS[action]
+    todo = [pk for pk in wanted if pk in found and not (already and getattr(found[pk], already))]
+    done = dict(zip(todo, _act_each(actor, [(found[pk], action, {**fixed, **(data or {})}) for pk in todo])))
+    missing = NotFound()
+    results = []
+    for pk in wanted:
+        if pk in done:
+            results.append({"id": pk, "unchanged": False, **done[pk]})
+        elif pk in found:  # so already: nothing to do
+            results.append({"id": pk, "proposal": found[pk], "ok": True, "unchanged": True, "error": "", "code": "",
+                            "field_errors": {}})
+        else:
+            results.append({"id": pk, "proposal": None, "ok": False, "unchanged": False, "error": str(missing.message),
+                            "code": missing.code.value, "field_errors": {}})
     return results
 
 

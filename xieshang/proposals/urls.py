@@ -13,6 +13,7 @@ urlpatterns = [
     # Office staff and leaders
     path("", views.proposal_list, name="list"),
     path("export.xlsx", views.export, name="export"),
+    path("bulk/", views.bulk, name="bulk"),
     path("review/", views.review, name="review"),
     path("assign/", views.assign_batch, name="assign_batch"),
     path("extensions/", views.extensions, name="extensions"),

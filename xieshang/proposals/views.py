@@ -21,9 +21,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xieshang.core import calendar, timers
+from xieshang.core import calendar, pickers, timers
 from xieshang.core.attachments import attachment_response
-from xieshang.core.errors import Forbidden, NotFound, ServiceError
+from xieshang.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from xieshang.core.formats import cn_date
 from xieshang.core.screens import committee_or_404 as _committee
 from xieshang.core.screens import require_roles as _require_roles
@@ -641,7 +641,7 @@ def _rows(rows) -> list[dict]:
             proposer = (org if kind == ProposerKind.ORGANIZATION and org else
                         special if kind == ProposerKind.SPECIAL_COMMITTEE and special else person) or ""
             out.append({
-                "url": url_of.format(pid), "number": number or "—", "title": title, "is_key": is_key,
+                "id": pid, "url": url_of.format(pid), "number": number or "—", "title": title, "is_key": is_key,
                 "proposer": proposer, "sector": sector, "category": categories.get(category) or category,
                 "state": state, "state_label": states.get(state) or state, "due_class": due_class,
                 "due_text": due_text, "units": [(name, roles.get(role) or role) for role, _s, _d, _u, name, _id in live],
@@ -656,11 +656,13 @@ def proposal_list(request):
     qs = selectors.proposal_list(request.user, committee, filters.params() if request.GET else {}, plain=True)
     page = Paginator(qs, filters.per_page() if request.GET else DEFAULT_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _list_queryset(page.object_list)
+    columns = PROPOSALS.header("page", request.GET.get("sort"))
     return render(request, "proposals/list.html", {
         "filters": filters,
         "page_obj": page, "rows": _rows(page.object_list),
-        "columns": PROPOSALS.header("page", request.GET.get("sort")),
+        "columns": columns, "label": {c["key"]: c["label"] for c in columns},
         "is_staff": bool(roles_of(request.user, committee) & STAFF_ROLES),
+        "bulk_actions": [(a, BULK_LABELS[a]) for a in selectors.bulk_actions_for(request.user, committee)],
     })
 
 
@@ -669,15 +671,22 @@ def export(request):
     """The filtered list as an Excel file (xieshang.proposals.exports). A list of at most
     XIESHANG_EXPORT_INLINE_MAX_ROWS rows is written at once and streamed; a longer one is prepared by
     the worker (xieshang.core.exports): a POST queues it and leads to 我的导出, a GET asks first."""
+    committee = _committee(request)
+    filters = ProposalFilterForm(request.GET or None, committee=committee)
+    back = reverse("proposals:list") + ("?" + request.GET.urlencode() if request.GET else "")
+    return _export(request, committee, filters.params(), back=back)
+
+
+def _export(request, committee, params: dict, *, back: str, inline: bool = False):
+    """The export of the list with `params` (the filters, or a selection's "ids"): streamed, or queued
+    above the inline limit when the request is a POST (a GET asks first); a refusal goes `back`.
+    `inline`: always streamed (a selection holds at most selectors.SELECTION_MAX rows)."""
     from xieshang.core import exports as background
     from xieshang.core.services import export_request
 
     from .exports import count_proposal_list, write_proposal_list
 
-    committee = _committee(request)
-    filters = ProposalFilterForm(request.GET or None, committee=committee)
-    params = filters.params()
-    rows = count_proposal_list(request.user, committee, params)
+    rows = 0 if inline else count_proposal_list(request.user, committee, params)
     if rows > background.inline_limit():
         if request.method != "POST":
             return render(request, "proposals/export_confirm.html", {
@@ -687,7 +696,7 @@ def export(request):
             export_request(actor=request.user, committee=committee, kind="proposals", params=params)
         except ServiceError as exc:
             messages.error(request, exc.message)
-            return redirect(reverse("proposals:list") + ("?" + request.GET.urlencode() if request.GET else ""))
+            return redirect(back)
         messages.success(request, _(
             "The list has %(rows)s proposals: the file is being prepared in the background. "
             "You will be notified when it is ready."
@@ -698,6 +707,55 @@ def export(request):
     handle.seek(0)
     filename = f"proposals-{deadlines.today():%Y%m%d}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=background.XLSX)
+
+
+BULK_REASONS_SHOWN = 10  # refused rows named one by one in the summary; the rest are counted
+
+# The staff list's actions on the ticked rows: what each is called on its button and in the summary.
+BULK_LABELS = {
+    "urge": _("Urge"), "mark_key": _("Mark as key"), "set_public": _("Publish"), "export": _("Export the selection"),
+}
+
+
+@screen
+@require_POST
+def bulk(request):
+    """批量操作: the staff list's action on the ticked rows (services.proposals_act_bulk, each row through
+    proposal_act), then back to the list with a summary: how many were done, and each refused row with its
+    reason. "Export the selection" is the list's export restricted to the ticked ids, always written at
+    once (a selection is short)."""
+    committee = _committee(request)
+    back = _safe_next(request, reverse("proposals:list"))
+    action = request.POST.get("action", "")
+    ids = selectors.selection_ids(request.POST.getlist("ids"), limit=None)
+    if action == "export":
+        if not ids or len(ids) > selectors.SELECTION_MAX:
+            messages.error(request, _("Select between 1 and %(count)s proposals.") % {"count": selectors.SELECTION_MAX})
+            return redirect(back)
+        return _export(request, committee, {"ids": ids}, back=back, inline=True)
+    try:
+        results = services.proposals_act_bulk(actor=request.user, committee=committee, ids=ids, action=action)
+    except Invalid as exc:
+        errors = [str(m) for messages_ in (exc.field_errors or {}).values() for m in messages_]
+        messages.error(request, errors[0] if errors else exc.message)
+        return redirect(back)
+    done = [r for r in results if r["ok"] and not r["unchanged"]]
+    unchanged = [r for r in results if r["unchanged"]]
+    refused = [r for r in results if not r["ok"]]
+    label = BULK_LABELS.get(action, action)
+    if unchanged:
+        summary = _("%(action)s: %(done)s done, %(unchanged)s were so already, %(refused)s not done.")
+    else:
+        summary = _("%(action)s: %(done)s done, %(refused)s not done.")
+    counts = {"action": label, "done": len(done), "unchanged": len(unchanged), "refused": len(refused)}
+    (messages.warning if refused else messages.success)(request, summary % counts)
+    for r in refused[:BULK_REASONS_SHOWN]:
+        p = r["proposal"]
+        name = (p.number or p.title) if p is not None else "#%s" % r["id"]
+        messages.error(request, _("%(proposal)s: %(reason)s") % {"proposal": name, "reason": r["error"]})
+    if len(refused) > BULK_REASONS_SHOWN:
+        messages.error(request, _("… and %(count)s more not done.") % {"count": len(refused) - BULK_REASONS_SHOWN})
+    return redirect(back)
 
 
 def _review_context(request, committee):
@@ -756,7 +814,7 @@ def assign(request, pk):
                 messages.success(request, _("The proposal is assigned."))
                 return redirect("proposals:detail", pk=proposal.pk)
     else:
-        form = AssignForm(committee=committee, initial={"version": proposal.version})
+        form = AssignForm(committee=committee, initial={"version": proposal.version}, suggested=proposal.suggested_units)
     return render(request, "proposals/assign.html", {"form": form, "proposal": proposal})
 
 
@@ -793,7 +851,7 @@ def assign_batch(request):
     """交办会: assign many registered proposals on one page."""
     committee = _committee(request)
     _require_roles(request, STAFF_ROLES)
-    units = list(HandlingUnit.objects.filter(committee=committee, is_active=True).order_by("name"))
+    units = pickers.units_to_assign(committee)
     registered = selectors.proposal_list(request.user, committee, {"state": ProposalState.REGISTERED, "sort": "number"})
     report = None
     if request.method == "POST":

@@ -88,9 +88,9 @@ def test_reply_letter(proposal):
     reply = proposal.replies.get()
     text = _texts(reply_letter_docx(reply))
     seq = proposal.sequence
-    assert text.splitlines()[0] == "州工业和信息化局"  # the letterhead
+    assert text.splitlines()[:2] == ["（A类）", "州工业和信息化局"]  # the category, top right; the letterhead
     for expected in (f"关于昌吉州政协第十三届二次会议第{seq}号提案的答复", "王建国委员：", "一、已出台扶持政策。",
-                     "二、下一步加大支持。", "（A类）", "签发人：李局长", "2026年11月29日", "抄送：昌吉州政协提案委员会",
+                     "二、下一步加大支持。", "签发人：李局长", "二〇二六年十一月二十九日", "抄送：昌吉州政协提案委员会",
                      "联系人：刘科长", "0994-2345678"):
         assert expected in text, expected
 
