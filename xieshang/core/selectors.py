@@ -346,6 +346,22 @@ def _scope_field(scope) -> str:
     raise TypeError(f"Not a role scope: {scope!r} (a HandlingUnit, LiaisonStation, Studio or SpecialCommittee)")
 
 
+def scope_names_of(user, committee) -> dict[str, list[str]]:
+    """The names of what the user acts for in this committee, by role: {"unit": [handling units], "station":
+    [liaison stations and studios], "staff"/"leader": [special committees]} (roles bound to nothing are left
+    out). One query; the workbench names the unit or station it is the workbench of."""
+    if committee is None or user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    rows = RoleAssignment.objects.filter(user=user, committee_id=_cid(committee)).select_related(
+        "handling_unit", "liaison_station", "studio", "special_committee").order_by("role", "pk")
+    names: dict[str, list[str]] = {}
+    for row in rows:
+        scope = row.handling_unit or row.liaison_station or row.studio or row.special_committee
+        if scope is not None:
+            names.setdefault(row.role, []).append(scope.name)
+    return names
+
+
 def users_with_role(committee, role: str, scope=None) -> QuerySet:
     """The active users who hold `role` in this committee (an instance or an id); with `scope` (a HandlingUnit,
     LiaisonStation, Studio or SpecialCommittee instance; an unsaved `HandlingUnit(pk=…)` will do) only those

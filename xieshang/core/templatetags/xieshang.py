@@ -31,3 +31,14 @@ def timeline(events):
         if not getattr(event, "label", None):
             event.label = event_label(event.action)
     return {"events": events}
+
+
+@register.simple_tag(takes_context=True)
+def scope_names(context):
+    """{% scope_names as scopes %}: what the signed-in user acts for in the current committee, by role
+    (core.selectors.scope_names_of: {"unit": [...], "station": [...], ...})."""
+    from ..selectors import scope_names_of
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return scope_names_of(user, context.get("current_committee"))
