@@ -3,6 +3,11 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command 
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Django's debug pages for developers only: `make run DEBUG=true` (docs/deployment.md). Off by default: the
+# product's own 404 and 500 pages, as deployed.
+DEBUG ?= false
+# pip without its version nag (the project's own warnings stay visible)
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?=
 
 .PHONY: run test setup setup-test demo serve worker backup bench messages clean
@@ -10,14 +15,14 @@ PYTEST_ARGS ?=
 $(BIN)/python:
 	@test -n "$(PYTHON)" || (echo "Python >= 3.11 is required" && exit 1)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP) install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP) install --quiet -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(PIP) install --quiet -e ".[test]"
 	@touch $@ $(VENV)/.installed
 
 setup: $(VENV)/.installed
@@ -28,8 +33,8 @@ demo: setup
 	$(BIN)/xieshang demo
 
 run: demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	DEBUG=true $(BIN)/xieshang runserver 127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (DEBUG=$(DEBUG))"
+	DEBUG=$(DEBUG) $(BIN)/xieshang runserver 127.0.0.1:$(PORT)
 
 test: setup-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
