@@ -36,3 +36,6 @@ class PasswordChangeForm(forms.Form):
 class EnrolForm(forms.Form):
     code = forms.CharField(label=_("Code from the app"), max_length=12, strip=True,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    # Only when an authenticator is already in force (replacing it needs the password).
+    password = forms.CharField(label=_("Current password"), strip=False, required=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

@@ -81,13 +81,17 @@ def second_factor_enrol_start(*, actor):
     return device
 
 
-def second_factor_enrol_confirm(*, actor, code: str, request=None) -> list[str]:
+def second_factor_enrol_confirm(*, actor, code: str, request=None, password: str | None = None) -> list[str]:
     """Confirm the authenticator with one of its codes: it replaces any earlier one, and ten new recovery codes
-    replace the old ones. Returns the recovery codes (shown once; only they are kept, hashed by nobody: each
-    is used up when used)."""
+    replace the old ones. Replacing an authenticator in force needs the account's password too (a session left
+    open must not be enough to take over the second factor). Returns the recovery codes (shown once)."""
     from django_otp.plugins.otp_static.models import StaticToken
 
+    from .models import User
+
     TOTPDevice, StaticDevice = _devices()
+    if is_enrolled(actor) and not (password and User.objects.get(pk=actor.pk).check_password(password)):
+        raise Invalid(field_errors={"password": [_("Enter your current password to replace your authenticator.")]})
     device = TOTPDevice.objects.filter(user_id=actor.pk, confirmed=False).order_by("-id").first()
     code = "".join((code or "").split())
     if device is None:

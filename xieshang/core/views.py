@@ -119,7 +119,7 @@ def account_second_factor(request):
     if request.method == "POST" and form.is_valid():
         try:
             codes = second_factor.second_factor_enrol_confirm(actor=request.user, code=form.cleaned_data["code"],
-                                                              request=request)
+                                                              password=form.cleaned_data["password"], request=request)
         except ServiceError as exc:
             form_error(request, form, exc)
         else:

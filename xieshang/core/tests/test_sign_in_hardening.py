@@ -387,3 +387,21 @@ def test_the_account_page_links_both_and_says_what_is_on(alice):
     assert "/account/password/" in html and "/account/two-step/" in html and "Off" in html
     enrol(alice)
     assert "10 recovery codes left" in client.get("/account/").content.decode()
+
+
+def test_replacing_an_authenticator_needs_the_password(alice, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    old_device, old_codes = enrol(alice)
+    client = browser()
+    client.force_login(alice)
+    page = client.get("/account/two-step/?new=1").content.decode()
+    assert 'name="password"' in page
+    new_device = second_factor.second_factor_enrol_start(actor=alice)
+    refused = client.post("/account/two-step/", {"code": code_of(new_device)})
+    assert refused.status_code == 422 and "Enter your current password" in refused.content.decode()
+    assert second_factor.verify(alice, old_codes[0]) == "recovery"  # the old ones are still in force
+
+    done = client.post("/account/two-step/", {"code": code_of(new_device), "password": PASSWORD})
+    assert done.status_code == 200 and done.content.decode().count("<li><code>") == 10
+    assert second_factor.verify(alice, old_codes[1]) is None  # replaced
+    assert Event.objects.filter(action="user.second_factor_enrolled").last().payload == {"replaced": True}
