@@ -7,14 +7,9 @@ import re
 import pytest
 from django_otp.oath import totp
 
+from xieshang.core.tests.test_browser_shell import _sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server, username, password="correct-horse-42"):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
 
 
 def test_an_administrator_sets_up_two_step_sign_in_and_signs_in_with_a_recovery_code(page, live_server, committee,

@@ -151,3 +151,23 @@ def test_the_admin_password_page_goes_through_the_service(root_client, root):
 
 def test_the_admins_own_password_page_is_the_products(root_client):
     assert root_client.get("/django-admin/password_change/")["Location"] == "/account/password/"
+
+
+def test_the_admin_can_be_switched_off(settings, root_client):
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import xieshang.urls
+
+    assert root_client.get("/django-admin/").status_code == 200
+    settings.XIESHANG_DJANGO_ADMIN = False
+    try:
+        importlib.reload(xieshang.urls)
+        clear_url_caches()
+        assert root_client.get("/django-admin/").status_code == 404
+        assert root_client.get("/django-admin/core/user/").status_code == 404
+    finally:
+        settings.XIESHANG_DJANGO_ADMIN = True
+        importlib.reload(xieshang.urls)
+        clear_url_caches()
