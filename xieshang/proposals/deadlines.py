@@ -81,11 +81,13 @@ def reminder_date(committee, due_date: datetime.date) -> datetime.date:
 
 def _info(committee_id, due, state, today, remind: tuple[int, str]) -> dict:
     open_ = state in OPEN_STATES
-    days = calendar.working_days_between(today, due, committee_id)
+    # Days left only while the unit still owes the reply: a replied (or objected, cancelled) assignment shows its
+    # date alone, on every page and in the API.
+    days = calendar.working_days_between(today, due, committee_id) if open_ else None
     return {
         "due_date": due,
         "days_left": days,
-        "days_abs": abs(days),
+        "days_abs": abs(days) if days is not None else None,
         "overdue": open_ and core_deadlines.is_overdue(due, today),
         "due_soon": open_ and core_deadlines.due_soon(due, committee_id, today, remind=remind),
     }

@@ -33,6 +33,13 @@ PROPOSAL_LIVE = frozenset({S_.ASSIGNED, S_.HANDLING})  # with the units: reminde
 PROPOSAL_FINAL = frozenset({S_.WITHDRAWN, S_.MERGED, S_.CONVERTED, S_.REJECTED, S_.ARCHIVED})  # never left
 # Registered and on: counted as handled in statistics, shown on the public site when published.
 PROPOSAL_HANDLED = frozenset({S_.REGISTERED, S_.ASSIGNED, S_.HANDLING, S_.REPLIED, S_.CLOSED, S_.ARCHIVED})
+# "To review": the office's review queue — the workbench to-do, the review page, the list's state filter and the
+# statistics figure "to_review" count exactly these. "Under review" adds those returned to the proposer.
+PROPOSAL_TO_REVIEW = frozenset({S_.SUBMITTED})
+PROPOSAL_UNDER_REVIEW = PROPOSAL_TO_REVIEW | {S_.RETURNED}
+# "Supervised": a key proposal is supervised while it is registered and not yet closed — the leader's to-do, the
+# supervised page and the statistics figure "supervised" count these.
+PROPOSAL_SUPERVISED = frozenset({S_.REGISTERED, S_.ASSIGNED, S_.HANDLING, S_.REPLIED})
 del S_
 
 

@@ -32,6 +32,8 @@ from .models import (
     CoSigner,
     EvaluationVerdict,
     ExtensionRequest,
+    PROPOSAL_SUPERVISED,
+    PROPOSAL_TO_REVIEW,
     Proposal,
     ProposalState,
     Reply,
@@ -488,7 +490,7 @@ def overdue_assignments(committee, today=None) -> QuerySet[Assignment]:
 def review_queue(committee) -> QuerySet[Proposal]:
     """Submitted proposals waiting for the office's review, oldest first."""
     return (
-        Proposal.objects.filter(committee=committee, state=S.SUBMITTED)
+        Proposal.objects.filter(committee=committee, state__in=PROPOSAL_TO_REVIEW)
         .select_related("session__term", "lead_proposer__sector", "organization", "special_committee")
         .order_by("submitted_at", "id")
     )
@@ -518,8 +520,10 @@ def to_evaluate(user, committee) -> QuerySet[Reply]:
 
 
 def supervised_by(user, committee) -> QuerySet[Proposal]:
-    """Key proposals the user supervises as leader (all key proposals for staff)."""
-    qs = Proposal.objects.filter(committee=committee, is_key=True).exclude(state=S.DRAFT)
+    """Key proposals under supervision (models.PROPOSAL_SUPERVISED: registered, not yet closed) that the user
+    supervises as leader (all of them for staff): the supervised page, the leader's to-do and the statistics
+    figure "supervised" count the same rows."""
+    qs = Proposal.objects.filter(committee=committee, is_key=True, state__in=PROPOSAL_SUPERVISED)
     if not _is_staff(user, committee):
         qs = qs.filter(supervising_leader=user)
     return qs.select_related("session__term", "lead_proposer").order_by("-created_at", "-id")
@@ -582,7 +586,7 @@ def todos_for(user, committee) -> list[dict]:
     if Role.LEADER in roles:
         items += [
             _todo(_("Key proposals I supervise"),
-                  supervised_by(user, committee).exclude(state__in=(S.CLOSED, S.ARCHIVED)).filter(supervising_leader=user).count(),
+                  supervised_by(user, committee).filter(supervising_leader=user).count(),
                   url_or_hash("proposals:supervised")),
         ]
         if not roles & {Role.STAFF, Role.ADMIN}:

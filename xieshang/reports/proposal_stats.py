@@ -15,7 +15,8 @@ Figures about proposals (records: `Proposal` querysets)
 received      reached the office: every proposal that left the proposer's hands — all states except
               draft and co-signing, and except proposals withdrawn before they were ever submitted
               (withdrawn with no `submitted_at`). Returned proposals count: the office received them.
-under_review  received and not yet decided: submitted or returned for revision.
+to_review     the office's review queue (models.PROPOSAL_TO_REVIEW: submitted), as the workbench and the list count it.
+under_review  received and not yet decided: submitted or returned for revision (PROPOSAL_UNDER_REVIEW).
 registered    立案 and handled as a proposal of its own: registered, assigned, handling, replied,
               closed or archived. A proposal merged into another (并案) or converted after its
               registration is *not* counted here but under `merged` / `converted`, because it is
@@ -30,6 +31,8 @@ replied       办复: registered proposals whose every answering unit (sole, lea
               units send their views to the lead unit instead) has replied at least once, and that
               have at least one answering unit. Cancelled assignments (re-assigned after an
               objection) do not count.
+supervised    key proposals under supervision (models.PROPOSAL_SUPERVISED: registered, not yet closed), as the
+              supervised page counts them.
 key           重点提案 among the registered ones.  excellent  优秀提案 among the registered ones.
 reply_rate    办复率 = replied / registered (0–1; None when nothing is registered), with a display
               string such as "100%" in `reply_rate_display`.
@@ -72,6 +75,9 @@ from xieshang.proposals.models import (
     AssignmentRole,
     AssignmentState,
     Category,
+    PROPOSAL_SUPERVISED,
+    PROPOSAL_TO_REVIEW,
+    PROPOSAL_UNDER_REVIEW,
     EvaluationVerdict,
     Proposal,
     ProposalState,
@@ -96,6 +102,7 @@ FIGURES: dict[str, Figure] = {
     f.key: f
     for f in [
         Figure("received", _("Received"), "proposal"),
+        Figure("to_review", _("To review"), "proposal"),
         Figure("under_review", _("Under review"), "proposal"),
         Figure("registered", _("Registered"), "proposal"),
         Figure("merged", _("Merged"), "proposal"),
@@ -104,6 +111,7 @@ FIGURES: dict[str, Figure] = {
         Figure("withdrawn", _("Withdrawn"), "proposal"),
         Figure("replied", _("Replied"), "proposal"),
         Figure("key", _("Key proposals"), "proposal"),
+        Figure("supervised", _("Supervised"), "proposal"),
         Figure("excellent", _("Excellent proposals"), "proposal"),
         Figure("replies", _("Replies"), "reply"),
         Figure("outcome_a", ReplyOutcome.ADOPTED.label, "reply"),
@@ -151,7 +159,8 @@ def _replied_q() -> Q:
 
 PROPOSAL_CONDITIONS = {
     "received": lambda: _received_q(),
-    "under_review": lambda: Q(state__in=(S.SUBMITTED, S.RETURNED)),
+    "to_review": lambda: Q(state__in=PROPOSAL_TO_REVIEW),
+    "under_review": lambda: Q(state__in=PROPOSAL_UNDER_REVIEW),
     "registered": lambda: Q(state__in=HANDLED_STATES),
     "merged": lambda: Q(state=S.MERGED),
     "converted": lambda: Q(state=S.CONVERTED),
@@ -159,6 +168,7 @@ PROPOSAL_CONDITIONS = {
     "withdrawn": lambda: Q(state=S.WITHDRAWN, submitted_at__isnull=False),
     "replied": _replied_q,
     "key": lambda: Q(state__in=HANDLED_STATES, is_key=True),
+    "supervised": lambda: Q(state__in=PROPOSAL_SUPERVISED, is_key=True),
     "excellent": lambda: Q(state__in=HANDLED_STATES, is_excellent=True),
 }
 
@@ -405,7 +415,8 @@ def proposal_statistics_records(
 def figure_list_params(figure: str, *, year=None, session=None, category=None, sector=None, unit=None) -> dict | None:
     """Query parameters of the proposal list (proposals:list) that select exactly the records of a
     proposal figure, or None when the list has no such filter (the records page is exact)."""
-    states = {"merged": S.MERGED, "converted": S.CONVERTED, "rejected": S.REJECTED}
+    states = {"merged": S.MERGED, "converted": S.CONVERTED, "rejected": S.REJECTED,
+              "to_review": S.SUBMITTED}  # to_review: PROPOSAL_TO_REVIEW is this one state
     if figure not in states:
         return None
     params = {"state": str(states[figure])}

@@ -33,8 +33,9 @@ DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessin
 RECORDS_PER_PAGE = 50
 
 CARD_GROUPS = [
-    (gettext_lazy("Registration"), ("received", "under_review", "registered", "merged", "converted", "rejected", "withdrawn")),
-    (gettext_lazy("Handling"), ("replied", "key", "excellent")),
+    (gettext_lazy("Registration"), ("received", "to_review", "under_review", "registered", "merged", "converted", "rejected",
+                                    "withdrawn")),
+    (gettext_lazy("Handling"), ("replied", "key", "supervised", "excellent")),
     (gettext_lazy("Replies"), ("replies", "outcome_a", "outcome_b", "outcome_c", "on_time")),
     (gettext_lazy("Evaluation"), ("evaluated", "satisfied", "basically_satisfied", "dissatisfied", "not_evaluated")),
 ]
