@@ -26,11 +26,40 @@ def _next_due() -> dict:
 
 
 def _units(p, labels, separator) -> str:
-    return separator.join(f"{name}（{labels['role'].get(role, role)}）" for name, role, _due in p.assignments)
+    return separator.join(f"{name}（{labels['role'].get(role, role)}）" for name, role, *_rest in p.assignments)
 
 
 def _reply_due(p) -> datetime.date | None:
-    return min((due for _name, _role, due in p.assignments if due), default=None)
+    return min((due for _name, _role, due, *_rest in p.assignments if due), default=None)
+
+
+def _per_unit(p, values) -> str:
+    """One value per replying unit of the latest round: the value alone for one unit, 单位：值；… for several."""
+    pairs = [(unit, value) for unit, value in values if value]
+    if len(pairs) == 1:
+        return pairs[0][1]
+    return "；".join(f"{unit}：{value}" for unit, value in pairs)
+
+
+def _outcomes(p, labels) -> str:
+    return _per_unit(p, [(unit, labels["outcome"].get(outcome, outcome)) for _r, unit, outcome, _v in p.replies])
+
+
+def _verdicts(p, labels) -> str:
+    return _per_unit(p, [(unit, labels["verdict"].get(verdict, verdict) if verdict else "")
+                         for _r, unit, _o, verdict in p.replies])
+
+
+# The columns offices ask for beyond the list's own (both exports end with them): 附议人, 答复类别, 评价,
+# 答复日期, 办理期限, 超期天数 (a number).
+OFFICE_COLUMNS = (
+    Column("cosigners", _("Co-signers"), value=lambda p, labels: "、".join(p.cosigners)),
+    Column("outcome", _("Outcome"), value=_outcomes),
+    Column("verdict", _("Verdict"), value=_verdicts),
+    Column("replied_on", _("Reply date"), value=lambda p, labels: _local_date(p.replied_at)),
+    Column("handling_due", _("Handling due"), value=lambda p, labels: _reply_due(p)),
+    Column("overdue_days", _("Overdue days"), value=lambda p, labels: p.overdue_days, numeric=True),
+)
 
 
 def _local_date(value) -> datetime.date | None:
@@ -90,8 +119,8 @@ PROPOSALS = ListDef(
     ),
     layouts={
         "page": Layout(("number", "title", "proposer", "category", "state", "units", "reply_due")),
-        "export": Layout(("number", "title", "state", "kind", "category", "proposer", "sector", "units", "reply_due",
-                          "key", "excellent", "submitted_on"), title=_("Proposals")),
+        "export": Layout(("number", "title", "state", "kind", "category", "proposer", "sector", "units",
+                          "key", "excellent", "submitted_on", *OFFICE_COLUMNS), title=_("Proposals")),
         "export_api": Layout((
             "number", "title", "proposer", "sector", "category",
             Column("kind", _("Kind"), value=_choice("kind")),
@@ -102,6 +131,7 @@ PROPOSALS = ListDef(
             Column("submitted_at", _("Submitted at"), value=lambda p, labels: _local_naive(p.submitted_at)),
             Column("registered_at", _("Registered at"), value=lambda p, labels: _local_naive(p.registered_at)),
             Column("created_at", _("Created at"), value=lambda p, labels: _local_naive(p.created_at)),
+            *OFFICE_COLUMNS,
         ), title=_("Proposal list")),
     },
     page_sizes=(10, 20, 50, 100),

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def _rows(response):
     data = b"".join(response.streaming_content)
-    return list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0].iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert len([v for v in rows[0] if v is not None]) == 1  # the title row (core.exports.write_table)
+    return rows[1:]
 
 
 @pytest.fixture

@@ -8,13 +8,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from xieshang.core.models import Event, Export, Notification
 from xieshang.core.tests.factories import HandlingUnitFactory
 from xieshang.proposals.exports import count_proposal_list, write_proposal_list, write_proposal_list_api
 from xieshang.proposals.models import Assignment, ProposalState
-from xieshang.proposals.tests.factories import ProposalFactory, make_role_user, make_unit
+from xieshang.proposals.tests.factories import ProposalFactory, make_role_user, make_unit, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,9 @@ def client_for(user):
 
 def _rows(data: bytes) -> list[tuple]:
     wb = load_workbook(io.BytesIO(data), read_only=True)
-    return list(wb.worksheets[0].iter_rows(values_only=True))
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    assert len([v for v in rows[0] if v is not None]) == 1  # the title row (core.exports.write_table)
+    return rows[1:]
 
 
 def _write(writer=write_proposal_list, **kwargs) -> list[tuple]:
@@ -68,14 +71,16 @@ def world(committee):
 def test_the_writer_holds_the_rows_and_columns_of_the_list(world):
     rows = _write(user=world["staff"], committee=world["committee"], params={})
     header, body = rows[0], rows[1:]
-    assert header == ("提案号", "案由", "状态", "提案类型", "类别", "提案人", "界别", "承办单位", "答复期限",
-                      "重点提案", "优秀提案", "提交日期")
+    assert header[:11] == ("提案号", "案由", "状态", "提案类型", "类别", "提案人", "界别", "承办单位",
+                           "重点提案", "优秀提案", "提交日期")
+    assert header[11:] == ("附议人", "答复类别", "评价", *(str(_(t)) for t in ("Reply date", "Handling due",
+                                                                           "Overdue days")))
     assert len(body) == 7  # five handling, two submitted; never the draft
     assert "草稿" not in {r[1] for r in body}
     key = next(r for r in body if r[0] == "13-4-0001")
     assert "州发展改革委" in key[7]
-    assert key[8] == datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=30), datetime.time())
-    assert (key[9], key[10]) == ("是", "否")  # key proposal, not an excellent one
+    assert key[15] == datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=30), datetime.time())
+    assert (key[8], key[9]) == ("是", "否")  # key proposal, not an excellent one
 
 
 def test_the_writer_applies_the_filters_and_the_sort(world):
@@ -102,14 +107,16 @@ def test_the_writer_writes_text_never_formulas_and_drops_illegal_characters(comm
         handle = io.BytesIO()
         writer(handle, user=staff, committee=committee, params={})
         ws = load_workbook(io.BytesIO(handle.getvalue())).worksheets[0]
-        assert ws.cell(2, 2).value == '=HYPERLINK("http://evil","x")'
-        assert ws.cell(2, 2).data_type == "s"
+        assert ws.cell(3, 2).value == '=HYPERLINK("http://evil","x")'  # under the title row and the header
+        assert ws.cell(3, 2).data_type == "s" and ws.cell(3, 2).quotePrefix
+        sector = next(c for c in ws[3] if c.value == "+cmd|' /C calc'!A0")
+        assert sector.data_type == "s" and sector.quotePrefix
         assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
 
 
 def test_the_api_layout_keeps_its_columns(world):
     rows = _write(write_proposal_list_api, user=world["staff"], committee=world["committee"], params={"state": "handling"})
-    assert len(rows[0]) == 13 and rows[0][2] == "提案人" and rows[0][7] == "承办单位"
+    assert len(rows[0]) == 13 + 6 and rows[0][2] == "提案人" and rows[0][7] == "承办单位" and rows[0][13] == "附议人"
     assert len(rows) - 1 == 5
 
 
@@ -228,3 +235,29 @@ def test_a_unit_user_exports_only_what_the_unit_sees_in_the_background(world, se
     assert export.row_count == 3
     rows = _rows(b"".join(client.get(reverse("core:export_download", args=[export.pk])).streaming_content))
     assert {r[0] for r in rows[1:]} == {"13-4-0001", "13-4-0002", "13-4-0003"}
+
+
+def test_the_office_columns_cosigners_outcome_verdict_dates_and_overdue_days_as_numbers(committee):
+    closed, actors = walk_to("closed", committee=committee, verdict="basically_satisfied", title="已办结的提案")
+    late, _a = walk_to("handling", committee=committee, title="超期的提案")
+    Assignment.objects.filter(proposal=late).update(due_date=timezone.localdate() - datetime.timedelta(days=12))
+    handle = io.BytesIO()
+    write_proposal_list(handle, user=actors.staff, committee=committee, params={})
+    ws = load_workbook(io.BytesIO(handle.getvalue())).worksheets[0]
+    assert ws.freeze_panes == "A3" and ws.cell(1, 1).font.bold and committee.short_name in ws.cell(1, 1).value
+    header = [c.value for c in ws[2]]
+    column = {name: header.index(name) + 1 for name in header}
+    rows = {ws.cell(r, 2).value: r for r in range(3, ws.max_row + 1)}
+    done, overdue = rows["已办结的提案"], rows["超期的提案"]
+    cosigner_name = actors.cosigner.memberships.get(committee=committee).name
+    assert ws.cell(done, column["附议人"]).value == cosigner_name
+    assert ws.cell(done, column["答复类别"]).value == "A"
+    assert ws.cell(done, column["评价"]).value == "基本满意"
+    replied = ws.cell(done, column[str(_("Reply date"))])
+    assert replied.value.date() == timezone.localdate() and replied.number_format == "yyyy-mm-dd"
+    days = ws.cell(overdue, column[str(_("Overdue days"))])
+    assert days.value == 12 and days.data_type == "n"
+    assert ws.cell(done, column[str(_("Overdue days"))]).value is None
+    assert ws.cell(overdue, column[str(_("Handling due"))]).number_format == "yyyy-mm-dd"
+    # widths fit: the title column is wider than the number column, Chinese counted double
+    assert ws.column_dimensions["B"].width >= 2 * len("已办结的提案") + 2 > ws.column_dimensions["A"].width
