@@ -334,6 +334,8 @@ def text_width(value) -> int:
     """How many character widths `value` takes in a cell: a CJK (wide) character counts two."""
     import unicodedata
 
+    if isinstance(value, Typed):
+        value = value.value
     if value is None:
         return 0
     if isinstance(value, float):
@@ -346,6 +348,15 @@ def text_width(value) -> int:
         text = str(value)
     longest = max(text.split("\n"), key=len) if text else ""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
+
+
+@dataclasses.dataclass(frozen=True)
+class Typed:
+    """A value with its own cell kind, where one column holds several kinds (a table of figures: counts and
+    rates): `write_table` writes it as `kind` whatever its column's kind."""
+
+    value: object
+    kind: str = "text"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -386,7 +397,8 @@ def write_table(ws, *, title, columns, rows, sample: int = WIDTH_SAMPLE, header_
     kinds_ = [c.kind for c in columns]
     count = 0
     for values in itertools.chain(head, rows):
-        ws.append([cell(ws, v, kind=k) for v, k in zip(values, kinds_)])
+        ws.append([cell(ws, v.value, kind=v.kind) if isinstance(v, Typed) else cell(ws, v, kind=k)
+                   for v, k in zip(values, kinds_)])
         count += 1
     return count
 

@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from xieshang.core.exports import Col, cell, clean_text, text_width, workbook_bytes, write_table
+from xieshang.core.exports import Col, Typed, cell, clean_text, text_width, workbook_bytes, write_table
 
 HOSTILE = ["=1+1", "+86 139", "-5 days", "@SUM(A1)", "\t=cmd", "\r=cmd", '=HYPERLINK("http://evil","x")']
 
@@ -71,3 +71,10 @@ def test_dates_are_dates_and_an_unknown_kind_is_a_programming_error():
     assert ws.cell(1, 1).number_format == "yyyy-mm-dd" and ws.cell(1, 2).number_format == "yyyy-mm-dd hh:mm"
     with pytest.raises(ValueError):
         cell(ws, 1, kind="money")
+
+
+def test_a_typed_value_keeps_its_own_kind_in_a_column_of_figures():
+    _count, ws = _written(False, [["办复率", Typed(0.875, "percent"), None], ["件数", Typed(12, "number"), None]],
+                          columns=[Col("指标"), Col("数值", "number"), Col("备注")])
+    assert (ws.cell(3, 2).value, ws.cell(3, 2).number_format) == (0.875, "0.0%")
+    assert (ws.cell(4, 2).value, ws.cell(4, 2).number_format) == (12, "General")
