@@ -57,7 +57,7 @@ from .models import (
     ProposalState,
     ProposerKind,
 )
-from .workflow import ASSIGNMENT_SOURCES, TRANSITIONS
+from .workflow import ASSIGNMENT_SOURCES, CONFIRMED, TRANSITIONS
 
 STAFF_ROLES = {Role.STAFF, Role.ADMIN}
 # Long texts no list shows: the lists do not read them.
@@ -416,6 +416,8 @@ def _entry(t, form, proposal):
         label = _("Unmark excellent") if proposal.is_excellent else _("Mark as excellent")
     elif t is not None and t.action == "set_public":
         label = _("Unpublish") if proposal.is_public else _("Publish")
+    elif t is not None and t.action == "withdraw" and proposal.state == ProposalState.DRAFT:
+        label = _("delete the draft")  # 删除: withdrawing (撤案) is for a proposal that was submitted
     has_fields = bool(form.visible_fields())
     return {
         "action": t.action if t else "",
@@ -426,6 +428,8 @@ def _entry(t, form, proposal):
         "multipart": "letter" in form.fields,
         "versioned": t is not None and t.action in VERSIONED_ACTIONS,
         "danger": t is not None and t.action in ("withdraw", "reject", "decline_cosign", "object", "refuse_extension"),
+        # asks before sending (workflow.CONFIRMED), unless the form has its own confirmation step
+        "ask": t is not None and t.action in CONFIRMED and not hasattr(form, "needs_confirmation"),
     }
 
 

@@ -202,6 +202,11 @@ TRANSITIONS: dict[str, Transition] = {
 }
 assert all(t.input is I.INPUTS[t.action] for t in TRANSITIONS.values()), "schemas.INPUTS names each action's input"
 
+# One-click actions that cannot be undone: the page asks "are you sure?" before sending them (data-confirm on
+# the action's form, core/static/xieshang/app.js). An action whose form shows its own confirmation step (the
+# evaluation's summary) is asked there instead.
+CONFIRMED = frozenset({"withdraw", "acknowledge", "evaluate", "rehandle", "close", "archive"})
+
 
 def transition(action: str) -> Transition:
     return TRANSITIONS[action]
