@@ -4,6 +4,15 @@ document.addEventListener("change", function (event) {
   if (el.matches && el.matches("[data-autosubmit]")) { el.form.submit(); }
 });
 document.addEventListener("submit", function (event) {
+  // A form with data-confirm (an action that cannot be undone) is sent only when the person says yes. Runs in
+  // the capture phase: before the double-submit guard below marks the form as being sent.
+  var form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+document.addEventListener("submit", function (event) {
   // Prevent a double-clicked submit from sending the form twice.
   var form = event.target;
   if (form.dataset.submitting === "1") { event.preventDefault(); return; }
