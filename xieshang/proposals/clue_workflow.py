@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from pydantic import Field, model_validator
 
 from xieshang.core.workflow import Transition
@@ -91,17 +91,17 @@ class DuplicateInput(ActionInput):
 CALL_TRANSITIONS = {
     t.action: t
     for t in [
-        Transition("publish", {CS.DRAFT}, CS.OPEN, {"staff"}, _lazy("publish the call")),
-        Transition("close", {CS.OPEN}, CS.CLOSED, {"staff"}, _lazy("close the call")),
+        Transition("publish", {CS.DRAFT}, CS.OPEN, {"staff"}, gettext_lazy("publish the call")),
+        Transition("close", {CS.OPEN}, CS.CLOSED, {"staff"}, gettext_lazy("close the call")),
     ]
 }
 
 CLUE_TRANSITIONS = {
     t.action: t
     for t in [
-        Transition("accept", {C.SUBMITTED}, C.ACCEPTED, {"staff"}, _lazy("accept as clue"), input=ReviewInput),
-        Transition("decline", {C.SUBMITTED}, C.DECLINED, {"staff"}, _lazy("decline"), input=DeclineInput),
-        Transition("mark_duplicate", {C.SUBMITTED}, C.DUPLICATE, {"staff"}, _lazy("mark as duplicate"),
+        Transition("accept", {C.SUBMITTED}, C.ACCEPTED, {"staff"}, gettext_lazy("accept as clue"), input=ReviewInput),
+        Transition("decline", {C.SUBMITTED}, C.DECLINED, {"staff"}, gettext_lazy("decline"), input=DeclineInput),
+        Transition("mark_duplicate", {C.SUBMITTED}, C.DUPLICATE, {"staff"}, gettext_lazy("mark as duplicate"),
                    input=DuplicateInput),
     ]
 }

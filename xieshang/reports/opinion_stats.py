@@ -288,24 +288,24 @@ def years_with_reports(committee) -> list[int]:
 
 
 def statistics_workbook(stats: dict, scope_label: str, committee_name: str) -> bytes:
-    """The figures and each breakdown on its own sheet (the header row frozen, numbers as numbers)."""
-    import io
-
-    from openpyxl import Workbook
+    """The figures and each breakdown on its own sheet (core.exports: title row, frozen header, numbers as
+    numbers, the adoption rate a number shown as a percentage)."""
     from django.utils.translation import gettext
+    from openpyxl import Workbook
 
-    from .exports import _sheet
+    from xieshang.core.exports import workbook_bytes
+
+    from .exports import _sheet, overview_rows
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    overview = [(str(FIGURES[key].label), stats[key]) for key in OVERVIEW]
-    overview += [(str(label), stats[f"{key}_display"]) for key, label in RATES.items()]
-    sheet = _sheet(workbook, gettext("Overview"), [gettext("Figure"), gettext("Value")], overview, {1: 36, 2: 14})
-    sheet.insert_rows(1, 2)
-    sheet.cell(row=1, column=1, value=f"{committee_name} · {scope_label}")
-    sheet.freeze_panes = "A4"
-    _sheet(workbook, gettext("By level"), [gettext("Level"), _o("Adopted"), gettext("Adoption records"), _o("Leaders' instructions")],
-           [(r["label"], r["adopted"], r["adoptions"], r["instructions"]) for r in stats["by_level"]], {1: 24})
+    heading = f"{committee_name} · {scope_label}"
+    _sheet(workbook, gettext("Overview"), [gettext("Figure"), gettext("Value")],
+           overview_rows(stats, FIGURES, OVERVIEW, RATES), {1: 36, 2: 14}, heading=heading)
+    _sheet(workbook, gettext("By level"), [gettext("Level"), _o("Adopted"), gettext("Adoption records"),
+                                           _o("Leaders' instructions")],
+           [(r["label"], r["adopted"], r["adoptions"], r["instructions"]) for r in stats["by_level"]],
+           heading=f"{heading} · {gettext('By level')}")
     for title, first, rows in (
         (gettext("By sector"), gettext("Sector"), stats["by_sector"]),
         (gettext("By party or group"), gettext("Party, group or unit"), stats["by_organization"]),
@@ -313,11 +313,9 @@ def statistics_workbook(stats: dict, scope_label: str, committee_name: str) -> b
     ):
         _sheet(workbook, title, [first, _o("Received"), _o("Forwarded"), _o("Adopted"), _o("Leaders' instructions"),
                                  gettext("Adoption rate")],
-               [(r["label"], r["received"], r["forwarded"], r["adopted"], r["instructions"], r["adoption_rate_display"])
-                for r in rows], {1: 28})
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+               [(r["label"], r["received"], r["forwarded"], r["adopted"], r["instructions"], r["adoption_rate"])
+                for r in rows], heading=f"{heading} · {title}", kinds={6: "percent"})
+    return workbook_bytes(workbook)
 
 
 # --- The command (`xieshang stats opinions`) -------------------------------------------------------------

@@ -164,8 +164,10 @@ def test_the_page_and_its_export(year):
     export = client_for(p.staff).get(reverse("reports:opinions_export") + "?year=2026")
     assert export.status_code == 200
     workbook = load_workbook(io.BytesIO(export.content))
-    overview = {row[0]: row[1] for row in workbook.worksheets[0].iter_rows(min_row=4, values_only=True)}
-    assert 10 in overview.values() and "75%" in overview.values()
+    overview = {row[0]: row[1] for row in workbook.worksheets[0].iter_rows(min_row=3, values_only=True)}
+    assert 10 in overview.values() and 0.75 in overview.values()  # the adoption rate a number …
+    rate = next(c for c in workbook.worksheets[0]["B"] if c.value == 0.75)
+    assert rate.number_format == "0.0%"  # … shown as a percentage
     assert client_for(p.member).get(reverse("reports:opinions_export")).status_code == 404
 
 
@@ -181,7 +183,7 @@ def test_hostile_names_come_out_as_text_on_the_page_the_export_and_the_command(c
     assert "&lt;script&gt;alert(&quot;界别&quot;)&lt;/script&gt; &#x27;q&#x27; {{ 7*7 }}" in html
     export = client_for(p.staff).get(reverse("reports:opinions_export") + "?year=2026")
     sheets = load_workbook(io.BytesIO(export.content)).worksheets
-    labels = {row[0] for sheet in sheets[2:4] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    labels = {row[0] for sheet in sheets[2:4] for row in sheet.iter_rows(min_row=3, values_only=True)}
     assert name in labels
     out = io.StringIO()
     call_command("stats", "opinions", "--committee", "changji", "--year", "2026", "--json", stdout=out)

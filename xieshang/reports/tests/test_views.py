@@ -120,11 +120,16 @@ def test_export(client, committee, make_user, year_2024):
     assert "attachment" in response["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert len(workbook.worksheets) == 4
-    overview = {row[0]: row[1] for row in workbook.worksheets[0].iter_rows(min_row=4, values_only=True)}
+    sheet = workbook.worksheets[0]
+    assert sheet.freeze_panes == "A3" and "昌吉" in sheet.cell(1, 1).value  # the title row, then the header
+    overview = {row[0]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
     values = list(overview.values())
-    assert 15 in values and 9 in values and "55.6%" in values and "80%" in values
-    units = [row for row in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    assert 15 in values and 9 in values and 0.5556 in values and 0.8 in values  # rates are numbers …
+    rate = next(c for c in sheet["B"] if c.value == 0.5556)
+    assert rate.number_format == "0.0%" and rate.data_type == "n"  # … shown as percentages
+    units = [row for row in workbook.worksheets[1].iter_rows(min_row=3, values_only=True)]
     assert units[0][0] == "州教育局" and units[0][1] == 7
+    assert workbook.worksheets[1].cell(3, 14).number_format == "0.0%"  # 满意率
 
 
 def test_records_page(client, committee, make_user, year_2024):
