@@ -20,6 +20,7 @@ from ninja import Field, Path, Query, Router, Schema
 from xieshang.core.attachments import attachment_response
 from xieshang.core.errors import Invalid
 from xieshang.core.models import Organization, Session, SpecialCommittee
+from xieshang.core.text import BODY_MAX, TITLE_MAX, Text
 from xieshang.core.workflow import MAX_ID
 from xieshang.proposals import deadlines, selectors, workflow
 from xieshang.proposals import attachments as proposal_attachments
@@ -120,14 +121,14 @@ class ProposalPage(Schema):
 
 
 class ProposalIn(Schema):
-    title: str = Field(..., min_length=1, max_length=200)
-    body: str = ""
+    title: Text(TITLE_MAX, required=True, single_line=True)
+    body: Text(BODY_MAX, strip=False) = ""
     session: int | None = Field(None, ge=1, le=MAX_ID, description="Session id; the committee's current session when omitted")
     kind: KindValue = "session"
     category: CategoryValue = "other"
-    suggested_units: str = Field("", max_length=300)
-    contact_phone: str = Field("", max_length=32)
-    contact_address: str = Field("", max_length=120)
+    suggested_units: Text(300) = ""
+    contact_phone: Text(32, single_line=True) = ""
+    contact_address: Text(120, single_line=True) = ""
     proposer_kind: ProposerKindValue = "member"
     organization: int | None = Field(None, ge=1, le=MAX_ID)
     special_committee: int | None = Field(None, ge=1, le=MAX_ID)
@@ -137,13 +138,13 @@ class ProposalIn(Schema):
 
 
 class ProposalPatch(Schema):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    body: str | None = None
+    title: Text(TITLE_MAX, required=True, single_line=True) | None = None
+    body: Text(BODY_MAX, strip=False) | None = None
     category: CategoryValue | None = None
     kind: KindValue | None = None
-    suggested_units: str | None = Field(None, max_length=300)
-    contact_phone: str | None = Field(None, max_length=32)
-    contact_address: str | None = Field(None, max_length=120)
+    suggested_units: Text(300) | None = None
+    contact_phone: Text(32, single_line=True) | None = None
+    contact_address: Text(120, single_line=True) | None = None
     expected_version: int | None = Field(None, ge=0, le=MAX_ID, description="The version the edit is based on (409 when stale)")
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieshang.core import pickers
 from xieshang.core.models import HandlingUnit, Sector, Session
+from xieshang.core.text import BODY_MAX, TITLE_MAX, text_field
 
 from .lists import PROPOSALS
 from .models import (
@@ -52,20 +53,20 @@ class DateInput(forms.DateInput):
 class ProposalForm(forms.Form):
     """The drafting form (create and edit). `client_key` makes a double-clicked create one draft."""
 
-    title = forms.CharField(label=_("Subject"), max_length=200)
+    title = text_field(TITLE_MAX, label=_("Subject"), single_line=True)
     session = forms.ModelChoiceField(label=_("Plenary session"), queryset=Session.objects.none(), required=False)
     kind = forms.ChoiceField(label=_("Proposal kind"), choices=ProposalKind.choices, initial=ProposalKind.SESSION)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
-    body = forms.CharField(
-        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 18}),
+    body = text_field(
+        BODY_MAX, label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 18}),
         help_text=_("The situation, the analysis and your concrete suggestions."),
     )
-    suggested_units = forms.CharField(
-        label=_("Suggested handling units"), max_length=300, required=False,
+    suggested_units = text_field(
+        300, label=_("Suggested handling units"), required=False,
         help_text=_("Optional; the office decides which units handle the proposal."),
     )
-    contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
-    contact_address = forms.CharField(label=_("Contact address"), max_length=120, required=False)
+    contact_phone = text_field(32, label=_("Contact phone"), required=False, single_line=True)
+    contact_address = text_field(120, label=_("Contact address"), required=False, single_line=True)
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     proposal = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
@@ -166,7 +167,7 @@ class SubmitForm(ActionForm):
 
 
 class OptionalReasonForm(ActionForm):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = text_field(1000, label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def to_data(self):
         reason = self.cleaned_data.get("reason")
@@ -174,7 +175,7 @@ class OptionalReasonForm(ActionForm):
 
 
 class RequiredReasonForm(ActionForm):
-    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_field(2000, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def to_data(self):
         return {"reason": self.cleaned_data["reason"]}
@@ -201,7 +202,7 @@ class MergeForm(ActionForm):
     what was sent into the id of a proposal the user sees, or None."""
 
     into = forms.CharField(label=_("Merge into"), max_length=40)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    reason = text_field(2000, label=_("Reason"), required=False)
 
     def setup(self):
         field = self.fields["into"]
@@ -231,7 +232,7 @@ class MergeForm(ActionForm):
 
 class ConvertForm(ActionForm):
     to = forms.ChoiceField(label=_("Convert to"), choices=ConvertTarget.choices)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    reason = text_field(2000, label=_("Reason"), required=False)
 
     def to_data(self):
         data = {"to": self.cleaned_data["to"]}
@@ -242,7 +243,7 @@ class ConvertForm(ActionForm):
 
 class RejectForm(ActionForm):
     reason_code = forms.ChoiceField(label=_("Reason"), choices=RejectReason.choices)
-    reason = forms.CharField(label=_("Explanation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = text_field(2000, label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def to_data(self):
         data = {"reason_code": self.cleaned_data["reason_code"]}
@@ -277,7 +278,7 @@ class UnitActionForm(ActionForm):
 
 
 class ObjectForm(UnitActionForm):
-    reason = forms.CharField(label=_("Reason for objection"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_field(2000, label=_("Reason for objection"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def to_data(self):
         return {**super().to_data(), "reason": self.cleaned_data["reason"]}
@@ -286,8 +287,8 @@ class ObjectForm(UnitActionForm):
 class ConsultForm(UnitActionForm):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     form = forms.ChoiceField(label=_("Form"), choices=HandlingConsultation.Form.choices)
-    summary = forms.CharField(label=_("Summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
-    participants = forms.CharField(label=_("Participants"), max_length=200, required=False)
+    summary = text_field(5000, label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    participants = text_field(200, label=_("Participants"), required=False, single_line=True)
 
     def to_data(self):
         data = {
@@ -302,7 +303,7 @@ class ConsultForm(UnitActionForm):
 
 
 class SendViewsForm(UnitActionForm):
-    text = forms.CharField(label=_("Views for the lead unit"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    text = text_field(10000, label=_("Views for the lead unit"), widget=forms.Textarea(attrs={"rows": 5}))
 
     def to_data(self):
         return {**super().to_data(), "text": self.cleaned_data["text"]}
@@ -310,7 +311,7 @@ class SendViewsForm(UnitActionForm):
 
 class ExtensionRequestForm(UnitActionForm):
     until = forms.DateField(label=_("New reply date"), widget=DateInput())
-    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_field(2000, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def to_data(self):
         return {**super().to_data(), "until": self.cleaned_data["until"].isoformat(), "reason": self.cleaned_data["reason"]}
@@ -346,7 +347,7 @@ def validate_letter(upload):
 
 class ReplyForm(UnitActionForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ReplyOutcome.choices, widget=forms.RadioSelect)
-    text = forms.CharField(label=_("Reply text"), max_length=50000, widget=forms.Textarea(attrs={"rows": 10}))
+    text = text_field(50000, label=_("Reply text"), widget=forms.Textarea(attrs={"rows": 10}))
     signed_by = forms.CharField(label=_("Signed by"), max_length=40, required=False)
     document_number = forms.CharField(
         label=_("Document number"), max_length=60, required=False,
@@ -377,7 +378,7 @@ class ReplyForm(UnitActionForm):
 class EvaluateForm(ActionForm):
     reply = forms.ChoiceField(label=_("Reply"), required=False, choices=())
     verdict = forms.ChoiceField(label=_("Verdict"), choices=EvaluationVerdict.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = text_field(2000, label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def setup(self):
         self._choice("reply", "replies_to_evaluate", required=False)
@@ -393,7 +394,7 @@ class EvaluateForm(ActionForm):
 
 
 class NoteForm(ActionForm):
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    note = text_field(2000, label=_("Note"), required=False)
 
     def to_data(self):
         return {"note": self.cleaned_data["note"]} if self.cleaned_data.get("note") else {}
@@ -401,7 +402,7 @@ class NoteForm(ActionForm):
 
 class UrgeForm(ActionForm):
     assignment = forms.ChoiceField(label=_("Unit"), required=False, choices=())
-    text = forms.CharField(label=_("Message"), required=False, max_length=2000)
+    text = text_field(2000, label=_("Message"), required=False)
 
     def setup(self):
         self._choice("assignment", "live_assignments", required=False, hide_single=False)
@@ -437,7 +438,7 @@ class MarkKeyForm(ActionForm):
 
 
 class SuperviseForm(ActionForm):
-    text = forms.CharField(label=_("Instruction"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = text_field(5000, label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def to_data(self):
         return {"text": self.cleaned_data["text"]}

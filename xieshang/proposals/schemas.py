@@ -24,6 +24,8 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from xieshang.core import text as core_text
+from xieshang.core.text import BODY_MAX, TITLE_MAX
 from xieshang.core.workflow import as_id
 
 from .models import (
@@ -47,15 +49,10 @@ def _empty(value) -> bool:
 # --- Field types (each one check of the former hand-written helpers) --------------------------------
 
 
-def _stripped(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def Text(max_length: int | None = None, *, required: bool = False, strip: bool = True) -> Any:
-    """Text, stripped; "" when not given. Required: "This field is required." for nothing or blanks;
-    over the limit: "At most %(n)d characters."."""
-    convert = _stripped if strip else (lambda v: "" if v is None else str(v))
-    return Annotated[str, BeforeValidator(convert), Field(min_length=1 if required else None, max_length=max_length)]
+def Text(max_length: int = BODY_MAX, *, required: bool = False, strip: bool = True, single_line: bool = False) -> Any:
+    """Text, stripped and normalised (core.text: no control characters); "" when not given. Required:
+    "This field is required." for nothing or blanks; over the limit: "At most %(n)d characters."."""
+    return core_text.Text(max_length, required=required, strip=strip, single_line=single_line)
 
 
 def _choice_validator(values, required: bool, blank_is_invalid: bool) -> Callable:
@@ -199,8 +196,8 @@ class UpdateInput(ActionInput):
 
     model_config = ConfigDict(extra="allow")
 
-    title: Text(200, required=True) = None
-    body: Text(strip=False) = None
+    title: Text(TITLE_MAX, required=True, single_line=True) = None
+    body: Text(BODY_MAX, strip=False) = None
     category: Choice(Category, blank_is_invalid=True) = None
     kind: Choice(ProposalKind, blank_is_invalid=True) = None
     suggested_units: Text(300) = None
