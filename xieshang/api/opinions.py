@@ -22,6 +22,7 @@ from typing import Literal
 
 from ninja import Field, Path, Query, Router, Schema
 
+from xieshang.core.text import BODY_MAX, Text
 from xieshang.core.workflow import MAX_ID
 from xieshang.opinions import selectors, workflow
 from xieshang.opinions.models import (
@@ -98,12 +99,12 @@ class OpinionIn(Schema):
     """A new draft. `body` alone is the whole text (stored as the situation); or give the three parts.
     Title at most 100 characters; the text at most 1,500 characters (422 with the limit in the message)."""
 
-    title: str = Field(..., max_length=1000)
-    body: str = ""
-    situation: str = ""
-    analysis: str = ""
-    suggestion: str = ""
-    category: str = "other"
+    title: Text(1000, single_line=True)  # the service's schema names the real limit (TITLE_LIMIT)
+    body: Text(BODY_MAX) = ""
+    situation: Text(BODY_MAX) = ""
+    analysis: Text(BODY_MAX) = ""
+    suggestion: Text(BODY_MAX) = ""
+    category: str = Field("other", max_length=40)
     commission: int | None = Field(None, ge=1, le=MAX_ID)
     submitter_kind: SubmitterKindValue = "member"  # type: ignore[valid-type]
     organization: int | None = Field(None, ge=1, le=MAX_ID)

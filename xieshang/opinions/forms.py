@@ -14,6 +14,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from xieshang.core.text import BODY_MAX, text_field
+
 from .models import TEXT_LIMIT, TITLE_LIMIT, Adoption, Bulletin, Level, OpinionCategory, OpinionState, text_length
 
 TEXT_PARTS = ("situation", "analysis", "suggestion")
@@ -40,18 +42,18 @@ def _text_limit_error(form, cleaned) -> None:
 class ReportTextForm(forms.Form):
     """The text of a report: title, category and the three parts (the drafting form and the editing desk)."""
 
-    title = forms.CharField(label=_("Title"), max_length=TITLE_LIMIT)
+    title = text_field(TITLE_LIMIT, label=_("Title"), single_line=True)
     category = forms.ChoiceField(label=_("Category"), choices=OpinionCategory.choices, initial=OpinionCategory.OTHER)
-    situation = forms.CharField(
-        label=_("Situation"), required=False, widget=forms.Textarea(attrs={"rows": 7}),
+    situation = text_field(
+        BODY_MAX, label=_("Situation"), required=False, widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_("What is happening, where, since when, how many people it concerns."),
     )
-    analysis = forms.CharField(
-        label=_("Analysis"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+    analysis = text_field(
+        BODY_MAX, label=_("Analysis"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Why it happens and what it leads to."),
     )
-    suggestion = forms.CharField(
-        label=_("Suggestion"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+    suggestion = text_field(
+        BODY_MAX, label=_("Suggestion"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What should be done, and by whom."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
@@ -108,7 +110,7 @@ class DraftForm(ReportTextForm):
 class EditForm(ReportTextForm):
     """The editing desk (edit, staff): the new text kept as a version, with a short note."""
 
-    note = forms.CharField(label=_("Note on this edit"), required=False, max_length=200)
+    note = text_field(200, label=_("Note on this edit"), required=False)
 
 
 class CombineForm(ReportTextForm):
@@ -160,7 +162,7 @@ class EmptyForm(ActionForm):
 
 
 class ReasonForm(ActionForm):
-    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_field(1000, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ForwardForm(ActionForm):
@@ -186,18 +188,18 @@ class AdoptionForm(ActionForm):
     manner = forms.ChoiceField(label=_("Manner"), choices=Adoption.Manner.choices, initial=Adoption.Manner.ADOPTED,
                                required=False)
     adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=DateInput())
-    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+    note = text_field(200, label=_("Note"), required=False)
 
     def setup(self):
         self.fields["recipient"].choices = list(self.ctx.get("forwarded_recipients") or self.ctx.get("recipients", []))
 
 
 class InstructionForm(ActionForm):
-    leader = forms.CharField(label=_("Leader"), max_length=40)
-    leader_title = forms.CharField(label=_("Leader's post"), required=False, max_length=60)
+    leader = text_field(40, label=_("Leader"), single_line=True)
+    leader_title = text_field(60, label=_("Leader's post"), required=False, single_line=True)
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    text = forms.CharField(label=_("Instruction"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = text_field(2000, label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AttachmentForm(forms.Form):
@@ -244,9 +246,9 @@ def action_form(action: str, data=None, *, ctx=None) -> ActionForm:
 
 
 class CommissionForm(forms.Form):
-    topic = forms.CharField(label=_("Topic"), max_length=100)
-    description = forms.CharField(label=_("Description"), required=False, max_length=2000,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
+    topic = text_field(100, label=_("Topic"), single_line=True)
+    description = text_field(2000, label=_("Description"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 4}))
     due_on = forms.DateField(label=_("Due on"), widget=DateInput())
 
 

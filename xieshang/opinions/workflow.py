@@ -35,9 +35,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext_lazy
 from ninja import Schema
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from xieshang.core.errors import Conflict, IllegalTransition, Invalid
+from xieshang.core.text import BODY_MAX, COMMENT_MAX, Text
 from xieshang.core.workflow import Step, Transition
 
 from .models import TEXT_LIMIT, TITLE_LIMIT, Adoption, Bulletin, Level, OpinionCategory, text_length
@@ -77,10 +78,6 @@ def limit_message(length: int) -> str:
     }
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 # --- Input schemas -------------------------------------------------------------------------------------
 
 
@@ -89,16 +86,12 @@ class TextInput(Schema):
 
     Checked: a title, some text, and at most TEXT_LIMIT characters of text in all (the error names the limit)."""
 
-    title: str = Field(min_length=1, max_length=TITLE_LIMIT)
-    situation: str = ""
-    analysis: str = ""
-    suggestion: str = ""
-    body: str = ""
+    title: Text(TITLE_LIMIT, required=True, single_line=True)
+    situation: Text(BODY_MAX) = ""
+    analysis: Text(BODY_MAX) = ""
+    suggestion: Text(BODY_MAX) = ""
+    body: Text(BODY_MAX) = ""
     category: CategoryValue = OpinionCategory.OTHER  # type: ignore[valid-type]
-
-    _strip_all = field_validator("title", "situation", "analysis", "suggestion", "body", mode="before")(
-        classmethod(lambda cls, v: "" if v is None else _strip(v))
-    )
 
     @model_validator(mode="after")
     def _text(self):
@@ -132,26 +125,20 @@ class NoInput(Schema):
 
 
 class ReasonInput(Schema):
-    reason: str = Field(min_length=1, max_length=1000)
-
-    _strip_reason = field_validator("reason", mode="before")(classmethod(lambda cls, v: _strip(v)))
+    reason: Text(1000, required=True)
 
 
 class EditInput(Schema):
     """edit (staff): the new text — the three parts or `body` — kept as a new version; the title and the
     category stay unless given, and the text stays when no text field is sent (a new title alone)."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=TITLE_LIMIT)
-    situation: str = ""
-    analysis: str = ""
-    suggestion: str = ""
-    body: str = ""
+    title: Text(TITLE_LIMIT, required=True, single_line=True) | None = None
+    situation: Text(BODY_MAX) = ""
+    analysis: Text(BODY_MAX) = ""
+    suggestion: Text(BODY_MAX) = ""
+    body: Text(BODY_MAX) = ""
     category: CategoryValue | None = None  # type: ignore[valid-type]
-    note: str = Field(default="", max_length=200)
-
-    _strip_all = field_validator("title", "situation", "analysis", "suggestion", "body", "note", mode="before")(
-        classmethod(lambda cls, v: "" if v is None else _strip(v))
-    )
+    note: Text(200) = ""
 
     @property
     def keeps_text(self) -> bool:
@@ -202,21 +189,17 @@ class AdoptionInput(Schema):
     kind: AdoptionKindValue = Adoption.Kind.SINGLE  # type: ignore[valid-type]
     manner: MannerValue = Adoption.Manner.ADOPTED  # type: ignore[valid-type]
     adopted_on: datetime.date | None = None
-    note: str = Field(default="", max_length=200)
+    note: Text(200) = ""
 
 
 class InstructionInput(Schema):
     """record_instruction (staff or leader): 领导批示 — who, at what level, when, what."""
 
     level: LevelValue  # type: ignore[valid-type]
-    leader: str = Field(min_length=1, max_length=40)
-    leader_title: str = Field(default="", max_length=60)
+    leader: Text(40, required=True, single_line=True)
+    leader_title: Text(60, single_line=True) = ""
     date: datetime.date
-    text: str = Field(min_length=1, max_length=2000)
-
-    _strip_text = field_validator("leader", "leader_title", "text", mode="before")(
-        classmethod(lambda cls, v: _strip(v))
-    )
+    text: Text(COMMENT_MAX, required=True)
 
 
 # --- Guards (asked by available() and act(): a button is shown exactly when the action is accepted) -----
