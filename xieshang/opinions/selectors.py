@@ -423,7 +423,7 @@ def commissions_visible_to(user, committee) -> QuerySet[Commission]:
     qs = Commission.objects.filter(committee=committee)
     if roles & OFFICE_ROLES:
         return qs.annotate(answer_count=Count("answers", filter=Q(answers__submitted_at__isnull=False), distinct=True))
-    if not roles:
+    if not roles & {Role.MEMBER, Role.STATION, Role.LEADER}:  # a handling-unit user: none (the list is 404 too)
         return Commission.objects.none()
     answered = OpinionReport.objects.filter(_own_q(user), commission__isnull=False).values("commission_id")
     return qs.filter(Q(state=Commission.State.OPEN) | Q(pk__in=answered))
