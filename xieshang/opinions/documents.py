@@ -27,12 +27,9 @@ header frozen under it, numeric cells for 序号, 报送期号, 采用次数 and
 
 from __future__ import annotations
 
-import io
-
 from django.db.models import Exists, OuterRef, Prefetch
 
 from xieshang.core import documents as blocks
-from xieshang.core.lists import number_cell
 from xieshang.core.models import Role
 from xieshang.core.selectors import roles_of
 
@@ -208,45 +205,20 @@ def adopted_title(committee, year: int) -> str:
 
 
 def adopted_xlsx(committee, year: int) -> tuple[bytes, int]:
-    """The workbook and its number of rows: row 1 the title, row 2 the column names (frozen), then one
-    row per adopted report."""
+    """The workbook and its number of rows (core.exports.write_table): row 1 the title, row 2 the column
+    names (both frozen), then one row per adopted report; counts as numbers, text never a formula."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+
+    from xieshang.core.exports import Col, workbook_bytes, write_table
 
     wb = Workbook()
     ws = wb.active
     ws.title = f"{year}年采用情况"
-    title = adopted_title(committee, year)
-    ws.append([title])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(ADOPTED_COLUMNS))
-    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
-    ws.append(list(ADOPTED_COLUMNS))
-    for col in range(1, len(ADOPTED_COLUMNS) + 1):
-        ws.cell(row=2, column=col).font = Font(bold=True)
-    ws.freeze_panes = "A3"
-    widths = {"序号": 6, "标题": 40, "作者": 18, "界别/单位": 18, "报送期号": 9, "采用单位": 22, "采用层级": 14,
-              "采用方式": 14, "采用次数": 9, "批示领导": 22, "批示日期": 16, "批示数": 8}
-    for col, name in enumerate(ADOPTED_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = widths[name]
-    count = 0
-    for count, report in enumerate(adopted_reports(committee, year), start=1):
-        row = adopted_row(count, report)
-        ws.append([number_cell(v) if name in NUMERIC else _text(v) for name, v in zip(ADOPTED_COLUMNS, row, strict=True)])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text that looks like a formula stays text
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue(), count
-
-
-def _text(value):
-    """Text without the characters Excel refuses (a text that looks like a formula is marked as text)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    widths = {"序号": 6, "报送期号": 9, "采用次数": 9, "批示数": 8}
+    columns = [Col(name, "number" if name in NUMERIC else "text", widths.get(name)) for name in ADOPTED_COLUMNS]
+    rows = (adopted_row(index, report) for index, report in enumerate(adopted_reports(committee, year), start=1))
+    count = write_table(ws, title=adopted_title(committee, year), columns=columns, rows=rows)
+    return workbook_bytes(wb), count
 
 
 def adopted_filename(committee, year: int) -> str:

@@ -175,6 +175,7 @@ def test_adopted_list_of_another_year_is_empty_and_a_formula_stays_text(p):
     content, count = documents.adopted_xlsx(p.committee, 2026)
     ws, rows = _rows(content)
     assert count == 1 and rows[2][1] == "=HYPERLINK(\"http://x\")" and ws.cell(row=3, column=2).data_type == "s"
+    assert ws.cell(row=3, column=2).quotePrefix  # kept as text even when the cell is edited
 
 
 @pytest.mark.parametrize("who, status", [("staff", 200), ("leader", 200), ("member", 404)])
