@@ -1,0 +1,76 @@
+"""Proposals in the probe's access matrix (core/tests/test_probe_matrix.py; the world: core/tests/probe.py).
+
+Objects: own_draft (the member's draft: only the member), assigned (handling by the unit's unit), hidden_draft
+(another member's draft: nobody else), closed (a finished proposal with a reply).
+"""
+
+from xieshang.core.tests.probe import ADMIN, OFFICE, SIGNED_IN, Endpoint, Page
+
+NOBODY = frozenset()
+ME = frozenset({"member"})
+LEADERS_AND_OFFICE = OFFICE | {"leader"}
+
+PAGES = [
+    Page("proposals:mine"),
+    Page("proposals:create"),
+    Page("proposals:autosave", method="post"),  # POST only
+    Page("proposals:cosign_invitations"),
+    Page("proposals:list"),  # each role sees its own rows (selectors)
+    Page("proposals:export"),
+    Page("proposals:review", ok=OFFICE),
+    Page("proposals:assign_batch", ok=OFFICE),
+    Page("proposals:extensions", ok=OFFICE),
+    Page("proposals:overdue", ok=LEADERS_AND_OFFICE),
+    Page("proposals:supervised", ok=LEADERS_AND_OFFICE),
+    Page("proposals:unit_inbox", ok=frozenset({"unit"})),
+]
+for name in ("proposals:detail", "proposals:print"):
+    PAGES += [
+        Page(name, obj="proposals.own_draft", ok=ME),
+        Page(name, obj="proposals.assigned"),
+        Page(name, obj="proposals.hidden_draft", ok=NOBODY),
+        Page(name, obj="proposals.closed"),
+    ]
+for name in ("proposals:edit", "proposals:invite"):
+    PAGES += [
+        Page(name, obj="proposals.own_draft", ok=ME),
+        Page(name, obj="proposals.assigned", ok_status=302),  # not editable any more: back to the proposal
+        Page(name, obj="proposals.hidden_draft", ok=NOBODY),
+    ]
+PAGES += [
+    Page("proposals:assign", obj="proposals.own_draft", ok=ME, ok_status=302),
+    Page("proposals:assign", obj="proposals.assigned", ok_status=302),
+    Page("proposals:assign", obj="proposals.hidden_draft", ok=NOBODY),
+    Page("proposals:act", obj="proposals.assigned", args=(("action", "urge"),), ok=LEADERS_AND_OFFICE, denied=403,
+         method="post"),  # sees it, may not urge: 403
+    Page("proposals:act", obj="proposals.hidden_draft", args=(("action", "submit"),), ok=NOBODY, method="post"),
+    Page("proposals:act_form", obj="proposals.assigned", args=(("action", "urge"),), ok=LEADERS_AND_OFFICE),
+    Page("proposals:act_form", obj="proposals.own_draft", args=(("action", "submit"),), ok=ME),
+    Page("proposals:act_form", obj="proposals.hidden_draft", args=(("action", "submit"),), ok=NOBODY),
+    # the world's reply has no letter file: 404 for everybody alike (a letter's rules: proposals' own tests)
+    Page("proposals:reply_letter", obj="proposals.closed", args=(("reply_id", "@proposals.reply"),), ok=NOBODY),
+    Page("proposals:reply_letter", obj="proposals.hidden_draft", args=(("reply_id", "@proposals.reply"),), ok=NOBODY),
+]
+_ = ADMIN
+
+API = [
+    Endpoint("/api/v1/proposals"),
+    Endpoint("/api/v1/proposals/export.xlsx"),
+]
+for path in ("/api/v1/proposals/{id}", "/api/v1/proposals/{id}/events", "/api/v1/proposals/{id}/documents/proposal.docx"):
+    API += [
+        Endpoint(path, obj="proposals.own_draft", ok=ME),
+        Endpoint(path, obj="proposals.assigned"),
+        Endpoint(path, obj="proposals.hidden_draft", ok=NOBODY),
+        Endpoint(path, obj="proposals.closed"),
+    ]
+for path in ("/api/v1/proposals/{id}/replies/{reply_id}/letter.docx", "/api/v1/proposals/{id}/replies/{reply_id}/letter"):
+    API += [
+        Endpoint(path, obj="proposals.hidden_draft", args=(("reply_id", "@proposals.reply"),), ok=NOBODY),
+    ]
+API += [
+    Endpoint("/api/v1/proposals/{id}/replies/{reply_id}/letter.docx", obj="proposals.closed",
+             args=(("reply_id", "@proposals.reply"),)),
+    Endpoint("/api/v1/proposals/{id}/replies/{reply_id}/letter", obj="proposals.closed",
+             args=(("reply_id", "@proposals.reply"),), ok=NOBODY),  # no letter file uploaded: 404 alike
+]
