@@ -117,7 +117,7 @@ def qr_svg(device) -> str:
     import qrcode
     import qrcode.image.svg
 
-    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=15, border=2)
     return image.to_string(encoding="unicode")
 
 
