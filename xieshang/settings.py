@@ -253,6 +253,8 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 XIESHANG_MAX_UPLOAD_MB = int(os.environ.get("XIESHANG_MAX_UPLOAD_MB", "20"))
+# What an uploaded Excel workbook may unpack to (zip bombs; core.imports.check_unpacked_size).
+XIESHANG_IMPORT_MAX_UNPACKED_MB = int(os.environ.get("XIESHANG_IMPORT_MAX_UNPACKED_MB", "100"))
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -248,7 +248,7 @@ def check_unpacked_size(file) -> None:
     size), their sum, and each large part's packing ratio."""
     import zipfile
 
-    limit_mb = getattr(settings, "XIESHANG_IMPORT_MAX_UNPACKED_MB", 100)
+    limit_mb = settings.XIESHANG_IMPORT_MAX_UNPACKED_MB
     try:
         with zipfile.ZipFile(file) as archive:
             parts = archive.infolist()
@@ -552,6 +552,8 @@ def plan_units(committee, rows) -> tuple[ImportResult, list[UnitPlan]]:
 
 def _workbook(title: str, columns: list[Column], rows=(), notes=(), choices: dict[str, list[str]] | None = None) -> bytes:
     from openpyxl import Workbook
+
+    from . import exports
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -572,12 +574,17 @@ def _workbook(title: str, columns: list[Column], rows=(), notes=(), choices: dic
             validation = DataValidation(type="list", formula1='"' + ",".join(choices[column.key]) + '"', allow_blank=True)
             sheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
-    for row in rows:
-        sheet.append(row)
+    rows = [list(row) for row in rows]
+    for row in rows:  # every cell through core.exports.cell: text never a formula, no illegal characters
+        sheet.append([exports.cell(sheet, value) for value in row])
         for index, column in enumerate(columns, start=1):
             if column.text:
                 sheet.cell(row=sheet.max_row, column=index).number_format = "@"
-    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):  # wide enough for the longest value (CJK counted double)
+        longest = max((exports.text_width(row[index - 1]) for row in rows if index <= len(row)), default=0)
+        width = max(column.width, min(exports.MAX_WIDTH, longest + 2))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"  # the header stays row 1: an export can be imported again as it is
     if notes:
         help_sheet = workbook.create_sheet(_("Instructions"))
         help_sheet.column_dimensions["A"].width = 100
