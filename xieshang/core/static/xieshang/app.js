@@ -38,9 +38,8 @@ function initPickers(root) {
       sortField: [{ field: "$score" }, { field: "$order" }],
       lockOptgroupOrder: true,
       maxOptions: null,
-      allowEmptyOption: !el.multiple,
       placeholder: el.dataset.placeholder || "",
-      plugins: el.multiple ? ["remove_button"] : [],
+      plugins: el.multiple ? ["remove_button"] : ["clear_button"],
       render: {
         no_results: function () {
           var div = document.createElement("div");
