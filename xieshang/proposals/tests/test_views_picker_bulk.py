@@ -130,7 +130,7 @@ def test_phone_cards_keep_their_labels_and_numbers_do_not_break(actors):
     html = client_for(actors.staff).get(reverse("proposals:list")).content.decode()
     for label in ("提案号", "案由", "提案人", "类别", "状态", "承办单位"):
         assert f'data-label="{label}"' in html
-    assert f'<td class="nowrap proposal-number" data-label="提案号" data-testid="proposal-number">{p.number}</td>' in html
+    assert f'<td class="nowrap" data-label="提案号"><span class="number" data-testid="proposal-number">{p.number}</span></td>' in html
     assert f'name="ids" value="{p.pk}" form="bulk-form"' in html
 
 
