@@ -78,3 +78,18 @@ def test_a_typed_value_keeps_its_own_kind_in_a_column_of_figures():
                           columns=[Col("指标"), Col("数值", "number"), Col("备注")])
     assert (ws.cell(3, 2).value, ws.cell(3, 2).number_format) == (0.875, "0.0%")
     assert (ws.cell(4, 2).value, ws.cell(4, 2).number_format) == (12, "General")
+
+
+@pytest.mark.django_db
+def test_the_members_export_keeps_text_as_text_and_stays_importable(committee):
+    from xieshang.core import imports
+    from xieshang.core.tests.factories import MemberFactory
+
+    member = MemberFactory(committee=committee, name="=1+1", employer="@SUM(A1)\x07 州教育局局长", phone="13912345678")
+    ws = load_workbook(io.BytesIO(imports.members_template(committee, [member]))).worksheets[0]
+    assert ws.cell(1, 1).value == "姓名" and ws.freeze_panes == "A2"  # the header in row 1: re-importable
+    name, employer = ws.cell(2, 1), ws.cell(2, 8)
+    assert (name.value, name.data_type, name.quotePrefix) == ("=1+1", "s", True)
+    assert employer.value == "@SUM(A1) 州教育局局长" and employer.quotePrefix
+    assert ws.column_dimensions["H"].width >= text_width("@SUM(A1) 州教育局局长") + 2
+    assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
