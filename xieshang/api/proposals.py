@@ -397,6 +397,35 @@ def _assignment(a, today) -> dict:
     }
 
 
+# What a public-only reader (selectors.reads_only_as_public) keeps of the detail as it is. Every other
+# field is emptied ("" / [] / {}; dates, numbers and flags stay), then the text, the replies and the units
+# come from the portal's view (selectors.public_view): exactly what the public portal shows.
+PUBLISHED_FIELDS = frozenset({
+    "id", "committee", "session", "state", "state_label", "number", "title", "kind", "kind_label", "category",
+    "category_label", "proposer_kind", "proposer", "lead_proposer", "organization", "special_committee", "sector",
+    "is_key", "is_excellent", "is_public", "version", "available_actions",
+})
+
+
+def _as_published(out: dict, p: Proposal) -> dict:
+    public = selectors.public_view(p)  # NotFound (404) when the portal does not show it
+    shown = {r.pk: r for r in public.public_replies}
+    units = {a.pk for a in public.live_assignments}
+    published = {key: (value if key in PUBLISHED_FIELDS or not isinstance(value, str | list | dict)
+                       else type(value)()) for key, value in out.items()}
+    published["body"] = public.public_body
+    published["proposers"] = [x for x in out["proposers"] if x["role"] == "lead"]
+    published["replies"] = [
+        {**r, "text": shown[r["id"]].public_text, "signed_by": "", "evaluation": None}
+        for r in out["replies"] if r["id"] in shown
+    ]
+    published["assignments"] = [
+        {**a, "objection_reason": "", "consultations": [], "views": [], "extension_requests": []}
+        for a in out["assignments"] if a["id"] in units
+    ]
+    return published
+
+
 def proposal_out(user, proposal: Proposal) -> dict:
     """The full representation of one proposal the user may see (already checked by the selector), in a
     fixed number of queries: the row as the selector read it (read again after an action changed it) with
@@ -447,7 +476,7 @@ def proposal_out(user, proposal: Proposal) -> dict:
                 "evaluation": _evaluation(evaluation) if evaluation is not None else None,
             }
         )
-    return {
+    out = {
         "id": p.pk,
         "committee": p.committee_id,
         "session": {"id": p.session.pk, "label": str(p.session), "year": p.session.year},
@@ -508,6 +537,7 @@ def proposal_out(user, proposal: Proposal) -> dict:
         "documents": {"proposal_docx": reverse("api:proposal_docx", kwargs={"id": p.pk})} if may_download else {},
         "attachments": [attachment_out(p, a) for a in proposal_attachments.attachments_of(p)] if may_download else [],
     }
+    return _as_published(out, p) if selectors.reads_only_as_public(user, p) else out
 
 
 def _list_labels() -> dict:

@@ -224,6 +224,26 @@ def may_download_reply_letter(user, reply) -> bool:
     return reply.is_public and proposal.is_public and can_see(user, proposal)
 
 
+
+def reads_only_as_public(user, proposal) -> bool:
+    """Is `user` a public-only reader of `proposal` — one who sees it only because it is public (no
+    relation to it: not a proposer, co-signer, office staff, leader or handling unit of it, and no
+    proposal of theirs merged into it)? Such a reader sees exactly what the public portal shows
+    (`public_view`): in the page, the print view, the API detail; the timeline is empty."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return not may_download_reply_letters(user, proposal)
+
+
+def public_view(proposal) -> Proposal:
+    """`proposal` as the public portal shows it — its public replies, phone numbers masked, the names of its
+    units (xieshang.portal.selectors.public_proposal_get, the one place that decides what the public may
+    see); NotFound when the portal does not show it."""
+    from xieshang.portal.selectors import public_proposal_get
+
+    return public_proposal_get(proposal.committee_id, proposal.pk)
+
+
 def members_for_cosigning(user, committee, q: str = "") -> QuerySet[Member]:
     """The active members of `committee` that `user` may invite as co-signers (everyone but the user),
     by name (`q`: part of the name); only for those who can draft there (members, office staff)."""
@@ -722,6 +742,8 @@ def timeline_of(user, proposal) -> list[Event]:
     `from_label` / `to_label` (the translated names of the states before and after)."""
     if not can_see(user, proposal):
         raise NotFound()
+    if reads_only_as_public(user, proposal):
+        return []  # the public portal shows no timeline
     events = list(audit.timeline(proposal))
     for event in events:
         event.label = event_label(event.action, event.payload)
@@ -764,6 +786,7 @@ def event_label(action: str, payload: dict | None = None) -> str:
 
 
 __all__ = [
+    "public_view", "reads_only_as_public",
     "available_actions", "can_see", "event_label", "may_download_documents", "may_download_reply_letter",
     "may_download_reply_letters", "members_for_cosigning", "state_label", "cosign_invitations", "overdue_assignments", "proposal_get", "proposal_list",
     "proposals_of", "proposals_visible_to", "relations_of", "review_queue", "supervised_by", "timeline_of", "to_evaluate",

@@ -465,15 +465,26 @@ def _detail_context(request, proposal, bound=None) -> dict:
     }
 
 
+def _as_published(request, proposal, *, printing: bool):
+    """The page of a public-only reader (selectors.reads_only_as_public): what the public portal shows."""
+    return render(request, "proposals/published.html", {
+        "p": selectors.public_view(proposal), "proposal": proposal, "printing": printing,
+    })
+
+
 @screen
 def detail(request, pk):
     proposal = _get(request, pk)
+    if selectors.reads_only_as_public(request.user, proposal):
+        return _as_published(request, proposal, printing=False)
     return render(request, "proposals/detail.html", _detail_context(request, proposal))
 
 
 @screen
 def print_view(request, pk):
     proposal = _get(request, pk)
+    if selectors.reads_only_as_public(request.user, proposal):
+        return _as_published(request, proposal, printing=True)
     context = _detail_context(request, proposal)
     return render(request, "proposals/print.html", context)
 
