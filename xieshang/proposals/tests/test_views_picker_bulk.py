@@ -108,6 +108,7 @@ def test_the_assignment_meeting_uses_the_same_pickers_with_the_suggestions_chose
     others = _select(html, f"others_{p.pk}")
     assert "multiple" in others and f'<option value="{farm.pk}" selected' in others
     assert f'<option value="{organisation.pk}" selected' not in others
+    assert 'data-label="主办或单办单位" class="picker-cell"' in html  # a phone card keeps its labels
 
 
 # --- The staff list: labels, numbers, actions on the ticked rows -------------------------------------------
