@@ -41,6 +41,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from . import calendar, clock, registry, timers
+from .notices import Notice
 
 log = logging.getLogger(__name__)
 
@@ -425,7 +426,8 @@ def run_reminders(today: datetime.date | None = None, kinds: Iterable[str] | Non
         if not everyone:
             continue  # nobody to tell yet: asked again at the next run
         recipients = [u for u in everyone if (key, u.pk) not in already]
-        title = str(k.message(d.stage)) % {"kind": k.label, "date": d.due_on.isoformat(), "title": _subject(k, d)}
+        # rendered for each recipient in their language, the date as core.formats writes it (core.notices)
+        title = Notice(k.message(d.stage), kind=k.label, date=d.due_on, title=_subject(k, d))
         with transaction.atomic():
             created = notify(
                 recipients=recipients, kind=k.notification_kind_for(d.stage), title=title,

@@ -32,9 +32,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import audit
 from .errors import Invalid, ServiceError
+from .notices import Notice
 
 logger = logging.getLogger("xieshang.exports")
 
@@ -187,9 +189,10 @@ def _finish_done(export, rows: int) -> bool:
         label = kind_of(export.kind).label
         notify(
             recipients=[export.requested_by], kind="export.done", committee=export.committee, channels=(),
-            title=_("Your export is ready: %(what)s") % {"what": label},
-            body=_("%(rows)s rows. You can download the file until %(date)s.") % {
-                "rows": rows, "date": timezone.localtime(expires).strftime("%Y-%m-%d %H:%M")},
+            # in the language the export was asked in (the worker runs in it), dates as offices write them
+            title=Notice(gettext_lazy("Your export is ready: %(what)s"), what=label).render(),
+            body=Notice(gettext_lazy("%(rows)s rows. You can download the file until %(date)s."), rows=rows,
+                        date=timezone.localtime(expires)).render(),
             url=reverse("core:export_download", args=[export.pk]),
         )
     return True
@@ -221,7 +224,7 @@ def _finish_failed(export, exc_or_text, *, from_states=None) -> bool:
         label = kinds()[export.kind].label if export.kind in kinds() else export.kind
         notify(
             recipients=[export.requested_by], kind="export.failed", committee=export.committee, channels=(),
-            title=_("Your export failed: %(what)s") % {"what": label},
+            title=Notice(gettext_lazy("Your export failed: %(what)s"), what=label).render(),
             body=text.split("\n", 1)[0], url=reverse("core:exports"),
         )
     return True

@@ -16,6 +16,7 @@ from . import audit, calendar
 from .cache import PRINCIPAL, TIMERS, UNREAD, forget
 from .errors import ErrorCode, Forbidden, Invalid, NotFound, ServiceError
 from .models import Delivery, Holiday, Notification, Role, TimerSetting
+from .notices import render_for
 from .selectors import has_role
 
 
@@ -52,7 +53,10 @@ def notify(
 ) -> list[Notification]:
     """Create in-app notifications now (inside the caller's transaction) and queue their
     delivery on e-mail/SMS for after the commit. With `dedupe_key`, a recipient who already
-    has a notification with that key gets no second one (reminders are sent once)."""
+    has a notification with that key gets no second one (reminders are sent once).
+
+    `title` and `body` may be `core.notices.Notice`s (or lazy translations): each recipient's copy is then
+    written in that recipient's language (`notices.language_of`), dates as core.formats writes them."""
     channels = tuple(channels)
     unknown = set(channels) - set(Delivery.Channel.values)
     if unknown:
@@ -70,7 +74,7 @@ def notify(
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
-                    recipient=user, kind=kind, title=str(title)[:200], body=str(body), url=url,
+                    recipient=user, kind=kind, title=render_for(user, title)[:200], body=render_for(user, body), url=url,
                     committee=committee, dedupe_key=dedupe_key,
                 )
         except IntegrityError:  # a concurrent copy of the same reminder won

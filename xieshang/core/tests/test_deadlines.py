@@ -196,11 +196,12 @@ def _sent(kind="test.answer.before"):
     return Notification.objects.filter(kind=kind)
 
 
-def test_one_reminder_before_and_one_overdue_notice(thing, person):
-    from django.utils import translation
+def test_one_reminder_before_and_one_overdue_notice(thing, person, monkeypatch):
+    from xieshang.core import notices
 
     _open(thing)
-    run = translation.override("en")(deadlines.run_reminders)  # the default messages, in English
+    monkeypatch.setattr(notices, "language_of", lambda user: "en")  # a reader of English (core.notices)
+    run = deadlines.run_reminders
     assert run(D(2025, 9, 25))["test.answer"] == 0
     assert run(D(2025, 9, 26))["test.answer"] == 1  # the remind-before day
     assert run(D(2025, 9, 29))["test.answer"] == 0  # once
@@ -208,9 +209,9 @@ def test_one_reminder_before_and_one_overdue_notice(thing, person):
     assert run(D(2025, 10, 11))["test.answer"] == 1  # overdue: once
     assert run(D(2025, 10, 18))["test.answer"] == 0
     before, late = _sent().get(), _sent("test.answer.overdue").get()
-    assert before.recipient == person and before.title == f"Answer due on 2025-10-10: thing {thing.pk}"
+    assert before.recipient == person and before.title == f"Answer due on 10 Oct 2025: thing {thing.pk}"
     assert before.url == f"/things/{thing.pk}/" and before.committee_id == thing.committee_id
-    assert late.title == f"Answer overdue since 2025-10-10: thing {thing.pk}"
+    assert late.title == f"Answer overdue since 10 Oct 2025: thing {thing.pk}"
     row = Deadline.objects.get()
     assert (row.last_reminded_on, row.overdue_notified_on) == (D(2025, 10, 11), D(2025, 10, 11))
 
@@ -226,7 +227,8 @@ def test_on_the_day_and_weekly_overdue_for_kinds_that_ask(thing, person):
     sent = [run(D(2025, 10, day))["test.weekly"] for day in (9, 10, 10, 11, 12, 17, 18, 25)]
     assert sent == [1, 1, 0, 1, 0, 0, 1, 1]
     assert _sent("test.weekly_due").get().title == f"Report today: thing {thing.pk}"
-    assert _sent("test.weekly_before").get().title == f"Report by 2025-10-10: thing {thing.pk}"
+    # the reader's language (the site's default: Chinese), the date as offices write it
+    assert _sent("test.weekly_before").get().title == f"Report by 2025年10月10日: thing {thing.pk}"
     assert _sent("test.weekly_overdue").count() == 3
 
 
