@@ -1585,6 +1585,7 @@ class Bulk:
             outcome = weighted(rng, OUTCOMES)
             reply = Reply(assignment=a, proposal=p, round=1, outcome=outcome, replied_by=user, replied_at=when,
                           is_on_time=day <= a.due_date, signed_by=a.unit.contact_person,
+                          document_number=_document_number(a.unit, when.year, len(self.rows["replies"])),
                           text=self.writer.reply(title=p.title, number=p.number, addressee=self.addressee(p), unit=a.unit,
                                                  theme=item.theme, outcome=outcome, headings=item.headings, year=outcomes_year))
             a.replied_at = when
@@ -1843,6 +1844,8 @@ class Story:
                 contact_address=self.member.address, proposer_kind=kind, organization=self.org,
                 client_key=f"{KEY_PREFIX}{self.stories.session.year}-{self.key}",
             )
+            if self.index % 3 == 0:  # some proposers attach their survey material (附件)
+                _attach_material(self.user, self.stories.proposals[self.key])
         return self.step(day, run, 8 * 60, 21 * 60)
 
     def invite(self, day, members) -> Story:
@@ -1961,8 +1964,9 @@ class Story:
             addressee = p.organization.name if p.organization_id else f"{self.member.name}委员"
             return self.stories.writer.reply(title=p.title, number=p.number, addressee=addressee, unit=u, theme=self.theme,
                                              outcome=outcome, headings=self.headings, year=day.year, again=again)
-        return self.act(day, self.unit_user(unit), "reply", {"outcome": outcome, "text": text, "signed_by": u.contact_person},
-                        lo=10 * 60, hi=18 * 60)
+        number = _document_number(u, day.year, self.index)
+        return self.act(day, self.unit_user(unit), "reply", {"outcome": outcome, "text": text, "signed_by": u.contact_person,
+                                                              "document_number": number}, lo=10 * 60, hi=18 * 60)
 
     # -- shortcuts -----------------------------------------------------------------------------------
     def intake(self, assign_day: datetime.date, *, key: bool = False, cosigners: int | None = None) -> Story:
@@ -2153,6 +2157,26 @@ def already_there(session, history: bool) -> str:
         if others:
             return f"left alone: the session already has {others} registered proposals"
     return ""
+
+
+def _document_number(unit, year: int, n: int) -> str:
+    """文号 of a demo reply letter — 州教育局〔2026〕7号 — on two replies in three (some units give none)."""
+    if n % 3 == 2:
+        return ""
+    return f"{unit.short_name or unit.name}〔{year}〕{n % 40 + 1}号"
+
+
+DEMO_MATERIAL = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _attach_material(user, proposal) -> None:
+    """A small survey report attached to a demo draft through the service (proposals.attachments)."""
+    from django.core.files.base import ContentFile
+
+    from . import attachments
+
+    upload = ContentFile(DEMO_MATERIAL, name=f"{proposal.title[:30]}调研报告.pdf")
+    attachments.proposal_attachment_add(actor=user, proposal=proposal, file=upload)
 
 
 def load(demo: dict, stdout=None) -> dict:
