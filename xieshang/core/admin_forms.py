@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from .models import (
     HandlingUnit, LiaisonStation, Member, Organization, Role, Sector, SpecialCommittee, Studio, Term, TimerSetting,
 )
+from .text import text_field
 
 
 def initial_from(obj, names) -> dict:
@@ -31,10 +32,10 @@ YES_NO_ALL = [("", _("All")), ("yes", _("Yes")), ("no", _("No"))]
 
 
 class CommitteeForm(forms.Form):
-    name = forms.CharField(label=_("Full name"), max_length=100)
-    short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
-    portal_name = forms.CharField(
-        label=_("Public portal name"), max_length=100, required=False,
+    name = text_field(100, label=_("Full name"), single_line=True)
+    short_name = text_field(40, label=_("Short name"), required=False, single_line=True)
+    portal_name = text_field(
+        100, label=_("Public portal name"), required=False, single_line=True,
         help_text=_("Shown as the title of the public site, e.g. 有事昌商量·邀你建吉言."),
     )
     require_second_factor = forms.BooleanField(
@@ -66,30 +67,30 @@ class SessionForm(forms.Form):
 class NamedForm(forms.Form):
     """Sectors and special committees: a name and a place in the list."""
 
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = text_field(60, label=_("Name"), single_line=True)
     sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32767, required=False, initial=0,
                                     help_text=_("Smaller numbers come first."))
 
 
 class OrganizationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = text_field(60, label=_("Name"), single_line=True)
     kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
 
 
 class HandlingUnitForm(forms.Form):
-    name = forms.CharField(label=_("Unit name"), max_length=80)
-    short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
+    name = text_field(80, label=_("Unit name"), single_line=True)
+    short_name = text_field(40, label=_("Short name"), required=False, single_line=True)
     kind = forms.ChoiceField(label=_("Kind"), choices=HandlingUnit.Kind.choices)
-    contact_person = forms.CharField(label=_("Contact person"), max_length=40, required=False)
-    contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
+    contact_person = text_field(40, label=_("Contact person"), required=False, single_line=True)
+    contact_phone = text_field(32, label=_("Contact phone"), required=False, single_line=True)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True,
                                    help_text=_("Inactive units can no longer be assigned proposals."))
 
 
 class LiaisonStationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("e.g. 昌吉市宁边路街道委员联络站"))
-    short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
-    address = forms.CharField(label=_("Address"), max_length=120, required=False)
+    name = text_field(80, label=_("Name"), help_text=_("e.g. 昌吉市宁边路街道委员联络站"), single_line=True)
+    short_name = text_field(40, label=_("Short name"), required=False, single_line=True)
+    address = text_field(120, label=_("Address"), required=False, single_line=True)
     sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32767, required=False, initial=0,
                                     help_text=_("Smaller numbers come first."))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True,
@@ -97,20 +98,20 @@ class LiaisonStationForm(forms.Form):
 
 
 class StudioForm(LiaisonStationForm):
-    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("e.g. 农业界委员工作室"))
+    name = text_field(80, label=_("Name"), help_text=_("e.g. 农业界委员工作室"), single_line=True)
     kind = forms.ChoiceField(label=_("Kind"), choices=Studio.Kind.choices)
     field_order = ["name", "short_name", "kind", "address", "sort_order", "is_active"]
 
 
 class PartyCommitteeForm(forms.Form):
-    name = forms.CharField(label=_("Name of the Party committee"), max_length=80,
-                           help_text=_("e.g. 中共昌吉州委"))
+    name = text_field(80, label=_("Name of the Party committee"), help_text=_("e.g. 中共昌吉州委"),
+                      single_line=True)
 
 
 class MemberForm(forms.Form):
-    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=40)
+    name = text_field(40, label=pgettext_lazy("person", "Name"), single_line=True)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Member.Gender.choices], required=False)
-    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, required=False)
+    ethnicity = text_field(20, label=_("Ethnicity"), required=False, single_line=True)
     term = forms.ModelChoiceField(label=_("Term"), queryset=Term.objects.none())
     sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.none(), required=False)
     organization = forms.ModelChoiceField(label=_("Party or group"), queryset=Organization.objects.none(), required=False)
@@ -119,10 +120,10 @@ class MemberForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     is_standing_committee_member = forms.BooleanField(label=_("Standing committee member"), required=False)
-    employer = forms.CharField(label=_("Employer and post"), max_length=120, required=False)
-    phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
+    employer = text_field(120, label=_("Employer and post"), required=False, single_line=True)
+    phone = text_field(32, label=_("Mobile phone"), required=False, single_line=True)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    address = forms.CharField(label=_("Address"), max_length=120, required=False)
+    address = text_field(120, label=_("Address"), required=False, single_line=True)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     username = forms.CharField(
         label=_("Existing account (user name)"), max_length=150, required=False,
@@ -242,8 +243,8 @@ class RoleGrantByNameForm(_RoleFields):
 
 class AccountForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
-    full_name = forms.CharField(label=pgettext_lazy("person", "Full name"), max_length=64, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    full_name = text_field(64, label=pgettext_lazy("person", "Full name"), required=False, single_line=True)
+    phone = text_field(32, label=_("Phone"), required=False, single_line=True)
     email = forms.EmailField(label=_("E-mail"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True,
                                    help_text=_("An inactive account cannot sign in."))
@@ -278,7 +279,7 @@ class HolidayForm(forms.Form):
             ("0", _("a day off (holiday)")), ("1", _("a working day (make-up working day)")),
         ],
     )
-    name = forms.CharField(label=_("Name"), max_length=40, required=False, help_text=_("e.g. 春节, 国庆节调休"))
+    name = text_field(40, label=_("Name"), required=False, help_text=_("e.g. 春节, 国庆节调休"), single_line=True)
     national = forms.BooleanField(
         label=_("National day (for every committee)"), required=False,
         help_text=_("Only platform administrators can change the national calendar."),
