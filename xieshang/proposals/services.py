@@ -17,11 +17,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xieshang.core import attachments, audit, timers
 from xieshang.core.workflow import Machine, Step, Transition, parse_input
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
 from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
+from xieshang.core.notices import Notice
 from xieshang.core.selectors import has_role, member_of, office_users, unit_ids_of, users_with_role
 from xieshang.core.services import notify
 
@@ -328,8 +330,8 @@ def _do_invite_cosigners(ctx: _Ctx) -> None:
 def _tell_invited(p: Proposal, users) -> None:
     notify(
         recipients=users, kind="proposal.cosign_invitation",
-        title=_("Invitation to co-sign: %(title)s") % {"title": p.title},
-        body=_("Please co-sign or decline by %(date)s.") % {"date": timezone.localtime(p.cosign_deadline).date().isoformat()}
+        title=Notice(gettext_lazy("Invitation to co-sign: %(title)s"), title=p.title),
+        body=Notice(gettext_lazy("Please co-sign or decline by %(date)s."), date=p.cosign_deadline)
         if p.cosign_deadline else "",
         url=_invitations_url(p),
         committee=p.committee,
@@ -426,7 +428,7 @@ def _do_return_for_revision(ctx: _Ctx) -> None:
     p.state_note = reason
     ctx.payload = {"reason": reason}
     _tell(_proposer_users(p), p, "proposal.returned",
-          _("Your proposal was returned for revision: %(title)s") % {"title": p.title}, reason)
+          Notice(gettext_lazy("Your proposal was returned for revision: %(title)s"), title=p.title), reason)
 
 
 def _do_resubmit(ctx: _Ctx) -> None:
@@ -469,7 +471,8 @@ def _do_register(ctx: _Ctx) -> None:
     duty_ledger.credit_registration(p, ctx.today)  # the proposers' facts (duty.py), not the acting staff's
     ctx.payload = {"number": p.number, "category": category, "is_key": is_key}
     _tell(_proposer_users(p), p, "proposal.registered",
-          _("Your proposal was registered as No. %(number)s: %(title)s") % {"number": p.number, "title": p.title})
+          Notice(gettext_lazy("Your proposal was registered as No. %(number)s: %(title)s"),
+                 number=p.number, title=p.title))
 
 
 def _do_merge(ctx: _Ctx) -> None:
@@ -491,7 +494,8 @@ def _do_merge(ctx: _Ctx) -> None:
     Proposal.objects.filter(pk__in=moved).update(merged_into=target)
     ctx.payload = {"into": target.pk, "into_number": target.number or "", "reason": reason, "moved": moved}
     _tell(_proposer_users(p), p, "proposal.merged",
-          _("Your proposal was merged into “%(target)s”; its replies answer yours too.") % {"target": _label(target)},
+          Notice(gettext_lazy("Your proposal was merged into “%(target)s”; its replies answer yours too."),
+                 target=_label(target)),
           reason)
 
 
@@ -505,7 +509,8 @@ def _do_convert(ctx: _Ctx) -> None:
     p.state_note = reason
     ctx.payload = {"to": to, "reason": reason}
     _tell(_proposer_users(p), p, "proposal.converted",
-          _("Your proposal was converted to a %(target)s: %(title)s") % {"target": ConvertTarget(to).label, "title": p.title},
+          Notice(gettext_lazy("Your proposal was converted to a %(target)s: %(title)s"),
+                 target=ConvertTarget(to).label, title=p.title),
           reason)
 
 
@@ -518,7 +523,7 @@ def _do_reject(ctx: _Ctx) -> None:
     p.state_note = reason
     ctx.payload = {"reason_code": code, "reason": reason}
     _tell(_proposer_users(p), p, "proposal.rejected",
-          _("Your proposal was not registered: %(title)s") % {"title": p.title},
+          Notice(gettext_lazy("Your proposal was not registered: %(title)s"), title=p.title),
           f"{RejectReason(code).label}. {reason}".strip())
 
 
@@ -557,9 +562,11 @@ def _do_assign(ctx: _Ctx) -> None:
     ctx.payload = {"units": [{"unit": a.unit_id, "role": a.role, "due_date": a.due_date.isoformat()} for a in created]}
     for a in created:
         _tell_unit(ctx, a, "proposal.assigned",
-                   _("New proposal assigned (%(role)s): %(title)s") % {"role": a.get_role_display(), "title": _label(p)},
-                   _("Acknowledge or object by %(objection)s; reply by %(due)s.")
-                   % {"objection": a.objection_due.isoformat(), "due": a.due_date.isoformat()})
+                   Notice(gettext_lazy("New proposal assigned (%(role)s): %(title)s"),
+                          role=AssignmentRole(a.role).label,
+                          title=_label(p)),
+                   Notice(gettext_lazy("Acknowledge or object by %(objection)s; reply by %(due)s."),
+                          objection=a.objection_due, due=a.due_date))
 
 
 def _do_reassign(ctx: _Ctx) -> None:
@@ -581,11 +588,13 @@ def _do_reassign(ctx: _Ctx) -> None:
     ctx.payload = {"assignment": old.pk, "from_unit": old.unit_id, "unit": unit.pk, "new_assignment": new.pk,
                    "role": new.role}
     _tell_unit(ctx, new, "proposal.assigned",
-               _("New proposal assigned (%(role)s): %(title)s") % {"role": new.get_role_display(), "title": _label(p)},
-               _("Acknowledge or object by %(objection)s; reply by %(due)s.")
-               % {"objection": new.objection_due.isoformat(), "due": new.due_date.isoformat()})
+               Notice(gettext_lazy("New proposal assigned (%(role)s): %(title)s"), role=AssignmentRole(new.role).label,
+                      title=_label(p)),
+               Notice(gettext_lazy("Acknowledge or object by %(objection)s; reply by %(due)s."),
+                      objection=new.objection_due, due=new.due_date))
     _tell_unit(ctx, old, "proposal.reassigned",
-               _("Your objection was accepted; the proposal went to another unit: %(title)s") % {"title": _label(p)})
+               Notice(gettext_lazy("Your objection was accepted; the proposal went to another unit: %(title)s"),
+                      title=_label(p)))
 
 
 def _my_assignment(ctx: _Ctx, *, role_ok=None) -> Assignment:
@@ -639,7 +648,8 @@ def _do_object(ctx: _Ctx) -> None:
     a.save(update_fields=["state", "objection_reason", "objected_at"])
     ctx.payload = {"assignment": a.pk, "unit": a.unit_id, "reason": reason}
     _tell(office_users(ctx.committee_id), ctx.obj, "proposal.objected",
-          _("%(unit)s objects to the assignment of %(title)s") % {"unit": a.unit.name, "title": _label(ctx.obj)},
+          Notice(gettext_lazy("%(unit)s objects to the assignment of %(title)s"),
+                 unit=a.unit.name, title=_label(ctx.obj)),
           reason)
 
 
@@ -691,8 +701,8 @@ def _do_request_extension(ctx: _Ctx) -> None:
     req = ExtensionRequest.objects.create(assignment=a, requested_until=until, reason=reason, requested_by=ctx.actor)
     ctx.payload = {"assignment": a.pk, "request": req.pk, "until": until.isoformat(), "reason": reason}
     _tell(office_users(ctx.committee_id), ctx.obj, "proposal.extension_requested",
-          _("%(unit)s asks to reply to %(title)s by %(date)s") % {
-              "unit": a.unit.name, "title": _label(ctx.obj), "date": until.isoformat()},
+          Notice(gettext_lazy("%(unit)s asks to reply to %(title)s by %(date)s"),
+                 unit=a.unit.name, title=_label(ctx.obj), date=until),
           reason)
 
 
@@ -725,9 +735,11 @@ def _decide_extension(ctx: _Ctx, approve: bool) -> None:
     ctx.payload = {"request": req.pk, "assignment": a.pk, "old_due_date": old_due.isoformat(),
                    "due_date": a.due_date.isoformat(), "note": note}
     if approve:
-        title = _("Extension approved: reply to %(title)s by %(date)s") % {"title": _label(ctx.obj), "date": a.due_date.isoformat()}
+        title = Notice(gettext_lazy("Extension approved: reply to %(title)s by %(date)s"),
+                       title=_label(ctx.obj), date=a.due_date)
     else:
-        title = _("Extension refused: reply to %(title)s by %(date)s") % {"title": _label(ctx.obj), "date": a.due_date.isoformat()}
+        title = Notice(gettext_lazy("Extension refused: reply to %(title)s by %(date)s"),
+                       title=_label(ctx.obj), date=a.due_date)
     _tell_unit(ctx, a, "proposal.extension_decided", title, note)
 
 
@@ -784,11 +796,11 @@ def _do_reply(ctx: _Ctx) -> None:
         p.evaluation_due = timers.deadline(ctx.committee_id, "proposal.evaluation", ctx.today)
         ctx.payload["closed_assignments"] = _finish_leftovers(p)
         ctx.payload["evaluation_due"] = p.evaluation_due.isoformat()
-        body = _("Please evaluate the replies by %(date)s.") % {"date": p.evaluation_due.isoformat()}
+        body = Notice(gettext_lazy("Please evaluate the replies by %(date)s."), date=p.evaluation_due)
     else:
         body = ""
     _tell(_answered_users(p), p, "proposal.replied",
-          _("%(unit)s replied to the proposal %(title)s") % {"unit": a.unit.name, "title": _label(p)}, body)
+          Notice(gettext_lazy("%(unit)s replied to the proposal %(title)s"), unit=a.unit.name, title=_label(p)), body)
 
 
 # --- Evaluation and after -----------------------------------------------------------------------
@@ -825,7 +837,7 @@ def _do_evaluate(ctx: _Ctx) -> None:
                    % {"title": _label(p), "verdict": EvaluationVerdict(verdict).label}, comment)
     if verdict == EvaluationVerdict.DISSATISFIED:
         _tell(office_users(ctx.committee_id), p, "proposal.dissatisfied",
-              _("The proposer is dissatisfied with a reply to %(title)s") % {"title": _label(p)}, comment)
+              Notice(gettext_lazy("The proposer is dissatisfied with a reply to %(title)s"), title=_label(p)), comment)
 
 
 def _do_rehandle(ctx: _Ctx) -> None:
@@ -887,7 +899,8 @@ def _do_close(ctx: _Ctx) -> None:
         p.state_note = note
     _finish_leftovers(p)
     ctx.payload = {"note": note, "reason": why, "unevaluated": unevaluated}
-    _tell(_answered_users(p), p, "proposal.closed", _("Your proposal was closed: %(title)s") % {"title": _label(p)}, note)
+    _tell(_answered_users(p), p, "proposal.closed", Notice(gettext_lazy("Your proposal was closed: %(title)s"),
+                                                           title=_label(p)), note)
 
 
 def _do_archive(ctx: _Ctx) -> None:
@@ -930,7 +943,7 @@ def _do_mark_key(ctx: _Ctx) -> None:
     ctx.payload = {"is_key": is_key, "leader": leader.pk if leader and is_key else None}
     if leader is not None and is_key:
         _tell([leader], p, "proposal.supervise",
-              _("You supervise the key proposal %(title)s") % {"title": _label(p)})
+              Notice(gettext_lazy("You supervise the key proposal %(title)s"), title=_label(p)))
 
 
 def _do_supervise(ctx: _Ctx) -> None:
