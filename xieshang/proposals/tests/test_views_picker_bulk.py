@@ -188,3 +188,12 @@ def test_a_selection_is_written_at_once_even_above_the_inline_limit(actors, sett
     response = client_for(actors.staff).post(reverse("proposals:bulk"), {"action": "export", "ids": [b.pk, a.pk]})
     assert response.status_code == 200 and _numbers(b"".join(response.streaming_content)) == {a.number, b.number}
     assert not Export.objects.exists()
+
+
+def test_the_other_lists_label_their_cells_for_phone_cards(actors):
+    p = _walk("assigned", actors, "标签")
+    mine = client_for(actors.proposer).get(reverse("proposals:mine")).content.decode()
+    assert 'data-label="提案号"' in mine and 'data-label="案由"' in mine and f'<span class="number">{p.number}</span>' in mine
+    for name in ("proposals:overdue", "proposals:extensions"):
+        assert client_for(actors.staff).get(reverse(name)).status_code == 200
+    assert client_for(actors.proposer).get(reverse("proposals:cosign_invitations")).status_code == 200
