@@ -49,6 +49,7 @@ def _isolate(settings, tmp_path, monkeypatch):
     # crossed a minute would count one more query. Tests stand in one minute; the refresh test sets its own.
     monkeypatch.setattr(calendar, "time", types.SimpleNamespace(monotonic=lambda: 0.0))
     LocmemSmsBackend.outbox.clear()
+    LocmemSmsBackend.keys.clear()
     yield
     clock.reset()
 

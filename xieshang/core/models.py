@@ -595,6 +595,9 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
+        # committed before the message leaves; a run that finds it (the last one stopped mid-send) sends again
+        # with the same idempotency key, which a gateway that accepts one answers without sending twice
+        SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
@@ -602,6 +605,8 @@ class Delivery(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     address = models.CharField(max_length=200)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    # given once, before the first attempt, and passed on every attempt (the gateway's de-duplication key)
+    idempotency_key = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

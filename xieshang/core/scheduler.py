@@ -194,8 +194,8 @@ def recover_deliveries() -> str:
     `notify` leaves a pending delivery with no task at all. Tasks of `deliver_notification` still
     running XIESHANG_TASK_STALE_SECONDS after they started are marked failed, and every pending
     delivery older than XIESHANG_REDELIVER_AFTER_SECONDS whose notification has no queued or
-    running task gets a new one. Sending twice is impossible either way: the task locks each
-    delivery row and skips it once it is sent.
+    running task gets a new one (a delivery left "sending" too: it is sent again with its idempotency
+    key). The task skips a delivery once it is sent.
     """
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
@@ -217,7 +217,8 @@ def recover_deliveries() -> str:
 
     older = now - datetime.timedelta(seconds=settings.XIESHANG_REDELIVER_AFTER_SECONDS)
     pending = set(
-        Delivery.objects.filter(status=Delivery.Status.PENDING, notification__created_at__lte=older)
+        Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
+                                notification__created_at__lte=older)
         .values_list("notification_id", flat=True)
         .distinct()
         .order_by("notification_id")[:RECOVER_BATCH]

@@ -3,12 +3,16 @@
 A thin wrapper around django-tasks-db's `db_worker`: it checks that the task queue is the
 database backend (XIESHANG_TASK_BACKEND), serves every queue named in settings.TASKS by
 default, and passes the useful options through. Run one or several per deployment; each
-task is claimed by exactly one worker.
+task is claimed by exactly one worker. A database error ("database is locked" on SQLite, a restarting
+PostgreSQL) does not stop it: it waits, longer after each failure in a row, and runs on.
 """
+
+import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError, connections
 
 
 def _queues(alias: str) -> str:
@@ -75,4 +79,34 @@ class Command(BaseCommand):
                 f"polling every {options['interval']:g} s."
             )
         # The backend goes as an argument: db_worker checks it while parsing.
-        call_command("db_worker", "--backend", alias, **worker_options)
+        survive_database_errors(lambda: call_command("db_worker", "--backend", alias, **worker_options),
+                                log=self.stderr.write)
+
+
+# Seconds to wait after the database refused us ("database is locked", a restarting server), growing with each
+# failure in a row; the worker never exits because of it.
+BACKOFF_SECONDS = (0.5, 1, 2, 5, 10, 30)
+# A run that lasted this long before failing starts the backoff again from the first step.
+HEALTHY_RUN_SECONDS = 60
+
+
+def survive_database_errors(run, *, log, sleep=None, clock=None):
+    """Call `run` until it returns; on a database error (SQLite's "database is locked", a PostgreSQL restart)
+    close the connections, wait (BACKOFF_SECONDS) and run again. Returns what `run` returns."""
+    sleep, clock = sleep or time.sleep, clock or time.monotonic
+    failures = 0
+    while True:
+        started = clock()
+        try:
+            return run()
+        except (OperationalError, InterfaceError) as exc:
+            if clock() - started >= HEALTHY_RUN_SECONDS:
+                failures = 0
+            delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS) - 1)]
+            failures += 1
+            log(f"Xieshang worker: database error ({str(exc).strip()[:200]}); retrying in {delay:g} s "
+                f"({failures} in a row).")
+            for connection in connections.all(initialized_only=True):
+                if not connection.in_atomic_block:
+                    connection.close()  # a fresh one next time (a restarted server, a broken socket)
+            sleep(delay)
