@@ -219,13 +219,40 @@ class AssignmentOut(Schema):
     extension_requests: list[ExtensionOut]
 
 
+class SubVerdictOut(Schema):
+    key: str
+    question: str
+    answer: str
+    label: str
+
+
 class EvaluationOut(Schema):
     id: int
     reply: int
     verdict: str
     verdict_label: str
     comment: str
+    answers: list[SubVerdictOut] = Field([], description="The sub-verdicts (GET /proposals/evaluation-questions)")
     evaluated_at: datetime.datetime
+    corrected_at: datetime.datetime | None = Field(None, description="When the proposer last corrected it")
+
+
+class RehandlingOut(Schema):
+    round: int
+    instructions: str
+    due_date: datetime.date
+    created_at: datetime.datetime
+
+
+class QuestionOptionOut(Schema):
+    answer: str
+    label: str
+
+
+class EvaluationQuestionOut(Schema):
+    key: str
+    label: str
+    options: list[QuestionOptionOut]
 
 
 class ReplyOut(Schema):
@@ -300,6 +327,7 @@ class ProposalOut(Schema):
     overdue: bool
     replies: list[ReplyOut]
     evaluations: list[EvaluationOut]
+    rehandlings: list[RehandlingOut] = Field([], description="Each re-handling round: the office's instructions and the new reply due date")
     supervisions: list[SupervisionOut]
     is_key: bool
     supervising_leader: str | None
@@ -358,7 +386,9 @@ def _evaluation(ev) -> dict:
         "verdict": ev.verdict,
         "verdict_label": str(ev.get_verdict_display()),
         "comment": ev.comment,
+        "answers": ev.answers or [],
         "evaluated_at": ev.evaluated_at,
+        "corrected_at": ev.corrected_at,
     }
 
 
@@ -523,6 +553,10 @@ def proposal_out(user, proposal: Proposal) -> dict:
         "overdue": any(a["overdue"] for a in live),
         "replies": replies,
         "evaluations": [_evaluation(ev) for ev in p.evaluations.all()],
+        "rehandlings": [
+            {"round": h.round, "instructions": h.instructions, "due_date": h.due_date, "created_at": h.created_at}
+            for h in selectors.rehandlings_of(p)
+        ],
         "supervisions": [
             {"leader": s.leader.display_name, "text": s.text, "created_at": s.created_at} for s in p.supervisions.all()
         ],
@@ -707,6 +741,19 @@ def proposal_export_queue(request, filters: ProposalListFilters | None = None):
     export = export_request(actor=request.auth, committee=committee, kind="proposals_api",
                             params=_filter_params(filters or ProposalListFilters()))
     return Status(202, export_out(export))
+
+
+@router.get("/evaluation-questions", response={200: list[EvaluationQuestionOut], **ERRORS},
+            summary="The committee's evaluation questions", operation_id="proposals_evaluation_questions")
+def evaluation_questions(request):
+    """The sub-verdict questions the proposer answers with `evaluate` / `correct_evaluation`: send
+    `answers` as {key: answer}."""
+    committee = committee_or_forbidden(request)
+    return [
+        {"key": q["key"], "label": str(q["label"]),
+         "options": [{"answer": value, "label": str(label)} for value, label in q["options"]]}
+        for q in selectors.evaluation_questions(committee)
+    ]
 
 
 @router.get("/{int:id}", response={200: ProposalOut, **ERRORS}, summary="One proposal",

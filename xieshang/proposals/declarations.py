@@ -94,6 +94,8 @@ def _nav():
         NavItem(_("Supervised proposals"), "proposals:supervised", frozenset({Role.LEADER}), order=170),
         NavItem(_("Proposal clues"), "proposals:clues", frozenset({Role.MEMBER, Role.STAFF, Role.ADMIN, Role.LEADER}),
                 order=180),
+        NavItem(_("Evaluation questions"), "proposals:evaluation_questions", frozenset({Role.STAFF, Role.ADMIN}),
+                order=175),
     )
 
 

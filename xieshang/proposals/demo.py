@@ -85,6 +85,7 @@ from .models import (
     ProposalKind,
     ProposalState,
     ProposerKind,
+    Rehandling,
     RejectReason,
     Reply,
     ReplyOutcome,
@@ -897,6 +898,23 @@ EVALUATION_COMMENTS = {
         "办理过程中未与提案人沟通，答复与实际情况不符。",
     ),
 }
+# The sub-verdicts (the default questions, selectors.evaluation_questions) that go with each verdict.
+SUB_VERDICTS = {
+    EvaluationVerdict.SATISFIED: {"attitude": "satisfied", "result": "satisfied", "met_proposer": "yes"},
+    EvaluationVerdict.BASICALLY_SATISFIED: {"attitude": "satisfied", "result": "basically_satisfied", "met_proposer": "yes"},
+    EvaluationVerdict.DISSATISFIED: {"attitude": "basically_satisfied", "result": "dissatisfied", "met_proposer": "no"},
+}
+_SUB_LABELS = {"attitude": "办理态度", "result": "办理结果", "met_proposer": "是否与提案人沟通/见面",
+               "satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意", "yes": "是", "no": "否"}
+
+
+def sub_verdicts(verdict) -> list[dict]:
+    """The answers stored on a bulk-loaded Evaluation (as services._answers stores them)."""
+    return [{"key": k, "question": _SUB_LABELS[k], "answer": v, "label": _SUB_LABELS[v]}
+            for k, v in SUB_VERDICTS[verdict].items()]
+
+
+REHANDLE_INSTRUCTIONS = "请针对提案人提出的具体问题重新研究，办理前与提案人当面沟通，按期重新答复。"
 CONSULT_FORMS = [
     (HandlingConsultation.Form.MEETING, 40), (HandlingConsultation.Form.PHONE, 25), (HandlingConsultation.Form.VISIT, 20),
     (HandlingConsultation.Form.ONLINE, 10), (HandlingConsultation.Form.LETTER, 5),
@@ -1259,7 +1277,7 @@ class Bulk:
         self.items: list[Item] = []
         self.rows: dict[str, list] = {k: [] for k in (
             "cosigners", "cancelled", "assignments", "replies", "evaluations", "consultations", "views", "extensions",
-            "supervisions")}
+            "supervisions", "rehandlings")}
         self.opens = self.session.opens_on or datetime.date(self.year, 1, 8)
         self.closes = self.session.closes_on or self.opens + datetime.timedelta(days=3)
 
@@ -1406,19 +1424,23 @@ class Bulk:
             p.cosign_deadline = deadline
             self.event(item, submit, item.proposer, "submit", S.DRAFT, S.COSIGNING,
                        cosign_deadline=deadline.isoformat(), invited=len(cosigners))
-            last = submit
-            signed = 0
+            answers = []
             for m in cosigners:
                 answered = self.after(submit, 30, 60 * 60)
                 state = CoSigner.State.DECLINED if rng.random() < 0.05 and m.pk != ctx.member2.pk else CoSigner.State.SIGNED
-                signed += state == CoSigner.State.SIGNED
                 self.rows["cosigners"].append(CoSigner(proposal=p, member=m, state=state, invited_at=invited, answered_at=answered))
+                answers.append((answered, m, state))
+            # the last invited co-signer to answer ends co-signing: the proposal is submitted (services)
+            answers.sort(key=lambda a: a[0])
+            for i, (answered, m, state) in enumerate(answers):
                 action = "cosign" if state == CoSigner.State.SIGNED else "decline_cosign"
-                self.event(item, answered, m.user, action, S.COSIGNING, S.COSIGNING, member=m.pk)
-                last = max(last, answered)
-            submit = self.after(last, 10, 300)
-            self.event(item, submit, item.proposer, "close_cosigning", S.COSIGNING, S.SUBMITTED,
-                       signed=signed, unanswered=0, by="person")
+                if i < len(answers) - 1:
+                    self.event(item, answered, m.user, action, S.COSIGNING, S.COSIGNING, member=m.pk)
+                    continue
+                signed = sum(a[2] == CoSigner.State.SIGNED for a in answers)
+                self.event(item, answered, m.user, action, S.COSIGNING, S.SUBMITTED, member=m.pk,
+                           cosigning_ended=True, signed=signed, declined=len(answers) - signed)
+                submit = answered
         else:
             self.event(item, submit, item.proposer, "submit", S.DRAFT, S.SUBMITTED)
         p.submitted_at = submit
@@ -1662,7 +1684,8 @@ class Bulk:
         comment = rng.choice(EVALUATION_COMMENTS[verdict])
         for r in replies:
             self.rows["evaluations"].append(Evaluation(reply=r, proposal=p, verdict=verdict, comment=comment,
-                                                       evaluated_by=item.proposer, evaluated_at=when))
+                                                       answers=sub_verdicts(verdict), evaluated_by=item.proposer,
+                                                       evaluated_at=when))
         if verdict != EvaluationVerdict.DISSATISFIED:
             p.state, p.closed_at = S.CLOSED, when
             self.event(item, when, item.proposer, "evaluate", S.REPLIED, S.CLOSED, True, replies=replies,
@@ -1678,8 +1701,10 @@ class Bulk:
         p.round = 2
         for a in answering:
             a.round, a.due_date, a.original_due_date = 2, due, due
+        self.rows["rehandlings"].append(Rehandling(proposal=p, round=2, instructions=REHANDLE_INSTRUCTIONS,
+                                                   due_date=due, created_by=ctx.staff, created_at=again))
         self.event(item, again, ctx.staff, "rehandle", S.REPLIED, S.HANDLING, True, round=2, assignments=answering,
-                   due_date=due.isoformat())
+                   due_date=due.isoformat(), instructions=REHANDLE_INSTRUCTIONS)
         state = S.HANDLING
         second = []
         for i, a in enumerate(answering):
@@ -1713,7 +1738,8 @@ class Bulk:
         comment = "重新办理后，承办单位认真落实，满意。" if final == EvaluationVerdict.SATISFIED else "重新办理有改进，基本满意。"
         for r in second:
             self.rows["evaluations"].append(Evaluation(reply=r, proposal=p, verdict=final, comment=comment,
-                                                       evaluated_by=item.proposer, evaluated_at=when))
+                                                       answers=sub_verdicts(final), evaluated_by=item.proposer,
+                                                       evaluated_at=when))
         p.state, p.closed_at = S.CLOSED, when
         self.event(item, when, item.proposer, "evaluate", S.REPLIED, S.CLOSED, True, replies=second, verdict=final,
                    comment=comment, closed=True)
@@ -1764,6 +1790,7 @@ class Bulk:
         raw_insert(CoUnitView, self.rows["views"])
         raw_insert(ExtensionRequest, self.rows["extensions"])
         raw_insert(Supervision, self.rows["supervisions"])
+        raw_insert(Rehandling, self.rows["rehandlings"])
         events = []
         for item in self.items:
             p = item.p
@@ -1867,7 +1894,8 @@ class Story:
         return self.act(day, self.user, "resubmit")
 
     def evaluate(self, day, verdict: str, first_reply_only: bool = False) -> Story:
-        data = {"verdict": verdict, "comment": self.rng.choice(EVALUATION_COMMENTS[verdict])}
+        data = {"verdict": verdict, "comment": self.rng.choice(EVALUATION_COMMENTS[verdict]),
+                "answers": SUB_VERDICTS[verdict]}
         if first_reply_only:
             data["reply"] = lambda: Reply.objects.filter(proposal_id=self.p.pk).order_by("id").values_list("pk", flat=True)[0]
         return self.act(day, self.user, "evaluate", data, lo=19 * 60, hi=22 * 60)
@@ -1911,7 +1939,7 @@ class Story:
         return self.act(day, self.stories.ctx.staff, "approve_extension", {"request": pending})
 
     def rehandle(self, day) -> Story:
-        return self.act(day, self.stories.ctx.staff, "rehandle")
+        return self.act(day, self.stories.ctx.staff, "rehandle", {"instructions": REHANDLE_INSTRUCTIONS})
 
     def close(self, day) -> Story:
         return self.act(day, self.stories.ctx.staff, "close", {"note": CLOSE_OVERDUE_NOTE})
@@ -1978,8 +2006,7 @@ class Story:
             others = self.stories.people.cosigners(self.member, n)
             self.invite(wd(assign_day, -12), others).submit(wd(assign_day, -11))
             for m in others:
-                self.cosign(wd(assign_day, -10), m)
-            self.close_cosigning(wd(assign_day, -9))
+                self.cosign(wd(assign_day, -10), m)  # the last answer ends co-signing (submitted)
         else:
             self.submit(wd(assign_day, -11))
         return self.register(wd(assign_day, -4), key=key)
@@ -2037,7 +2064,7 @@ class Stories:
         # Submitted, waiting for the review (待审查).
         s = self.story("s1", "grain_oil", m, place="奇台县")
         other = self.people.cosigners(m, 1)[0]
-        s.create(ago(9)).invite(ago(9), [m2, other]).submit(ago(8)).cosign(ago(7), m2).cosign(ago(7), other).close_cosigning(ago(6))
+        s.create(ago(9)).invite(ago(9), [m2, other]).submit(ago(8)).cosign(ago(7), m2).cosign(ago(7), other)
         self.story("s2", "education", org="民进昌吉州委员会").create(ago(4)).submit(ago(3))
         self.story("s3", "rule_of_law").create(ago(5)).submit(ago(4))
         self.story("s4", "elderly_care").create(ago(2)).submit(ago(1))

@@ -376,12 +376,34 @@ class ReplyForm(UnitActionForm):
 
 
 class EvaluateForm(ActionForm):
+    """evaluate: the verdict, a reason unless satisfied (the schema says so too), the committee's sub-verdict
+    questions (ctx["evaluation_questions"]: one radio field `answer_<key>` each) and, last, a confirmation:
+    a valid form sent without "<prefix>-confirmed" = "1" is shown back as a summary to confirm (views.act),
+    so the member sees what they are about to submit."""
+
     reply = forms.ChoiceField(label=_("Reply"), required=False, choices=())
     verdict = forms.ChoiceField(label=_("Verdict"), choices=EvaluationVerdict.choices, widget=forms.RadioSelect)
-    comment = text_field(2000, label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = text_field(2000, label=_("Reason or comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                         help_text=_("Required unless you are satisfied: say what is missing."))
+    reply_key = "replies_to_evaluate"
 
     def setup(self):
-        self._choice("reply", "replies_to_evaluate", required=False)
+        # "<prefix>-confirmed" is the page's own step (not an input of the action): sent by the summary's button
+        self.confirmed = self.is_bound and self.data.get(self.add_prefix("confirmed")) == "1"
+        self._choice("reply", self.reply_key, required=False)
+        self.questions = list(self.ctx.get("evaluation_questions") or [])
+        for q in self.questions:
+            self.fields[f"answer_{q['key']}"] = forms.ChoiceField(
+                label=q["label"], required=False, choices=[(str(v), label) for v, label in q["options"]],
+                widget=forms.RadioSelect,
+            )
+
+    def clean(self):
+        data = super().clean()
+        verdict = data.get("verdict")
+        if verdict and verdict != EvaluationVerdict.SATISFIED and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say why you are not fully satisfied."))
+        return data
 
     def to_data(self):
         data = {"verdict": self.cleaned_data["verdict"]}
@@ -390,7 +412,73 @@ class EvaluateForm(ActionForm):
             data["reply"] = reply
         if self.cleaned_data.get("comment"):
             data["comment"] = self.cleaned_data["comment"]
+        answers = {q["key"]: self.cleaned_data.get(f"answer_{q['key']}") for q in self.questions}
+        answers = {k: v for k, v in answers.items() if v}
+        if answers:
+            data["answers"] = answers
         return data
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.is_bound and self.is_valid() and not self.confirmed
+
+    def summary(self) -> list[tuple]:
+        """What is about to be submitted, as (label, value) pairs in the words of the form."""
+        data = self.cleaned_data
+        rows = []
+        reply = data.get("reply")
+        if reply:
+            rows.append((self.fields["reply"].label, dict(self.fields["reply"].choices).get(reply, "")))
+        rows.append((self.fields["verdict"].label, EvaluationVerdict(data["verdict"]).label))
+        for q in self.questions:
+            value = data.get(f"answer_{q['key']}")
+            if value:
+                rows.append((q["label"], dict(self.fields[f"answer_{q['key']}"].choices).get(value, value)))
+        if data.get("comment"):
+            rows.append((self.fields["comment"].label, data["comment"]))
+        return rows
+
+
+class CorrectEvaluationForm(EvaluateForm):
+    """correct_evaluation: the same fields, on the replies the member has evaluated in this round."""
+
+    reply_key = "replies_evaluated"
+
+
+class RehandleForm(ActionForm):
+    instructions = text_field(5000, label=_("Instructions for the units"), widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("What the units should do in the new round; they see it with the new reply due date."))
+
+    def to_data(self):
+        return {"instructions": self.cleaned_data["instructions"]}
+
+
+class EvaluationQuestionsForm(forms.Form):
+    """The committee's sub-verdict questions, one a line: "question: answer / answer / answer"."""
+
+    questions = forms.CharField(
+        label=_("Evaluation questions"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One question a line, then a colon and the answers offered separated by “/”, e.g. "
+                    "“Handling attitude: satisfied / basically satisfied / dissatisfied”. Empty: the defaults."),
+    )
+
+    SEPARATORS = ("/", "／", "、")
+
+    def parsed(self) -> list[dict]:
+        out = []
+        for line in (self.cleaned_data.get("questions") or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            label, _sep, rest = line.replace("：", ":").partition(":")
+            for sep in self.SEPARATORS[1:]:
+                rest = rest.replace(sep, "/")
+            out.append({"label": label.strip(), "options": [o.strip() for o in rest.split("/") if o.strip()]})
+        return out
+
+    @staticmethod
+    def as_text(questions) -> str:
+        return "\n".join(f"{q['label']}: " + " / ".join(str(label) for _v, label in q["options"]) for q in questions)
 
 
 class NoteForm(ActionForm):
@@ -475,7 +563,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "refuse_extension": ExtensionDecisionForm,
     "reply": ReplyForm,
     "evaluate": EvaluateForm,
-    "rehandle": EmptyActionForm,
+    "correct_evaluation": CorrectEvaluationForm,
+    "rehandle": RehandleForm,
     "close": NoteForm,
     "archive": NoteForm,
     "urge": UrgeForm,

@@ -390,12 +390,56 @@ class Evaluation(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="evaluations")
     verdict = models.CharField(_("verdict"), max_length=20, choices=EvaluationVerdict.choices)
     comment = models.TextField(_("comment"), blank=True)
+    # The answers to the committee's sub-verdict questions (EvaluationQuestion, or the defaults), as given:
+    # [{"key", "question", "answer", "label"}] — the question's and the answer's text are kept, so a later
+    # change of the committee's questions leaves past evaluations readable.
+    answers = models.JSONField(_("sub-verdicts"), default=list, blank=True)
     evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     evaluated_at = models.DateTimeField()
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)  # the proposer's last correction
 
     class Meta:
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
+
+
+class EvaluationQuestion(models.Model):
+    """评价分项: one sub-verdict question of a committee's evaluation form (办理态度, 办理结果 …), with the
+    answers offered. A committee without rows asks the defaults (selectors.evaluation_questions)."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="evaluation_questions")
+    position = models.PositiveSmallIntegerField(_("position"))
+    label = models.CharField(_("question"), max_length=100)
+    options = models.JSONField(_("answers offered"), default=list)  # [text, …]
+
+    class Meta:
+        verbose_name = _("evaluation question")
+        verbose_name_plural = _("evaluation questions")
+        ordering = ["committee", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "position"], name="evaluation_question_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Rehandling(models.Model):
+    """重新办理: the office's decision to have a proposal handled again after dissatisfaction — the
+    instructions for the units and the new reply due date (from the committee's timer proposal.rehandle_reply)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="rehandlings")
+    round = models.PositiveSmallIntegerField(_("round"))
+    instructions = models.TextField(_("instructions"))
+    due_date = models.DateField(_("reply due"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        verbose_name = _("re-handling")
+        verbose_name_plural = _("re-handlings")
+        ordering = ["proposal", "round"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "round"], name="rehandling_one_per_round")]
 
 
 class Supervision(models.Model):

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from xieshang.core import text as core_text
 from xieshang.core.text import BODY_MAX, TITLE_MAX
@@ -387,10 +387,44 @@ class ReplyInput(UnitInput):
 # Evaluation and after
 
 
+def _answers(value):
+    """The sub-verdicts: {question key: answer}, both short texts (which keys and answers the committee
+    offers, the handler asks: services._answers)."""
+    if _empty(value) or value == {}:
+        return {}
+    if not isinstance(value, dict) or len(value) > 20:
+        raise ValueError(_("Choose one of the offered values."))
+    out = {}
+    for key, answer in value.items():
+        key, answer = str(key).strip(), ("" if answer is None else str(answer).strip())
+        if not key or len(key) > 40 or len(answer) > 100:
+            raise ValueError(_("Choose one of the offered values."))
+        if answer:
+            out[key] = answer
+    return out
+
+
 class EvaluateInput(ActionInput):
+    """evaluate (and correct_evaluation): the verdict; a reason (`comment`) is required unless satisfied;
+    `answers` are the sub-verdicts, {question key: answer}."""
+
     verdict: Choice(EvaluationVerdict)
-    comment: Text(2000) = ""
+    comment: Text(2000) = Field("", validate_default=True)
     reply: Id() = None
+    answers: Annotated[dict[str, str], BeforeValidator(_answers)] = {}
+
+    @field_validator("comment")
+    @classmethod
+    def _reason_unless_satisfied(cls, comment: str, info: ValidationInfo) -> str:
+        verdict = info.data.get("verdict")
+        if not comment and verdict and verdict != EvaluationVerdict.SATISFIED:
+            raise ValueError(_("Say why you are not fully satisfied."))
+        return comment
+
+
+class CorrectEvaluationInput(EvaluateInput):
+    """correct_evaluation: the proposer's new verdict on the replies of this round they evaluated (or on
+    `reply`), while the office has not yet decided (re-handling or closing)."""
 
 
 def _choose_assignments() -> str:
@@ -398,8 +432,10 @@ def _choose_assignments() -> str:
 
 
 class RehandleInput(ActionInput):
-    """rehandle: the assignments to handle again (default: those whose reply was found dissatisfying)."""
+    """rehandle: the instructions for the units, and the assignments to handle again (default: those whose
+    reply was found dissatisfying)."""
 
+    instructions: Text(5000, required=True)
     assignments: IdList(_choose_assignments, none_ok=True) = []
 
 
@@ -460,6 +496,7 @@ INPUTS: dict[str, type[ActionInput]] = {
     "reply": ReplyInput,
     "evaluate": EvaluateInput,
     "rehandle": RehandleInput,
+    "correct_evaluation": CorrectEvaluationInput,
     "close": NoteInput,
     "archive": NoteInput,
     "urge": UrgeInput,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -484,7 +484,16 @@ def unit_inbox(user, committee, bucket: str) -> QuerySet[Assignment]:
         qs = qs.filter(state=A.REPLIED)
     else:
         return qs.none()
-    return qs.order_by("due_date", "id")
+    return with_rehandling(qs).order_by("due_date", "id")
+
+
+def with_rehandling(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    """Each assignment with the office's instructions of its proposal's current re-handling round, when the
+    assignment is in that round (`rehandle_instructions`, None otherwise): in the page's own query."""
+    from .models import Rehandling
+
+    latest = Rehandling.objects.filter(proposal=OuterRef("proposal_id"), round=OuterRef("round"))
+    return qs.annotate(rehandle_instructions=Subquery(latest.values("instructions")[:1]))
 
 
 def _due_soon_limit(committee, today: datetime.date) -> datetime.date:
@@ -564,6 +573,52 @@ def objections_pending(committee) -> QuerySet[Assignment]:
 # --- The home page's to-dos --------------------------------------------------------------
 
 
+def dissatisfied_to_decide(committee) -> QuerySet[Proposal]:
+    """Replied proposals with a reply of the current round found dissatisfying: the office decides to have
+    them handled again or (after the evaluation period) to close them. Oldest reply first."""
+    from .models import Evaluation
+
+    dissatisfied = Evaluation.objects.filter(
+        proposal=OuterRef("pk"), reply__round=OuterRef("round"), verdict=EvaluationVerdict.DISSATISFIED
+    )
+    return (
+        Proposal.objects.filter(committee=committee, state=S.REPLIED).filter(Exists(dissatisfied))
+        .select_related("session__term", "lead_proposer").order_by("replied_at", "id")
+    )
+
+
+# The sub-verdict questions a committee asks when it has set none (EvaluationQuestion rows replace them):
+# key, question, [(answer, label)]. The answers of the defaults are codes, so that the API's clients can
+# send them in any language.
+def _default_questions() -> list[dict]:
+    degrees = [("satisfied", gettext_lazy("satisfied")), ("basically_satisfied", gettext_lazy("basically satisfied")),
+               ("dissatisfied", gettext_lazy("dissatisfied"))]
+    return [
+        {"key": "attitude", "label": gettext_lazy("Handling attitude"), "options": degrees},
+        {"key": "result", "label": gettext_lazy("Handling result"), "options": degrees},
+        {"key": "met_proposer", "label": gettext_lazy("Did the unit communicate or meet with you?"),
+         "options": [("yes", gettext_lazy("yes")), ("no", gettext_lazy("no"))]},
+    ]
+
+
+def evaluation_questions(committee) -> list[dict]:
+    """The committee's sub-verdict questions: [{"key", "label", "options": [(answer, label)]}] — its own
+    (EvaluationQuestion rows; key "q<position>", the answers their own text), else the defaults."""
+    from .models import EvaluationQuestion
+
+    rows = list(EvaluationQuestion.objects.filter(committee=committee).order_by("position"))
+    if not rows:
+        return _default_questions()
+    return [{"key": f"q{q.position}", "label": q.label, "options": [(o, o) for o in q.options]} for q in rows]
+
+
+def evaluation_questions_custom(committee) -> bool:
+    """Has the committee set its own questions (else the defaults are asked)?"""
+    from .models import EvaluationQuestion
+
+    return EvaluationQuestion.objects.filter(committee=committee).exists()
+
+
 def _todo(label, count, url, urgent=False) -> dict:
     return {"label": label, "count": count, "url": url, "urgent": bool(urgent and count)}
 
@@ -590,6 +645,8 @@ def todos_for(user, committee) -> list[dict]:
             _todo(_("Proposals to review"), review_queue(committee).count(), url_or_hash("proposals:review")),
             _todo(_("Objections to re-assign"), objections_pending(committee).count(), list_url, urgent=True),
             _todo(_("Extension requests"), extension_requests_pending(committee).count(), list_url, urgent=True),
+            _todo(_("Dissatisfied evaluations to decide"), dissatisfied_to_decide(committee).count(),
+                  url_or_hash("proposals:dissatisfied"), urgent=True),
             _todo(_("Overdue assignments"), overdue_assignments(committee, today).count(),
                   url_or_hash("proposals:overdue"), urgent=True),
         ]
@@ -707,6 +764,22 @@ def has_unevaluated_reply(proposal) -> bool:
     if rows is not None:
         return any(r.round == proposal.round and _evaluation_of(r) is None for r in rows)
     return _unevaluated_replies(proposal).exists()
+
+
+def rehandlings_of(proposal) -> list:
+    """The proposal's re-handling rounds (instructions, due date), oldest first; no query before a re-handling
+    (a proposal's first round has none)."""
+    if proposal.round < 2:
+        return []
+    return list(proposal.rehandlings.order_by("round"))
+
+
+def has_evaluated_reply(proposal) -> bool:
+    """Was a reply of the current round evaluated already (so the proposer may correct the verdict)?"""
+    rows = _loaded(proposal, "replies")
+    if rows is not None:
+        return any(r.round == proposal.round and _evaluation_of(r) is not None for r in rows)
+    return Reply.objects.filter(proposal=proposal, round=proposal.round, evaluation__isnull=False).exists()
 
 
 def has_dissatisfied_reply(proposal) -> bool:

@@ -39,6 +39,7 @@ from .models import (
     CoSigner,
     CoUnitView,
     Evaluation,
+    EvaluationQuestion,
     EvaluationVerdict,
     ExtensionRequest,
     HandlingConsultation,
@@ -48,6 +49,7 @@ from .models import (
     ProposerKind,
     RejectReason,
     REPLY_LETTER,
+    Rehandling,
     Reply,
     Supervision,
 )
@@ -261,6 +263,7 @@ proposal_approve_extension = _named("approve_extension")
 proposal_refuse_extension = _named("refuse_extension")
 proposal_reply = _named("reply")
 proposal_evaluate = _named("evaluate")
+proposal_correct_evaluation = _named("correct_evaluation")
 proposal_rehandle = _named("rehandle")
 proposal_close = _named("close")
 proposal_archive = _named("archive")
@@ -395,10 +398,31 @@ def _answer_invitation(ctx: _Ctx, state: str) -> None:
 
 def _do_cosign(ctx: _Ctx) -> None:
     _answer_invitation(ctx, CoSigner.State.SIGNED)
+    _end_cosigning_when_answered(ctx)
 
 
 def _do_decline_cosign(ctx: _Ctx) -> None:
     _answer_invitation(ctx, CoSigner.State.DECLINED)
+    _end_cosigning_when_answered(ctx)
+
+
+def _end_cosigning_when_answered(ctx: _Ctx) -> None:
+    """When every invited co-signer has answered, co-signing ends by itself: the proposal is submitted
+    and the proposer told (no need to wait for the deadline)."""
+    p = ctx.obj
+    counts = {state: 0 for state in CoSigner.State.values}
+    for state in CoSigner.objects.filter(proposal=p).values_list("state", flat=True):
+        counts[state] += 1
+    if counts[CoSigner.State.INVITED]:
+        return
+    _mark_submitted(p, ctx.now)
+    ctx.payload.update({"cosigning_ended": True, "signed": counts[CoSigner.State.SIGNED],
+                        "declined": counts[CoSigner.State.DECLINED]})
+    _tell(_proposer_users(p), p, "proposal.cosigning_complete",
+          Notice(gettext_lazy("Every invited co-signer has answered; your proposal is submitted: %(title)s"),
+                 title=p.title),
+          Notice(gettext_lazy("%(signed)s signed, %(declined)s declined."),
+                 signed=counts[CoSigner.State.SIGNED], declined=counts[CoSigner.State.DECLINED]))
 
 
 def _do_close_cosigning(ctx: _Ctx) -> None:
@@ -806,9 +830,52 @@ def _do_reply(ctx: _Ctx) -> None:
 # --- Evaluation and after -----------------------------------------------------------------------
 
 
+def _answers(ctx: _Ctx) -> list[dict]:
+    """The sub-verdicts given (ctx.input.answers, {key: answer}), checked against the committee's questions
+    (selectors.evaluation_questions), as stored on the Evaluation: [{"key", "question", "answer", "label"}]."""
+    given = ctx.input.answers
+    if not given:
+        return []
+    questions = {q["key"]: q for q in selectors.evaluation_questions(ctx.committee_id)}
+    out = []
+    for key, answer in given.items():
+        q = questions.get(key)
+        labels = dict(q["options"]) if q else {}
+        if answer not in labels:
+            raise Invalid(field_errors={"answers": [_("Choose one of the offered values.")]})
+        out.append({"key": key, "question": str(q["label"]), "answer": answer, "label": str(labels[answer])})
+    order = list(questions)
+    return sorted(out, key=lambda a: order.index(a["key"]))
+
+
+def _after_verdict(ctx: _Ctx, replies: list, verdict: str, comment: str, *, corrected: bool = False) -> None:
+    """What follows a verdict on `replies` (given or corrected): every reply of the round evaluated without
+    dissatisfaction closes the proposal; the units hear the verdict, the office a dissatisfied one."""
+    p = ctx.obj
+    round_replies = Reply.objects.filter(proposal=p, round=p.round)
+    all_done = not round_replies.filter(evaluation__isnull=True).exists()
+    dissatisfied = round_replies.filter(evaluation__verdict=EvaluationVerdict.DISSATISFIED).exists()
+    if all_done and not dissatisfied:
+        p.state = S.CLOSED
+        p.closed_at = ctx.now
+        ctx.payload["closed"] = True
+        _finish_leftovers(p)
+    if corrected:
+        unit_title = gettext_lazy("The proposer corrected the verdict on your reply to %(title)s: %(verdict)s")
+    else:
+        unit_title = gettext_lazy("The proposer's verdict on your reply to %(title)s: %(verdict)s")
+    for r in replies:
+        _tell_unit(ctx, r.assignment, "proposal.evaluated",
+                   Notice(unit_title, title=_label(p), verdict=EvaluationVerdict(verdict).label), comment)
+    if verdict == EvaluationVerdict.DISSATISFIED:
+        _tell(office_users(ctx.committee_id), p, "proposal.dissatisfied",
+              Notice(gettext_lazy("The proposer is dissatisfied with a reply to %(title)s"), title=_label(p)), comment)
+
+
 def _do_evaluate(ctx: _Ctx) -> None:
     p = ctx.obj
     verdict, comment = ctx.input.verdict, ctx.input.comment
+    answers = _answers(ctx)
     open_replies = Reply.objects.filter(proposal=p, round=p.round, evaluation__isnull=True).select_related("assignment")
     rid = ctx.input.reply
     if rid is not None:
@@ -819,25 +886,42 @@ def _do_evaluate(ctx: _Ctx) -> None:
     if not replies:
         raise IllegalTransition(_("There is no reply left to evaluate."), detail="nothing_to_evaluate")
     Evaluation.objects.bulk_create([
-        Evaluation(reply=r, proposal=p, verdict=verdict, comment=comment, evaluated_by=ctx.actor, evaluated_at=ctx.now)
+        Evaluation(reply=r, proposal=p, verdict=verdict, comment=comment, answers=answers, evaluated_by=ctx.actor,
+                   evaluated_at=ctx.now)
         for r in replies
     ])
     ctx.payload = {"replies": [r.pk for r in replies], "verdict": verdict, "comment": comment}
-    round_replies = Reply.objects.filter(proposal=p, round=p.round)
-    all_done = not round_replies.filter(evaluation__isnull=True).exists()
-    dissatisfied = round_replies.filter(evaluation__verdict=EvaluationVerdict.DISSATISFIED).exists()
-    if all_done and not dissatisfied:
-        p.state = S.CLOSED
-        p.closed_at = ctx.now
-        ctx.payload["closed"] = True
-        _finish_leftovers(p)
-    for r in replies:
-        _tell_unit(ctx, r.assignment, "proposal.evaluated",
-                   _("The proposer's verdict on your reply to %(title)s: %(verdict)s")
-                   % {"title": _label(p), "verdict": EvaluationVerdict(verdict).label}, comment)
-    if verdict == EvaluationVerdict.DISSATISFIED:
-        _tell(office_users(ctx.committee_id), p, "proposal.dissatisfied",
-              Notice(gettext_lazy("The proposer is dissatisfied with a reply to %(title)s"), title=_label(p)), comment)
+    if answers:
+        ctx.payload["answers"] = answers
+    _after_verdict(ctx, replies, verdict, comment)
+
+
+def _do_correct_evaluation(ctx: _Ctx) -> None:
+    """The proposer's new verdict on the evaluations of this round (or the one of `reply`), while the proposal
+    waits for the office (state replied: neither re-handled nor closed)."""
+    p = ctx.obj
+    verdict, comment = ctx.input.verdict, ctx.input.comment
+    answers = _answers(ctx)
+    rows = Evaluation.objects.filter(proposal=p, reply__round=p.round).select_related("reply__assignment")
+    rid = ctx.input.reply
+    if rid is not None:
+        rows = rows.filter(reply_id=rid)
+    rows = list(rows.order_by("id"))
+    if not rows:
+        raise Invalid(field_errors={"reply": [_("Choose a reply you have evaluated.")]})
+    changed = [e for e in rows if (e.verdict, e.comment, e.answers) != (verdict, comment, answers)]
+    if not changed:
+        ctx.skip = True
+        return
+    before = {e.reply_id: e.verdict for e in changed}
+    for e in changed:
+        e.verdict, e.comment, e.answers, e.corrected_at = verdict, comment, answers, ctx.now
+        e.save(update_fields=["verdict", "comment", "answers", "corrected_at"])
+    ctx.payload = {"replies": [e.reply_id for e in changed], "verdict": verdict, "comment": comment,
+                   "before": {str(k): v for k, v in before.items()}}
+    if answers:
+        ctx.payload["answers"] = answers
+    _after_verdict(ctx, [e.reply for e in changed], verdict, comment, corrected=True)
 
 
 def _do_rehandle(ctx: _Ctx) -> None:
@@ -857,10 +941,15 @@ def _do_rehandle(ctx: _Ctx) -> None:
         if not chosen:
             raise IllegalTransition(_("No reply of this round was found dissatisfying; nothing to re-handle."),
                                     detail="nothing_to_rehandle")
+    instructions = ctx.input.instructions
     p.round += 1
     p.state = S.HANDLING
     p.evaluation_due = None
+    # The new reply due date: the committee's re-handling timer from today; the assignments' columns carry it
+    # and the core Deadline rows follow them (the workflow's after_save: deadlines.sync_proposals).
     due = timers.deadline(ctx.committee_id, "proposal.rehandle_reply", ctx.today)
+    Rehandling.objects.create(proposal=p, round=p.round, instructions=instructions, due_date=due,
+                              created_by=ctx.actor, created_at=ctx.now)
     for a in chosen:
         a.state = A.HANDLING
         a.round = p.round
@@ -869,8 +958,10 @@ def _do_rehandle(ctx: _Ctx) -> None:
         a.replied_at = None
         a.save(update_fields=["state", "round", "due_date", "original_due_date", "replied_at"])
         _tell_unit(ctx, a, "proposal.rehandle",
-                   _("Please handle %(title)s again and reply by %(date)s") % {"title": _label(p), "date": due.isoformat()})
-    ctx.payload = {"round": p.round, "assignments": [a.pk for a in chosen], "due_date": due.isoformat()}
+                   _("Please handle %(title)s again and reply by %(date)s") % {"title": _label(p), "date": due.isoformat()},
+                   instructions)
+    ctx.payload = {"round": p.round, "assignments": [a.pk for a in chosen], "due_date": due.isoformat(),
+                   "instructions": instructions}
 
 
 def _do_close(ctx: _Ctx) -> None:
@@ -1003,6 +1094,7 @@ _HANDLERS = {
     "refuse_extension": _do_refuse_extension,
     "reply": _do_reply,
     "evaluate": _do_evaluate,
+    "correct_evaluation": _do_correct_evaluation,
     "rehandle": _do_rehandle,
     "close": _do_close,
     "archive": _do_archive,
@@ -1026,6 +1118,46 @@ MACHINE = Machine(
     illegal=_illegal,
     state_label=_state_label,
 )
+
+
+# --- The committee's evaluation questions (评价分项) -------------------------------------------------------
+
+QUESTIONS_MAX = 10
+OPTIONS_MAX = 8
+
+
+def evaluation_questions_set(*, actor, committee, questions: list[dict]) -> list[EvaluationQuestion]:
+    """Replace the committee's sub-verdict questions: [{"label", "options": [text, …]}] (at most 10
+    questions of 2–8 answers each). An empty list goes back to the defaults. Office staff and administrators
+    only; one audit event. Past evaluations keep the questions and answers they were given."""
+    if committee is None or not has_role(actor, committee, Role.STAFF, Role.ADMIN):
+        raise Forbidden()
+    errors = []
+    clean = []
+    if len(questions) > QUESTIONS_MAX:
+        errors.append(_("At most %(n)d questions.") % {"n": QUESTIONS_MAX})
+    for number, q in enumerate(questions, start=1):
+        label = str(q.get("label") or "").strip()
+        options = [str(o).strip() for o in (q.get("options") or []) if str(o).strip()]
+        if not label or len(label) > 100:
+            errors.append(_("Question %(n)d: write the question (at most 100 characters).") % {"n": number})
+        elif not 2 <= len(options) <= OPTIONS_MAX or any(len(o) > 40 for o in options):
+            errors.append(_("Question %(n)d: offer 2 to %(max)d answers of at most 40 characters.")
+                          % {"n": number, "max": OPTIONS_MAX})
+        elif len(set(options)) != len(options):
+            errors.append(_("Question %(n)d: an answer is offered twice.") % {"n": number})
+        clean.append((label, options))
+    if errors:
+        raise Invalid(field_errors={"questions": errors})
+    with transaction.atomic():
+        EvaluationQuestion.objects.filter(committee=committee).delete()
+        rows = EvaluationQuestion.objects.bulk_create([
+            EvaluationQuestion(committee=committee, position=i, label=label, options=options)
+            for i, (label, options) in enumerate(clean, start=1)
+        ])
+        audit.record(actor=actor, action="proposal.evaluation_questions", committee=committee,
+                     payload={"questions": [{"label": label, "options": options} for label, options in clean]})
+    return rows
 
 
 # --- Batches --------------------------------------------------------------------------------------

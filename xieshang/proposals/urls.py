@@ -19,6 +19,8 @@ urlpatterns = [
     path("extensions/", views.extensions, name="extensions"),
     path("overdue/", views.overdue, name="overdue"),
     path("supervised/", views.supervised, name="supervised"),
+    path("dissatisfied/", views.dissatisfied, name="dissatisfied"),
+    path("evaluation-questions/", views.evaluation_questions, name="evaluation_questions"),
     # Handling units
     path("unit/", views.unit_inbox, name="unit_inbox"),
     # Proposal clues (提案线索) and calls for them (线索征集)

@@ -40,6 +40,7 @@ from .forms import (
     VERSIONED_ACTIONS,
     AssignForm,
     BatchAssignForm,
+    EvaluationQuestionsForm,
     InviteCosignersForm,
     MemberSearchForm,
     ProposalFilterForm,
@@ -52,6 +53,7 @@ from .models import (
     AssignmentState,
     Category,
     CoSigner,
+    EvaluationVerdict,
     ExtensionRequest,
     Proposal,
     ProposalState,
@@ -318,6 +320,11 @@ def _action_context(request, proposal, actions, assignments, replies) -> dict:
             if r.round == proposal.round and not hasattr_evaluation(r)
         ],
     }
+    if names & {"evaluate", "correct_evaluation"}:
+        ctx["evaluation_questions"] = selectors.evaluation_questions(committee)
+        ctx["replies_evaluated"] = [
+            (r.pk, r.assignment.unit.name) for r in replies if r.round == proposal.round and hasattr_evaluation(r)
+        ]
     if names & {"reassign"}:
         ctx["units"] = list(HandlingUnit.objects.filter(committee=committee, is_active=True).order_by("name").values_list("pk", "name"))
     if "merge" in names:
@@ -419,7 +426,9 @@ def _entry(t, form, proposal):
     elif t is not None and t.action == "withdraw" and proposal.state == ProposalState.DRAFT:
         label = _("delete the draft")  # 删除: withdrawing (撤案) is for a proposal that was submitted
     has_fields = bool(form.visible_fields())
+    confirm = form.summary() if getattr(form, "needs_confirmation", False) else None
     return {
+        "confirm": confirm,
         "action": t.action if t else "",
         "label": label,
         "kind": "form" if has_fields else "button",
@@ -449,6 +458,9 @@ def _detail_context(request, proposal, bound=None) -> dict:
     return {
         "proposal": proposal,
         "cosigners": list(proposal.cosigners.all()),
+        "cosigners_waiting": [c for c in proposal.cosigners.all() if c.state == CoSigner.State.INVITED]
+        if proposal.state == ProposalState.COSIGNING else [],
+        "rehandlings": selectors.rehandlings_of(proposal),
         "assignments": live,
         "cancelled_assignments": [a for a in assignments if a.state == AssignmentState.CANCELLED],
         "consultations": [c for a in assignments for c in a.consultations.all()],
@@ -517,7 +529,9 @@ def act(request, pk, action):
     ctx = _action_context(request, proposal, actions, assignments, replies)
     form = action_form(action, request.POST, request.FILES, ctx=_ctx_for(action, ctx))
     status = 200
-    if form.is_valid():
+    if getattr(form, "needs_confirmation", False):
+        pass  # shown back with a summary to confirm (the evaluation): nothing is submitted yet
+    elif form.is_valid():
         version = _int_or_none(request.POST.get("version")) if action in VERSIONED_ACTIONS else None
         try:
             services.proposal_act(
@@ -926,6 +940,48 @@ def overdue(request):
     rows = list(page.object_list)
     deadlines.due_infos(rows)
     return render(request, "proposals/overdue.html", {"page_obj": page, "rows": rows})
+
+
+@screen
+def dissatisfied(request):
+    """Replied proposals found dissatisfying in their current round: the office re-handles or closes them."""
+    from django.db.models import Prefetch
+
+    from .models import Evaluation
+
+    committee = _committee(request)
+    _require_roles(request, STAFF_ROLES)
+    page = _page(request, selectors.dissatisfied_to_decide(committee).prefetch_related(
+        Prefetch("evaluations", to_attr="dissatisfied_evaluations", queryset=Evaluation.objects.filter(
+            verdict=EvaluationVerdict.DISSATISFIED).select_related("reply__assignment__unit").order_by("id"))))
+    rows = list(page.object_list)
+    for p in rows:
+        p.dissatisfied_evaluations = [e for e in p.dissatisfied_evaluations if e.reply.round == p.round]
+    return render(request, "proposals/dissatisfied.html", {"page_obj": page, "rows": rows})
+
+
+@screen
+def evaluation_questions(request):
+    """The committee's sub-verdict questions of the evaluation (office staff and administrators)."""
+    committee = _committee(request)
+    _require_roles(request, STAFF_ROLES)
+    questions = selectors.evaluation_questions(committee)
+    if request.method == "POST":
+        form = EvaluationQuestionsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.evaluation_questions_set(actor=request.user, committee=committee, questions=form.parsed())
+            except ServiceError as exc:
+                _apply_error(request, form, exc)
+            else:
+                messages.success(request, _("The evaluation questions were saved."))
+                return redirect("proposals:evaluation_questions")
+    else:
+        initial = EvaluationQuestionsForm.as_text(questions) if selectors.evaluation_questions_custom(committee) else ""
+        form = EvaluationQuestionsForm(initial={"questions": initial})
+    return render(request, "proposals/evaluation_questions.html", {
+        "form": form, "questions": questions, "custom": selectors.evaluation_questions_custom(committee),
+    })
 
 
 # --- Units and leaders ----------------------------------------------------------------------------

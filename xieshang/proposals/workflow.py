@@ -99,6 +99,13 @@ def _guard_unevaluated(step: Step) -> None:
         raise IllegalTransition(gettext("There is no reply left to evaluate."), detail="nothing_to_evaluate")
 
 
+def _guard_evaluated(step: Step) -> None:
+    from .selectors import has_evaluated_reply
+
+    if not has_evaluated_reply(step.obj):
+        raise IllegalTransition(gettext("There is no evaluation of this round to correct."), detail="nothing_to_correct")
+
+
 def _guard_dissatisfied(step: Step) -> None:
     from .selectors import has_dissatisfied_reply
 
@@ -184,6 +191,10 @@ TRANSITIONS: dict[str, Transition] = {
         # Evaluation and after (评价, 重新办理, 办结, 归档)
         T("evaluate", {S.REPLIED}, None, {"proposer"}, _("evaluate the reply"), guard=_guard_unevaluated,
           input=I.EvaluateInput),
+        # The proposer may correct the verdict while the office has not decided: re-handling and closing
+        # leave REPLIED, and so end it (a verdict that closes the proposal by itself ends it too).
+        T("correct_evaluation", {S.REPLIED}, None, {"proposer"}, _("correct the evaluation"),
+          guard=_guard_evaluated, input=I.CorrectEvaluationInput),
         T("rehandle", {S.REPLIED}, S.HANDLING, {"staff"}, _("re-handle"), guard=_guard_dissatisfied,
           input=I.RehandleInput),
         T("close", {S.REPLIED}, S.CLOSED, {"staff"}, _("close"), guard=_guard_closable, input=I.NoteInput),

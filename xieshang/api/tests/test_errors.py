@@ -177,7 +177,7 @@ def test_default_language_is_chinese_without_accept_language(people):
 ])
 def test_ids_no_row_can_have_are_refused_not_a_server_error(people, data):
     proposal = make_proposal(people, "replied")
-    body = error(people.api_staff.act(proposal.pk, "rehandle", data), 422)
+    body = error(people.api_staff.act(proposal.pk, "rehandle", {"instructions": "请重新办理", **data}), 422)
     assert body["code"] == "validation_error" and list(body["fields"]) == list(data)
 
 

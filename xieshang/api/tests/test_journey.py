@@ -42,8 +42,7 @@ def test_the_whole_journey_through_the_api(people):
     body = ok(p.api_cosigner.act(pid, "cosign"))
     assert body["cosigners"][0]["state"] == "signed"
     assert [(x["role"], x["name"]) for x in body["proposers"]] == [("lead", "张委员"), ("cosigner", "赵委员")]
-    body = ok(p.api_proposer.act(pid, "close_cosigning"))
-    assert body["state"] == "submitted"
+    assert body["state"] == "submitted"  # the last invited co-signer answered: co-signing ended by itself
 
     # The office registers (a number is given) and assigns to a lead unit and a co-handling unit.
     body = ok(p.api_staff.act(pid, "register", {"is_key": True}))
@@ -82,8 +81,9 @@ def test_the_whole_journey_through_the_api(people):
     assert body["evaluations"][0]["verdict"] == "dissatisfied"
     assert body["replies"][0]["evaluation"]["verdict"] == "dissatisfied"
     assert "rehandle" in actions_of(ok(p.api_staff.get(f"proposals/{pid}")))
-    body = ok(p.api_staff.act(pid, "rehandle"))
+    body = ok(p.api_staff.act(pid, "rehandle", {"instructions": "请与提案人面商后重新答复。"}))
     assert body["state"] == "handling" and body["round"] == 2
+    assert body["rehandlings"][0]["instructions"] == "请与提案人面商后重新答复。"
 
     # Second round: a new reply, the proposer is satisfied, the proposal is closed.
     body = ok(p.api_lead.act(pid, "reply", {"outcome": "adopted", "text": "已完成供水管网改造。"}))
@@ -102,8 +102,7 @@ def test_the_whole_journey_through_the_api(people):
         ("proposal.update", "draft"),
         ("proposal.invite_cosigners", "draft"),
         ("proposal.submit", "cosigning"),
-        ("proposal.cosign", "cosigning"),
-        ("proposal.close_cosigning", "submitted"),
+        ("proposal.cosign", "submitted"),
         ("proposal.register", "registered"),
         ("proposal.assign", "assigned"),
         ("proposal.acknowledge", "handling"),
@@ -117,9 +116,9 @@ def test_the_whole_journey_through_the_api(people):
         ("proposal.evaluate", "closed"),
     ]
     actors = [e["actor"] for e in events]
-    assert actors[4] == "赵委员" and actors[6] == "李干事" and actors[8] == "发改委联络员" and actors[11] == "财政局联络员"
+    assert actors[4] == "赵委员" and actors[5] == "李干事" and actors[7] == "发改委联络员" and actors[10] == "财政局联络员"
     assert all(e["label"] for e in events)
-    assert events[6]["payload"]["number"] == "13-4-0001"
+    assert events[5]["payload"]["number"] == "13-4-0001"
 
     # The list shows it to the office with its units; the closed proposal is counted under its state.
     page = ok(p.api_staff.get("proposals", {"state": "closed"}))

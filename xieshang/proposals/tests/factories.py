@@ -176,8 +176,9 @@ def walk_to(state: str, committee=None, units=1, roles=None, actors: Actors | No
         if p.state == ProposalState.COSIGNING:
             if target == "cosigning":
                 return p, actors
-            p = act(actor=actors.cosigner, proposal=p, action="cosign")
-            p = act(actor=actors.proposer, proposal=p, action="close_cosigning")
+            p = act(actor=actors.cosigner, proposal=p, action="cosign")  # the last one to answer: submitted
+            if p.state == ProposalState.COSIGNING:
+                p = act(actor=actors.proposer, proposal=p, action="close_cosigning")
     if state in _SIDE:
         data = {
             "returned": ("return_for_revision", {"reason": "请补充调研数据"}),
@@ -210,7 +211,8 @@ def walk_to(state: str, committee=None, units=1, roles=None, actors: Actors | No
                 p = act(actor=user, proposal=p, action="reply",
                         data={"outcome": "adopted", "text": "经研究，已采纳并落实。", "signed_by": "张局长"})
     if stop >= _PATH.index("closed"):
-        p = act(actor=actors.proposer, proposal=p, action="evaluate", data={"verdict": verdict})
+        data = {"verdict": verdict} if verdict == "satisfied" else {"verdict": verdict, "comment": "尚有不足。"}
+        p = act(actor=actors.proposer, proposal=p, action="evaluate", data=data)
         if p.state != ProposalState.CLOSED:  # a dissatisfied verdict: the office closes after the period
             raise ValueError("walk_to('closed') needs a satisfied verdict")
     if stop >= _PATH.index("archived"):

@@ -58,6 +58,9 @@ def evaluate(page, live_server, proposal, verdict, comment):
     page.check(f"input[name=evaluate-verdict][value={verdict}]")
     page.fill("textarea[name=evaluate-comment]", comment)
     click_and_wait(page, "[data-testid=action-evaluate]")
+    # the member sees what they are about to submit, and confirms it
+    assert page.locator("[data-testid=confirm-evaluate]").is_visible()
+    click_and_wait(page, "[data-testid=confirm-submit-evaluate]")
 
 
 def test_a_proposal_from_draft_to_closed(page, live_server, committee, tmp_path):
@@ -133,8 +136,11 @@ def test_a_proposal_from_draft_to_closed(page, live_server, committee, tmp_path)
     # 6. The office has it handled again.
     sign_in(page, live_server, staff)
     open_detail(page, live_server, proposal)
+    page.click("[data-testid=open-rehandle]")
+    page.fill("textarea[name=rehandle-instructions]", "请与提案人当面沟通，提前改造时间")
     click_and_wait(page, "[data-testid=action-rehandle]")
     assert state_of(page) == "handling"
+    assert "请与提案人当面沟通，提前改造时间" in page.locator("[data-testid=rehandling]").inner_text()
 
     # 7. The lead unit replies again; 8. the member is satisfied and the proposal is closed.
     sign_in(page, live_server, lead_user)

@@ -163,7 +163,11 @@ def test_closed_year_is_complete_and_spread(loaded, year):
         second = p.replies.filter(round=2)
         assert second.exists() and all(r.evaluation.verdict != EvaluationVerdict.DISSATISFIED for r in second)
         assert Event.objects.for_object(p).filter(action="proposal.rehandle").exists()
+        assert p.rehandlings.get().instructions  # the office's instructions for the second round
     assert not registered.filter(replies__evaluation__isnull=True).exists()
+    # the evaluations carry their sub-verdicts (the default questions: attitude, result, met the proposer)
+    answered = Evaluation.objects.filter(proposal__in=registered).values_list("answers", flat=True)
+    assert all([a["key"] for a in answers] == ["attitude", "result", "met_proposer"] for answers in answered)
     # assignments: mostly sole, about a tenth lead + co, a few split; many units
     lead_co = registered.filter(assignments__role=AssignmentRole.LEAD).distinct().count()
     split = registered.filter(assignments__role=AssignmentRole.SPLIT).distinct().count()

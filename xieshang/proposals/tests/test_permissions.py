@@ -30,7 +30,7 @@ ALLOWED = {
     "merge": {"staff"}, "convert": {"staff"}, "reject": {"staff"}, "assign": {"staff"}, "reassign": {"staff"},
     "acknowledge": {"unit"}, "object": {"unit"}, "consult": {"unit"}, "send_views": {"unit"},
     "request_extension": {"unit"}, "approve_extension": {"staff"}, "refuse_extension": {"staff"}, "reply": {"unit"},
-    "evaluate": {"proposer"}, "rehandle": {"staff"}, "close": {"staff"}, "archive": {"staff"},
+    "evaluate": {"proposer"}, "correct_evaluation": {"proposer"}, "rehandle": {"staff"}, "close": {"staff"}, "archive": {"staff"},
     "urge": {"staff", "leader"}, "mark_key": {"staff"}, "supervise": {"leader"}, "mark_excellent": {"staff"},
     "set_public": {"staff"},
 }
@@ -42,7 +42,7 @@ def _today():
 
 def _evaluate(verdict):
     def prep(p, a):
-        return act(actor=a.proposer, proposal=p, action="evaluate", data={"verdict": verdict})
+        return act(actor=a.proposer, proposal=p, action="evaluate", data={"verdict": verdict, "comment": "办理不到位"})
     return prep
 
 
@@ -91,7 +91,9 @@ SETUP = {
                          lambda p, a, x: {"request": ExtensionRequest.objects.get(assignment__proposal=p).pk}, {}),
     "reply": ("handling", None, lambda p, a, x: {"outcome": "adopted", "text": "答复"}, {}),
     "evaluate": ("replied", None, lambda p, a, x: {"verdict": "satisfied"}, {}),
-    "rehandle": ("replied", _evaluate("dissatisfied"), lambda p, a, x: {}, {}),
+    "correct_evaluation": ("replied", _evaluate("dissatisfied"),
+                           lambda p, a, x: {"verdict": "basically_satisfied", "comment": "已有改进"}, {}),
+    "rehandle": ("replied", _evaluate("dissatisfied"), lambda p, a, x: {"instructions": "请重新办理"}, {}),
     "close": ("replied", _evaluation_over, lambda p, a, x: {}, {}),
     "archive": ("closed", None, lambda p, a, x: {}, {}),
     "urge": ("handling", None, lambda p, a, x: {}, {}),

@@ -248,7 +248,7 @@ def test_edit_register_cosign_and_merge_keep_the_index_current():
     assert found(cosigner_name, seen) == set()  # invited, not signed yet
     p = act(actor=actors.cosigner, proposal=p, action="cosign")
     assert found(cosigner_name, seen) == {"关于新标题的提案"}
-    p = act(actor=actors.proposer, proposal=p, action="close_cosigning")
+    assert p.state == ProposalState.SUBMITTED  # the only invited co-signer answered: co-signing ended
     p = act(actor=staff, proposal=p, action="register")
     assert p.number and found(p.number, seen) == found(p.number.rsplit("-", 1)[1], seen) == {"关于新标题的提案"}
     other, _ = walk_to("submitted", actors=actors, cosign=False, title="关于湿地的另一提案")
@@ -297,8 +297,8 @@ def test_a_write_that_changes_nothing_indexed_leaves_the_document_alone():
     assert found(cosigner.name) == {"关于摘要不变的提案"}
     # … and the next transitions that change nothing indexed write nothing again
     with CaptureQueriesContext(connection) as queries:
-        p = act(actor=actors.proposer, proposal=p, action="close_cosigning")
-    assert p.state == ProposalState.SUBMITTED and _index_writes(queries.captured_queries) == []
+        p = act(actor=actors.staff, proposal=p, action="return_for_revision", data={"reason": "请补充"})
+    assert p.state == ProposalState.RETURNED and _index_writes(queries.captured_queries) == []
     assert _stored(p) == (version, digest, content)
     assert search.reindex(stale_only=True) == 0  # behind its proposal's version, but not stale
 

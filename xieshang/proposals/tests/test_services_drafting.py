@@ -148,13 +148,21 @@ def test_cosigning_flow(actors):
     assert timezone.localtime(p.cosign_deadline).date() == timezone.localdate() + datetime.timedelta(days=3)
     assert Notification.objects.filter(kind="proposal.cosign_invitation").count() == 2
     p = act(actor=actors.cosigner, proposal=p, action="cosign")
+    assert p.state == ProposalState.COSIGNING  # one invited co-signer has not answered yet
+    assert not Notification.objects.filter(kind="proposal.cosigning_complete").exists()
     p = act(actor=other, proposal=p, action="decline_cosign")
     states = dict(CoSigner.objects.filter(proposal=p).values_list("member__user", "state"))
     assert states == {actors.cosigner.pk: "signed", other.pk: "declined"}
+    # every invited co-signer has answered: co-signing ends by itself and the proposer is told
+    assert p.state == ProposalState.SUBMITTED and p.submitted_at is not None
+    told = Notification.objects.get(kind="proposal.cosigning_complete")
+    assert told.recipient == actors.proposer and "1" in told.body
+    event = Event.objects.for_object(p).filter(action="proposal.decline_cosign").get()
+    assert (event.from_state, event.to_state, event.payload["cosigning_ended"]) == ("cosigning", "submitted", True)
     with pytest.raises(IllegalTransition):
         act(actor=actors.cosigner, proposal=p, action="cosign")
-    p = act(actor=actors.proposer, proposal=p, action="close_cosigning")
-    assert p.state == ProposalState.SUBMITTED
+    with pytest.raises(IllegalTransition):
+        act(actor=actors.proposer, proposal=p, action="close_cosigning")
 
 
 def test_default_cosign_period_is_seven_days(actors):

@@ -14,6 +14,7 @@ from xieshang.proposals.tests.factories import make_actors, make_member, set_tod
 pytestmark = pytest.mark.django_db
 act = services.proposal_act
 REPLY = {"outcome": "adopted", "text": "已办理。"}
+REHANDLE = {"instructions": "请与提案人当面沟通后重新答复。"}
 
 
 @pytest.fixture
@@ -57,14 +58,15 @@ def test_dissatisfied_then_rehandle_then_close(split_actors, monkeypatch):
     p, _ = walk_to("replied", actors=actors)
     first, second = Reply.objects.filter(proposal=p).order_by("id")
     act(actor=actors.proposer, proposal=p, action="evaluate", data={"reply": first.pk, "verdict": "satisfied"})
-    p = act(actor=actors.proposer, proposal=p, action="evaluate", data={"reply": second.pk, "verdict": "dissatisfied"})
+    p = act(actor=actors.proposer, proposal=p, action="evaluate",
+            data={"reply": second.pk, "verdict": "dissatisfied", "comment": "未解决"})
     assert p.state == ProposalState.REPLIED
     assert Notification.objects.filter(kind="proposal.dissatisfied", recipient=actors.staff).exists()
     with pytest.raises(IllegalTransition):  # not closable yet: dissatisfied, within the evaluation period
         act(actor=actors.staff, proposal=p, action="close")
     with pytest.raises(Forbidden):
-        act(actor=actors.proposer, proposal=p, action="rehandle")
-    p = act(actor=actors.staff, proposal=p, action="rehandle")
+        act(actor=actors.proposer, proposal=p, action="rehandle", data=REHANDLE)
+    p = act(actor=actors.staff, proposal=p, action="rehandle", data=REHANDLE)
     assert (p.state, p.round, p.evaluation_due) == (ProposalState.HANDLING, 2, None)
     again = second.assignment
     again.refresh_from_db()
@@ -79,7 +81,7 @@ def test_dissatisfied_then_rehandle_then_close(split_actors, monkeypatch):
     p = act(actor=actors.unit_users[1], proposal=p, action="reply", data=REPLY)
     assert p.state == ProposalState.REPLIED
     assert Reply.objects.filter(proposal=p, round=2).count() == 1
-    p = act(actor=actors.proposer, proposal=p, action="evaluate", data={"verdict": "dissatisfied"})
+    p = act(actor=actors.proposer, proposal=p, action="evaluate", data={"verdict": "dissatisfied", "comment": "仍未解决"})
     assert p.state == ProposalState.REPLIED
     with pytest.raises(Invalid):  # after re-handling the office closes with a note
         act(actor=actors.staff, proposal=p, action="close")
@@ -112,14 +114,14 @@ def test_evaluation_due_is_fifteen_working_days(committee, monkeypatch):
 def test_rehandle_without_dissatisfaction_is_illegal(committee):
     p, actors = walk_to("replied", committee=committee)
     with pytest.raises(IllegalTransition):
-        act(actor=actors.staff, proposal=p, action="rehandle")
+        act(actor=actors.staff, proposal=p, action="rehandle", data=REHANDLE)
 
 
 def test_rehandle_named_assignments(committee):
     p, actors = walk_to("replied", committee=committee)
     with pytest.raises(Invalid):
-        act(actor=actors.staff, proposal=p, action="rehandle", data={"assignments": [987654]})
-    p = act(actor=actors.staff, proposal=p, action="rehandle", data={"assignments": [p.assignments.get().pk]})
+        act(actor=actors.staff, proposal=p, action="rehandle", data={**REHANDLE, "assignments": [987654]})
+    p = act(actor=actors.staff, proposal=p, action="rehandle", data={**REHANDLE, "assignments": [p.assignments.get().pk]})
     assert (p.state, p.round) == ("handling", 2)
 
 

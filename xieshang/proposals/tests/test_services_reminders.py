@@ -89,7 +89,8 @@ def test_a_later_run_within_the_window_still_reminds(committee):
 
 def test_no_evaluation_reminder_once_every_reply_is_evaluated(committee):
     p, actors = walk_to("replied", committee=committee)
-    services.proposal_act(actor=actors.proposer, proposal=p, action="evaluate", data={"verdict": "dissatisfied"})
+    services.proposal_act(actor=actors.proposer, proposal=p, action="evaluate",
+                           data={"verdict": "dissatisfied", "comment": "未解决"})
     p.refresh_from_db()
     assert p.state == "replied"
     Proposal.objects.filter(pk=p.pk).update(evaluation_due=D(2025, 10, 10))

@@ -208,8 +208,7 @@ def test_timeline(actors):
     p, _ = walk_to("registered", actors=actors)
     events = selectors.timeline_of(actors.staff, p)
     assert [e.action for e in events] == [
-        "proposal.create", "proposal.invite_cosigners", "proposal.submit", "proposal.cosign",
-        "proposal.close_cosigning", "proposal.register",
+        "proposal.create", "proposal.invite_cosigners", "proposal.submit", "proposal.cosign", "proposal.register",
     ]
     assert events[-1].label == "register" and events[0].label == "created"
     with pytest.raises(NotFound):

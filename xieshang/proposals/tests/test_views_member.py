@@ -244,6 +244,11 @@ def test_evaluation_form_keeps_the_comment_and_then_closes(member_client, actors
     html = response.content.decode()
     assert "答复很认真" in html and "<details class=\"action-box\" open>" in html
     response = member_client.post(url, {"evaluate-verdict": "satisfied", "evaluate-comment": "答复很认真"})
+    assert response.status_code == 200 and 'data-testid="confirm-evaluate"' in response.content.decode()
+    p.refresh_from_db()
+    assert p.state == ProposalState.REPLIED  # shown back to confirm: nothing submitted yet
+    response = member_client.post(url, {"evaluate-verdict": "satisfied", "evaluate-comment": "答复很认真",
+                                        "evaluate-confirmed": "1"})
     assert response.status_code == 302
     p.refresh_from_db()
     assert p.state == ProposalState.CLOSED

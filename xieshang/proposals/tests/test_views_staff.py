@@ -314,10 +314,12 @@ def test_flags_key_excellent_public(staff_client, actors):
 def test_rehandle_and_close_after_dissatisfaction(staff_client, actors):
     p, _ = walk_to("replied", actors=actors)
     client = client_for(actors.proposer)
-    client.post(reverse("proposals:act", args=[p.pk, "evaluate"]), {"evaluate-verdict": "dissatisfied"})
+    client.post(reverse("proposals:act", args=[p.pk, "evaluate"]),
+                {"evaluate-verdict": "dissatisfied", "evaluate-comment": "未解决", "evaluate-confirmed": "1"})
     html = staff_client.get(reverse("proposals:detail", args=[p.pk])).content.decode()
     assert 'data-testid="action-rehandle"' in html
-    staff_client.post(reverse("proposals:act", args=[p.pk, "rehandle"]), {"version": p.version + 1})
+    staff_client.post(reverse("proposals:act", args=[p.pk, "rehandle"]),
+                      {"version": p.version + 1, "rehandle-instructions": "请当面沟通后重新答复"})
     p.refresh_from_db()
     assert p.state == ProposalState.HANDLING and p.round == 2
 

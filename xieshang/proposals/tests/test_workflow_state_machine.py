@@ -106,10 +106,11 @@ def _data_for(action, p, draw, world, clock):
         return {"request": pick(ids)}
     if action == "reply":
         return {"outcome": pick(["adopted", "planned", "explained", "bad"]), "text": "答复"}
-    if action == "evaluate":
-        return {"verdict": pick(["satisfied", "basically_satisfied", "dissatisfied"])}
+    if action in ("evaluate", "correct_evaluation"):
+        return {"verdict": pick(["satisfied", "basically_satisfied", "dissatisfied"]),
+                "comment": pick(["", "办理不到位"]), "answers": pick([{}, {"attitude": "satisfied"}, {"nope": "x"}])}
     if action == "rehandle":
-        return {}
+        return {"instructions": pick(["请重新办理，当面沟通", ""])}
     if action == "close":
         return {"note": pick(["", "已做解释"])}
     if action == "urge":
@@ -165,6 +166,10 @@ def _valid_data_for(action, p, world, clock):
         return {"outcome": "adopted", "text": "答复内容"}
     if action == "evaluate":
         return {"verdict": "satisfied"}
+    if action == "correct_evaluation":
+        return {"verdict": "basically_satisfied", "comment": "基本解决", "answers": {"met_proposer": "yes"}}
+    if action == "rehandle":
+        return {"instructions": "请与提案人当面沟通后重新答复"}
     if action == "close":
         return {"note": "已做解释"}
     if action == "mark_key":
