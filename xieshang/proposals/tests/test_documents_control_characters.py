@@ -56,10 +56,10 @@ def test_documents_through_the_api_answer_200(hostile, client, committee):
     from xieshang.api.tests.conftest import ApiClient, issue_token
 
     api = ApiClient(issue_token(hostile.lead_proposer.user))
-    response = api.get(f"/proposals/{hostile.pk}/documents/proposal.docx")
+    response = api.get(f"proposals/{hostile.pk}/documents/proposal.docx")
     assert response.status_code == 200, response.content[:300]
     _valid(response.content)
     reply = hostile.replies.get()
-    response = api.get(f"/proposals/{hostile.pk}/replies/{reply.pk}/letter.docx")
+    response = api.get(f"proposals/{hostile.pk}/replies/{reply.pk}/letter.docx")
     assert response.status_code == 200, response.content[:300]
     _valid(response.content)
