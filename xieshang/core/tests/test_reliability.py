@@ -168,3 +168,21 @@ def test_the_file_gateway_writes_a_key_once(tmp_path, settings, db, django_captu
         with django_capture_on_commit_callbacks(execute=True):
             FileSmsBackend().send("13900000001", text, idempotency_key=key)
     assert [(r["text"], r["key"]) for r in FileSmsBackend.read()] == [("第一次", "k1"), ("第二条", "k2")]
+
+
+# --- SQLite under concurrent writes (`make run`) -----------------------------------------------------
+
+def test_sqlite_writers_queue_for_20_seconds_instead_of_failing(db):
+    """Two requests writing at once on SQLite: the second waits for the lock (taken at BEGIN: IMMEDIATE) up
+    to 20 s instead of answering 500 "database is locked"."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (busy_ms,) = cursor.fetchone()
+    assert busy_ms >= 20000 and busy_ms >= options["timeout"] * 1000
