@@ -124,10 +124,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             # WAL lets readers run beside the one writer; IMMEDIATE makes a
             # writing transaction take the lock at BEGIN, so two writers queue
-            # instead of failing with "database is locked" half-way.
+            # instead of failing with "database is locked" half-way. A writer
+            # waits up to 20 s for its turn (busy_timeout; the same as "timeout",
+            # which a later PRAGMA would otherwise shorten).
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;"
+                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
             ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
