@@ -9,6 +9,10 @@ PAGES = [
     Page("core:home"),
     Page("core:login", ok=frozenset({"anonymous"}), status=tuple((r, 302) for r in SIGNED_IN)),
     Page("core:logout", ok=EVERYONE, method="post"),  # POST only
+    Page("core:login_code", ok=EVERYONE, ok_status=302),  # no password given first: back to sign-in (or home)
+    Page("core:account"),
+    Page("core:account_password"),
+    Page("core:account_second_factor"),
     Page("core:switch_committee", method="post"),
     Page("core:inbox"),
     Page("core:inbox_read_all", method="post"),
