@@ -23,10 +23,12 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xieshang.core import audit, clock, deadlines, duty, search
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound
 from xieshang.core.models import Member, Organization, Role, RoleAssignment, SpecialCommittee
+from xieshang.core.notices import Notice
 from xieshang.core.selectors import member_of, roles_of
 from xieshang.core.services import notify
 from xieshang.core.workflow import Machine, Step, parse_input
@@ -226,15 +228,18 @@ def _do_edit(step: Step) -> None:
     report.editing_by = step.actor
     report.editing_since = report.editing_since if report.state == S.EDITING else step.now
     if changed:
+        if data.category:
+            new["category"] = data.category
+        found = audit.changes(report, new)
         for key, value in new.items():
             setattr(report, key, value)
-        if data.category:
-            report.category = data.category
         version = _keep_version(report, step.actor, staff=True, note=data.note)
-        step.payload = {"text_version": version.number}
+        step.payload = {"text_version": version.number, "changes": found}
         _tell_authors(
-            report, "edit", _("The office edited your opinion report “%(title)s”") % {"title": report.title},
-            _("You can see the edited text and every version on the report."),
+            report, "edit",
+                Notice(gettext_lazy("The office edited your opinion report “%(title)s”"),
+                       title=report.title),
+            gettext_lazy("You can see the edited text and every version on the report."),
             exclude=step.actor, dedupe_key=f"opinion-edited-{report.pk}",
         )
 
@@ -245,7 +250,9 @@ def _do_return(step: Step) -> None:
     _release(report)
     _meet_edit_deadline(report)
     step.payload = {"reason": step.input.reason}
-    _tell_authors(report, "return", _("Your opinion report “%(title)s” needs more information") % {"title": report.title},
+    _tell_authors(report, "return",
+        Notice(gettext_lazy("Your opinion report “%(title)s” needs more information"),
+               title=report.title),
                   step.input.reason, exclude=step.actor)
 
 
@@ -259,7 +266,9 @@ def _do_decline(step: Step) -> None:
     _release(report)
     _meet_edit_deadline(report)
     step.payload = {"reason": step.input.reason}
-    _tell_authors(report, "decline", _("Your opinion report “%(title)s” will not be used") % {"title": report.title},
+    _tell_authors(report, "decline",
+        Notice(gettext_lazy("Your opinion report “%(title)s” will not be used"),
+               title=report.title),
                   step.input.reason, exclude=step.actor)
 
 
@@ -277,7 +286,9 @@ def _do_approve(step: Step) -> None:
     report.approved_by = step.actor
     _release(report)
     _meet_edit_deadline(report)
-    _tell_authors(report, "approve", _("Your opinion report “%(title)s” was approved") % {"title": report.title},
+    _tell_authors(report, "approve",
+        Notice(gettext_lazy("Your opinion report “%(title)s” was approved"),
+               title=report.title),
                   exclude=step.actor)
 
 
@@ -306,7 +317,7 @@ def _do_forward(step: Step) -> None:
     step.payload = {"recipients": [r.name for r in recipients], "recipient_ids": [r.pk for r in recipients],
                     "bulletin": label, "bulletin_id": bulletin.pk}
     _tell_authors(
-        report, "forward", _("Your opinion report “%(title)s” was forwarded") % {"title": report.title},
+        report, "forward", Notice(gettext_lazy("Your opinion report “%(title)s” was forwarded"), title=report.title),
         selectors.outcome_text("forward", step.payload), exclude=step.actor,
     )
 
@@ -336,7 +347,9 @@ def _do_record_adoption(step: Step) -> None:
                     "updated": not created}
     if created:
         _tell_authors(
-            report, "record_adoption", _("Your opinion report “%(title)s” was adopted") % {"title": report.title},
+            report, "record_adoption",
+                Notice(gettext_lazy("Your opinion report “%(title)s” was adopted"),
+                       title=report.title),
             selectors.outcome_text("record_adoption", step.payload), exclude=step.actor,
         )
 
@@ -352,7 +365,7 @@ def _do_record_instruction(step: Step) -> None:
                     "date": data.date.isoformat(), "text": data.text}
     _tell_authors(
         report, "record_instruction",
-        _("A leader gave an instruction on your opinion report “%(title)s”") % {"title": report.title},
+        Notice(gettext_lazy("A leader gave an instruction on your opinion report “%(title)s”"), title=report.title),
         selectors.outcome_text("record_instruction", step.payload), exclude=step.actor,
     )
 
@@ -443,8 +456,9 @@ def _do_combine(step: Step) -> None:
     for report in sources:
         _tell_authors(
             report, "combine",
-            _("Your opinion report “%(title)s” was combined into “%(into)s”") % {"title": report.title, "into": combined.title},
-            _("You will be told what becomes of the combined report."),
+            Notice(gettext_lazy("Your opinion report “%(title)s” was combined into “%(into)s”"),
+                   title=report.title, into=combined.title),
+            gettext_lazy("You will be told what becomes of the combined report."),
             exclude=step.actor, authors=[a for a in by_report.get(report.pk, [])],
         )
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xieshang.core import audit, clock
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound
 from xieshang.core.models import Role, Session
+from xieshang.core.notices import Notice
 from xieshang.core.selectors import has_role, member_of
 from xieshang.core.services import notify
 from xieshang.core.workflow import Machine, as_id, parse_input
@@ -192,7 +194,8 @@ def _reviewed(step) -> None:
     step.payload = {"note": step.input.note[:200]} if step.input.note else {}
 
 
-def _tell_submitter(clue, title: str, body: str = "") -> None:
+def _tell_submitter(clue, title, body="") -> None:
+    """The member who suggested the clue is told (in their language: core.notices)."""
     if clue.submitted_by_id is None:  # the public: no account to tell
         return
     notify(recipients=[clue.submitted_by], kind="proposal_clue.reviewed", title=title, body=body,
@@ -201,13 +204,13 @@ def _tell_submitter(clue, title: str, body: str = "") -> None:
 
 def _do_accept(step) -> None:
     _reviewed(step)
-    _tell_submitter(step.obj, _("Your proposal clue was accepted: %(title)s") % {"title": step.obj.title},
+    _tell_submitter(step.obj, Notice(gettext_lazy("Your proposal clue was accepted: %(title)s"), title=step.obj.title),
                     step.input.note)
 
 
 def _do_decline(step) -> None:
     _reviewed(step)
-    _tell_submitter(step.obj, _("Your proposal clue was declined: %(title)s") % {"title": step.obj.title},
+    _tell_submitter(step.obj, Notice(gettext_lazy("Your proposal clue was declined: %(title)s"), title=step.obj.title),
                     step.input.note)
 
 
@@ -219,7 +222,7 @@ def _do_mark_duplicate(step) -> None:
     _reviewed(step)
     clue.duplicate_of = target
     step.payload["duplicate_of"] = target.pk
-    _tell_submitter(clue, _("Your proposal clue repeats another one: %(title)s") % {"title": clue.title},
+    _tell_submitter(clue, Notice(gettext_lazy("Your proposal clue repeats another one: %(title)s"), title=clue.title),
                     step.input.note)
 
 
