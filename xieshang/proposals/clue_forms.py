@@ -55,7 +55,7 @@ class ClueCallForm(forms.Form):
 class ClueForm(forms.Form):
     """A clue from a signed-in member (or office staff)."""
 
-    call = forms.TypedChoiceField(label=_("Call"), required=False, coerce=int, empty_value=None)
+    call = forms.TypedChoiceField(label=_("Call for clues"), required=False, coerce=int, empty_value=None)
     title = forms.CharField(label=_("Subject"), max_length=CLUE_TITLE_LIMIT)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
     text = forms.CharField(label=_("Text"), max_length=CLUE_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 8}),
