@@ -41,6 +41,63 @@ def record(
     )
 
 
+# A text longer than this is recorded as a unified diff of its lines, not as two copies.
+DIFF_OVER = 200
+
+
+def value_of(value):
+    """A value as the audit payload (JSON) keeps it: dates as ISO text, a row as its name, a set sorted."""
+    import datetime
+
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if hasattr(value, "_meta"):  # a model instance
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(str(v) for v in value)
+    if isinstance(value, int | float | bool | str) or value is None:
+        return value
+    return str(value)
+
+
+def changes(before, after, fields=None) -> dict:
+    """What an edit changed, for the payload of its event: {field: [old, new]} for each field whose value
+    differs, and for a text longer than DIFF_OVER characters (old or new) {field: {"diff": unified diff,
+    "old_length", "new_length"}}. `before` and `after` are dicts or objects (getattr); `fields` defaults to
+    the keys of `after` (a dict). Every edit service of every app records its changes with this helper."""
+    import difflib
+
+    def read(source, name):
+        return source.get(name) if isinstance(source, dict) else getattr(source, name, None)
+
+    names = list(fields if fields is not None else after)
+    found = {}
+    for name in names:
+        old, new = read(before, name), read(after, name)
+        if old == new:
+            continue
+        if isinstance(old, str | type(None)) and isinstance(new, str | type(None)) and \
+                max(len(old or ""), len(new or "")) > DIFF_OVER:
+            lines = difflib.unified_diff((old or "").splitlines(), (new or "").splitlines(), "old", "new",
+                                         lineterm="", n=1)
+            found[name] = {"diff": "\n".join(list(lines)[2:]), "old_length": len(old or ""),
+                           "new_length": len(new or "")}
+        else:
+            found[name] = [value_of(old), value_of(new)]
+    return found
+
+
+def change_rows(payload) -> list[dict]:
+    """The changes of an event's payload as rows for the timeline: {"field", "old", "new"} or {"field", "diff"}."""
+    rows = []
+    for name, change in ((payload or {}).get("changes") or {}).items():
+        if isinstance(change, dict):
+            rows.append({"field": name, "diff": change.get("diff", "")})
+        elif isinstance(change, list | tuple) and len(change) == 2:
+            rows.append({"field": name, "old": change[0], "new": change[1]})
+    return rows
+
+
 def timeline(obj):
     """The events of one object, oldest first, with their actors (one query)."""
     return Event.objects.for_object(obj).select_related("actor").order_by("created_at", "id")

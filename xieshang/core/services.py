@@ -185,28 +185,22 @@ def _require_own(committee, obj) -> None:
         raise NotFound()
 
 
-def _jsonable(value):
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if hasattr(value, "_meta"):  # a model instance
-        return str(value)
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return sorted(str(v) for v in value)
-    return value
+_jsonable = audit.value_of  # (core.admin reads it under this name)
 
 
 def _apply_changes(obj, data: dict) -> dict:
-    """Set the fields of `data` on `obj`; return {field: [old, new]} for those that changed."""
-    changes = {}
-    for field, new in data.items():
+    """Set the fields of `data` on `obj`; return what changed (`audit.changes`: {field: [old, new]}, a diff
+    for a long text)."""
+    before = {}
+    for field in data:
         try:
-            old = getattr(obj, field)
+            before[field] = getattr(obj, field)
         except ObjectDoesNotExist:  # a relation not set yet on a new row
-            old = None
-        if old != new:
-            changes[field] = [_jsonable(old), _jsonable(new)]
-            setattr(obj, field, new)
-    return changes
+            before[field] = None
+    found = audit.changes(before, data)
+    for field in found:
+        setattr(obj, field, data[field])
+    return found
 
 
 def organisation_changed(committee) -> None:

@@ -24,12 +24,13 @@ def percent(numerator, denominator):
 def timeline(events):
     """The reusable timeline of any object: pass `xieshang.core.audit.timeline(obj)`. Events without a `label`
     get the one their app declares (`audit.event_label`)."""
-    from xieshang.core.audit import event_label
+    from xieshang.core.audit import change_rows, event_label
 
     events = list(events or ())
     for event in events:
         if not getattr(event, "label", None):
             event.label = event_label(event.action)
+        event.change_rows = change_rows(getattr(event, "payload", None))  # what an edit changed (old → new)
     return {"events": events}
 
 
