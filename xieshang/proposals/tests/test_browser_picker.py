@@ -8,10 +8,10 @@ from playwright.sync_api import expect
 from xieshang.core.models import HandlingUnit
 from xieshang.proposals.models import Assignment
 from xieshang.proposals.tests.factories import make_actors, make_unit, walk_to
+from xieshang.proposals.tests.test_browser_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-42"
 K = HandlingUnit.Kind
 
 # Visible buttons, badges, states and flags whose content is more than one line high (1.6 × line height).
@@ -29,15 +29,6 @@ WRAPPED = """() => Array.from(document.querySelectorAll('button, .button, .badge
 ONE_LINE = """el => { const cs = getComputedStyle(el);
   const line = parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.2;
   return el.getBoundingClientRect().height <= 1.6 * line; }"""
-
-
-def sign_in(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
 
 
 def pick(page, field, typed):
