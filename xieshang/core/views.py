@@ -20,8 +20,7 @@ from .selectors import committees_of, notifications_for, primary_role, roles_of,
 
 def _after_sign_in(request, next_url: str):
     if request.session.get(MUST_ENROL_KEY):  # an administrator without a second factor sets one up first
-        messages.warning(request, _("Your role requires two-step sign-in. Set it up now to continue."))
-        return redirect("core:account_second_factor")
+        return redirect("core:account_second_factor")  # (the page says why)
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return HttpResponseRedirect(next_url)
     return redirect("core:home")
