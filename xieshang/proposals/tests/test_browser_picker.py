@@ -1,4 +1,4 @@
-"""The unit picker and the layout in a real browser, at desktop (1280) and phone (390) width: the assign page
+"""The unit picker and the layout in a real browser, at desktop (1280) and phone (390) width, and without JavaScript: the assign page
 shows one mode at a time, the picker finds a unit by its short name and picks it, no button wraps (its
 content is one line high), the proposal number stays on one line, and the list's phone cards keep labels."""
 
@@ -102,3 +102,27 @@ def test_assign_with_the_picker_and_no_wrapped_buttons(page, live_server, commit
     if width < 720:
         assert "提案号" in label  # phone cards keep their labels
     assert not [e for e in errors if "Content Security Policy" in e]
+
+
+def test_without_javascript_the_modes_still_switch_and_the_selects_work(browser, live_server, committee):
+    farm = make_unit(committee, name="州农业农村局", short_name="农业局", kind=K.GOVERNMENT)[0]
+    reform = make_unit(committee, name="州发展和改革委员会", short_name="州发改委", kind=K.GOVERNMENT)[0]
+    actors = make_actors(committee, units=[farm, reform])
+    proposal, _ = walk_to("registered", actors=actors, cosign=False, title="无脚本交办")
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, actors.staff)
+        page.goto(f"{live_server.url}/proposals/{proposal.pk}/assign/")
+        assert page.locator(".ts-wrapper").count() == 0  # plain selects, grouped
+        assert page.locator("select[name=split_units] optgroup").count() == 1
+        assert page.locator("[data-testid=mode-split] .mode-fields").is_hidden()
+        page.check("input[name=mode][value=split]")  # CSS alone shows the chosen mode
+        assert page.locator("[data-testid=mode-split] .mode-fields").is_visible()
+        assert page.locator("[data-testid=mode-sole] .mode-fields").is_hidden()
+        page.select_option("select[name=split_units]", [str(farm.pk), str(reform.pk)])
+        with page.expect_navigation():
+            page.click("[data-testid=assign-submit]")
+        assert set(Assignment.objects.filter(proposal=proposal).values_list("role", flat=True)) == {"split"}
+    finally:
+        context.close()
