@@ -7,6 +7,8 @@ the password (`core.sign_in`).
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -49,7 +51,8 @@ def verify(user, code: str) -> str | None:
     (used up by this), None when it is not right. The device that took it is left on `user.otp_device`
     (django-otp then marks the session as verified when it signs in)."""
     TOTPDevice, StaticDevice = _devices()
-    code = "".join((code or "").split()).lower()[:16]
+    # Letters and digits only (spaces and dashes people type are dropped; no NUL reaches PostgreSQL).
+    code = re.sub(r"[^0-9a-z]", "", (code or "").lower())[:16]
     if not code:
         return None
     if code.isdigit():

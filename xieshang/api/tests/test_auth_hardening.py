@@ -142,3 +142,16 @@ def test_a_browser_session_keeps_itself_when_it_changes_the_password(user):
                      headers={"X-CSRFToken": _mask_cipher_secret(secret)})
     assert r.status_code == 200, r.content
     assert browser.get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.parametrize("otp", ["\x00123456", "１２３４５６", "' OR 1=1 --", "x" * 32, "\u202e654321", "12 34 56\x00"])
+def test_hostile_codes_are_refused_not_errors(anon_api, user, enrolled, otp):
+    r = anon_api.post("auth/token", {"username": "wang.staff", "password": PASSWORD, "otp": otp})
+    assert r.status_code == 401 and r.json()["code"] == "invalid"
+
+
+def test_a_code_typed_with_spaces_or_a_dash_is_accepted(anon_api, user, enrolled):
+    device, _codes = enrolled
+    code = code_of(device, 1)
+    r = anon_api.post("auth/token", {"username": "wang.staff", "password": PASSWORD, "otp": f" {code[:3]}-{code[3:]} "})
+    assert r.status_code == 200
