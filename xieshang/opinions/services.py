@@ -788,11 +788,13 @@ def commission_update(*, actor, commission, topic: str, due_on, description: str
         if row.state != Commission.State.OPEN:
             raise IllegalTransition()
         moved = row.due_on != values["due_on"]
+        found = audit.changes(row, values)
         for key, value in values.items():
             setattr(row, key, value)
         row.version += 1
         row.save()
-        audit.record(actor=actor, action="commission.update", obj=row, payload={"due_on": row.due_on.isoformat()})
+        audit.record(actor=actor, action="commission.update", obj=row,
+                     payload={"due_on": row.due_on.isoformat(), "changes": found})
         if moved:
             _deadline("deadline_extend", obj=row, kind="commission.due", due_on=row.due_on)
     return row
@@ -878,6 +880,7 @@ def recipient_save(*, actor, committee, recipient=None, name: str, level: str, s
             payload = {"name": row.name, "level": row.level, "sort_order": row.sort_order, "is_active": row.is_active}
             if not created:
                 payload["before"] = before
+                payload["changes"] = audit.changes(before, payload)
             audit.record(actor=actor, action="recipient.create" if created else "recipient.update", obj=row,
                          committee=committee, payload=payload)
     except IntegrityError:  # the same name saved meanwhile by someone else

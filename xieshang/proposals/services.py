@@ -284,9 +284,9 @@ def _do_update(ctx: _Ctx) -> None:
         raise Invalid(field_errors={name: [_("This field cannot be changed here.")] for name in unknown})
     values = ctx.input.changes()
     changed = [name for name, value in values.items() if getattr(p, name) != value]
+    ctx.payload = {"fields": changed, "changes": audit.changes(p, values, changed)}
     for name in changed:
         setattr(p, name, values[name])
-    ctx.payload = {"fields": changed}
     ctx.skip = not changed
     ctx.quiet = bool(changed) and _edited_lately(ctx)
 

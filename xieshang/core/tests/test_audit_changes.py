@@ -43,3 +43,42 @@ def test_the_timeline_shows_the_changes_as_text(committee):
     assert "&lt;b&gt;旧&lt;/b&gt;" in html and "<del>" in html and "<ins>新</ins>" in html
     assert '<pre class="diff">-旧的一行\n+&lt;i&gt;新的一行&lt;/i&gt;</pre>' in html
     assert Event.objects.count() == 1
+
+
+# --- every app's edit services record their changes through the helper ---------------------------
+
+@pytest.mark.django_db
+def test_a_proposal_edit_records_old_and_new_values():
+    from xieshang.proposals import services
+    from xieshang.proposals.tests.factories import walk_to
+
+    proposal, actors = walk_to("draft", cosign=False, title="关于旧标题的提案")
+    long_body = "\n".join(f"第{i}条建议。" * 10 for i in range(8))
+    services.proposal_act(actor=actors.proposer, proposal=proposal, action="update",
+                          data={"title": "关于新标题的提案", "body": long_body})
+    event = Event.objects.filter(action="proposal.update").latest("id")
+    assert event.payload["changes"]["title"] == ["关于旧标题的提案", "关于新标题的提案"]
+    assert "+第7条建议。" in event.payload["changes"]["body"]["diff"]
+
+
+@pytest.mark.django_db
+def test_an_opinion_edit_and_a_commission_update_record_old_and_new_values():
+    from xieshang.opinions import services
+    from xieshang.opinions.tests.factories import make_actors, walk_to
+
+    actors = make_actors()
+    report = walk_to("submitted", actors, title="关于旧题目的信息")
+    services.opinion_act(actor=actors.staff, report=report, action="start_editing")
+    report.refresh_from_db()
+    services.opinion_act(actor=actors.staff, report=report, action="edit", data={
+        "title": "关于新题目的信息", "situation": report.situation, "analysis": report.analysis,
+        "suggestion": report.suggestion})
+    event = Event.objects.filter(action="opinion.edit").latest("id")
+    assert event.payload["changes"] == {"title": ["关于旧题目的信息", "关于新题目的信息"]}
+
+    call = services.commission_create(actor=actors.staff, committee=actors.committee, topic="旧约稿题目",
+                                      due_on=datetime.date(2026, 12, 31))
+    services.commission_update(actor=actors.staff, commission=call, topic="新约稿题目",
+                               due_on=datetime.date(2026, 12, 31))
+    event = Event.objects.get(action="commission.update")
+    assert event.payload["changes"] == {"topic": ["旧约稿题目", "新约稿题目"]}
