@@ -126,3 +126,20 @@ def test_without_javascript_the_modes_still_switch_and_the_selects_work(browser,
         assert set(Assignment.objects.filter(proposal=proposal).values_list("role", flat=True)) == {"split"}
     finally:
         context.close()
+
+
+def test_urge_the_ticked_proposals_from_the_list(page, live_server, committee):
+    from xieshang.core.models import Event
+
+    actors = make_actors(committee, units=1)
+    urgeable = walk_to("assigned", actors=actors, cosign=False, title="可以催办的提案")[0]
+    registered = walk_to("registered", actors=actors, cosign=False, title="尚未交办的提案")[0]
+    sign_in(page, live_server, actors.staff)
+    page.goto(f"{live_server.url}/proposals/")
+    page.check("input[data-select-all]")  # shown by app.js, ticks every row
+    assert page.locator("[data-testid=select-row]:checked").count() == 2
+    with page.expect_navigation():
+        page.get_by_test_id("bulk-urge").click()
+    messages = page.locator(".messages li").all_inner_texts()
+    assert len(messages) == 2 and registered.number in messages[1]
+    assert list(Event.objects.filter(action="proposal.urge").values_list("object_id", flat=True)) == [str(urgeable.pk)]
