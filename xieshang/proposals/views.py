@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xieshang.core import calendar, pickers, timers
@@ -742,7 +743,8 @@ BULK_REASONS_SHOWN = 10  # refused rows named one by one in the summary; the res
 
 # The staff list's actions on the ticked rows: what each is called on its button and in the summary.
 BULK_LABELS = {
-    "urge": _("Urge"), "mark_key": _("Mark as key"), "set_public": _("Publish"), "export": _("Export the selection"),
+    "urge": gettext_lazy("Urge"), "mark_key": gettext_lazy("Mark as key"), "set_public": gettext_lazy("Publish"),
+    "export": gettext_lazy("Export the selection"),
 }
 
 

@@ -197,3 +197,16 @@ def test_the_other_lists_label_their_cells_for_phone_cards(actors):
     for name in ("proposals:overdue", "proposals:extensions"):
         assert client_for(actors.staff).get(reverse(name)).status_code == 200
     assert client_for(actors.proposer).get(reverse("proposals:cosign_invitations")).status_code == 200
+
+
+def test_the_actions_and_the_summary_speak_the_readers_language(actors, settings):
+    p = _walk("registered", actors, "语言")
+    staff = client_for(actors.staff)
+    assert 'data-testid="bulk-urge">催办</button>' in staff.get(reverse("proposals:list")).content.decode()
+    response = staff.post(reverse("proposals:bulk"), {"action": "mark_key", "ids": [p.pk]})
+    assert str(list(get_messages(response.wsgi_request))[0]).startswith("列为重点提案") or \
+        str(list(get_messages(response.wsgi_request))[0]).startswith("Mark as key")  # until the fragment is merged
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert 'data-testid="bulk-urge">Urge</button>' in staff.get(reverse("proposals:list")).content.decode()
+    response = staff.post(reverse("proposals:bulk"), {"action": "set_public", "ids": [p.pk]})
+    assert str(list(get_messages(response.wsgi_request))[0]) == "Publish: 1 done, 0 not done."
