@@ -34,7 +34,7 @@ def year():
     state and closed (not supervised any more), a key one of another leader, a plain registered one."""
     from django.utils import translation
 
-    translation.activate("en")
+    translation.activate("en")  # the to-dos' labels in English; undone at the end
     actors = make_actors()
     for state in ("submitted", "submitted", "returned", "registered"):
         walk_to(state, actors=actors, cosign=False)
@@ -42,7 +42,8 @@ def year():
         p, _ = walk_to(state, actors=actors, cosign=False)
         services.proposal_act(actor=actors.staff, proposal=p, action="mark_key",
                               data={"is_key": True, "leader": actors.leader.pk})
-    return actors
+    yield actors
+    translation.deactivate()
 
 
 def test_to_review_agrees_everywhere(year):
