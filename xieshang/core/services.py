@@ -237,7 +237,9 @@ def _require_unique(model, committee, field: str, value, exclude_pk=None, *, mes
 
 
 def _require_text(field: str, value: str, max_length: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
+    from .text import clean
+
+    value = clean(value, single_line=True).strip()  # a name: one line, no control characters or lone surrogates
     if required and not value:
         raise Invalid(field_errors={field: [_("This field is required.")]})
     if len(value) > max_length:
