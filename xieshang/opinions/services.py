@@ -747,8 +747,10 @@ def _require_office(actor, committee) -> None:
 
 def _clean_commission(topic, due_on, description) -> dict:
     errors = {}
-    topic = (topic or "").strip()
-    description = (description or "").strip()
+    from xieshang.core.text import clean
+
+    topic = clean(topic, single_line=True).strip()  # no control characters or lone surrogates (the probe)
+    description = clean(description).strip()
     if not topic:
         errors["topic"] = [_("This field is required.")]
     elif len(topic) > 100:
@@ -834,7 +836,9 @@ def _recipient_row(committee, recipient, *, lock: bool = False) -> Recipient:
 
 
 def _clean_recipient(committee, recipient, name, level, sort_order) -> dict:
-    name = (name or "").strip() if isinstance(name, str) else ""
+    from xieshang.core.text import clean
+
+    name = clean(name, single_line=True).strip() if isinstance(name, str) else ""
     level = (level or "").strip() if isinstance(level, str) else ""
     errors = {}
     if not name:
