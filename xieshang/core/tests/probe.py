@@ -74,6 +74,16 @@ class Endpoint:
         return self.path + (f" [{self.obj}]" if self.obj else "")
 
 
+@dataclass(frozen=True)
+class Creator:
+    """A creating service in the hostile-input probe (core/tests/test_probe_hostile.py): `create(world, text)`
+    makes one object with `text` in its free-text fields; `pages(world, obj)` → [(role, url, kind)] to read it."""
+
+    name: str
+    create: object
+    pages: object
+
+
 def declared_cases():
     """Every installed app's `tests/probe_cases.py`: {app label: module} (an app without one declares nothing)."""
     import importlib

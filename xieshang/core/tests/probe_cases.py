@@ -1,6 +1,6 @@
 """The kernel's pages and API in the probe's access matrix (core/tests/test_probe_matrix.py)."""
 
-from .probe import ADMIN, EVERYONE, SIGNED_IN, Endpoint, Page
+from .probe import ADMIN, EVERYONE, SIGNED_IN, Creator, Endpoint, Page
 
 NOBODY = frozenset()
 ME = frozenset({"member"})  # the owner of the notification and the export
@@ -54,3 +54,32 @@ API = [
     Endpoint("/api/v1/exports/{id}/file", obj="core.export", ok=ME, status=(("member", 409),)),  # not written yet
 ]
 _ = NOBODY
+
+
+def _sector(world, text):
+    from .. import services
+
+    return services.sector_save(actor=world.users["admin"], committee=world.committee, name=text[:60])
+
+
+def _unit(world, text):
+    from .. import services
+
+    return services.handling_unit_save(actor=world.users["admin"], committee=world.committee, name=text[:100],
+                                       short_name=text[:20])
+
+
+def _admin_pages(name):
+    def pages(world, row):
+        from django.urls import reverse
+
+        return [("admin", reverse(f"core:admin_{name}s"), "html"),
+                ("admin", reverse(f"core:admin_{name}_edit", args=[row.pk]), "html")]
+
+    return pages
+
+
+CREATORS = [
+    Creator("core.sector", _sector, _admin_pages("sector")),
+    Creator("core.unit", _unit, _admin_pages("unit")),
+]

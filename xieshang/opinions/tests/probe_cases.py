@@ -4,7 +4,7 @@ Objects: own_draft (the member's draft), forwarded (the member's report, forward
 (another member's draft). Handling-unit users have no business with reports.
 """
 
-from xieshang.core.tests.probe import OFFICE, SIGNED_IN, Endpoint, Page
+from xieshang.core.tests.probe import OFFICE, SIGNED_IN, Creator, Endpoint, Page
 
 NOBODY = frozenset()
 ME = frozenset({"member"})
@@ -57,3 +57,72 @@ for path in ("/api/v1/opinions/{id}", "/api/v1/opinions/{id}/events"):
         Endpoint(path, obj="opinions.forwarded", ok=READERS | ME),
         Endpoint(path, obj="opinions.hidden_draft", ok=NOBODY),
     ]
+
+
+def _create_report(world, text):
+    from xieshang.opinions import services
+
+    return services.opinion_create(actor=world.users["member"], committee=world.committee, title=text[:100],
+                                   situation=text[:500], analysis=text[:500], suggestion=text[:500])
+
+
+def _report_pages(world, report):
+    from django.urls import reverse
+
+    return [("member", reverse("opinions:detail", args=[report.pk]), "html"),
+            ("member", reverse("opinions:edit", args=[report.pk]), "html"),
+            ("member", reverse("opinions:mine"), "html"),
+            ("member", f"/api/v1/opinions/{report.pk}", "json")]
+
+
+def _submitted_report(world, text):
+    from xieshang.opinions import services
+
+    report = _create_report(world, text)
+    return services.opinion_act(actor=world.users["member"], report=report, action="submit")
+
+
+def _office_report_pages(world, report):
+    from django.urls import reverse
+
+    return [("staff", reverse("opinions:detail", args=[report.pk]), "html"),
+            ("staff", reverse("opinions:list"), "html"),
+            ("staff", reverse("opinions:list") + "?format=xlsx", "xlsx")]
+
+
+def _commission(world, text):
+    import datetime
+
+    from xieshang.opinions import services
+
+    return services.commission_create(actor=world.users["staff"], committee=world.committee, topic=text[:100],
+                                      due_on=datetime.date(2026, 12, 31), description=text)
+
+
+def _commission_pages(world, row):
+    from django.urls import reverse
+
+    return [("staff", reverse("opinions:commission", args=[row.pk]), "html"),
+            ("member", reverse("opinions:commissions"), "html")]
+
+
+def _recipient(world, text):
+    from xieshang.opinions import services
+
+    return services.recipient_save(actor=world.users["staff"], committee=world.committee, name=text[:60],
+                                   level="prefecture")
+
+
+def _recipient_pages(world, row):
+    from django.urls import reverse
+
+    return [("staff", reverse("opinions:recipients"), "html"),
+            ("staff", reverse("opinions:recipient", args=[row.pk]), "html")]
+
+
+CREATORS = [
+    Creator("opinions.create", _create_report, _report_pages),
+    Creator("opinions.submit", _submitted_report, _office_report_pages),
+    Creator("opinions.commission", _commission, _commission_pages),
+    Creator("opinions.recipient", _recipient, _recipient_pages),
+]

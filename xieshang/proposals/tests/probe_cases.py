@@ -4,7 +4,7 @@ Objects: own_draft (the member's draft: only the member), assigned (handling by 
 (another member's draft: nobody else), closed (a finished proposal with a reply).
 """
 
-from xieshang.core.tests.probe import ADMIN, OFFICE, SIGNED_IN, Endpoint, Page
+from xieshang.core.tests.probe import ADMIN, OFFICE, SIGNED_IN, Creator, Endpoint, Page
 
 NOBODY = frozenset()
 ME = frozenset({"member"})
@@ -73,4 +73,45 @@ API += [
              args=(("reply_id", "@proposals.reply"),)),
     Endpoint("/api/v1/proposals/{id}/replies/{reply_id}/letter", obj="proposals.closed",
              args=(("reply_id", "@proposals.reply"),), ok=NOBODY),  # no letter file uploaded: 404 alike
+]
+
+
+def _create_proposal(world, text):
+    from xieshang.proposals import services
+
+    return services.proposal_create(actor=world.users["member"], committee=world.committee, title=text[:200],
+                                    body=text, suggested_units=text[:200], contact_address=text[:200])
+
+
+def _proposal_pages(world, p):
+    from django.urls import reverse
+
+    return [("member", reverse("proposals:detail", args=[p.pk]), "html"),
+            ("member", reverse("proposals:edit", args=[p.pk]), "html"),
+            ("member", reverse("proposals:mine"), "html"),
+            ("member", reverse("proposals:print", args=[p.pk]), "html"),
+            ("member", f"/api/v1/proposals/{p.pk}", "json"),
+            ("member", reverse("proposals:export"), "xlsx")]
+
+
+def _submitted_proposal(world, text):
+    from xieshang.proposals import services
+
+    p = _create_proposal(world, text)
+    return services.proposal_act(actor=world.users["member"], proposal=p, action="submit")
+
+
+def _office_pages(world, p):
+    from django.urls import reverse
+
+    return [("staff", reverse("proposals:detail", args=[p.pk]), "html"),
+            ("staff", reverse("proposals:list"), "html"),
+            ("staff", reverse("proposals:review"), "html"),
+            ("staff", reverse("proposals:export"), "xlsx"),
+            ("staff", reverse("reports:proposal_docx", args=[p.pk]), "docx")]
+
+
+CREATORS = [
+    Creator("proposals.create", _create_proposal, _proposal_pages),
+    Creator("proposals.submit", _submitted_proposal, _office_pages),
 ]
