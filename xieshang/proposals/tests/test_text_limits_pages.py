@@ -37,3 +37,10 @@ def test_control_characters_are_dropped_and_the_title_is_one_line(member_client)
     proposal = Proposal.objects.get()
     assert (proposal.title, proposal.body, proposal.contact_address) == (
         "关于加快 老旧小区改造的提案", "一、现状；\n二、建议。", "昌吉市 延安路")
+
+
+def test_a_form_above_the_request_limit_is_a_page_that_says_so(member_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = member_client.post(reverse("proposals:create"), _draft_post(body="长" * 1000))
+    assert response.status_code == 400
+    assert "too large" in response.content.decode() and not Proposal.objects.exists()
