@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import admin_forms as f
-from . import audit, calendar, imports, services
+from . import audit, calendar, imports, second_factor, services
 from .errors import Invalid, ServiceError, pages
 from .middleware import committee_of_request
 from .models import (
@@ -642,6 +642,7 @@ def _user_detail(request, committee, user, *, account_form=None, password_form=N
         "member": Member.objects.filter(committee=committee, user=user).first(),
         "other_committees": sorted(set(other_committees)),
         "events": audit.timeline(user).filter(committee=committee),
+        "second_factor": second_factor.is_enrolled(user),
     }, status=status)
 
 
@@ -677,6 +678,19 @@ def user_password(request, committee, pk):
             messages.success(request, _("The password has been set."))
             return redirect("core:admin_user", pk=user.pk)
     return _user_detail(request, committee, user, password_form=form, status=422)
+
+
+@admin_view
+@require_POST
+def user_second_factor_reset(request, committee, pk):
+    user = _committee_user(committee, pk)
+    try:
+        services.user_second_factor_reset(actor=request.user, committee=committee, user=user)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Two-step sign-in has been removed from this account."))
+    return redirect("core:admin_user", pk=user.pk)
 
 
 @admin_view

@@ -115,6 +115,12 @@ def second_factor_enrol_confirm(*, actor, code: str, request=None, password: str
     return codes
 
 
+def remove_devices(user) -> int:
+    """Inside the caller's transaction: delete the user's authenticators and recovery codes; how many devices."""
+    TOTPDevice, StaticDevice = _devices()
+    return TOTPDevice.objects.filter(user_id=user.pk).delete()[0] + StaticDevice.objects.filter(user_id=user.pk).delete()[0]
+
+
 def qr_svg(device) -> str:
     """The device's otpauth:// address as an SVG QR code (drawn here: no image service, no CDN)."""
     import qrcode

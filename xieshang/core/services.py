@@ -685,6 +685,23 @@ def user_set_password(*, actor, committee, user, password: str) -> None:
                      payload={"tokens_revoked": revoked})
 
 
+def user_second_factor_reset(*, actor, committee, user) -> None:
+    """Remove an account's two-step sign-in (its authenticator and recovery codes), for someone who lost both:
+    the same administrators who may set its password may. The account signs in with its password alone again
+    and, where its role requires two-step sign-in, is asked to set it up anew."""
+    from .second_factor import remove_devices
+    from .selectors import users_of_committee
+
+    _require_admin(actor, committee)
+    if not users_of_committee(committee).filter(pk=user.pk).exists():
+        raise NotFound()
+    _require_manageable(actor, user)
+    with transaction.atomic():
+        removed = remove_devices(user)
+        if removed:
+            audit.record(actor=actor, action="user.second_factor_reset", obj=user, committee=committee)
+
+
 # Members -------------------------------------------------------------------------------
 
 

@@ -69,6 +69,7 @@ urlpatterns += [
     path("admin/users/grant/", av.role_grant_by_name, name="admin_role_grant"),
     path("admin/users/<int:pk>/", av.user_detail, name="admin_user"),
     path("admin/users/<int:pk>/password/", av.user_password, name="admin_user_password"),
+    path("admin/users/<int:pk>/two-step/reset/", av.user_second_factor_reset, name="admin_user_second_factor_reset"),
     path("admin/users/<int:pk>/roles/", av.user_role_grant, name="admin_user_role_grant"),
     path("admin/roles/<int:pk>/revoke/", av.role_revoke, name="admin_role_revoke"),
     path("admin/timers/", av.timers, name="admin_timers"),

@@ -39,7 +39,7 @@ for name, obj in (("term_edit", "term"), ("session_edit", "session"), ("sector_e
                   ("unit_edit", "unit"), ("station_edit", "station"), ("studio_edit", "studio"),
                   ("member_edit", "member"), ("user", "user")):
     PAGES.append(Page(f"core:admin_{name}", obj=f"core.{obj}", ok=ADMIN))
-for name, obj in (("user_password", "user"), ("user_role_grant", "user"), ("sector_delete", "sector"), ("special_committee_delete", "special_committee"),
+for name, obj in (("user_password", "user"), ("user_second_factor_reset", "user"), ("user_role_grant", "user"), ("sector_delete", "sector"), ("special_committee_delete", "special_committee"),
                   ("organization_delete", "organization"), ("station_delete", "station"),
                   ("studio_delete", "studio"), ("role_revoke", "role"), ("holiday_delete", "holiday")):
     PAGES.append(Page(f"core:admin_{name}", obj=f"core.{obj}", ok=ADMIN, method="post"))

@@ -405,3 +405,39 @@ def test_replacing_an_authenticator_needs_the_password(alice, settings):
     assert done.status_code == 200 and done.content.decode().count("<li><code>") == 10
     assert second_factor.verify(alice, old_codes[1]) is None  # replaced
     assert Event.objects.filter(action="user.second_factor_enrolled").last().payload == {"replaced": True}
+
+
+def test_an_administrator_removes_a_lost_second_factor_on_the_user_page(committee, make_user, alice):
+    admin = make_user(committee, "admin", username="the-admin")
+    enrol(alice)
+    client = browser()
+    client.force_login(admin)
+    page = client.get(f"/admin/users/{alice.pk}/").content.decode()
+    assert f"/admin/users/{alice.pk}/two-step/reset/" in page
+    response = client.post(f"/admin/users/{alice.pk}/two-step/reset/")
+    assert response.status_code == 302
+    assert not second_factor.is_enrolled(alice) and second_factor.recovery_codes_left(alice) == 0
+    event = Event.objects.get(action="user.second_factor_reset")
+    assert event.actor == admin and event.committee == committee
+    assert sign_in(browser(), alice.username, PASSWORD)["Location"] == "/"  # the password alone again
+
+
+@pytest.mark.parametrize("role", ["staff", "leader", "member"])
+def test_only_administrators_remove_a_second_factor(committee, make_user, alice, role):
+    other = make_user(committee, role, username=f"the-{role}")
+    enrol(alice)
+    client = browser()
+    client.force_login(other)
+    assert client.post(f"/admin/users/{alice.pk}/two-step/reset/").status_code in (403, 404)
+    assert second_factor.is_enrolled(alice)
+
+
+def test_an_administrator_of_another_committee_cannot_remove_it(committee, make_user, alice):
+    from xieshang.core.tests.factories import CommitteeFactory
+
+    stranger = make_user(CommitteeFactory(code="other"), "admin", username="other-admin")
+    enrol(alice)
+    client = browser()
+    client.force_login(stranger)
+    assert client.post(f"/admin/users/{alice.pk}/two-step/reset/").status_code == 404
+    assert second_factor.is_enrolled(alice)
