@@ -6,10 +6,11 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from xieshang.api.views import unknown_path
+from xieshang.core import views as core_views
 
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static_url("xieshang/favicon.svg"), permanent=True)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.language_set, name="set_language"),  # Django's switch + the account's choice
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Django's admin for platform administrators; off with XIESHANG_DJANGO_ADMIN=0 (ADR 0013).
     *([path("django-admin/", admin.site.urls)] if settings.XIESHANG_DJANGO_ADMIN else []),

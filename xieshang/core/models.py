@@ -20,6 +20,9 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The interface language the person last chose (the header's switch); notifications and e-mails to them are
+    # written in it (core.notices.language_of). Empty: the site's default, Chinese.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
     class Meta:
         verbose_name = _("user")

@@ -664,6 +664,24 @@ def user_save(*, actor, committee, user=None, username: str, full_name: str = ""
     return user
 
 
+def user_language_set(*, actor, language: str) -> bool:
+    """Keep the interface language a signed-in person chose (the header's switch) on their account, so that what
+    the platform writes to them later — notifications, e-mails — is in that language (core.notices.language_of).
+    An unknown language is ignored. True when it changed."""
+    from django.conf import settings
+
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if language not in {code for code, _name in settings.LANGUAGES} or actor.language == language:
+        return False
+    with transaction.atomic():
+        before = actor.language
+        actor.language = language
+        actor.save(update_fields=["language"])
+        audit.record(actor=actor, action="user.language_set", obj=actor, payload={"language": [before, language]})
+    return True
+
+
 def user_set_password(*, actor, committee, user, password: str) -> None:
     """Set an account's password (checked by the password rules): every session of the account ends and every
     API token of it is revoked. The password is not recorded. A platform administrator (superuser) may set

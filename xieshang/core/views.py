@@ -20,10 +20,18 @@ from .selectors import committees_of, notifications_for, primary_role, roles_of,
 
 def _after_sign_in(request, next_url: str):
     if request.session.get(MUST_ENROL_KEY):  # an administrator without a second factor sets one up first
-        return redirect("core:account_second_factor")  # (the page says why)
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return HttpResponseRedirect(next_url)
-    return redirect("core:home")
+        response = redirect("core:account_second_factor")  # (the page says why)
+    elif next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        response = HttpResponseRedirect(next_url)
+    else:
+        response = redirect("core:home")
+    if getattr(request.user, "language", ""):  # the language the person chose on another computer follows them
+        from django.conf import settings
+
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                            path=settings.LANGUAGE_COOKIE_PATH, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY)
+    return response
 
 
 def sign_in(request):
@@ -73,6 +81,16 @@ def sign_in_code(request):
 
 
 @require_POST
+def language_set(request):
+    """Django's language switch (the cookie), and for a signed-in person the choice kept on the account."""
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.user_language_set(actor=request.user, language=request.POST.get("language", ""))
+    return response
+
+
 def sign_out(request):
     services.auth_sign_out(request=request)
     return redirect("core:login")

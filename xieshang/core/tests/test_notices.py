@@ -40,3 +40,39 @@ def test_plain_text_and_lazy_texts_and_moments():
     assert language_of(user) == "zh-hans"
     user.language = "fr"  # not offered: the site's default
     assert language_of(user) == "zh-hans"
+
+
+def test_the_language_a_person_switches_to_is_kept_for_what_is_written_to_them(client):
+    """The header's switch keeps the choice on the account: a notification made while another person acts is
+    in English for them, and the choice follows them to a new browser at sign-in."""
+    from xieshang.core.models import Event, User
+
+    user = UserFactory()
+    user.set_password("a-long-password-1")
+    user.save()
+    assert client.login(username=user.username, password="a-long-password-1")
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.language == "en"
+    assert Event.objects.filter(action="user.language_set", object_id=str(user.pk)).count() == 1
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})  # not offered: nothing changes
+    user.refresh_from_db()
+    assert user.language == "en"
+
+    with translation.override("zh-hans"):  # someone reading Chinese acts
+        [note] = notify(recipients=[User.objects.get(pk=user.pk)], kind="test",
+                        title=Notice(gettext_lazy("Please evaluate the replies by %(date)s."), date=DAY))
+    assert note.title == "Please evaluate the replies by 5 Dec 2026."
+
+    from django.test import Client
+
+    fresh = Client()  # another computer, no language cookie
+    response = fresh.post("/login/", {"username": user.username, "password": "a-long-password-1"})
+    assert response.status_code == 302
+    assert fresh.cookies["django_language"].value == "en"
+
+
+def test_an_anonymous_switch_only_sets_the_cookie(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert response.status_code == 302 and client.cookies["django_language"].value == "en"
