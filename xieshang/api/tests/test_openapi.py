@@ -30,6 +30,8 @@ PATHS = {
     "/api/v1/proposals/{id}/documents/proposal.docx": {"get"},
     "/api/v1/proposals/{id}/replies/{reply_id}/letter.docx": {"get"},
     "/api/v1/proposals/{id}/replies/{reply_id}/letter": {"get"},
+    "/api/v1/proposals/{id}/attachments": {"post"},
+    "/api/v1/proposals/{id}/attachments/{attachment_id}": {"get", "delete"},
     "/api/v1/proposals/clues": {"get", "post"},
     "/api/v1/proposals/clues/{id}": {"get"},
     "/api/v1/proposals/clues/{id}/actions/{action}": {"post"},
