@@ -89,3 +89,35 @@ def test_libreoffice_converts_the_letter_to_pdf(committee, tmp_path):
     subprocess.run([binary, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
                    check=True, timeout=120, capture_output=True)
     assert (tmp_path / "letter.pdf").read_bytes()[:4] == b"%PDF"
+
+
+def test_the_units_reply_form_takes_the_document_number_and_keeps_it_on_errors(committee):
+    from django.test import Client
+    from django.urls import reverse
+
+    p, actors = walk_to("handling", committee=committee)
+    unit = Client()
+    unit.force_login(actors.unit_users[0])
+    url = reverse("proposals:act", args=[p.pk, "reply"])
+    page = unit.get(reverse("proposals:detail", args=[p.pk])).content.decode()
+    assert 'name="reply-document_number"' in page
+    too_long = unit.post(url, {"reply-outcome": "adopted", "reply-text": "已采纳。", "reply-document_number": "号" * 61})
+    assert too_long.status_code == 200 and "号" * 61 in too_long.content.decode()  # what was typed is kept
+    ok = unit.post(url, {"reply-outcome": "adopted", "reply-text": "已采纳。",
+                         "reply-document_number": "州农业农村局〔2026〕3号"})
+    assert ok.status_code == 302
+    assert Reply.objects.get(proposal=p).document_number == "州农业农村局〔2026〕3号"
+
+
+@pytest.mark.skipif(not (shutil.which("libreoffice") or shutil.which("soffice")), reason="LibreOffice is not installed")
+def test_libreoffice_converts_the_export_to_pdf(committee, tmp_path):
+    from xieshang.proposals.exports import write_proposal_list
+
+    _reply, actors = replied(committee, "感谢您的提案。")
+    path = tmp_path / "proposals.xlsx"
+    with open(path, "wb") as handle:
+        write_proposal_list(handle, user=actors.staff, committee=committee, params={})
+    binary = shutil.which("libreoffice") or shutil.which("soffice")
+    subprocess.run([binary, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, timeout=120, capture_output=True)
+    assert (tmp_path / "proposals.pdf").read_bytes()[:4] == b"%PDF"
