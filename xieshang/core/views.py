@@ -91,6 +91,7 @@ def language_set(request):
     return response
 
 
+@require_POST  # a link or an image on another site must not sign anyone out
 def sign_out(request):
     services.auth_sign_out(request=request)
     return redirect("core:login")
