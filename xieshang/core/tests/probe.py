@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 ROLES = ("member", "staff", "unit", "leader", "admin", "anonymous")
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
@@ -145,6 +146,9 @@ def build_world(committee) -> World:
     build_core(world, unit_a)
     build_proposals(world)
     build_opinions(world)
+    # an id no row has: a page or path declared with obj="missing" must be the same 404 for everybody (an app
+    # whose objects the world does not build yet declares its object pages this way first)
+    world.objects["missing"] = SimpleNamespace(pk=2147483647)
     return world
 
 
