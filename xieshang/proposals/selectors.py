@@ -230,8 +230,8 @@ def reads_only_as_public(user, proposal) -> bool:
     relation to it: not a proposer, co-signer, office staff, leader or handling unit of it, and no
     proposal of theirs merged into it)? Such a reader sees exactly what the public portal shows
     (`public_view`): in the page, the print view, the API detail; the timeline is empty."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
+    if not proposal.is_public or user is None or not getattr(user, "is_authenticated", False):
+        return False  # the flag first: a proposal that is not public costs no query here
     return not may_download_reply_letters(user, proposal)
 
 

@@ -48,7 +48,7 @@ def test_a_member_who_sees_a_public_proposal_gets_no_form_and_no_contact(people)
     proposal = _replied_with_letter(people, public=True, replies=False)
     body = ok(people.api_outsider.get(f"proposals/{proposal.pk}"))  # visible: it is public
     assert body["contact_phone"] == "" and body["contact_address"] == "" and body["documents"] == {}
-    assert body["replies"][0]["letter_docx_url"] is None and body["replies"][0]["letter_url"] is None
+    assert body["replies"] == []  # not published: a public-only reader does not get it (issue #12 item 4)
     for url in _urls(proposal).values():
         assert ok(people.api_outsider.get(url), 404)["code"] == "not_found"
     mine = ok(people.api_proposer.get(f"proposals/{proposal.pk}"))
