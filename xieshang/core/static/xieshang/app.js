@@ -27,9 +27,30 @@ document.addEventListener("click", function (event) {
 // Searchable pickers (core.pickers: <select data-picker>): Tom Select, loaded by the pages that use one
 // ({{ form.media }}). Options keep their groups and order; data-search (short names, aliases) is searched
 // with the name. Without the library (or JavaScript) the select stays an ordinary select.
+var pickerLibrary = null;  // the callbacks waiting while app.js loads the library itself
+function loadPickerLibrary(el, then) {
+  // A page without {{ form.media }} (a form loaded by htmx, a shared action template): load the library
+  // named on the select (same origin, allowed by the CSP), once, then initialise.
+  if (pickerLibrary) { pickerLibrary.push(then); return; }
+  pickerLibrary = [then];
+  if (el.dataset.pickerCss) {
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = el.dataset.pickerCss;
+    document.head.appendChild(link);
+  }
+  var script = document.createElement("script");
+  script.src = el.dataset.pickerJs;
+  script.onload = function () { pickerLibrary.forEach(function (f) { f(); }); };
+  document.head.appendChild(script);
+}
 function initPickers(root) {
-  if (!window.TomSelect) { return; }
   var selects = (root || document).querySelectorAll ? (root || document).querySelectorAll("select[data-picker]") : [];
+  if (!selects.length) { return; }
+  if (!window.TomSelect) {
+    if (selects[0].dataset.pickerJs) { loadPickerLibrary(selects[0], function () { initPickers(root); }); }
+    return;
+  }
   Array.prototype.forEach.call(selects, function (el) {
     if (el.tomselect) { return; }
     var noResults = el.dataset.noResults || "";
