@@ -254,11 +254,14 @@ class RejectForm(ActionForm):
 
 class ReassignForm(ActionForm):
     assignment = forms.ChoiceField(label=_("Objected assignment"), choices=())
-    unit = forms.ChoiceField(label=_("Re-assign to"), choices=())
+    unit = forms.ChoiceField(label=_("Re-assign to"), choices=(), widget=pickers.Picker)
 
     def setup(self):
+        """ctx["units"]: the units to choose from (pickers.units_to_assign), in a searchable picker."""
         self._choice("assignment", "objected_assignments")
-        self._choice("unit", "units", hide_single=False)
+        units = self.ctx.get("units", [])
+        self.fields["unit"].choices = [(str(u.pk), u.name) for u in units]
+        self.fields["unit"].widget.set_options(pickers.unit_options(units), empty="")
 
     def to_data(self):
         return {"assignment": int(self.cleaned_data["assignment"]), "unit": int(self.cleaned_data["unit"])}

@@ -29,7 +29,7 @@ from xieshang.core.formats import cn_date
 from xieshang.core.screens import committee_or_404 as _committee
 from xieshang.core.screens import require_roles as _require_roles
 from xieshang.core.screens import form_error, screen
-from xieshang.core.models import HandlingUnit, Member, Role
+from xieshang.core.models import Member, Role
 from xieshang.core.selectors import member_of, roles_of, unit_ids_of
 
 from . import deadlines, selectors, services
@@ -327,7 +327,7 @@ def _action_context(request, proposal, actions, assignments, replies) -> dict:
             (r.pk, r.assignment.unit.name) for r in replies if r.round == proposal.round and hasattr_evaluation(r)
         ]
     if names & {"reassign"}:
-        ctx["units"] = list(HandlingUnit.objects.filter(committee=committee, is_active=True).order_by("name").values_list("pk", "name"))
+        ctx["units"] = pickers.units_to_assign(committee)
     if "merge" in names:
         ctx["resolve_merge_target"] = functools.partial(_merge_target, user, committee)
         ctx["merge_targets"] = [

@@ -210,3 +210,25 @@ def test_the_actions_and_the_summary_speak_the_readers_language(actors, settings
     assert 'data-testid="bulk-urge">Urge</button>' in staff.get(reverse("proposals:list")).content.decode()
     response = staff.post(reverse("proposals:bulk"), {"action": "set_public", "ids": [p.pk]})
     assert str(list(get_messages(response.wsgi_request))[0]) == "Publish: 1 done, 0 not done."
+
+
+def test_reassigning_after_an_objection_uses_the_picker(actors, committee):
+    from xieshang.proposals.models import AssignmentState
+
+    farm, organisation, reform = actors.units
+    p = _walk("assigned", actors, "申退后重新交办")
+    client_for(actors.unit_users[0]).post(reverse("proposals:act", args=[p.pk, "object"]), {"object-reason": "非本单位职责"})
+    objected = Assignment.objects.get(proposal=p, unit=farm)
+    assert objected.state == AssignmentState.OBJECTED
+    new_unit = make_unit(committee, name="州交通运输局", short_name="交通局", kind=K.GOVERNMENT)[0]
+    html = client_for(actors.staff).get(reverse("proposals:detail", args=[p.pk])).content.decode()
+    unit = _select(html, "reassign-unit")
+    assert "data-picker" in unit and unit.count("<optgroup") == 2 and 'data-search="交通局"' in unit
+    assert 'data-picker-js="/static/vendor/tom-select/tom-select.complete.min.js"' in unit  # loaded on demand
+    assert '<option value="" selected>' in unit  # no unit chosen by default
+    response = client_for(actors.staff).post(reverse("proposals:act", args=[p.pk, "reassign"]),
+                                             {"reassign-assignment": objected.pk, "reassign-unit": ""})
+    assert Assignment.objects.filter(proposal=p, unit=new_unit).count() == 0 and response.status_code in (200, 302)
+    response = client_for(actors.staff).post(reverse("proposals:act", args=[p.pk, "reassign"]),
+                                             {"reassign-assignment": objected.pk, "reassign-unit": new_unit.pk})
+    assert response.status_code == 302 and Assignment.objects.get(proposal=p, unit=new_unit).role == "lead"
