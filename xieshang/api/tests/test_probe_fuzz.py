@@ -2,7 +2,7 @@
 as every role (a bearer token each; anonymous without). No answer may be a 5xx, and every answer must match
 the schema (status documented, content type, body shape).
 
-Bounded: `XIESHANG_PROBE_EXAMPLES` generated requests per operation and role (3 by default, 12 under CI=true: about 1,900 requests a run).
+Bounded: `XIESHANG_PROBE_EXAMPLES` generated requests per operation and role (3 by default, 8 under CI=true: about 1,900 requests a run).
 The total is printed (`-s`) and written to the data directory's probe-fuzz.json for docs/security.md.
 """
 
@@ -35,6 +35,20 @@ SKIP = {("DELETE", "/api/v1/auth/token")}  # would revoke the token the other re
 @pytest.fixture
 def world(committee):
     return build_world(committee)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI handler itself, whose request signals close the database connection (on
+    PostgreSQL that ends the test's transaction); Django's test Client disconnects them the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _schema():

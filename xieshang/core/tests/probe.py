@@ -108,7 +108,7 @@ def probe_examples(default: int = 3) -> int:
     try:
         return max(1, int(os.environ.get("XIESHANG_PROBE_EXAMPLES", "")))
     except ValueError:
-        return 12 if os.environ.get("CI", "").lower() == "true" else default
+        return 8 if os.environ.get("CI", "").lower() == "true" else default
 
 
 @dataclass
