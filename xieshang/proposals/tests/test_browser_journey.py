@@ -138,6 +138,7 @@ def test_a_proposal_from_draft_to_closed(page, live_server, committee, tmp_path)
     open_detail(page, live_server, proposal)
     page.click("[data-testid=open-rehandle]")
     page.fill("textarea[name=rehandle-instructions]", "请与提案人当面沟通，提前改造时间")
+    page.once("dialog", lambda dialog: dialog.accept())  # "cannot be undone" (workflow.CONFIRMED)
     click_and_wait(page, "[data-testid=action-rehandle]")
     assert state_of(page) == "handling"
     assert "请与提案人当面沟通，提前改造时间" in page.locator("[data-testid=rehandling]").inner_text()
