@@ -80,7 +80,11 @@ class OrganizationForm(forms.Form):
 class HandlingUnitForm(forms.Form):
     name = text_field(80, label=_("Unit name"), single_line=True)
     short_name = text_field(40, label=_("Short name"), required=False, single_line=True)
+    aliases = text_field(200, label=_("Other names"), required=False, single_line=True,
+                         help_text=_("Former names or names in common use, separated by 、 or commas: the unit pickers find the unit by them."))
     kind = forms.ChoiceField(label=_("Kind"), choices=HandlingUnit.Kind.choices)
+    sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32767, required=False, initial=0,
+                                    help_text=_("Smaller numbers come first within the kind."))
     contact_person = text_field(40, label=_("Contact person"), required=False, single_line=True)
     contact_phone = text_field(32, label=_("Contact phone"), required=False, single_line=True)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True,

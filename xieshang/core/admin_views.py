@@ -385,7 +385,8 @@ def unit_edit(request, committee, pk=None):
     unit = get_object_or_404(HandlingUnit, pk=pk, committee=committee) if pk else None
     return _edit(
         request, committee, form_class=f.HandlingUnitForm, service=services.handling_unit_save, obj=unit,
-        obj_kw="unit", names=("name", "short_name", "kind", "contact_person", "contact_phone", "is_active"),
+        obj_kw="unit", names=("name", "short_name", "aliases", "kind", "sort_order", "contact_person", "contact_phone",
+                              "is_active"),
         initial=None if unit else {"is_active": True, "kind": HandlingUnit.Kind.GOVERNMENT},
         title=_("Change handling unit") if unit else _("New handling unit"), back=reverse("core:admin_units"),
     )

@@ -219,7 +219,12 @@ class HandlingUnit(CommitteeScoped):
 
     name = models.CharField(_("name"), max_length=80)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    # Other names the unit goes by (former names, names in common use), separated by 、 or commas: the
+    # pickers find the unit by them (core.pickers).
+    aliases = models.CharField(_("other names"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.GOVERNMENT)
+    # The office's order of the units within their kind (smaller first; then by name).
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     contact_person = models.CharField(_("contact person"), max_length=40, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

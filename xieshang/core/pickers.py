@@ -108,33 +108,37 @@ KIND_ORDER = {value: i for i, value in enumerate(HandlingUnit.Kind.values)}
 
 def units_to_assign(committee) -> list[HandlingUnit]:
     """The committee's active handling units as the office orders them: by kind (in the order of
-    HandlingUnit.Kind), then by name. One query."""
-    units = list(HandlingUnit.objects.filter(committee=committee, is_active=True).order_by("name"))
+    HandlingUnit.Kind), then by the unit's order (sort_order), then by name. One query."""
+    units = list(HandlingUnit.objects.filter(committee=committee, is_active=True).order_by("sort_order", "name"))
     return sorted(units, key=lambda u: KIND_ORDER.get(u.kind, len(KIND_ORDER)))
 
 
 def unit_options(units) -> Options:
-    """Picker options of `units` (in their order), grouped by kind; the short name is searchable."""
+    """Picker options of `units` (in their order), grouped by kind; the short name and the other names
+    (aliases) are searchable."""
     kinds = dict(HandlingUnit.Kind.choices)
     return Options(
-        Option(u.pk, u.name, str(kinds.get(u.kind, u.kind)), " ".join(w for w in (u.short_name,) if w)) for u in units
+        Option(u.pk, u.name, str(kinds.get(u.kind, u.kind)), " ".join(w for w in (u.short_name, *_words(u.aliases)) if w))
+        for u in units
     )
 
 
 _SEPARATORS = re.compile(r"[、,，;；/／\s]+")
 
 
+def _words(text: str) -> list[str]:
+    """The names a free text lists (separated by 、 , ； / or spaces), without surrounding punctuation."""
+    return [w for w in (w.strip("。.()（）") for w in _SEPARATORS.split(text or "")) if w]
+
+
 def units_named_in(text: str, units) -> list:
-    """The units `text` names, in the order it names them, each once: a word equal to a unit's name or
-    short name, else the one unit whose name contains the word (two or more characters) or that the word
+    """The units `text` names, in the order it names them, each once: a word equal to a unit's name, short
+    name or one of its other names, else the one unit whose name contains the word (two or more characters) or that the word
     contains."""
     units = list(units)
     found: list = []
-    for word in _SEPARATORS.split(text or ""):
-        word = word.strip("。.()（）")
-        if not word:
-            continue
-        exact = [u for u in units if word in (u.name, u.short_name)]
+    for word in _words(text):
+        exact = [u for u in units if word in (u.name, u.short_name, *_words(u.aliases))]
         near = exact or [u for u in units if (len(word) >= 2 and word in u.name) or (u.name in word)]
         if len(near) == 1 or exact:
             unit = near[0]

@@ -421,7 +421,8 @@ def organization_delete(*, actor, committee, organization) -> None:
 
 
 def handling_unit_save(*, actor, committee, unit=None, name: str, short_name: str = "", kind: str = "government",
-                       contact_person: str = "", contact_phone: str = "", is_active: bool = True):
+                       contact_person: str = "", contact_phone: str = "", is_active: bool = True,
+                       aliases: str = "", sort_order: int = 0):
     from .imports import normalise_phone
     from .models import HandlingUnit
 
@@ -435,6 +436,8 @@ def handling_unit_save(*, actor, committee, unit=None, name: str, short_name: st
     data = {
         "name": _require_text("name", name, 80),
         "short_name": _require_text("short_name", short_name, 40, required=False),
+        "aliases": _require_text("aliases", aliases, 200, required=False),
+        "sort_order": sort_order or 0,
         "kind": kind,
         "contact_person": _require_text("contact_person", contact_person, 40, required=False),
         "contact_phone": contact_phone,

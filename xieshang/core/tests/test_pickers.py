@@ -5,6 +5,7 @@ import pytest
 from django import forms
 
 from xieshang.core import pickers
+from xieshang.core.errors import Invalid
 from xieshang.core.models import HandlingUnit
 from xieshang.core.tests.factories import HandlingUnitFactory
 
@@ -93,3 +94,28 @@ def test_units_named_in_a_free_text(committee, units):
     assert pickers.units_named_in("州发展研究中心、州", chosen) == [research]
     assert pickers.units_named_in("已撤销的局", chosen) == []
     assert pickers.units_named_in("", chosen) == []
+
+
+def test_the_offices_order_and_other_names(committee, units):
+    education, propaganda, reform, court, _gone = units
+    education.sort_order, reform.sort_order = 1, 2
+    education.aliases = "州教委、教育体育局"
+    education.save()
+    reform.save()
+    chosen = pickers.units_to_assign(committee)
+    assert [u.name for u in chosen] == ["州教育局", "州发展和改革委员会", "州委宣传部", "州中级人民法院"]
+    options = pickers.unit_options(chosen)
+    assert options.search[str(education.pk)] == "教育局 州教委 教育体育局"
+    assert pickers.units_named_in("教育体育局、州发改委", chosen) == [education, reform]
+
+
+def test_the_office_sets_a_units_order_and_other_names(committee, units, make_user):
+    from xieshang.core import services
+
+    admin = make_user(committee, "admin")
+    unit = services.handling_unit_save(actor=admin, committee=committee, unit=units[0], name="州教育局",
+                                       short_name="教育局", aliases="州教委", sort_order=3)
+    unit.refresh_from_db()
+    assert (unit.aliases, unit.sort_order) == ("州教委", 3)
+    with pytest.raises(Invalid):
+        services.handling_unit_save(actor=admin, committee=committee, unit=unit, name="州教育局", aliases="长" * 201)
