@@ -171,3 +171,18 @@ def test_the_proposer_sees_who_has_not_answered_the_invitation(actors, committee
     p.refresh_from_db()
     assert p.state == ProposalState.SUBMITTED
     assert 'data-testid="cosigners-waiting"' not in _detail(client_for(actors.proposer), p)
+
+
+def test_the_new_pages_in_english(actors):
+    p, _ = walk_to("replied", actors=actors)
+    act(actor=actors.proposer, proposal=p, action="evaluate", data={"verdict": "dissatisfied", "comment": "不满意"})
+    staff = client_for(actors.staff)
+    staff.cookies["django_language"] = "en"
+    html = staff.get(reverse("proposals:dissatisfied")).content.decode()
+    assert "Dissatisfied evaluations" in html
+    html = staff.get(reverse("proposals:evaluation_questions")).content.decode()
+    assert "Handling attitude" in html and "Did the unit communicate or meet with you?" in html
+    member = client_for(actors.proposer)
+    member.cookies["django_language"] = "en"
+    html = _detail(member, p)
+    assert "correct the evaluation" in html and "Reason or comment" in html
