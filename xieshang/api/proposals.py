@@ -756,6 +756,28 @@ def evaluation_questions(request):
     ]
 
 
+class EvaluationQuestionIn(Schema):
+    label: str = Field(..., max_length=100)
+    options: list[str] = Field(..., description="2–8 answers of at most 40 characters")
+
+
+class EvaluationQuestionsIn(Schema):
+    questions: list[EvaluationQuestionIn]
+
+
+@router.put("/evaluation-questions", response={200: list[EvaluationQuestionOut], **ERRORS},
+            summary="Set the committee's evaluation questions", operation_id="proposals_evaluation_questions_set")
+def evaluation_questions_put(request, payload: EvaluationQuestionsIn):
+    """Office staff and administrators: replace the sub-verdict questions (at most 10; an empty list goes back
+    to the defaults). Past evaluations keep the questions they were answered with."""
+    from xieshang.proposals import services
+
+    committee = committee_or_forbidden(request)
+    services.evaluation_questions_set(actor=request.auth, committee=committee,
+                                      questions=[q.dict() for q in payload.questions])
+    return evaluation_questions(request)
+
+
 @router.get("/{int:id}", response={200: ProposalOut, **ERRORS}, summary="One proposal",
             operation_id="proposals_get", url_name="proposal_detail")
 def proposal_detail(request, id: int):

@@ -20,7 +20,7 @@ PATHS = {
     "/api/v1/proposals": {"get", "post"},
     "/api/v1/proposals/export.xlsx": {"get"},
     "/api/v1/proposals/exports": {"post"},
-    "/api/v1/proposals/evaluation-questions": {"get"},
+    "/api/v1/proposals/evaluation-questions": {"get", "put"},
     "/api/v1/exports": {"get"},
     "/api/v1/exports/{id}": {"get"},
     "/api/v1/exports/{id}/file": {"get"},

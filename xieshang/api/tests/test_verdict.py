@@ -2,6 +2,7 @@
 (issue #11, items 1 and 5)."""
 
 import datetime
+import json
 
 import pytest
 
@@ -97,3 +98,24 @@ def test_cosigning_ends_when_the_last_invited_co_signer_answers(people):
     assert [(e["action"], e["to_state"]) for e in events][-2:] == [
         ("proposal.cosign", "cosigning"), ("proposal.decline_cosign", "submitted")]
     assert Notification.objects.filter(kind="proposal.cosigning_complete", recipient=people.proposer).count() == 1
+
+
+def _put(api, data):
+    return api.client.put(api.url("proposals/evaluation-questions"), json.dumps({"questions": data}),
+                          content_type="application/json", headers=api.headers())
+
+
+def test_the_office_sets_the_questions_through_the_api(people):
+    questions = [{"label": "办理态度", "options": ["满意", "不满意"]}, {"label": "是否见面", "options": ["是", "否"]}]
+    for api in (people.api_proposer, people.api_lead, people.api_leader):
+        assert ok(_put(api, questions), 403)["code"] == "forbidden"
+    bad = ok(_put(people.api_staff, [{"label": "态度", "options": ["好"]}]), 422)
+    assert list(bad["fields"]) == ["questions"]
+    body = ok(_put(people.api_staff, questions))
+    assert [(q["key"], q["label"]) for q in body] == [("q1", "办理态度"), ("q2", "是否见面")]
+    assert ok(people.api_proposer.get("proposals/evaluation-questions")) == body
+    proposal = make_proposal(people, "replied")
+    done = ok(people.api_proposer.act(proposal.pk, "evaluate", {"verdict": "satisfied", "answers": {"q2": "是"}}))
+    assert done["evaluations"][0]["answers"] == [{"key": "q2", "question": "是否见面", "answer": "是", "label": "是"}]
+    assert ok(_put(people.api_staff, [])) == ok(
+        people.api_staff.get("proposals/evaluation-questions"))
