@@ -87,15 +87,28 @@ def changes(before, after, fields=None) -> dict:
     return found
 
 
-def change_rows(payload) -> list[dict]:
-    """The changes of an event's payload as rows for the timeline: {"field", "old", "new"} or {"field", "diff"}."""
+def change_rows(payload, model=None) -> list[dict]:
+    """The changes of an event's payload as rows for the timeline: {"field", "old", "new"} or {"field", "diff"};
+    "field" is the model field's name for people (its verbose_name) when `model` has it."""
     rows = []
     for name, change in ((payload or {}).get("changes") or {}).items():
+        field = _field_label(model, name)
         if isinstance(change, dict):
-            rows.append({"field": name, "diff": change.get("diff", "")})
+            rows.append({"field": field, "diff": change.get("diff", "")})
         elif isinstance(change, list | tuple) and len(change) == 2:
-            rows.append({"field": name, "old": change[0], "new": change[1]})
+            rows.append({"field": field, "old": change[0], "new": change[1]})
     return rows
+
+
+def _field_label(model, name: str) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    if model is None:
+        return name
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 def timeline(obj):

@@ -30,7 +30,13 @@ def timeline(events):
     for event in events:
         if not getattr(event, "label", None):
             event.label = event_label(event.action)
-        event.change_rows = change_rows(getattr(event, "payload", None))  # what an edit changed (old → new)
+        payload = getattr(event, "payload", None)
+        if payload and payload.get("changes"):  # what an edit changed (old → new), fields named for people
+            from django.contrib.contenttypes.models import ContentType
+
+            type_id = getattr(event, "content_type_id", None)
+            model = ContentType.objects.get_for_id(type_id).model_class() if type_id else None  # cached
+            event.change_rows = change_rows(payload, model)
     return {"events": events}
 
 

@@ -59,6 +59,15 @@ def test_a_proposal_edit_records_old_and_new_values():
     event = Event.objects.filter(action="proposal.update").latest("id")
     assert event.payload["changes"]["title"] == ["关于旧标题的提案", "关于新标题的提案"]
     assert "+第7条建议。" in event.payload["changes"]["body"]["diff"]
+    # the timeline names the fields as the forms do
+    from django.utils import translation
+
+    from xieshang.proposals.models import Proposal
+
+    with translation.override("en"):
+        html = Template("{% load xieshang %}{% timeline events %}").render(Context({"events": [event]}))
+        label = str(Proposal._meta.get_field("title").verbose_name)
+    assert f"<dt>{label}</dt>" in html and "<dt>title</dt>" not in html
 
 
 @pytest.mark.django_db

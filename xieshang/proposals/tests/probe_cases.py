@@ -142,7 +142,18 @@ def _office_pages(world, p):
             ("staff", reverse("reports:proposal_docx", args=[p.pk]), "docx")]
 
 
+def _edited_proposal(world, text):
+    """A draft edited with the hostile text: its timeline shows the change (old → new, or a diff) as text."""
+    from xieshang.proposals import services
+
+    p = services.proposal_create(actor=world.users["member"], committee=world.committee, title="关于原来标题的提案",
+                                 body="原来的正文。")
+    return services.proposal_act(actor=world.users["member"], proposal=p, action="update",
+                                 data={"title": text[:200], "body": text})
+
+
 CREATORS = [
     Creator("proposals.create", _create_proposal, _proposal_pages),
+    Creator("proposals.update", _edited_proposal, _proposal_pages),
     Creator("proposals.submit", _submitted_proposal, _office_pages),
 ]
