@@ -1884,9 +1884,6 @@ class Story:
     def cosign(self, day, member: Member, yes: bool = True) -> Story:
         return self.act(day, member.user, "cosign" if yes else "decline_cosign")
 
-    def close_cosigning(self, day) -> Story:
-        return self.act(day, self.user, "close_cosigning")
-
     def withdraw(self, day) -> Story:
         return self.act(day, self.user, "withdraw", {"reason": WITHDRAW_REASON})
 
