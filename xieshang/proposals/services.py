@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xieshang.core import attachments, audit, timers
+from xieshang.core import attachments, audit, formats, timers
 from xieshang.core.workflow import Machine, Step, Transition, parse_input
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
 from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
@@ -705,7 +705,8 @@ def _do_send_views(ctx: _Ctx) -> None:
     lead = p.assignments.filter(role=AssignmentRole.LEAD).exclude(state=A.CANCELLED).first()
     if lead is not None:
         _tell_unit(ctx, lead, "proposal.co_views",
-                   _("%(unit)s sent its views on %(title)s") % {"unit": a.unit.name, "title": _label(p)}, text[:500])
+                   Notice(gettext_lazy("%(unit)s sent its views on %(title)s"), unit=a.unit.name, title=_label(p)),
+                   text[:500])
 
 
 def _do_request_extension(ctx: _Ctx) -> None:
@@ -715,10 +716,10 @@ def _do_request_extension(ctx: _Ctx) -> None:
     latest = deadlines.latest_extension(ctx.committee_id, a.original_due_date)
     if until <= a.due_date:
         raise Invalid(field_errors={"until": [_("Choose a date after the current due date (%(date)s).")
-                                              % {"date": a.due_date.isoformat()}]})
+                                              % {"date": formats.cn_date(a.due_date)}]})
     if until > latest:
         raise Invalid(field_errors={"until": [_("An extension can reach %(date)s at the latest.")
-                                              % {"date": latest.isoformat()}]})
+                                              % {"date": formats.cn_date(latest)}]})
     if a.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
         raise IllegalTransition(_("An extension request of your unit is already waiting for a decision."),
                                 detail="extension_pending")
@@ -958,7 +959,7 @@ def _do_rehandle(ctx: _Ctx) -> None:
         a.replied_at = None
         a.save(update_fields=["state", "round", "due_date", "original_due_date", "replied_at"])
         _tell_unit(ctx, a, "proposal.rehandle",
-                   _("Please handle %(title)s again and reply by %(date)s") % {"title": _label(p), "date": due.isoformat()},
+                   Notice(gettext_lazy("Please handle %(title)s again and reply by %(date)s"), title=_label(p), date=due),
                    instructions)
     ctx.payload = {"round": p.round, "assignments": [a.pk for a in chosen], "due_date": due.isoformat(),
                    "instructions": instructions}
@@ -982,7 +983,7 @@ def _do_close(ctx: _Ctx) -> None:
         raise IllegalTransition(
             _("The proposal can be closed when every reply is evaluated without dissatisfaction, "
               "when the evaluation period has ended (%(date)s), or with a note after re-handling.")
-            % {"date": p.evaluation_due.isoformat() if p.evaluation_due else "—"}, detail="not_closable",
+            % {"date": formats.cn_date(p.evaluation_due) if p.evaluation_due else "—"}, detail="not_closable",
         )
     p.state = S.CLOSED
     p.closed_at = ctx.now
@@ -1013,7 +1014,8 @@ def _do_urge(ctx: _Ctx) -> None:
         raise IllegalTransition(_("No unit owes anything on this proposal."), detail="nothing_to_urge")
     for a in targets:
         _tell_unit(ctx, a, "proposal.urged",
-                   _("Reminder from the office: %(title)s is due %(date)s") % {"title": _label(p), "date": a.due_date.isoformat()},
+                   Notice(gettext_lazy("Reminder from the office: %(title)s is due %(date)s"), title=_label(p),
+                          date=a.due_date),
                    text)
     ctx.payload = {"assignments": [a.pk for a in targets], "text": text}
 
@@ -1044,7 +1046,7 @@ def _do_supervise(ctx: _Ctx) -> None:
     ctx.payload = {"supervision": row.pk, "text": text}
     for a in p.assignments.filter(state__in=OPEN):
         _tell_unit(ctx, a, "proposal.instruction",
-                   _("A leader's instruction on %(title)s") % {"title": _label(p)}, text)
+                   Notice(gettext_lazy("A leader's instruction on %(title)s"), title=_label(p)), text)
 
 
 def _do_mark_excellent(ctx: _Ctx) -> None:
