@@ -113,7 +113,10 @@ def test_an_overlong_cell_of_a_csv_file_is_refused_with_its_row(committee, make_
 
 def test_the_import_page_shows_the_message_beside_the_file(admin, client):
     client.force_login(admin)
-    response = client.post(reverse("core:admin_members_import"), {"file": bomb(["姓名"], cell_mb=5)},
-                           headers={"Accept-Language": "en"})
+    client.cookies["django_language"] = "en"  # the pages follow the language switch, not Accept-Language
+    response = client.post(reverse("core:admin_members_import"), {"file": bomb(["姓名"], cell_mb=5)})
     assert response.status_code == 422
     assert "unpacks to" in " ".join(response.context["form"].errors["file"])
+    client.cookies["django_language"] = "zh-hans"
+    response = client.post(reverse("core:admin_members_import"), {"file": bomb(["姓名"], cell_mb=5)})
+    assert "解压后" in " ".join(response.context["form"].errors["file"])

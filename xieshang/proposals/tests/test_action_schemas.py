@@ -169,7 +169,8 @@ def test_the_openapi_body_documents_each_actions_schema():
     alternatives = {option["title"]: option for option in schema["anyOf"]}
     assert set(alternatives) == set(workflow.TRANSITIONS)
     assert alternatives["reject"]["required"] == ["reason_code"]
-    assert set(alternatives["reply"]["properties"]) == {"assignment", "outcome", "text", "signed_by", "letter"}
+    assert set(alternatives["reply"]["properties"]) == {"assignment", "outcome", "text", "signed_by", "letter",
+                                                           "document_number"}
     assert alternatives["assign"]["properties"]["units"]["items"]["properties"]["role"]["enum"] == [
         "sole", "lead", "co", "split"]
     assert "$defs" not in json.dumps(schema)

@@ -30,7 +30,7 @@ def _form_of(page, action) -> str:
 def test_draft_is_deleted_not_withdrawn_and_asks():
     p, actors = walk_to("draft", cosign=False)
     page = _page(actors.proposer, f"/proposals/{p.pk}/")
-    assert "delete the draft" in page
+    assert "删除草稿" in page and "撤案" not in page
     assert "data-confirm" in _form_of(page, "withdraw")
     submitted, actors2 = walk_to("submitted", cosign=False)
     page = _page(actors2.proposer, f"/proposals/{submitted.pk}/")
