@@ -10,34 +10,12 @@ import re
 import pytest
 
 from xieshang.proposals.models import Proposal
+from xieshang.proposals.tests.browser_kit import click_and_wait, collect_problems, open_detail, sign_in, state_of
 from xieshang.proposals.tests.factories import make_member, make_role_user, make_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-42"
 TITLE = "关于加快推进老旧小区改造的提案"
-
-
-def sign_in(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-
-
-def click_and_wait(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def open_detail(page, live_server, proposal):
-    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
-
-
-def state_of(page):
-    return page.get_by_test_id("proposal-state").get_attribute("data-state")
 
 
 def reply(page, live_server, proposal, text, tmp_path):
@@ -69,12 +47,7 @@ def test_a_proposal_from_draft_to_closed(page, live_server, committee, tmp_path)
     lead_unit, lead_user = make_unit(committee, name="州住房和城乡建设局")
     co_unit, co_user = make_unit(committee, name="州财政局")
 
-    problems = []
-    page.on("console", lambda msg: problems.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    problems = collect_problems(page)
 
     # 1. The member drafts: the autosave makes the draft while typing, then saves and submits.
     sign_in(page, live_server, member)

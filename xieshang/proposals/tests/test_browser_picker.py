@@ -2,50 +2,16 @@
 shows one mode at a time, the picker finds a unit by its short name and picks it, no button wraps (its
 content is one line high), the proposal number stays on one line, and the list's phone cards keep labels."""
 
-import re
-
 import pytest
-from playwright.sync_api import expect
 
 from xieshang.core.models import HandlingUnit
 from xieshang.proposals.models import Assignment
+from xieshang.proposals.tests.browser_kit import ONE_LINE, WRAPPED, pick, sign_in
 from xieshang.proposals.tests.factories import make_actors, make_unit, walk_to
-from xieshang.proposals.tests.test_browser_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 K = HandlingUnit.Kind
-
-# Visible buttons, badges, states and flags whose content is more than one line high (1.6 × line height).
-WRAPPED = """() => Array.from(document.querySelectorAll('button, .button, .badge, .state, .flag'))
-  .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
-  .map(el => {
-    const cs = getComputedStyle(el);
-    const line = parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.2;
-    const frame = ['paddingTop', 'paddingBottom', 'borderTopWidth', 'borderBottomWidth']
-      .reduce((sum, key) => sum + (parseFloat(cs[key]) || 0), 0);
-    return {text: el.innerText, content: el.getBoundingClientRect().height - frame, line};
-  })
-  .filter(b => b.content > 1.6 * b.line)"""
-
-ONE_LINE = """el => { const cs = getComputedStyle(el);
-  const line = parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.2;
-  return el.getBoundingClientRect().height <= 1.6 * line; }"""
-
-
-def pick(page, field, typed):
-    """Open the picker of `field`, type `typed` and take the first option offered."""
-    wrapper = page.locator(f"select[name={field}] + .ts-wrapper")
-    wrapper.locator(".ts-control").click()
-    expect(wrapper).to_have_class(re.compile(r"\bdropdown-active\b"))  # opened and focused: typing reaches it
-    wrapper.locator(".ts-control input").press_sequentially(typed)
-    options = page.locator(".ts-dropdown:visible .option")
-    expect(options).to_have_count(1)  # the search leaves the one unit it names
-    option = options.first
-    text = option.inner_text()
-    option.click()
-    page.keyboard.press("Escape")
-    return text
 
 
 @pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
