@@ -60,8 +60,10 @@ class XieshangAPI(NinjaAPI):
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 if isinstance(operation, dict) and "requestBody" in operation:
-                    operation.setdefault("responses", {}).setdefault(
-                        "400", {"description": "Bad Request", "content": {"application/json": {"schema": error}}})
+                    responses = operation.setdefault("responses", {})
+                    if 400 not in responses and "400" not in responses:  # one key: JSON may not repeat it
+                        responses["400"] = {"description": "Bad Request",
+                                            "content": {"application/json": {"schema": error}}}
         return schema
 
     def validation_error_from_error_contexts(self, error_contexts):

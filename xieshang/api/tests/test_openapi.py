@@ -117,3 +117,19 @@ def test_members_search_is_documented(document):
     assert {"q", "limit"} <= {p["name"] for p in op["parameters"]}
     assert "invite_cosigners" in op["description"]
     assert {"200", "401"} <= set(op["responses"])
+
+
+def test_no_object_of_the_document_repeats_a_key():
+    """JSON parsers keep the last of two equal keys, but the docs page reads the document as YAML, which refuses
+    them (a response code written once as a number and once as text made the docs page blank)."""
+    import json
+
+    repeated = []
+
+    def pairs(items):
+        keys = [key for key, _value in items]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(items)
+
+    json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=pairs)
+    assert not repeated, repeated
