@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from xieshang.core.tests.browser_kit import click_and_wait, collect_problems, sign_in
 from xieshang.opinions.models import Bulletin, OpinionReport
 from xieshang.opinions.tests._screens import act, draft, people
 
@@ -24,20 +25,6 @@ SUGGESTION = "建议整合城乡客运资源，开通预约响应式公交，按
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-def sign_in(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-
-
-def click_and_wait(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
-
-
 def state_of(page):
     return page.get_by_test_id("report-state").first.get_attribute("data-state")
 
@@ -46,12 +33,7 @@ def state_of(page):
 def test_an_opinion_report_from_draft_to_adoption(page, live_server, committee, width):
     p = people(committee)
     page.set_viewport_size(WIDTHS[width])
-    problems = []
-    page.on("console", lambda msg: problems.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    problems = collect_problems(page)
 
     # Another member's report is already waiting in the office (to be combined with ours).
     other = act(draft(p, author=p.other_member, title="关于农村客运补贴的建议"), p.other_member, "submit")
