@@ -17,7 +17,6 @@ from xieshang.opinions.tests._screens import act, draft, people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-42"
 TITLE = "关于解决城郊农村客运班线停运问题的建议"
 SITUATION = "今年以来，城郊三个乡镇的农村客运班线先后停运，约两万名群众出行不便。"
 ANALYSIS = "客源减少、运营亏损，补贴没有及时到位。"
