@@ -233,6 +233,13 @@ _GOV, _PARTY, _COURT, _ENT, _OTHER = (
 )
 # (official name, short name, kind): the prefecture government's departments and the other bodies
 # that proposals of a prefecture committee are assigned to, the county governments included.
+# Other names people use for some units (the unit pickers find a unit by them too).
+UNIT_ALIASES = {
+    "州政府办": "州人民政府办公室、政府办",
+    "州发改委": "州发展改革委、发改委",
+    "州住建局": "州住房城乡建设局、住建局",
+}
+
 HANDLING_UNITS = [
     ("昌吉回族自治州人民政府办公室", "州政府办", _GOV),
     ("昌吉回族自治州发展和改革委员会", "州发改委", _GOV),
@@ -847,7 +854,7 @@ def load_demo(stdout=None) -> dict:
     unit_contacts = {a["unit"]: a["full_name"] for a in DEMO_ACCOUNTS if "unit" in a}
     used_names = {p["name"] for p in people} | {a["full_name"] for a in DEMO_ACCOUNTS}
     unit_rows = []
-    for name, short, kind in HANDLING_UNITS:
+    for order, (name, short, kind) in enumerate(HANDLING_UNITS, 1):  # the list is in the office's order
         contact = unit_contacts.get(short)
         if contact is None:
             contact = _name(contact_rng, "汉族", contact_rng.random() < 0.4)
@@ -859,6 +866,8 @@ def load_demo(stdout=None) -> dict:
                 "name": name,
                 "short_name": short,
                 "kind": kind,
+                "sort_order": order,
+                "aliases": UNIT_ALIASES.get(short, ""),
                 "contact_person": contact,
                 "contact_phone": f"0994-{contact_rng.choice('2358')}{contact_rng.randrange(10**6):06d}",
                 "is_active": True,

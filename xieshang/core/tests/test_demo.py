@@ -103,6 +103,10 @@ def test_organisation_of_the_prefecture():
     assert short["国网昌吉供电公司"].kind == HandlingUnit.Kind.ENTERPRISE
     assert {u.kind for u in units} == {k.value for k in HandlingUnit.Kind}
     assert all(u.contact_person and re.fullmatch(r"0994-\d{7}", u.contact_phone) for u in units)
+    # in the office's order (the government's office first), some with other names the pickers find
+    assert units.order_by("sort_order").first().short_name == "州政府办"
+    assert len({u.sort_order for u in units}) == units.count()
+    assert "发改委" in short["州发改委"].aliases
 
 
 def test_about_three_hundred_varied_members():
