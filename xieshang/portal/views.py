@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from xieshang.core.addresses import client_address
 from xieshang.core.errors import NotFound, ServiceError, page_error
 from xieshang.core.screens import form_error
 
@@ -81,16 +82,17 @@ def clue(request):
         if form.is_valid():
             try:
                 clue_services.clue_submit_public(committee=committee, data=form.to_data(),
-                                                 client=request.META.get("REMOTE_ADDR", ""))
+                                                 client=client_address(request) or "", request=request)
             except ServiceError as exc:
                 form_error(request, form, exc)
                 if not exc.field_errors:
                     form.add_error(None, str(exc.message))
-                status = 429 if exc.detail == "rate_limited" else 200
+                status = 429 if exc.detail == "rate_limited" else 422
             else:
                 return render(request, "portal/clue_thanks.html", context)
         else:
             messages.error(request, _("Please correct the marked fields."))
+            status = 422
     else:
         call = request.GET.get("call")
         form = PublicClueForm(calls=calls, initial={"call": call} if call else None)

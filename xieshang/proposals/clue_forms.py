@@ -10,6 +10,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from xieshang.core.models import Session
+from xieshang.core.text import text_field
 
 from .clue_workflow import CALL_TEXT_LIMIT, CALL_TITLE_LIMIT, NOTE_LIMIT
 from .models import CLUE_TEXT_LIMIT, CLUE_TITLE_LIMIT, Category
@@ -31,8 +32,8 @@ class DateInput(forms.DateInput):
 
 class ClueCallForm(forms.Form):
     session = forms.ModelChoiceField(label=_("Plenary session"), queryset=Session.objects.none())
-    title = forms.CharField(label=_("Title"), max_length=CALL_TITLE_LIMIT)
-    text = forms.CharField(label=_("Text"), required=False, max_length=CALL_TEXT_LIMIT,
+    title = text_field(CALL_TITLE_LIMIT, single_line=True, label=_("Title"))
+    text = text_field(CALL_TEXT_LIMIT, label=_("Text"), required=False,
                            widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("What topics the office is looking for, and how they will be used."))
     opens_on = forms.DateField(label=_("Open from"), widget=DateInput)
@@ -56,9 +57,9 @@ class ClueForm(forms.Form):
     """A clue from a signed-in member (or office staff)."""
 
     call = forms.TypedChoiceField(label=_("Call for clues"), required=False, coerce=int, empty_value=None)
-    title = forms.CharField(label=_("Subject"), max_length=CLUE_TITLE_LIMIT)
+    title = text_field(CLUE_TITLE_LIMIT, single_line=True, label=_("Subject"))
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
-    text = forms.CharField(label=_("Text"), max_length=CLUE_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 8}),
+    text = text_field(CLUE_TEXT_LIMIT, label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("The problem, where and whom it concerns, and what could be done."))
 
     def __init__(self, *args, calls=(), **kwargs):
@@ -74,8 +75,8 @@ class ClueForm(forms.Form):
 class PublicClueForm(ClueForm):
     """The public portal's form: no account; name and contact optional; the anti-spam fields."""
 
-    name = forms.CharField(label=_("Your name (optional)"), max_length=40, required=False)
-    contact = forms.CharField(label=_("Phone or e-mail (optional)"), max_length=60, required=False,
+    name = text_field(40, single_line=True, label=_("Your name (optional)"), required=False)
+    contact = text_field(60, single_line=True, label=_("Phone or e-mail (optional)"), required=False,
                               help_text=_("Only the office sees it, to ask you about your suggestion."))
     website = forms.CharField(label=_("Leave this empty"), required=False)
     shown = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -99,7 +100,7 @@ class PublicClueForm(ClueForm):
         if not isinstance(shown, int) or time.time() - shown < MIN_SECONDS:
             # a fresh signature for the next try; what was typed stays
             self.data = self.data.copy()
-            self.data["shown"] = signing.dumps(int(time.time()) - MIN_SECONDS, salt=_SALT)
+            self.data["shown"] = signing.dumps(int(time.time()), salt=_SALT)  # now: a robot's instant resend fails too
             raise forms.ValidationError(_("Please check your suggestion and send it again."), code="too_fast")
         return data
 
@@ -116,17 +117,17 @@ def signed_shown(seconds_ago: int = 60) -> str:
 
 
 class DeclineForm(forms.Form):
-    note = forms.CharField(label=_("Reason"), max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 3}))
+    note = text_field(NOTE_LIMIT, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AcceptForm(forms.Form):
-    note = forms.CharField(label=_("Note (optional)"), max_length=NOTE_LIMIT, required=False,
+    note = text_field(NOTE_LIMIT, label=_("Note (optional)"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DuplicateForm(forms.Form):
     duplicate_of = forms.TypedChoiceField(label=_("Repeats the clue"), coerce=int, empty_value=None)
-    note = forms.CharField(label=_("Note (optional)"), max_length=NOTE_LIMIT, required=False)
+    note = text_field(NOTE_LIMIT, label=_("Note (optional)"), required=False)
 
     def __init__(self, *args, others=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -163,7 +163,7 @@ def _count_for_rate(client: str) -> None:
             cache.add(key, 1, timeout=3600)
 
 
-def clue_submit_public(*, committee, data: dict, client: str = "") -> ProposalClue:
+def clue_submit_public(*, committee, data: dict, client: str = "", request=None) -> ProposalClue:
     """The public portal (no account): title, text, category; name and contact optional; at most
     PUBLIC_LIMIT_PER_HOUR suggestions per client and hour (Invalid "rate_limited" beyond)."""
     values = parse_input(ClueInput, data)
@@ -178,7 +178,7 @@ def clue_submit_public(*, committee, data: dict, client: str = "") -> ProposalCl
             title=values.title, text=values.text, category=values.category,
         )
         audit.record(actor=None, action="proposal_clue.submit", obj=clue, to_state=clue.state,
-                     payload={"source": clue.source, "call": call.pk if call else None})
+                     payload={"source": clue.source, "call": call.pk if call else None}, request=request)
     _count_for_rate(client)
     return clue
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -340,15 +342,17 @@ def test_public_form_hostile_text_errors_and_robots(world):
     # errors keep what was typed, never a 500
     response = _public(client, w, title="", text=HOSTILE, category="nonsense", call="abc")
     body = response.content.decode()
-    assert response.status_code == 200 and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert response.status_code == 422 and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert 'role="alert"' in body
     for hostile in ({"call": "99999999999999999999999"}, {"text": "x" * 5000}, {"shown": "forged"}, {"shown": ""},
                     {"title": "\x00"}):
         response = _public(client, w, **hostile)
-        assert response.status_code in (200, 429), hostile
-    # too fast: typed text kept, a message
+        assert response.status_code == 422, hostile
+    # too fast: typed text kept, a message; sending the form it gives back at once is too fast again
     response = _public(client, w, shown=signed_shown(0), text="留着我")
-    assert response.status_code == 200 and "留着我" in response.content.decode()
+    assert response.status_code == 422 and "留着我" in response.content.decode()
+    again = re.search(r'name="shown" value="([^"]+)"', response.content.decode()).group(1)
+    assert _public(client, w, shown=again).status_code == 422
     assert ProposalClue.objects.count() == 1
     # a robot that fills the hidden field is thanked and nothing kept
     response = _public(client, w, website="http://spam")
@@ -363,6 +367,23 @@ def test_public_form_rate_limit_keeps_text(world):
     response = _public(client, w, text="第六条建议")
     assert response.status_code == 429 and "第六条建议" in response.content.decode()
     assert ProposalClue.objects.count() == services.PUBLIC_LIMIT_PER_HOUR
+
+
+def test_public_form_counts_each_citizen_behind_the_proxy(world, settings):
+    """Behind the trusted reverse proxy every request comes from the proxy's address: the limit is counted per
+    citizen (the forwarded address), and the audit row keeps it."""
+    from xieshang.core.models import Event
+
+    settings.XIESHANG_TRUSTED_PROXIES = ["127.0.0.1"]
+    w = world
+    for i in range(services.PUBLIC_LIMIT_PER_HOUR):
+        client = Client(raise_request_exception=False, headers={"X-Forwarded-For": "203.0.113.7"})
+        assert 'clue-thanks' in _public(client, w).content.decode()
+    blocked = Client(raise_request_exception=False, headers={"X-Forwarded-For": "203.0.113.7"})
+    assert _public(blocked, w).status_code == 429
+    other = Client(raise_request_exception=False, headers={"X-Forwarded-For": "198.51.100.9"})
+    assert 'clue-thanks' in _public(other, w).content.decode()  # another citizen behind the same proxy
+    assert Event.objects.filter(action="proposal_clue.submit", ip_address="198.51.100.9").count() == 1
 
 
 def test_public_form_unknown_committee_is_404(world):
