@@ -757,8 +757,8 @@ def evaluation_questions(request):
 
 
 class EvaluationQuestionIn(Schema):
-    label: str = Field(..., max_length=100)
-    options: list[str] = Field(..., description="2–8 answers of at most 40 characters")
+    label: Text(100, required=True, single_line=True)
+    options: list[Text(40, single_line=True)] = Field(..., max_length=8, description="2–8 answers of at most 40 characters")
 
 
 class EvaluationQuestionsIn(Schema):

@@ -24,6 +24,7 @@ from xieshang.core.workflow import Machine, Step, Transition, parse_input
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
 from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
 from xieshang.core.notices import Notice
+from xieshang.core.text import clean as clean_text
 from xieshang.core.selectors import has_role, member_of, office_users, unit_ids_of, users_with_role
 from xieshang.core.services import notify
 
@@ -1139,8 +1140,8 @@ def evaluation_questions_set(*, actor, committee, questions: list[dict]) -> list
     if len(questions) > QUESTIONS_MAX:
         errors.append(_("At most %(n)d questions.") % {"n": QUESTIONS_MAX})
     for number, q in enumerate(questions, start=1):
-        label = str(q.get("label") or "").strip()
-        options = [str(o).strip() for o in (q.get("options") or []) if str(o).strip()]
+        label = clean_text(q.get("label"), single_line=True)  # no control characters, no lone surrogates
+        options = [o for o in (clean_text(o, single_line=True) for o in (q.get("options") or [])) if o]
         if not label or len(label) > 100:
             errors.append(_("Question %(n)d: write the question (at most 100 characters).") % {"n": number})
         elif not 2 <= len(options) <= OPTIONS_MAX or any(len(o) > 40 for o in options):

@@ -119,3 +119,16 @@ def test_the_office_sets_the_questions_through_the_api(people):
     assert done["evaluations"][0]["answers"] == [{"key": "q2", "question": "是否见面", "answer": "是", "label": "是"}]
     assert ok(_put(people.api_staff, [])) == ok(
         people.api_staff.get("proposals/evaluation-questions"))
+
+
+def test_the_questions_are_cleaned_of_hostile_characters(people):
+    """A lone surrogate or a control character in a question was stored as it came (a 500 later): the schema
+    and the service clean the text like every other."""
+    raw = '{"questions": [{"label": "办理\\u0013态度\\nok", "options": ["满意\\ud800", "不满意"]}]}'
+    api = people.api_staff
+    response = api.client.put(api.url("proposals/evaluation-questions"), raw, content_type="application/json",
+                              headers=api.headers())
+    assert response.status_code == 200, response.content
+    [question] = response.json()
+    assert question["label"] == "办理态度 ok"
+    assert [o["label"] for o in question["options"]] == ["满意", "不满意"]
