@@ -45,3 +45,23 @@ def form_error(request, form, exc, *, field_for=None) -> None:
             shown = field in form.fields and not form.fields[field].widget.is_hidden
             form.add_error(field if shown else None, text)
     messages.error(request, str(exc.message))
+
+
+def attachment_removed(request, remove, back: str):
+    """The screen of removing an attached file, for every app: run `remove()` (the app's service), say what
+    happened, and go back to `back`. A file or object the user may not see stays the same 404 (or 403)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from .errors import Forbidden, NotFound, ServiceError
+
+    try:
+        remove()
+    except (NotFound, Forbidden):
+        raise
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The file is removed."))
+    return redirect(back)
