@@ -25,7 +25,7 @@ from xieshang.core import clock
 from xieshang.core.errors import Forbidden, NotFound, ServiceError
 from xieshang.core.screens import committee_or_404 as _committee
 from xieshang.core.screens import require_roles as _require_roles
-from xieshang.core.screens import form_error, screen
+from xieshang.core.screens import attachment_removed, form_error, screen
 from xieshang.core.models import Role
 from xieshang.core.selectors import member_of, roles_of
 
@@ -455,15 +455,9 @@ def attachment_add(request, pk):
 @require_POST
 def attachment_remove(request, pk, attachment_id):
     report = _get(request, pk)
-    try:
-        services.opinion_attachment_remove(actor=request.user, report=report, attachment=attachment_id)
-    except (NotFound, Forbidden):
-        raise
-    except ServiceError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The file is removed."))
-    return redirect(reverse("opinions:detail", args=[pk]) + "#attachments")
+    return attachment_removed(request, lambda: services.opinion_attachment_remove(
+        actor=request.user, report=report, attachment=attachment_id),
+        reverse("opinions:detail", args=[pk]) + "#attachments")
 
 
 @screen

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from xieshang.core.attachments import attachment_download
 from xieshang.core.errors import Forbidden, NotFound, ServiceError
-from xieshang.core.screens import form_error, screen
+from xieshang.core.screens import attachment_removed, form_error, screen
 
 from . import attachments
 from .forms import AttachmentForm
@@ -50,15 +50,8 @@ def attachment_add(request, pk):
 @require_POST
 def attachment_remove(request, pk, attachment_id):
     proposal = _get(request, pk)
-    try:
-        attachments.proposal_attachment_remove(actor=request.user, proposal=proposal, attachment=attachment_id)
-    except (NotFound, Forbidden):
-        raise
-    except ServiceError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The file is removed."))
-    return redirect(_back(pk))
+    return attachment_removed(request, lambda: attachments.proposal_attachment_remove(
+        actor=request.user, proposal=proposal, attachment=attachment_id), _back(pk))
 
 
 @screen
