@@ -11,13 +11,34 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import logging
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+def parse_proxies(entries) -> tuple[tuple, list[str]]:
+    """The networks of XIESHANG_TRUSTED_PROXIES and the entries that are no address or CIDR block."""
+    networks, bad = [], []
+    for entry in entries:
+        if not str(entry).strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+        except ValueError:
+            bad.append(str(entry))
+    return tuple(networks), bad
 
 
 @functools.cache
 def _networks(entries: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
+    # Parsed once per setting. A bad entry is reported by the system check `core.E001` at start-up; here it is
+    # logged once and trusts nothing (the request's own address is taken), instead of failing every request.
+    networks, bad = parse_proxies(entries)
+    for entry in bad:
+        logger.error("XIESHANG_TRUSTED_PROXIES: %r is not an IP address or network; it is ignored.", entry)
+    return networks
 
 
 def _parse(value: str):

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation and platform")
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers core's system checks
         # Infrastructure, not a business rule: every new database connection gets the audit
         # table's guard function (SQLite) / purge switch state (PostgreSQL).
         from django.db.backends.signals import connection_created

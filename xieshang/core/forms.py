@@ -1,10 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+# The longest password any form takes (the API's schemas say the same): a 20 MB one never reaches Argon2.
+PASSWORD_MAX = 4096
+
 
 class SignInForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(label=_("Password"), strip=False, max_length=PASSWORD_MAX, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     # Asked on the same form only while the account is slowed down by failed sign-ins (core.sign_in).
     otp = forms.CharField(label=_("Code"), max_length=32, required=False,
                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
@@ -19,11 +22,11 @@ class SignInCodeForm(forms.Form):
 
 
 class PasswordChangeForm(forms.Form):
-    old = forms.CharField(label=_("Current password"), strip=False,
+    old = forms.CharField(label=_("Current password"), strip=False, max_length=PASSWORD_MAX,
                           widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new = forms.CharField(label=_("New password"), strip=False,
+    new = forms.CharField(label=_("New password"), strip=False, max_length=PASSWORD_MAX,
                           widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    new2 = forms.CharField(label=_("New password again"), strip=False,
+    new2 = forms.CharField(label=_("New password again"), strip=False, max_length=PASSWORD_MAX,
                            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean(self):
@@ -36,6 +39,6 @@ class PasswordChangeForm(forms.Form):
 class EnrolForm(forms.Form):
     code = forms.CharField(label=_("Code from the app"), max_length=12, strip=True,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
-    # Only when an authenticator is already in force (replacing it needs the password).
-    password = forms.CharField(label=_("Current password"), strip=False, required=False,
+    # Asked for every set-up except the enrolment forced right after signing in (second_factor.password_needed).
+    password = forms.CharField(label=_("Current password"), strip=False, required=False, max_length=PASSWORD_MAX,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

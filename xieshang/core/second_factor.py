@@ -84,17 +84,43 @@ def second_factor_enrol_start(*, actor):
     return device
 
 
+def password_needed(actor, request=None) -> bool:
+    """Must setting up an authenticator ask for the account's password? Always, except in the enrolment forced
+    right after signing in (an account that must have a second factor and has none), within
+    XIESHANG_SECOND_FACTOR_MINUTES of giving the password: a session left open must never be enough to set up
+    or replace the second factor."""
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .sign_in import MUST_ENROL_KEY
+
+    session = getattr(request, "session", None)
+    given = session.get(MUST_ENROL_KEY) if session is not None else None
+    if not isinstance(given, str) or is_enrolled(actor):
+        return True
+    try:
+        at = datetime.datetime.fromisoformat(given)
+    except ValueError:
+        return True
+    return timezone.now() - at > datetime.timedelta(minutes=settings.XIESHANG_SECOND_FACTOR_MINUTES)
+
+
 def second_factor_enrol_confirm(*, actor, code: str, request=None, password: str | None = None) -> list[str]:
     """Confirm the authenticator with one of its codes: it replaces any earlier one, and ten new recovery codes
-    replace the old ones. Replacing an authenticator in force needs the account's password too (a session left
-    open must not be enough to take over the second factor). Returns the recovery codes (shown once)."""
+    replace the old ones. The account's password is needed too (`password_needed`), checked like a password
+    change: refused while locked out, a wrong one counts towards the lock-out (`user.second_factor_failed`).
+    Returns the recovery codes (shown once)."""
     from django_otp.plugins.otp_static.models import StaticToken
 
-    from .models import User
+    from .sign_in import password_confirm
 
     TOTPDevice, StaticDevice = _devices()
-    if is_enrolled(actor) and not (password and User.objects.get(pk=actor.pk).check_password(password)):
-        raise Invalid(field_errors={"password": [_("Enter your current password to replace your authenticator.")]})
+    if password_needed(actor, request):
+        if not password:
+            raise Invalid(field_errors={"password": [_("Enter your current password to set up two-step sign-in.")]})
+        password_confirm(actor, password, request=request, action="user.second_factor_failed", field="password")
     device = TOTPDevice.objects.filter(user_id=actor.pk, confirmed=False).order_by("-id").first()
     code = "".join((code or "").split())
     if device is None:

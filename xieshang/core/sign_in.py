@@ -9,7 +9,8 @@ within XIESHANG_LOCKOUT_MINUTES:
 - per address, whatever the accounts: XIESHANG_LOCKOUT_ADDRESS_FAILURES lock the address for the window;
 - per account, from every address: XIESHANG_SLOWDOWN_FAILURES slow the account down (never a hard lock):
   one attempt per XIESHANG_SLOWDOWN_SECONDS, or, for an account with a second factor, no wait but the code
-  must come with the password (a guessed password alone then tells nothing).
+  must come with the password (a guessed password alone then tells nothing). An address the account has
+  signed in from before is not slowed down (`is_known_address`): strangers cannot keep the owner out.
 
 Refused attempts while locked or slowed are not counted and write one audit event per window, not one each.
 """
@@ -90,9 +91,18 @@ def is_locked_out(username: str, address: str | None = None) -> bool:
     return lockout_ends_at(username, address) is not None
 
 
-def slowdown_until(username: str) -> datetime.datetime | None:
+def is_known_address(username: str, address: str | None) -> bool:
+    """Has this account signed in successfully from this address before (its `auth.sign_in` events)?"""
+    account = _account(username) if address else None
+    return account is not None and Event.objects.filter(
+        actor_id=account.pk, action="auth.sign_in", ip_address=address).exists()
+
+
+def slowdown_until(username: str, address: str | None = None) -> datetime.datetime | None:
     """Until when the next attempt for this account must wait (failures from every address), or None when it
-    is not slowed down. A slowed-down account is never locked: one attempt per XIESHANG_SLOWDOWN_SECONDS."""
+    is not slowed down. A slowed-down account is never locked: one attempt per XIESHANG_SLOWDOWN_SECONDS.
+    An address from which the account has signed in before is not slowed down at all: a stranger failing once
+    every window from new addresses cannot keep the owner out (the lock per account and address still holds)."""
     limit = settings.XIESHANG_SLOWDOWN_FAILURES
     if limit <= 0:
         return None
@@ -102,7 +112,9 @@ def slowdown_until(username: str) -> datetime.datetime | None:
     if len(times) < limit:
         return None
     until = times[0] + datetime.timedelta(seconds=settings.XIESHANG_SLOWDOWN_SECONDS)
-    return until if until > now else None
+    if until <= now or is_known_address(username, address):
+        return None
+    return until
 
 
 def _clean_name(username: str) -> str:
@@ -179,7 +191,7 @@ def auth_check_credentials(*, username: str, password: str, request=None, otp: s
     key = _clean_name(username)
     address = client_address(request)
     _refuse_if_locked(key, address, request)
-    until = slowdown_until(key)
+    until = slowdown_until(key, address)
     if until is not None:
         account = _account(key)
         if account is not None and second_factor.is_enrolled(account):
@@ -223,7 +235,9 @@ def _complete(request, user) -> None:
     # (django-otp marks the session verified at login(): `second_factor.verify` left the device on the user.)
     request.session.pop(PENDING_KEY, None)
     if second_factor.is_required(user) and not second_factor.is_enrolled(user):
-        request.session[MUST_ENROL_KEY] = True
+        # When the password was given: the forced enrolment asks it again only once this is old
+        # (second_factor.password_needed).
+        request.session[MUST_ENROL_KEY] = timezone.now().isoformat()
 
 
 def auth_sign_in(*, request, username: str, password: str, otp: str | None = None):
@@ -318,22 +332,30 @@ def password_replace(user, password: str, *, keep_token=None) -> int:
     return sum(import_string(path)(user, keep=keep_token) or 0 for path in registry.credentials_changed_handlers())
 
 
+def password_confirm(actor, password: str, *, request=None, action: str, field: str):
+    """A signed-in user's own password asked again before a sensitive change: refused while the account is
+    locked for this address, and a wrong one counts towards the lock-out like a failed sign-in (recorded as
+    `action`). Returns the user with its password hash; raises LockedOut or Invalid on `field`."""
+    from .models import User
+
+    key, address = actor.username, client_address(request)
+    _refuse_if_locked(key, address, request)
+    user = User.objects.get(pk=actor.pk)  # with its password hash (a cached user has none)
+    if not password or not user.check_password(password):
+        ends = _fail(key, address, request, action=action)
+        if ends is not None:
+            raise _locked_out(ends)
+        raise Invalid(field_errors={field: [_("The current password is not correct.")]})
+    return user
+
+
 def auth_password_change(*, actor, old: str, new: str, request=None, keep_token=None) -> int:
     """A signed-in user changes their own password. The old one must be right (a wrong one counts towards
     the lock-out like a failed sign-in). The session making the change stays signed in, the others end;
     all API tokens are revoked except `keep_token`. Returns how many tokens were revoked."""
     if actor is None or not actor.is_authenticated:
         raise Invalid()
-    key, address = actor.username, client_address(request)
-    _refuse_if_locked(key, address, request)
-    from .models import User
-
-    user = User.objects.get(pk=actor.pk)  # with its password hash (a cached user has none)
-    if not old or not user.check_password(old):
-        ends = _fail(key, address, request, action="auth.password_change_failed")
-        if ends is not None:
-            raise _locked_out(ends)
-        raise Invalid(field_errors={"old": [_("The current password is not correct.")]})
+    user = password_confirm(actor, old, request=request, action="auth.password_change_failed", field="old")
     if new == old:
         raise Invalid(field_errors={"new": [_("The new password must differ from the current one.")]})
     validate_new_password(user, new, field="new")

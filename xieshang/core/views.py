@@ -148,7 +148,8 @@ def account_second_factor(request):
             return response
     setting_up = not enrolled or request.GET.get("new") == "1" or request.method == "POST"
     context = {"form": form, "enrolled": enrolled, "setting_up": setting_up,
-               "must_enrol": bool(request.session.get(MUST_ENROL_KEY))}
+               "must_enrol": bool(request.session.get(MUST_ENROL_KEY)),
+               "ask_password": second_factor.password_needed(request.user, request)}
     if setting_up:
         device = second_factor.second_factor_enrol_start(actor=request.user)
         context.update(qr_svg=second_factor.qr_svg(device), secret=second_factor.secret_text(device))

@@ -72,7 +72,8 @@ def second_factor_code(user) -> str | None:
         if not second_factor.is_required(user):
             return None
         device = second_factor.second_factor_enrol_start(actor=user)
-        second_factor.second_factor_enrol_confirm(actor=user, code=f"{totp(device.bin_key):06d}")
+        second_factor.second_factor_enrol_confirm(actor=user, code=f"{totp(device.bin_key):06d}",
+                                                   password=PASSWORD)
     code = StaticToken.random_token()
     StaticToken.objects.create(device=StaticDevice.objects.get(user=user), token=code)
     return code

@@ -29,7 +29,7 @@ def enrolled(user, settings):
     # django-otp's own slow-down after a wrong code (1 s, doubling) is not what these tests are about.
     settings.OTP_TOTP_THROTTLE_FACTOR = settings.OTP_STATIC_THROTTLE_FACTOR = 0
     device = second_factor.second_factor_enrol_start(actor=user)
-    codes = second_factor.second_factor_enrol_confirm(actor=user, code=code_of(device))
+    codes = second_factor.second_factor_enrol_confirm(actor=user, code=code_of(device), password=PASSWORD)
     device.refresh_from_db()
     return device, codes
 

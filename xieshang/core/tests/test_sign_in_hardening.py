@@ -47,7 +47,7 @@ def code_of(device, ahead=0) -> str:
 
 def enrol(user) -> tuple:
     device = second_factor.second_factor_enrol_start(actor=user)
-    codes = second_factor.second_factor_enrol_confirm(actor=user, code=code_of(device))
+    codes = second_factor.second_factor_enrol_confirm(actor=user, code=code_of(device), password=PASSWORD)
     device.refresh_from_db()
     return device, codes
 
@@ -250,11 +250,12 @@ def test_enrolment_shows_a_qr_code_confirms_a_code_and_shows_ten_recovery_codes_
     assert client.get("/account/two-step/").content.decode().count("<svg") == 1
     assert not second_factor.is_enrolled(alice)
 
-    wrong = client.post("/account/two-step/", {"code": "000000" if code_of(device) != "000000" else "111111"})
+    wrong = client.post("/account/two-step/", {"code": "000000" if code_of(device) != "000000" else "111111",
+                                               "password": PASSWORD})
     assert wrong.status_code == 422 and "The code is not correct" in wrong.content.decode()
     assert not second_factor.is_enrolled(alice)
 
-    done = client.post("/account/two-step/", {"code": code_of(device)})
+    done = client.post("/account/two-step/", {"code": code_of(device), "password": PASSWORD})
     codes = re.findall(r"<li><code>([a-z2-7]+)</code></li>", done.content.decode())
     assert done.status_code == 200 and len(codes) == 10 and len(set(codes)) == 10
     assert second_factor.is_enrolled(alice) and second_factor.recovery_codes_left(alice) == 10
@@ -441,3 +442,128 @@ def test_an_administrator_of_another_committee_cannot_remove_it(committee, make_
     client.force_login(stranger)
     assert client.post(f"/admin/users/{alice.pk}/two-step/reset/").status_code == 404
     assert second_factor.is_enrolled(alice)
+
+
+# --- Setting up an authenticator needs the password, checked like a password change ----------------
+
+
+def test_a_first_set_up_from_the_account_page_needs_the_password(alice, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    client = browser()
+    client.force_login(alice)  # a session left open: not enough to put one's own authenticator on the account
+    assert 'name="password"' in client.get("/account/two-step/").content.decode()
+    device = second_factor.second_factor_enrol_start(actor=alice)
+    refused = client.post("/account/two-step/", {"code": code_of(device)})
+    assert refused.status_code == 422 and "Enter your current password" in refused.content.decode()
+    wrong = client.post("/account/two-step/", {"code": code_of(device), "password": "not-the-password"})
+    assert wrong.status_code == 422 and "The current password is not correct." in wrong.content.decode()
+    assert not second_factor.is_enrolled(alice)
+    done = client.post("/account/two-step/", {"code": code_of(device), "password": PASSWORD})
+    assert done.status_code == 200 and second_factor.is_enrolled(alice)
+
+
+def test_wrong_passwords_when_replacing_an_authenticator_count_and_lock(alice, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    _old_device, old_codes = enrol(alice)
+    client = browser()
+    client.force_login(alice)
+    device = second_factor.second_factor_enrol_start(actor=alice)
+    for _ in range(settings.XIESHANG_LOCKOUT_FAILURES):
+        client.post("/account/two-step/", {"code": code_of(device), "password": "a-guess-guess"})
+    assert LoginFailure.objects.filter(username=alice.username, ip_address=OWNER).count() == \
+        settings.XIESHANG_LOCKOUT_FAILURES
+    failed = Event.objects.filter(action="user.second_factor_failed", ip_address=OWNER)
+    assert failed.count() == settings.XIESHANG_LOCKOUT_FAILURES
+    assert Event.objects.filter(action="auth.locked_out").count() == 1
+    # Locked: even the right password is refused now, and not counted again.
+    locked = client.post("/account/two-step/", {"code": code_of(device), "password": PASSWORD})
+    assert LOCKED in locked.content.decode()
+    assert LoginFailure.objects.count() == settings.XIESHANG_LOCKOUT_FAILURES
+    assert second_factor.verify(alice, old_codes[0]) == "recovery"  # nothing replaced
+
+
+def test_the_forced_enrolment_skips_the_password_only_just_after_signing_in(committee, make_user, settings, clock):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    admin = make_user(committee, "admin", username="the-admin")
+    client = browser()
+    assert sign_in(client, "the-admin", PASSWORD)["Location"] == "/account/two-step/"
+    assert 'name="password"' not in client.get("/account/two-step/").content.decode()  # just given
+    clock.advance(minutes=settings.XIESHANG_SECOND_FACTOR_MINUTES + 1)
+    assert 'name="password"' in client.get("/account/two-step/").content.decode()
+    device = second_factor.second_factor_enrol_start(actor=admin)
+    refused = client.post("/account/two-step/", {"code": code_of(device)})
+    assert refused.status_code == 422 and not second_factor.is_enrolled(admin)
+    assert client.post("/account/two-step/", {"code": code_of(device), "password": PASSWORD}).status_code == 200
+    assert second_factor.is_enrolled(admin)
+
+
+def test_a_service_caller_without_a_session_gives_the_password(alice):
+    from xieshang.core.errors import Invalid
+
+    device = second_factor.second_factor_enrol_start(actor=alice)
+    with pytest.raises(Invalid):
+        second_factor.second_factor_enrol_confirm(actor=alice, code=code_of(device))
+    assert not second_factor.is_enrolled(alice)
+
+
+# --- The slow-down spares the addresses the owner signs in from ---------------------------------------
+
+
+def test_a_stranger_rotating_addresses_cannot_slow_the_owner_down_at_a_known_address(alice, settings, clock):
+    settings.XIESHANG_SLOWDOWN_FAILURES, settings.XIESHANG_SLOWDOWN_SECONDS = 6, 30
+    home = browser(OWNER)
+    assert sign_in(home, alice.username, PASSWORD).status_code == 302  # the owner's address, known from now on
+    home.post("/logout/")
+    for round_ in range(3):  # a failure from a new address every window keeps the account slowed down…
+        for n in range(6):
+            sign_in(browser(f"198.51.{round_}.{n + 10}"), alice.username, "wrong-password")
+        stranger = sign_in(browser(f"198.51.{round_}.200"), alice.username, PASSWORD)
+        assert "Wait" in stranger.content.decode()  # …for every address the account never signed in from
+        assert sign_in(home, alice.username, PASSWORD).status_code == 302  # but not for the owner's
+        home.post("/logout/")
+        clock.advance(seconds=20)
+    assert LoginFailure.objects.filter(ip_address=OWNER).count() == 0
+
+
+# --- The trusted proxies' setting is checked once -------------------------------------------------------
+
+
+def test_a_bad_trusted_proxy_entry_is_a_system_check_error_not_a_500(alice, settings, caplog):
+    from xieshang.core.checks import trusted_proxies_check
+
+    settings.XIESHANG_TRUSTED_PROXIES = []
+    assert trusted_proxies_check() == []
+    settings.XIESHANG_TRUSTED_PROXIES = ["10.0.0.1", "10.0.0.300/8", "proxy.local"]
+    errors = trusted_proxies_check()
+    assert [e.id for e in errors] == ["core.E001", "core.E001"]
+    assert "'10.0.0.300/8'" in errors[0].msg and "'proxy.local'" in errors[1].msg
+    with caplog.at_level("ERROR", logger="xieshang.core.addresses"):
+        # The good entries still hold; the bad ones trust nothing and are logged once, not on every request.
+        assert client_address(_request("10.0.0.1", OWNER)) == OWNER
+        assert client_address(_request("10.0.0.9", OWNER)) == "10.0.0.9"
+        response = browser().post("/login/", {"username": alice.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert sum("proxy.local" in r.getMessage() for r in caplog.records) == 1
+
+
+# --- Password fields are bounded -------------------------------------------------------------------------
+
+
+def test_an_overlong_password_never_reaches_the_hasher(alice, monkeypatch):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an overlong password reached Argon2")
+
+    monkeypatch.setattr(Argon2PasswordHasher, "verify", refuse)
+    monkeypatch.setattr(Argon2PasswordHasher, "encode", refuse)
+    huge = "x" * 4097
+    page = sign_in(browser(), alice.username, huge)
+    assert page.status_code == 200 and "at most 4096 characters" in page.content.decode()
+    client = browser()
+    client.force_login(alice)
+    change = client.post("/account/password/", {"old": huge, "new": huge, "new2": huge})
+    assert change.status_code == 422 and "at most 4096 characters" in change.content.decode()
+    enrol_page = client.post("/account/two-step/", {"code": "123456", "password": huge})
+    assert enrol_page.status_code == 422 and "at most 4096 characters" in enrol_page.content.decode()
+    assert LoginFailure.objects.count() == 0
