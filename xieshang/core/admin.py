@@ -6,8 +6,8 @@ committees and fix data by hand; the audit trail is shown read-only.
 
 The admin is no side door (ADR 0013): its sign-in page sends to the product's own sign-in (lock-out, second
 factor, audit), its sign-out and password pages go through the same services, and every model registered here
-uses `AuditedAdmin` (a test checks), so that every save and delete writes the audit event a service writes
-(`<noun>.created` / `.updated` / `.deleted` with {"changes": {field: [old, new]}}). Setting XIESHANG_DJANGO_ADMIN=0
+uses `AuditedAdmin` (a test checks), so that every save and delete — an inline's rows included — writes the audit
+event a service writes (`<noun>.created` / `.updated` / `.deleted` with {"changes": {field: [old, new]}}). Setting XIESHANG_DJANGO_ADMIN=0
 removes /django-admin/ altogether.
 """
 
@@ -106,9 +106,30 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)  # many-to-many sets are saved here, after the row
+        # Many-to-many sets are saved here, after the row; the inlines too (`save_formset`, each recorded).
+        super().save_related(request, form, formsets, change)
         obj = form.instance
-        before, after = getattr(obj, "_audit_before", {}), _snapshot(obj)
+        self._record_saved(request, obj, getattr(obj, "_audit_before", {}), change, self._action(
+            "updated" if change else "created"))
+
+    def save_formset(self, request, form, formset, change):
+        """An inline's rows (e.g. a static device's recovery codes): each added, changed or deleted row writes
+        the same event as a row saved on its own page (`<its noun>.created|updated|deleted`)."""
+        model = formset.model
+        existing = [f.instance.pk for f in formset.initial_forms if f.instance.pk is not None]
+        stored = {o.pk: o for o in model._default_manager.filter(pk__in=existing)}  # as before the form's edits
+        before = {pk: _snapshot(o) for pk, o in stored.items()}
+        for deleted in (formset.deleted_forms if formset.can_delete else []):  # recorded before the rows go
+            if deleted.instance.pk in stored:
+                self._record_deleted(request, stored[deleted.instance.pk], action=f"{_noun(model)}.deleted")
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            self._record_saved(request, obj, {}, False, f"{_noun(model)}.created")
+        for obj, _fields in formset.changed_objects:
+            self._record_saved(request, obj, before.get(obj.pk, {}), True, f"{_noun(model)}.updated")
+
+    def _record_saved(self, request, obj, before: dict, change: bool, action: str) -> None:
+        after = _snapshot(obj)
         changes, secrets = {}, []
         for name, new in after.items():
             old = before.get(name)
@@ -125,12 +146,13 @@ class AuditedAdmin(admin.ModelAdmin):
         payload = {"changes": changes, "via": "django-admin"}
         if secrets:
             payload["secrets_changed"] = secrets
-        audit.record(actor=request.user, action=self._action("updated" if change else "created"), obj=obj,
-                     committee=self._committee(obj), payload=payload, request=request)
+        audit.record(actor=request.user, action=action, obj=obj, committee=self._committee(obj), payload=payload,
+                     request=request)
 
-    def _record_deleted(self, request, obj) -> None:
+    def _record_deleted(self, request, obj, action: str | None = None) -> None:
         values = {k: v for k, v in _snapshot(obj).items() if k not in SECRET_FIELDS}
-        audit.record(actor=request.user, action=self._action("deleted"), obj=obj, committee=self._committee(obj),
+        audit.record(actor=request.user, action=action or self._action("deleted"), obj=obj,
+                     committee=self._committee(obj),
                      payload={"name": str(obj), "values": values, "via": "django-admin"}, request=request)
 
     def delete_model(self, request, obj):

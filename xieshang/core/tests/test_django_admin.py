@@ -171,3 +171,41 @@ def test_the_admin_can_be_switched_off(settings, root_client):
         settings.XIESHANG_DJANGO_ADMIN = True
         importlib.reload(xieshang.urls)
         clear_url_caches()
+
+
+def test_an_inlines_rows_are_recorded_one_by_one(root_client, root):
+    """A static device's recovery codes are an inline on its page: adding, changing and deleting one writes the
+    event a row saved on its own page writes (the code itself is a secret: its change is named, not shown)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    person = UserFactory(username="li")
+    device = StaticDevice.objects.create(user=person, name="recovery codes", confirmed=True)
+    kept, changed, gone = (StaticToken.objects.create(device=device, token=t) for t in ("keptkept", "oldcode1", "gonegone"))
+    url = f"/django-admin/otp_static/staticdevice/{device.pk}/change/"
+    assert root_client.get(url).status_code == 200
+    data = {"user": person.pk, "name": "recovery codes", "confirmed": "on",
+            "token_set-TOTAL_FORMS": 4, "token_set-INITIAL_FORMS": 3, "token_set-MIN_NUM_FORMS": 0,
+            "token_set-MAX_NUM_FORMS": 1000, "_save": "Save"}
+    rows = [(kept, "keptkept", False), (changed, "newcode1", False), (gone, "gonegone", True)]
+    for n, (token, value, delete) in enumerate(rows):
+        data.update({f"token_set-{n}-id": token.pk, f"token_set-{n}-device": device.pk, f"token_set-{n}-token": value})
+        if delete:
+            data[f"token_set-{n}-DELETE"] = "on"
+    data.update({"token_set-3-id": "", "token_set-3-device": device.pk, "token_set-3-token": "addedcd1"})
+    response = root_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert set(StaticToken.objects.values_list("token", flat=True)) == {"keptkept", "newcode1", "addedcd1"}
+
+    events = Event.objects.filter(action__startswith="static_token.")
+    assert sorted(events.values_list("action", flat=True)) == [
+        "static_token.created", "static_token.deleted", "static_token.updated"]
+    for event in events:
+        assert event.actor == root and event.payload["via"] == "django-admin"
+        assert not {"keptkept", "oldcode1", "newcode1", "gonegone", "addedcd1"} & set(str(event.payload).split("'"))
+    updated = events.get(action="static_token.updated")
+    assert updated.object_id == str(changed.pk) and updated.payload["secrets_changed"] == ["token"]
+    created = events.get(action="static_token.created")
+    assert created.payload["changes"]["device"] == [None, device.pk] and created.payload["secrets_changed"] == ["token"]
+    deleted = events.get(action="static_token.deleted")
+    assert deleted.object_id == str(gone.pk) and deleted.payload["values"]["device"] == device.pk
+    assert not Event.objects.filter(action="static_token.updated", object_id=str(kept.pk)).exists()
