@@ -299,8 +299,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-# core.recover_deliveries (scheduler): a delivery task running this long was lost with its worker;
-# a pending delivery this old with no task gets one again.
+# A delivery task running this long was lost with its worker (core.recover_deliveries), and a delivery
+# "sending" for this long may be taken by another run (core.tasks._claim): keep it well above the
+# slowest send (EMAIL_TIMEOUT bounds an SMTP one). A pending delivery REDELIVER seconds old with no
+# task gets one again.
 XIESHANG_TASK_STALE_SECONDS = int(os.environ.get("XIESHANG_TASK_STALE_SECONDS", "600"))
 XIESHANG_REDELIVER_AFTER_SECONDS = int(os.environ.get("XIESHANG_REDELIVER_AFTER_SECONDS", "120"))
 # Exports (xieshang.core.exports): a list of at most this many rows is written within the request;
@@ -314,6 +316,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP connection may block (none by default: a hung server would hold a delivery past its staleness).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xieshang@localhost")
 # SMS is a pluggable backend: a dotted path to a class with send(phone, text).
 XIESHANG_SMS_BACKEND = os.environ.get("XIESHANG_SMS_BACKEND", "xieshang.core.sms.ConsoleSmsBackend")

@@ -603,8 +603,9 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
-        # committed before the message leaves; a run that finds it (the last one stopped mid-send) sends again
-        # with the same idempotency key, which a gateway that accepts one answers without sending twice
+        # committed (with claimed_at) before the message leaves; another run leaves it alone until it is older
+        # than XIESHANG_TASK_STALE_SECONDS (its worker died mid-send), then sends again with the same idempotency
+        # key, which a gateway that accepts one answers without sending twice
         SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
@@ -618,6 +619,8 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # when a run last took the row ("sending"): the row is that run's until it is stale (core.tasks._claim)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")

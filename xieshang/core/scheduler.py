@@ -194,14 +194,18 @@ def recover_deliveries() -> str:
     `notify` leaves a pending delivery with no task at all. Tasks of `deliver_notification` still
     running XIESHANG_TASK_STALE_SECONDS after they started are marked failed, and every pending
     delivery older than XIESHANG_REDELIVER_AFTER_SECONDS whose notification has no queued or
-    running task gets a new one (a delivery left "sending" too: it is sent again with its idempotency
-    key). The task skips a delivery once it is sent.
+    running task gets a new one. A delivery left "sending" is queued only once its claim is older than
+    the same XIESHANG_TASK_STALE_SECONDS (`tasks.claimable`, the rule the task itself applies): a slow
+    run that is still sending keeps its row, so two workers never send it at the same time. A stale
+    one is sent again with its idempotency key: once in all through a gateway that accepts keys; with
+    SMTP or a gateway without keys, a second time if the lost run had sent it (at least once). The task
+    skips a delivery once it is sent.
     """
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
     from .models import Delivery
-    from .tasks import deliver_notification
+    from .tasks import claimable, deliver_notification
 
     if not isinstance(deliver_notification.get_backend(), DatabaseBackend):
         return "not a database queue"
@@ -217,8 +221,7 @@ def recover_deliveries() -> str:
 
     older = now - datetime.timedelta(seconds=settings.XIESHANG_REDELIVER_AFTER_SECONDS)
     pending = set(
-        Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
-                                notification__created_at__lte=older)
+        Delivery.objects.filter(claimable(now), notification__created_at__lte=older)
         .values_list("notification_id", flat=True)
         .distinct()
         .order_by("notification_id")[:RECOVER_BATCH]

@@ -298,6 +298,30 @@ def test_a_requeued_delivery_is_sent_once(make_user, db_queue):
 
 
 @pytest.mark.django_db
+def test_recovery_requeues_a_sending_delivery_only_once_its_claim_is_stale(make_user, db_queue):
+    """A delivery left "sending" by a task marked lost: while its claim is younger than
+    XIESHANG_TASK_STALE_SECONDS (the slow task may still be sending) no new task is queued; after, one is,
+    and it sends with the same idempotency key."""
+    from django_tasks_db.models import DBTaskResult
+
+    from xieshang.core.sms import LocmemSmsBackend
+    from xieshang.core.tasks import deliver_notification
+
+    note = _notification(make_user, "slow", minutes_ago=30)
+    deliver_notification.enqueue(note.pk)
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - datetime.timedelta(minutes=11))
+    rows = Delivery.objects.filter(notification=note)
+    rows.update(status="sending", idempotency_key="k1", attempts=1, claimed_at=timezone.now() - datetime.timedelta(minutes=9))
+    assert scheduler.recover_deliveries() == "lost tasks 1, requeued 0"
+    assert deliver_notification.call(note.pk) == "nothing"  # a stray run leaves it alone as well
+
+    rows.update(claimed_at=timezone.now() - datetime.timedelta(minutes=11))
+    assert scheduler.recover_deliveries() == "lost tasks 0, requeued 1"
+    deliver_notification.call(note.pk)
+    assert LocmemSmsBackend.outbox == [("13900000000", "slow")] and LocmemSmsBackend.keys == ["k1"]
+
+
+@pytest.mark.django_db
 def test_recovery_does_nothing_without_a_database_queue(make_user):
     _notification(make_user, "immediate", minutes_ago=10)
     assert scheduler.recover_deliveries() == "not a database queue"
