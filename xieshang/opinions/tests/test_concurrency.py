@@ -8,43 +8,18 @@ rules sequentially (combine refused while another edits, stale versions, adoptio
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from xieshang.core import clock
 from xieshang.core.errors import Conflict, IllegalTransition, ServiceError
 from xieshang.core.models import Event
+from xieshang.core.tests.concurrency import postgres_only, run_together
 from xieshang.opinions import services
 from xieshang.opinions.models import Adoption, Bulletin, OpinionReport, OpinionState
 from xieshang.opinions.tests.factories import make_actors, walk_to
 
 S = OpinionState
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
-
-
-def _run_together(n, target):
-    """Run target(i) in n threads that start at the same moment; return their results or exceptions."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = target(i)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.fixture
@@ -63,7 +38,7 @@ def test_adoption_recorded_at_the_same_moment_is_one_record(actors):
         return services.opinion_record_adoption(actor=actors.staff, report=report.pk, recipient=recipient,
                                                 level="prefecture")
 
-    results = _run_together(4, record)
+    results = run_together(4, record)
     assert all(isinstance(r, OpinionReport) for r in results), results
     assert Adoption.objects.filter(report=report).count() == 1
     assert Event.objects.filter(action="opinion.record_adoption").count() == 1
@@ -80,7 +55,7 @@ def test_combine_and_edit_at_the_same_moment_one_wins(actors):
             return services.opinion_edit(actor=actors.staff, report=b.pk, data={"body": "编辑稿"})
         return services.opinion_combine(actor=actors.staff2, reports=[a, b], title="综合", body="综合稿")
 
-    results = _run_together(2, go)
+    results = run_together(2, go)
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], (Conflict, IllegalTransition)), results
     b.refresh_from_db()
@@ -95,12 +70,12 @@ def test_combine_and_edit_at_the_same_moment_one_wins(actors):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_and_forwardings_get_distinct_numbers(actors):
     drafts = [walk_to("draft", actors, title=f"第{i}篇") for i in range(5)]
-    results = _run_together(5, lambda i: services.opinion_submit(actor=actors.author, report=drafts[i].pk).number)
+    results = run_together(5, lambda i: services.opinion_submit(actor=actors.author, report=drafts[i].pk).number)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sorted(results) == [1, 2, 3, 4, 5]
 
     approved = [walk_to("approved", actors, title=f"签发{i}") for i in range(4)]
-    results = _run_together(4, lambda i: services.opinion_forward(
+    results = run_together(4, lambda i: services.opinion_forward(
         actor=actors.staff, report=approved[i].pk, recipients=[actors.recipients[0]]).bulletin_id)
     assert not [r for r in results if isinstance(r, (ServiceError, Exception))], results
     assert sorted(Bulletin.objects.values_list("number", flat=True)) == [1, 2, 3, 4]

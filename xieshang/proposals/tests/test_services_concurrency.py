@@ -5,19 +5,17 @@ PostgreSQL (DATABASE_URL=postgres://…) and are skipped on SQLite, where the ve
 cover the same ground sequentially.
 """
 
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from xieshang.core.errors import Conflict, IllegalTransition, ServiceError
 from xieshang.core.models import Event
+from xieshang.core.tests.concurrency import postgres_only, run_together
 from xieshang.proposals import services
 from xieshang.proposals.models import Assignment, Proposal
 from xieshang.proposals.tests.factories import make_actors, make_unit, walk_to
 
 act = services.proposal_act
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 
 
 @pytest.mark.django_db
@@ -39,29 +37,6 @@ def test_double_create_with_client_key_makes_one_proposal(committee):
     assert len(ids) == 1 and Proposal.objects.count() == 1
 
 
-def _run_together(n, target):
-    """Run target(i) in n threads that start at the same moment; return their results or exceptions."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = target(i)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
-
-
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_assigning_at_once_one_wins(committee):
@@ -73,7 +48,7 @@ def test_two_staff_assigning_at_once_one_wins(committee):
         return act(actor=actors.staff, proposal=p.pk, action="assign",
                    data={"units": [{"unit": units[i].pk, "role": "sole"}]})
 
-    results = _run_together(2, assign)
+    results = run_together(2, assign)
     wins = [r for r in results if isinstance(r, Proposal)]
     losses = [r for r in results if isinstance(r, (IllegalTransition, Conflict))]
     assert len(wins) == 1 and len(losses) == 1, results
@@ -90,7 +65,7 @@ def test_concurrent_registrations_get_distinct_numbers(committee):
     def register(i):
         return act(actor=actors.staff, proposal=proposals[i].pk, action="register").number
 
-    results = _run_together(6, register)
+    results = run_together(6, register)
     assert not [r for r in results if isinstance(r, ServiceError) or isinstance(r, Exception)], results
     assert sorted(results) == [f"13-4-{i:04d}" for i in range(1, 7)]
 
@@ -103,6 +78,6 @@ def test_concurrent_double_click_creates_one_proposal(committee):
     def create(i):
         return services.proposal_create(actor=actors.proposer, committee=committee, title="双击", client_key="same").pk
 
-    results = _run_together(4, create)
+    results = run_together(4, create)
     assert all(isinstance(r, int) for r in results), results
     assert len(set(results)) == 1 and Proposal.objects.count() == 1
