@@ -67,7 +67,8 @@ def test_clue_suggest_review_draft(cast):
     assert cast.api_staff.get(f"proposals/clues/{clue['id']}").json()["draft_count"] == 1
     assert cast.api_staff.post(f"proposals/clues/{clue['id']}/draft").status_code == 403  # no member
     assert cast.api_staff.get("proposals/clues/99999999").status_code == 404
-    assert cast.api_staff.post("proposals/clues/1/actions/accept", {"expected_version": 2**70}).status_code == 422
+    assert cast.api_staff.post(f"proposals/clues/{clue['id']}/actions/accept",
+                               {"expected_version": 2**70}).status_code == 422  # a number beyond any version
 
 
 def test_public_clue_contact_only_to_staff(cast):
