@@ -1,5 +1,6 @@
 """Plain Django views of the API app (outside the NinjaAPI): its answers for paths and methods it lacks,
-and the checks every endpoint's request passes before ninja reads it (`guarded`: the body's size and shape)."""
+and the checks every endpoint's request passes before ninja reads it (`guarded`: no NUL in the query, the
+body's size and shape)."""
 
 import functools
 import json
@@ -43,6 +44,11 @@ def guarded(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        nul = sorted({name for name, values in request.GET.lists() if any("\x00" in v for v in values)})
+        if nul:  # no text holds NUL (PostgreSQL cannot even compare with it): a clear 422, as a form says
+            body = error_body(VALIDATION_ERROR, _("Some of the data is not valid."),
+                              {name: [_("Null characters are not allowed.")] for name in nul})
+            return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
         if (request.content_type or "").lower() == "application/json":
             try:
                 raw = request.body

@@ -22,6 +22,16 @@ def test_any_path_under_api_is_the_json_404(people, path):
     assert error(response, 404) == {"code": "not_found", "message": "Not found."}
 
 
+@pytest.mark.parametrize("path", ["members?q=a%00b", "proposals?q=%00", "opinions?q=x%00", "proposals/clues?q=%00",
+                                  "proposals?sector=%00&q=ok"])
+def test_a_null_character_in_the_query_is_422_not_a_database_error(people, path):
+    """Found by the fuzzer on PostgreSQL: NUL in a search word was a 500 (PostgreSQL cannot hold it)."""
+    response = people.api_staff.in_language("en").get(path)
+    body = error(response, 422)
+    assert body["code"] == "validation_error"
+    assert all(messages == ["Null characters are not allowed."] for messages in body["fields"].values())
+
+
 @pytest.mark.parametrize("body", ['"just a string"', "42", "null", "true", '["a"]'])
 def test_a_body_that_is_not_a_json_object_is_422(people, body):
     api = people.api_proposer.in_language("en")
