@@ -136,6 +136,27 @@ def test_the_writer_reads_in_chunks(world, monkeypatch):
     assert seen == [500]
 
 
+def test_the_writer_makes_the_same_queries_for_few_and_many_rows(world):
+    """The office's columns (co-signers, reply, verdict, dates) are read per chunk, not per row: 8 rows and 20
+    rows, some replied and evaluated, make the same number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            _write(user=world["staff"], committee=world["committee"], params={})
+        return len(ctx.captured_queries)
+
+    count()  # warm: what a process reads once (content types, the calendar)
+    few = count()
+    for _ in range(3):
+        walk_to("closed", committee=world["committee"])
+    for i in range(9):
+        ProposalFactory(committee=world["committee"], state=ProposalState.SUBMITTED, title=f"又一件{i}",
+                        submitted_at=timezone.now())
+    assert count() == few
+
+
 # --- The page: at once, or in the background -----------------------------------------------------------
 
 
