@@ -8,7 +8,8 @@ PORT ?= 8000
 DEBUG ?= false
 # pip without its version nag (the project's own warnings stay visible)
 PIP := $(BIN)/python -m pip --disable-pip-version-check
-PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist; PYTEST_ARGS="-n 0" runs it in one process, e.g. to debug).
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test setup setup-test demo serve worker backup bench messages clean
 
