@@ -530,9 +530,9 @@ def act(request, pk, action):
     ctx = _action_context(request, proposal, actions, assignments, replies)
     form = action_form(action, request.POST, request.FILES, ctx=_ctx_for(action, ctx))
     status = 200
-    if getattr(form, "needs_confirmation", False):
-        pass  # shown back with a summary to confirm (the evaluation): nothing is submitted yet
-    elif form.is_valid():
+    # A form that asks for confirmation first (the evaluation) is shown back with its summary: nothing is sent.
+    confirming = getattr(form, "needs_confirmation", False)
+    if not confirming and form.is_valid():
         version = _int_or_none(request.POST.get("version")) if action in VERSIONED_ACTIONS else None
         try:
             services.proposal_act(
@@ -548,7 +548,7 @@ def act(request, pk, action):
             label = TRANSITIONS[action].label
             messages.success(request, _("Done: %(action)s.") % {"action": label})
             return redirect(_safe_next(request, reverse("proposals:detail", args=[pk])))
-    else:
+    elif not confirming:
         messages.error(request, _("Please correct the marked fields."))
     if "letter" in form.fields and request.FILES.get(f"{action}-letter"):
         messages.warning(request, _("For your safety the browser does not keep a chosen file: choose the letter again."))
