@@ -253,6 +253,13 @@ class CommitteeAdmin(ForgetsCachesAdmin):
     list_filter = ("level", "is_active")
     search_fields = ("code", "name", "short_name")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # a new committee starts with the default category list (core.categories)
+            from .categories import seed
+
+            seed(obj)
+
     def forget(self, objs) -> None:  # its users' cached committee lists (name, switched off)
         _forget_users(models.RoleAssignment.objects.filter(committee__in=[o.pk for o in objs]).only("user_id"))
 

@@ -7,6 +7,12 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Organisation and platform")
 
+    def declare(self):
+        """What core itself adds, declared as every app declares it (core.registry)."""
+        from .registry import Declarations
+
+        return Declarations(event_labels={"category": "xieshang.core.categories.event_label"})
+
     def ready(self):
         from . import checks  # noqa: F401 - registers core's system checks
         # Infrastructure, not a business rule: every new database connection gets the audit

@@ -162,6 +162,17 @@ def unprime(keys=None) -> None:
         values.pop(key, None)
 
 
+def forget_derived(keys) -> None:
+    """Drop keys of derived data keyed on a version (ADR 0006: core.categories' lists) now and after the commit
+    (another request may cache the old rows in between)."""
+    from django.db import transaction
+
+    keys = list(keys)
+    unprime(keys)
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 # --- The hot cache's keys, and the one way to forget them (ADR 0009) --------------------------------
 #
 # Every key the hot cache writes carries the schema version: a deploy that changes the shape of an entry

@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Model, QuerySet
 
+from . import categories
 from .models import (
     Committee,
     HandlingUnit,
@@ -757,6 +758,7 @@ def _committees(stats: _Stats) -> dict[str, Committee]:
                 setattr(obj, f, defaults[f])
             obj.save(update_fields=changed)
         stats.add("committees", int(created), int(bool(changed) and not created))
+        categories.seed(obj)  # the default category list, once (core.categories)
         out[spec["code"]] = obj
     _upsert(
         PartyCommittee.objects.filter(committee__in=out.values()),

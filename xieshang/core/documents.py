@@ -45,6 +45,9 @@ PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"  # a Word file's content type
+
+
 @dataclass(frozen=True)
 class Fonts:
     body: str  # 正文: 三号仿宋

@@ -69,6 +69,36 @@ def duty_fact_record(
     return fact
 
 
+def duty_facts_record_many(*, obj, kinds, facts) -> int:
+    """Record many members' facts of one object at once (a plenary's sign-in list of 300 members): the facts
+    of `obj` of these `kinds` held by the members named in `facts` are replaced by `facts`, in one DELETE and one
+    INSERT. `facts`: (member_id, kind, quantity, occurred_on) for each member, each kind among `kinds` and
+    declared; a quantity of 0 records nothing. The same rows `duty_fact_record` writes one at a time (one fact
+    per member, kind and object; authors 1, lead). Returns how many facts were written."""
+    kinds = list(kinds)
+    for kind in kinds:
+        _check_kind(kind)
+    content_type, object_id = _object_key(obj)
+    rows = []
+    for member_id, kind, quantity, occurred_on in facts:
+        if kind not in kinds:
+            raise ValueError(f"duty fact kind {kind!r} is not among {kinds!r}")
+        rows.append((int(member_id), kind, Decimal(str(quantity)), occurred_on))
+    members = {member_id for member_id, *_rest in rows}
+    committee_ids = dict(Member.objects.filter(pk__in=members).values_list("pk", "committee_id"))
+    if set(committee_ids) != members:
+        raise ValueError("a duty fact needs a member")
+    with transaction.atomic():
+        DutyFact.objects.filter(content_type=content_type, object_id=object_id, kind__in=kinds,
+                                member_id__in=members).delete()
+        made = DutyFact.objects.bulk_create([
+            DutyFact(committee_id=committee_ids[member_id], member_id=member_id, kind=kind, content_type=content_type,
+                     object_id=object_id, quantity=quantity, authors=1, lead=True,
+                     occurred_on=occurred_on.date() if isinstance(occurred_on, datetime.datetime) else occurred_on)
+            for member_id, kind, quantity, occurred_on in rows if quantity])
+    return len(made)
+
+
 def duty_fact_remove(*, member: Member, kind: str, obj) -> int:
     """Remove the fact of (member, kind, obj), if there is one; returns how many rows went (0 or 1)."""
     content_type, object_id = _object_key(obj)

@@ -1,6 +1,24 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+
+class DateInput(forms.DateInput):
+    """The browser's date field (YYYY-MM-DD), for every app's forms."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    """The browser's time field (HH:MM)."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
 # The longest password any form takes (the API's schemas say the same): a 20 MB one never reaches Argon2.
 PASSWORD_MAX = 4096
 

@@ -177,6 +177,7 @@ class ImportResult:
     errors: list[tuple[int | None, str]] = field(default_factory=list)
     created: int = 0
     updated: int = 0
+    notes: list[str] = field(default_factory=list)  # what else the import did (categories it added …)
 
     @property
     def ok(self) -> bool:

@@ -258,3 +258,41 @@ def number_cell(value):
     except ValueError:
         return value
     return number if math.isfinite(number) else value
+
+
+# --- What every list page does with its definition -----------------------------------------------------------
+
+# The most rows a list's Excel file holds when it is written within the request (a committee's lists hold
+# hundreds to a few thousands of rows a year; larger exports go through the worker, core.exports).
+EXPORT_MAX_ROWS = 20000
+
+
+def sorts_both_ways(*specs) -> tuple[Sort, ...]:
+    """Each (key, label, order_by) as two sorts, ascending ("key") and descending ("-key"), the id last for a
+    stable order."""
+    from django.utils.text import format_lazy
+
+    out = []
+    for key, label, fields in specs:
+        out.append(Sort(key, format_lazy("{} ↑", label), (*fields, "id")))
+        out.append(Sort(f"-{key}", format_lazy("{} ↓", label), (*(f"-{f}" for f in fields), "-id")))
+    return tuple(out)
+
+
+def heads(listdef: ListDef, current_sort: str | None) -> list[dict]:
+    """The table head: ListDef.header (each column's label and the sort its link asks for) and the direction
+    the list is sorted by that column now ("asc" / "desc" / "")."""
+    current = listdef.sort(current_sort).key
+    out = []
+    for h in listdef.header("page", current):
+        sort = listdef.column(h["key"]).sort
+        direction = "asc" if sort and current == sort else ("desc" if sort and current == f"-{sort}" else "")
+        out.append({**h, "direction": direction})
+    return out
+
+
+def page_of(listdef: ListDef, qs, request):
+    """One page of `qs`: `?page_size=` (one of the list's sizes) and `?page=` (anything else: the defaults)."""
+    from django.core.paginator import Paginator
+
+    return Paginator(qs, listdef.page_size(request.GET.get("page_size"))).get_page(request.GET.get("page"))

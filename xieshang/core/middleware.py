@@ -35,11 +35,15 @@ class CommitteeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from . import categories
+
         request.committee = SimpleLazyObject(lambda: _committee_for(request))
         primed = _prime(request)
+        token = categories.request_started(request)  # the committee's category list: read afresh per request
         try:
             return self.get_response(request)
         finally:
+            categories.request_finished(token)
             if primed:
                 unprime()
 

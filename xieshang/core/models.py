@@ -253,6 +253,33 @@ class PartyCommittee(CommitteeScoped):
         return self.name
 
 
+class Category(CommitteeScoped):
+    """类别: one subject category of the committee's own list, shared by proposals, opinion reports and demands
+    (issue #16, docs/architecture.md "Categories as data"). The records store `code`; the label shown is
+    `name` (as the committee writes it), or `name_en` in English when given. Read through
+    `core.categories.catalogue` (cached), written through its services (audited)."""
+
+    code = models.SlugField(_("code"), max_length=16, allow_unicode=False)
+    name = models.CharField(_("name"), max_length=40)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["committee", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "code"], name="category_unique_code"),
+            models.UniqueConstraint(fields=["committee", "name"], name="category_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # --- Grassroots places: liaison stations and studios (roles are bound to them) ----------------------
 
 

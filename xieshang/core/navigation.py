@@ -13,6 +13,7 @@ from .registry import NavItem
 CORE_ITEMS = (
     NavItem(_("Workbench"), "core:home", None, order=0),
     NavItem(_("My exports"), "core:exports", frozenset({Role.STAFF, Role.ADMIN, Role.LEADER}), order=900),
+    NavItem(_("Categories"), "core:categories", frozenset({Role.STAFF, Role.ADMIN}), order=950),
     NavItem(_("Administration"), "core:admin_home", frozenset({Role.ADMIN}), order=1000),
 )
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import HandlingUnit
+from .models import HandlingUnit, Member
 
 TOM_SELECT_JS = "vendor/tom-select/tom-select.complete.min.js"
 TOM_SELECT_CSS = "vendor/tom-select/tom-select.min.css"
@@ -174,3 +174,38 @@ class UnitMultipleChoiceField(_UnitField, forms.ModelMultipleChoiceField):
     """Several handling units in a picker."""
 
     widget = MultiPicker
+
+
+# --- Member and unit fields of a form (the options: one query each; a page shares them between its fields) ------
+
+
+def member_options(committee) -> Options:
+    """The committee's active members, grouped by sector (searchable by employer)."""
+    rows = Member.objects.filter(committee=committee, is_active=True).select_related("sector").order_by(
+        "sector__sort_order", "sector__name", "name", "id")
+    return Options(Option(m.pk, m.name, m.sector.name if m.sector_id else str(_("Other members")),
+                          m.employer) for m in rows)
+
+
+def member_field(label, *, required=False) -> forms.TypedMultipleChoiceField:
+    """A searchable choice of several members (fill it with `use_options(field, member_options(committee))`)."""
+    return forms.TypedMultipleChoiceField(label=label, required=required, coerce=int, choices=(),
+                                          widget=MultiPicker())
+
+
+def unit_field(label, *, multiple=True, required=False):
+    """A searchable choice of one or several handling units (fill it with `use_options(field, unit_options(…))`)."""
+    if multiple:
+        return forms.TypedMultipleChoiceField(label=label, required=required, coerce=int, choices=(),
+                                              widget=MultiPicker())
+    return forms.TypedChoiceField(label=label, required=required, coerce=int, choices=(), empty_value=None,
+                                  widget=Picker())
+
+
+def use_options(field, options: Options) -> None:
+    """The field's choices and its picker's options, from the same list."""
+    field.choices = options.choices()
+    field.widget.set_options(options)
+
+
+use_members = use_units = use_options  # the names the forms read

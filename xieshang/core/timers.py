@@ -22,13 +22,8 @@ class TimerDefault:
 
 
 # Core's own timer defaults. The apps declare theirs (`Declarations.timers`: "proposal.reply", "opinion.edit" …);
-# `defaults()` is both. The consultation.* and demand.* timers stay here until the consultation and grassroots
-# apps exist and declare them.
+# `defaults()` is both.
 DEFAULT_TIMERS: dict[str, TimerDefault] = {
-    "consultation.notice": TimerDefault(15, "working_days", _("consultation notice ahead")),
-    "consultation.materials": TimerDefault(10, "working_days", _("consultation materials ahead")),
-    "consultation.minutes": TimerDefault(7, "working_days", _("minutes to the Party committee")),
-    "demand.answer": TimerDefault(15, "working_days", _("answer to a citizen's demand")),
     # Core: how long before a deadline of any kind its reminder goes out ("due soon" starts), unless the
     # kind names its own remind-before timer (xieshang.core.deadlines).
     "deadline.remind_before": TimerDefault(5, "working_days", _("reminder before a deadline (other kinds)")),

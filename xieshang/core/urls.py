@@ -78,3 +78,13 @@ urlpatterns += [
     path("admin/calendar/", av.holidays, name="admin_calendar"),
     path("admin/calendar/<int:pk>/delete/", av.holiday_delete, name="admin_holiday_delete"),
 ]
+
+# The committee's category list (office staff and administrators; core.categories).
+from . import category_views as cv  # noqa: E402
+
+urlpatterns += [
+    path("categories/", cv.category_list, name="categories"),
+    path("categories/own/", cv.category_list_store, name="categories_store"),
+    path("categories/<int:pk>/", cv.category_edit, name="category_edit"),
+    path("categories/<int:pk>/<slug:action>/", cv.category_action, name="category_action"),
+]

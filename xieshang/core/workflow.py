@@ -138,13 +138,14 @@ def validation_errors(exc) -> dict[str, list[str]]:
     return out
 
 
-def parse_input(schema: type, data: Mapping | None):
-    """`data` validated by `schema`, or Invalid with the field errors (422)."""
+def parse_input(schema: type, data: Mapping | None, *, committee=None, current=None):
+    """`data` validated by `schema`, or Invalid with the field errors (422). `committee` and `current` (the
+    object acted on) are the validation context of the types that depend on them (`core.categories.Code`)."""
     from pydantic import ValidationError
 
     raw = dict(data or {})
     try:
-        return schema.model_validate(raw)
+        return schema.model_validate(raw, context={"committee": committee, "current": current})
     except ValidationError as exc:
         raise Invalid(field_errors=validation_errors(exc)) from None
 
@@ -270,7 +271,8 @@ class Machine:
             if t.guard is not None:
                 t.guard(step)
             if t.input is not None:
-                step.input = parse_input(t.input, step.data)
+                step.input = parse_input(t.input, step.data, committee=getattr(locked, "committee_id", None),
+                                         current=locked)
             handler = self.handlers.get(action)
             if handler is not None:
                 handler(step)

@@ -12,11 +12,19 @@ class CommitteeFactory(DjangoModelFactory):
     class Meta:
         model = models.Committee
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"c{n}")
     name = factory.Sequence(lambda n: f"测试州政协{n}")
     short_name = factory.LazyAttribute(lambda o: o.name)
     level = models.Committee.Level.PREFECTURE
+
+    @factory.post_generation
+    def categories(obj, create, extracted, **kwargs):  # the default list, as a new committee gets it
+        if create:
+            from xieshang.core.categories import seed
+
+            seed(obj)
 
 
 class TermFactory(DjangoModelFactory):

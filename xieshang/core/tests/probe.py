@@ -146,6 +146,8 @@ def build_world(committee) -> World:
     build_core(world, unit_a)
     build_proposals(world)
     build_opinions(world)
+    build_grassroots(world)
+    build_consultation(world)
     # an id no row has: a page or path declared with obj="missing" must be the same 404 for everybody (an app
     # whose objects the world does not build yet declares its object pages this way first)
     world.objects["missing"] = SimpleNamespace(pk=2147483647)
@@ -168,6 +170,7 @@ def build_core(world: World, unit) -> None:
         "core.session": models.Session.objects.filter(term__committee=c).first(),
         "core.sector": cf.SectorFactory(committee=c),
         "core.special_committee": models.SpecialCommittee.objects.create(committee=c, name="提案委员会"),
+        "core.category": models.Category.objects.filter(committee=c).order_by("position").last(),
         "core.organization": cf.OrganizationFactory(committee=c),
         "core.station": cf.LiaisonStationFactory(committee=c),
         "core.studio": cf.StudioFactory(committee=c),
@@ -228,3 +231,74 @@ def build_opinions(world: World) -> None:
     world.objects["opinions.attachment"] = services.opinion_attachment_add(
         actor=world.users["member"], report=world.objects["opinions.own_draft"],
         file=SimpleUploadedFile("材料.pdf", b"%PDF-1.4 probe", content_type="application/pdf"))
+
+
+# A tracking code of digits only (the alphabet has 2-9): the matrix fills a path's {tracking_code} from an
+# object's pk, so the probe's answered demand carries this code and "grassroots.tracking" names it.
+PROBE_TRACKING_CODE = 2345678923
+
+
+def build_grassroots(world: World) -> None:
+    """A public place with its keeper (others["keeper"]), a non-public studio; demands: referred to the unit's
+    unit, recorded by the member, received (the keeper's only), answered and published (its tracking code is
+    PROBE_TRACKING_CODE); activities: planned (organisers and readers only), held (with an outcome and a photo)."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xieshang.core import clock
+    from xieshang.grassroots import services
+    from xieshang.grassroots.models import Demand
+    from xieshang.grassroots.tests import factories as gf
+
+    c = world.committee
+    place = gf.make_place(c, name="探针社区委员联络站", reception_days="10,20", public=True)
+    studio = gf.make_place(c, kind="member_studio", name="未公开的委员工作室", public=False)
+    keeper = gf.make_keeper(c, place)
+    world.others["keeper"] = keeper
+    unit = world.objects["core.unit"]
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+    def record(text, actor=keeper, **data):
+        return services.demand_create(actor=actor, committee=c, data={"text": text, "place": place.pk, **data})
+
+    assigned = record("小区门口路灯坏了，请尽快修复。", phone="13800138000", name="张先生")
+    services.demand_accept(actor=keeper, demand=assigned)
+    services.demand_refer(actor=keeper, demand=assigned, unit=unit)
+    hidden = services.demand_create(actor=keeper, committee=c, data={"text": "菜市场门口积水。", "place": place.pk,
+                                                                     "phone": "13900139000"},
+                                    photos=[SimpleUploadedFile("p.png", png, content_type="image/png")])
+    own = record("委员走访时听到的诉求。", actor=world.users["member"])
+    answered = record("公交站台缺少遮阳棚。", phone="13700137000")
+    services.demand_answer(actor=keeper, demand=answered, text="已协调公交公司加装遮阳棚。")
+    services.demand_publish(actor=keeper, demand=answered, summary="公交站台加装遮阳棚")
+    Demand.objects.filter(pk=answered.pk).update(tracking_code=str(PROBE_TRACKING_CODE))
+    world.objects.update({
+        "grassroots.place": place, "grassroots.hidden_place": studio, "grassroots.assigned": assigned,
+        "grassroots.own": own, "grassroots.hidden": hidden, "grassroots.answered": answered,
+        "grassroots.photo": hidden.photos.get(),
+        "grassroots.tracking": SimpleNamespace(pk=PROBE_TRACKING_CODE),
+    })
+    today = clock.today()
+    planned = services.activity_create(actor=keeper, committee=c, data={
+        "topic": "探针：筹备中的议事会", "date": (today + datetime.timedelta(days=10)).isoformat(), "place": place.pk})
+    held = services.activity_create(actor=keeper, committee=c, data={
+        "topic": "探针：已举行的议事会", "date": today.isoformat(), "place": place.pk,
+        "members": [world.objects["core.member"].pk]})
+    services.activity_publish(actor=keeper, activity=held)
+    services.activity_hold(actor=keeper, activity=held, present=[world.objects["core.member"]], citizens_count=12,
+                           minutes="议定事项。")
+    outcome = services.outcome_add(actor=keeper, activity=held, data={"text": "加装电梯方案", "owner_kind": "unit",
+                                                                       "owner_unit": unit.pk})
+    photo = services.activity_photo_add(actor=keeper, activity=held,
+                                        file=SimpleUploadedFile("现场.png", png, content_type="image/png"))
+    world.objects.update({"grassroots.planned": planned, "grassroots.held": held, "grassroots.outcome": outcome,
+                          "grassroots.activity_photo": photo})
+
+
+def build_consultation(world: World) -> None:
+    """Meetings: consultation.planned (the office's and leaders' only) and consultation.notified (the probe's member
+    invited); made by xieshang/consultation/tests/probe_cases.build."""
+    from xieshang.consultation.tests.probe_cases import build
+
+    build(world)

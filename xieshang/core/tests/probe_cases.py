@@ -1,6 +1,6 @@
 """The kernel's pages and API in the probe's access matrix (core/tests/test_probe_matrix.py)."""
 
-from .probe import ADMIN, EVERYONE, SIGNED_IN, Creator, Endpoint, Page
+from .probe import ADMIN, EVERYONE, OFFICE, SIGNED_IN, Creator, Endpoint, Page
 
 NOBODY = frozenset()
 ME = frozenset({"member"})  # the owner of the notification and the export
@@ -28,6 +28,11 @@ PAGES = [
     Page("core:admin_role_grant", ok=ADMIN, method="post"),
     Page("core:admin_timer_set", args=(("key", "proposal.acknowledge"),), ok=ADMIN, method="post"),
     Page("core:admin_timer_reset", args=(("key", "proposal.acknowledge"),), ok=ADMIN, method="post"),
+    # the committee's category list: office staff and administrators (core.categories)
+    Page("core:categories", ok=OFFICE),
+    Page("core:category_edit", obj="core.category", ok=OFFICE),
+    Page("core:categories_store", ok=OFFICE, method="post"),
+    Page("core:category_action", obj="core.category", args=(("action", "up"),), ok=OFFICE, method="post"),
 ]
 for name in ("home", "committee", "party_committee", "terms", "term_new", "session_new", "sectors", "sector_new",
              "special_committees", "special_committee_new", "organizations", "organization_new", "units", "unit_new",
@@ -48,6 +53,7 @@ API = [
     Endpoint("/api/v1/me"),
     Endpoint("/api/v1/me/duty-facts"),
     Endpoint("/api/v1/units"),
+    Endpoint("/api/v1/categories"),
     Endpoint("/api/v1/members"),
     Endpoint("/api/v1/exports"),
     Endpoint("/api/v1/exports/{id}", obj="core.export", ok=ME),

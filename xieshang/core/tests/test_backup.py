@@ -153,6 +153,7 @@ def round_trip(site: Installation, tmp_path: Path, engine: str) -> None:
     assert int(result.stdout.strip()) > max(before_ids)
 
 
+@pytest.mark.long
 @pytest.mark.skipif(SUITE_ON_POSTGRES, reason="the SQLite round trip runs in the SQLite run of the suite")
 def test_sqlite_backup_and_restore(tmp_path):
     site = Installation(tmp_path / "data")

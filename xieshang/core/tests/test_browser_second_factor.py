@@ -24,6 +24,7 @@ def test_an_administrator_sets_up_two_step_sign_in_and_signs_in_with_a_recovery_
     key = base64.b32decode(page.get_by_test_id("enrol-secret").inner_text().replace(" ", ""))
     page.fill("input[name=code]", f"{totp(key):06d}")
     page.click("button[type=submit]")
+    page.get_by_test_id("recovery-codes").locator("code").first.wait_for()  # the answer page, not the form still shown
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z2-7]{8}", c) for c in codes)
     page.get_by_test_id("recovery-codes").locator("xpath=following::a[1]").click()

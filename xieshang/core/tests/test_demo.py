@@ -224,6 +224,7 @@ def test_core_data_is_idempotent():
     assert " 0 created" in out and not re.search(r": [1-9]\d* (created|added|set)", out)
 
 
+@pytest.mark.long
 def test_full_command_with_every_loader_is_idempotent():
     run_demo()
     counts = table_counts()

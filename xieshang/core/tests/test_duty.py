@@ -64,6 +64,30 @@ def test_remove_takes_exactly_one_fact():
     assert list(DutyFact.objects.values_list("member_id", flat=True)) == [two.pk]
 
 
+def test_many_at_once_writes_what_one_at_a_time_writes_and_replaces_the_members_facts():
+    committee = make_committee()
+    one, two, three = (MemberFactory(committee=committee) for _ in range(3))
+    day = datetime.date(2024, 3, 1)
+    duty.duty_fact_record(member=one, kind=KEY, obj=committee, occurred_on=day)  # replaced: one is named below
+    duty.duty_fact_record(member=three, kind=KEY, obj=committee, occurred_on=day)  # kept: three is not
+    duty.duty_fact_record(member=one, kind=LEAD, obj=committee, occurred_on=day)  # kept: another kind
+    written = duty.duty_facts_record_many(obj=committee, kinds=[KEY, COSIGNER], facts=[
+        (one.pk, COSIGNER, 2, day), (two.pk, KEY, 1, datetime.datetime(2024, 3, 2, 9, 0)), (three.pk, KEY, 0, day)])
+    assert written == 2
+    facts = {(f.member_id, f.kind): (f.quantity, f.occurred_on, f.authors, f.lead, f.committee_id)
+             for f in DutyFact.objects.all()}
+    assert facts == {
+        (one.pk, COSIGNER): (Decimal("2.00"), day, 1, True, committee.pk),
+        (one.pk, LEAD): (Decimal("1.00"), day, 1, True, committee.pk),
+        (two.pk, KEY): (Decimal("1.00"), datetime.date(2024, 3, 2), 1, True, committee.pk),
+    }  # three's KEY went: quantity 0 records nothing and replaces what was there
+    with pytest.raises(ValueError):
+        duty.duty_facts_record_many(obj=committee, kinds=[KEY], facts=[(one.pk, LEAD, 1, day)])
+    with pytest.raises(ValueError):
+        duty.duty_facts_record_many(obj=committee, kinds=["nobody.declared.this"], facts=[])
+    assert DutyFact.objects.count() == 3
+
+
 def test_facts_per_year_and_only_the_users_own():
     committee, other_committee = make_committee(), make_committee()
     user = make_member(committee)

@@ -91,14 +91,14 @@ def nav_links(client, url="/") -> list[str]:
 
 def test_the_installed_apps_declare_their_part():
     names = [item.url_name for item in navigation.all_items()]
-    assert names[0] == "core:home" and names[-2:] == ["core:exports", "core:admin_home"]
+    assert names[0] == "core:home" and names[-3:] == ["core:exports", "core:categories", "core:admin_home"]
     assert names.index("proposals:mine") < names.index("reports:proposals") < names.index("core:exports")
     assert "xieshang.proposals.selectors.todos_for" in registry.todo_providers()
     assert "proposals.periodic" in [job.name for job in scheduler.jobs()]
     assert "core.prune_exports" in [job.name for job in scheduler.jobs()]
     reply = timers.defaults()["proposal.reply"]
     assert (reply.amount, reply.unit) == (3, "months")
-    assert "consultation.notice" in timers.defaults()  # still core's own until its app exists
+    assert "consultation.notice" in timers.defaults()  # declared by the consultation app
     assert {"proposals", "proposals_api"} <= set(exports.kinds())
     assert registry.event_label_paths()["proposal"] == "xieshang.proposals.selectors.event_label"
     assert "xieshang.proposals.search.organisation_row_changed" in registry.organisation_changed_handlers()
@@ -108,7 +108,8 @@ def test_the_installed_apps_declare_their_part():
 
 def test_no_declarations_no_entries(monkeypatch):
     monkeypatch.setattr(registry, "declarations", lambda: ())
-    assert [item.url_name for item in navigation.all_items()] == ["core:home", "core:exports", "core:admin_home"]
+    assert [item.url_name for item in navigation.all_items()] == [
+        "core:home", "core:exports", "core:categories", "core:admin_home"]
     assert registry.todo_providers() == [] and exports.kinds() == {}
     assert "proposal.reply" not in timers.defaults() and "proposals.periodic" not in [j.name for j in scheduler.jobs()]
     assert audit.event_label("proposal.register") is None

@@ -274,6 +274,7 @@ def test_one_mapping_of_refusals_to_http():
 # --- The migration of station_name (core/0007) --------------------------------------------------------------
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_turns_station_names_into_stations():
     from django.db.migrations.executor import MigrationExecutor

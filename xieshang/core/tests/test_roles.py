@@ -199,11 +199,11 @@ def nav_links(client) -> list[str]:
 
 EXPECTED_MENU = {
     Role.MEMBER: ["/", "/p/mine/"],
-    Role.STAFF: ["/", "/p/all/", "/p/overdue/", "/r/proposals/", "/exports/"],
+    Role.STAFF: ["/", "/p/all/", "/p/overdue/", "/r/proposals/", "/exports/", "/categories/"],
     Role.LEADER: ["/", "/p/all/", "/p/overdue/", "/r/proposals/", "/exports/"],
     Role.UNIT: ["/", "/p/unit/"],
     Role.STATION: ["/"],
-    Role.ADMIN: ["/", "/p/all/", "/p/overdue/", "/r/proposals/", "/exports/", "/admin/"],
+    Role.ADMIN: ["/", "/p/all/", "/p/overdue/", "/r/proposals/", "/exports/", "/categories/", "/admin/"],
 }
 
 
@@ -240,7 +240,7 @@ class CoreOnly:
 def test_items_for_skips_pages_that_do_not_exist_yet(settings):
     settings.ROOT_URLCONF = CoreOnly
     names = [item["name"] for item in navigation.items_for({Role.STAFF, Role.ADMIN, Role.MEMBER})]
-    assert names == ["core:home", "core:exports", "core:admin_home"]
+    assert names == ["core:home", "core:exports", "core:categories", "core:admin_home"]
     assert [item["name"] for item in navigation.items_for(set())] == ["core:home"]
 
 
