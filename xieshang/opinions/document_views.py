@@ -8,13 +8,13 @@ from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
 from xieshang.core import clock
+from xieshang.core.documents import DOCX
 from xieshang.core.errors import NotFound
 from xieshang.core.exports import XLSX
 from xieshang.core.middleware import committee_of_request
 
 from . import documents, selectors
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FIRST_YEAR, LAST_YEAR = 2000, 2200
 
 

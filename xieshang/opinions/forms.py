@@ -14,18 +14,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from xieshang.core.forms import DateInput
+from xieshang.core import categories
 from xieshang.core.text import BODY_MAX, text_field
 
-from .models import TEXT_LIMIT, TITLE_LIMIT, Adoption, Bulletin, Level, OpinionCategory, OpinionState, text_length
+from .models import TEXT_LIMIT, TITLE_LIMIT, Adoption, Bulletin, Level, OpinionState, text_length
 
 TEXT_PARTS = ("situation", "analysis", "suggestion")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _text_limit_error(form, cleaned) -> None:
@@ -43,7 +38,7 @@ class ReportTextForm(forms.Form):
     """The text of a report: title, category and the three parts (the drafting form and the editing desk)."""
 
     title = text_field(TITLE_LIMIT, label=_("Title"), single_line=True)
-    category = forms.ChoiceField(label=_("Category"), choices=OpinionCategory.choices, initial=OpinionCategory.OTHER)
+    category = forms.ChoiceField(label=_("Category"), choices=())  # the committee's own list (__init__)
     situation = text_field(
         BODY_MAX, label=_("Situation"), required=False, widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_("What is happening, where, since when, how many people it concerns."),
@@ -58,8 +53,10 @@ class ReportTextForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, committee=None, **kwargs):
         super().__init__(*args, **kwargs)
+        categories.use(self.fields["category"], committee,  # default: the request's committee
+                       current=(self.data if self.is_bound else self.initial).get("category"))
         self.fields["title"].widget.attrs.setdefault("data-testid", "field-title")
         for name in TEXT_PARTS:
             self.fields[name].widget.attrs.update({"data-count": "report-text", "data-testid": f"field-{name}"})
@@ -74,7 +71,7 @@ class ReportTextForm(forms.Form):
 
     def to_data(self) -> dict:
         data = {name: (self.cleaned_data.get(name) or "").strip() for name in ("title", *TEXT_PARTS)}
-        data["category"] = self.cleaned_data.get("category") or OpinionCategory.OTHER
+        data["category"] = self.cleaned_data.get("category") or self.fields["category"].initial
         return data
 
 
@@ -310,7 +307,7 @@ class ListFilterForm(forms.Form):
         if "year" in self.fields:
             self.fields["year"].choices = [_all(), *((y, y) for y in years)]
         if "category" in self.fields:
-            self.fields["category"].choices = [_all(), *OpinionCategory.choices]
+            self.fields["category"].choices = [_all(), *categories.filter_choices()]
         if "level" in self.fields:
             self.fields["level"].choices = [_all(), *Level.choices]
         self.fields["sort"].choices = [("", _("Default order")), *listdef.sort_choices()]

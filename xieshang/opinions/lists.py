@@ -16,14 +16,12 @@ and authors: `page_selectors.with_outcomes`).
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from xieshang.core.formats import cn_date
 from xieshang.core.lists import Column, Filter, Layout, ListDef, Sort
 
-EXPORT_MAX_ROWS = 20000  # the exports are written within the request; a committee writes hundreds a year
 
 
 def _sorts(*specs) -> tuple[Sort, ...]:
@@ -80,6 +78,7 @@ REPORT_SORTS = _sorts(
     ("state", gettext_lazy("State"), ("state",)),
     ("submitted", gettext_lazy("Submitted on"), ("submitted_at",)),
     ("updated", gettext_lazy("Last change"), ("updated_at",)),
+    ("created", gettext_lazy("Created on"), ("created_at",)),
 )
 REPORT_FILTERS = (
     Filter("q", gettext_lazy("Search"), "text"),
@@ -160,27 +159,3 @@ INSTRUCTIONS = ListDef(
              "export": Layout(tuple(c.key for c in _INSTRUCTION_COLUMNS), title=gettext_lazy("Instructions on reports"))},
     default_page_size=20,
 )
-
-
-# --- The page's side --------------------------------------------------------------------------------------
-
-
-def heads(listdef: ListDef, current_sort: str | None) -> list[dict]:
-    """The table head: ListDef.header (each column's label and the sort its link asks for) and the
-    direction the list is sorted by that column now ("asc" / "desc" / "")."""
-    current = listdef.sort(current_sort).key
-    out = []
-    for h in listdef.header("page", current):
-        column = listdef.column(h["key"])
-        direction = ""
-        if column.sort and current == column.sort:
-            direction = "asc"
-        elif column.sort and current == f"-{column.sort}":
-            direction = "desc"
-        out.append({**h, "direction": direction})
-    return out
-
-
-def page_of(listdef: ListDef, qs, request):
-    """One page of `qs`: `?page_size=` (one of the list's sizes) and `?page=` (anything else: the defaults)."""
-    return Paginator(qs, listdef.page_size(request.GET.get("page_size"))).get_page(request.GET.get("page"))

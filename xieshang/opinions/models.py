@@ -55,7 +55,7 @@ class Level(models.TextChoices):
     NATIONAL = "national", _("national")
 
 
-# Categories as committee data come in a later issue; until then the one shared list.
+# The default list's codes; each committee's own list is data (core.categories).
 OpinionCategory = categories.Category
 
 
@@ -139,7 +139,7 @@ class Bulletin(models.Model):
         return f"{self.year}-{self.number}"
 
 
-class OpinionReport(models.Model):
+class OpinionReport(categories.Categorized, models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="+", verbose_name=_("committee"))
     year = models.PositiveSmallIntegerField(_("year"))  # of creation; of submission once submitted
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)  # per committee and year, at submission
@@ -151,7 +151,7 @@ class OpinionReport(models.Model):
     situation = models.TextField(_("situation"), blank=True)
     analysis = models.TextField(_("analysis"), blank=True)
     suggestion = models.TextField(_("suggestion"), blank=True)
-    category = models.CharField(_("category"), max_length=16, choices=OpinionCategory.choices, default=OpinionCategory.OTHER)
+    category = models.CharField(_("category"), max_length=16, default=OpinionCategory.OTHER)  # a code of the committee's list
 
     submitter_kind = models.CharField(
         _("submitter kind"), max_length=20, choices=SubmitterKind.choices, default=SubmitterKind.MEMBER

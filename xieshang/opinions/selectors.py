@@ -14,12 +14,12 @@ Relations (`relations_of`, the actors of workflow.TRANSITIONS): "author" (an Opi
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from xieshang.core import audit, clock
 from xieshang.core.errors import NotFound
 from xieshang.core.models import Event, Role
+from xieshang.core.screens import url_or_hash
 from xieshang.core.selectors import roles_of
 from xieshang.core.workflow import as_id
 
@@ -42,24 +42,9 @@ S = OpinionState
 OFFICE_ROLES = {Role.STAFF, Role.ADMIN}
 READER_ROLES = {Role.STAFF, Role.ADMIN, Role.LEADER}
 
-# The list sorts: key -> order_by fields (a "-" before the key in the request reverses them).
-SORTS: dict[str, tuple[str, ...]] = {
-    "created_at": ("created_at",),
-    "submitted_at": ("submitted_at",),
-    "number": ("year", "number"),
-    "title": ("title",),
-    "state": ("state",),
-    "updated_at": ("updated_at",),
-}
-DEFAULT_SORT = "-created_at"
-
-
-def url_or_hash(name: str, *args) -> str:
-    """reverse() that answers "#" while the page does not exist yet (the screens grow in parallel)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return "#"
+# The list sorts are the report lists' (lists.REPORT_SORTS: number, title, state, submitted, updated, created,
+# each also with "-" for descending): one definition for the pages, the API, the Excel files and the exports.
+DEFAULT_SORT = "-created"
 
 
 def opinion_url(report) -> str:
@@ -159,15 +144,11 @@ def with_list_data(qs: QuerySet[OpinionReport]) -> QuerySet[OpinionReport]:
 
 
 def order(qs, sort: str | None):
-    key = (sort or "").strip()
-    descending = key.startswith("-")
-    base = key[1:] if descending else key
-    if base not in SORTS:
-        return order(qs, DEFAULT_SORT)
-    fields = SORTS[base]
-    if descending:
-        fields = tuple(f"-{f}" for f in fields)
-    return qs.order_by(*fields, "-pk" if descending else "pk")
+    """`qs` in the report lists' sort named `sort` (lists.REPORT_SORTS); the newest first when unknown."""
+    from .lists import REPORT_SORTS
+
+    by_key = {s.key: s for s in REPORT_SORTS}
+    return (by_key.get((sort or "").strip()) or by_key[DEFAULT_SORT]).apply(qs)
 
 
 def opinion_list(user, committee, *, state=None, group=None, year=None, q=None, submitter=None, commission=None,

@@ -25,7 +25,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xieshang.core import audit, clock, deadlines, duty, search
+from xieshang.core import audit, categories, clock, deadlines, duty, search
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound
 from xieshang.core.models import Member, Organization, Role, RoleAssignment, SpecialCommittee
 from xieshang.core.notices import Notice
@@ -175,13 +175,14 @@ def _release(report) -> None:
 def _do_update(step: Step) -> None:
     report, data = step.obj, step.input
     parts = data.parts()
-    changed = any(getattr(report, k) != v for k, v in parts.items()) or report.category != data.category
+    category = data.category or report.category
+    changed = any(getattr(report, k) != v for k, v in parts.items()) or report.category != category
     if not changed:
         step.skip = True
         return
     for key, value in parts.items():
         setattr(report, key, value)
-    report.category = data.category
+    report.category = category
     step.quiet = True  # a draft's edits are not outcomes; the version still goes up
 
 
@@ -235,6 +236,11 @@ def _do_edit(step: Step) -> None:
             setattr(report, key, value)
         version = _keep_version(report, step.actor, staff=True, note=data.note)
         step.payload = {"text_version": version.number, "changes": found}
+        from xieshang.text.services import suggestion_record  # the office's category against the suggestion
+
+        suggestion_record(committee=report.committee, kind="opinion.category", obj=report, chosen=report.category,
+                          actor=step.actor, title=report.title,
+                          body="\n".join(x for x in (report.situation, report.analysis, report.suggestion) if x))
         _tell_authors(
             report, "edit",
                 Notice(gettext_lazy("The office edited your opinion report “%(title)s”"),
@@ -409,8 +415,8 @@ def _do_combine(step: Step) -> None:
     sources = [primary, *others]
     combined = OpinionReport.objects.create(
         committee_id=primary.committee_id, year=step.today.year, state=S.EDITING, title=data.title,
-        situation=data.situation, analysis=data.analysis, suggestion=data.suggestion, category=data.category,
-        submitter_kind=primary.submitter_kind, member=primary.member, organization=primary.organization,
+        situation=data.situation, analysis=data.analysis, suggestion=data.suggestion,
+        category=data.category or primary.category, submitter_kind=primary.submitter_kind, member=primary.member, organization=primary.organization,
         special_committee=primary.special_committee, liaison_station_id=primary.liaison_station_id, is_combined=True,
         created_by=step.actor,
         submitted_at=step.now, editing_by=step.actor, editing_since=step.now,
@@ -571,7 +577,7 @@ def _submitter(actor, committee, submitter_kind, organization, special_committee
 
 
 def opinion_create(*, actor, committee, title: str = "", situation: str = "", analysis: str = "", suggestion: str = "",
-                   body: str = "", category: str = "other", commission=None, submitter_kind: str = "member",
+                   body: str = "", category: str = "", commission=None, submitter_kind: str = "member",
                    organization=None, special_committee=None, liaison_station=None, co_authors=()) -> OpinionReport:
     """A new draft by `actor` (a member, or a user drafting for a party/group, a special committee or a
     liaison station), who becomes its first author; `co_authors` (Members of the committee) follow.
@@ -583,7 +589,7 @@ def opinion_create(*, actor, committee, title: str = "", situation: str = "", an
     data = parse_input(workflow.CreateInput, {
         "title": title, "situation": situation, "analysis": analysis, "suggestion": suggestion, "body": body,
         "category": category, "commission": getattr(commission, "pk", commission),
-    })
+    }, committee=committee)
     member, org, sc, station = _submitter(actor, committee, submitter_kind, organization, special_committee,
                                           liaison_station)
     call = None
@@ -602,7 +608,8 @@ def opinion_create(*, actor, committee, title: str = "", situation: str = "", an
     with transaction.atomic():
         report = OpinionReport.objects.create(
             committee=committee, year=today.year, title=data.title, situation=data.situation, analysis=data.analysis,
-            suggestion=data.suggestion, category=data.category, submitter_kind=submitter_kind, member=member,
+            suggestion=data.suggestion, category=data.category or categories.catalogue(committee).default(),
+            submitter_kind=submitter_kind, member=member,
             organization=org, special_committee=sc, liaison_station_id=station, commission=call, created_by=actor,
             text_version=0,
         )
@@ -646,7 +653,7 @@ def opinion_return(*, actor, report, reason: str, expected_version=None) -> Opin
 
 
 def opinion_combine(*, actor, reports, title: str, situation: str = "", analysis: str = "", suggestion: str = "",
-                    body: str = "", category: str = "other", versions: dict | None = None) -> OpinionReport:
+                    body: str = "", category: str = "", versions: dict | None = None) -> OpinionReport:
     """Combine several submitted/editing reports into one new combined report (in editing); returns it.
     Refused (409) when one of them is being edited by another staff member, was changed since `versions`
     ({id: version}) was read, or is not in a state that can be combined."""

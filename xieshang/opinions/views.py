@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xieshang.core import clock
+from xieshang.core.lists import EXPORT_MAX_ROWS, heads, page_of
 from xieshang.core.errors import Forbidden, NotFound, ServiceError
 from xieshang.core.screens import committee_or_404 as _committee
 from xieshang.core.screens import require_roles as _require_roles
@@ -46,8 +47,7 @@ from .forms import (
     action_form,
 )
 from .models import TEXT_LIMIT, Commission, OpinionReport, OpinionState
-from .lists import ANSWERS, APPROVALS, BULLETINS, COMMISSIONS, EXPORT_MAX_ROWS, INBOX, INSTRUCTIONS, MINE
-from .lists import heads, page_of, report_number
+from .lists import ANSWERS, APPROVALS, BULLETINS, COMMISSIONS, INBOX, INSTRUCTIONS, MINE, report_number
 from .workflow import BY_ACTION, GROUPS
 
 S = OpinionState
@@ -113,11 +113,6 @@ def _searched(request, committee, qs, q: str):
     return qs.filter(pk__in=found.values("pk"))
 
 
-# The list sorts as the background export's selector (selectors.SORTS) names them.
-BACKGROUND_SORTS = {"number": "number", "title": "title", "state": "state", "submitted": "submitted_at",
-                    "updated": "updated_at"}
-
-
 def _background_params(params: dict, extra: dict | None) -> dict | None:
     """The parameters of the background export kind "opinions" (exports.PARAMS) for this list and its
     filters; None when the list has a filter that kind does not take (it is then written here)."""
@@ -127,10 +122,8 @@ def _background_params(params: dict, extra: dict | None) -> dict | None:
     for key in ("q", "year", "state"):
         if params.get(key):
             out[key] = str(params[key])
-    sort = params.get("sort") or ""
-    base = sort.lstrip("-")
-    if base in BACKGROUND_SORTS:
-        out["sort"] = ("-" if sort.startswith("-") else "") + BACKGROUND_SORTS[base]
+    if params.get("sort"):  # the pages, the API and the export's selector name the sorts alike (lists.REPORT_SORTS)
+        out["sort"] = str(params["sort"])
     return out
 
 

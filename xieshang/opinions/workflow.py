@@ -37,11 +37,12 @@ from django.utils.translation import pgettext_lazy
 from ninja import Schema
 from pydantic import Field, model_validator
 
+from xieshang.core import categories
 from xieshang.core.errors import Conflict, IllegalTransition, Invalid
 from xieshang.core.text import BODY_MAX, COMMENT_MAX, Text
 from xieshang.core.workflow import Step, Transition
 
-from .models import TEXT_LIMIT, TITLE_LIMIT, Adoption, Bulletin, Level, OpinionCategory, text_length
+from .models import TEXT_LIMIT, TITLE_LIMIT, Adoption, Bulletin, Level, text_length
 from .models import OpinionState as S
 
 STATES = S
@@ -66,7 +67,6 @@ GROUPS: dict[str, frozenset[str]] = {
 }
 
 LevelValue = Literal[tuple(Level.values)]  # type: ignore[valid-type]
-CategoryValue = Literal[tuple(OpinionCategory.values)]  # type: ignore[valid-type]
 AdoptionKindValue = Literal[tuple(Adoption.Kind.values)]  # type: ignore[valid-type]
 MannerValue = Literal[tuple(Adoption.Manner.values)]  # type: ignore[valid-type]
 BulletinKindValue = Literal[tuple(Bulletin.Kind.values)]  # type: ignore[valid-type]
@@ -91,7 +91,7 @@ class TextInput(Schema):
     analysis: Text(BODY_MAX) = ""
     suggestion: Text(BODY_MAX) = ""
     body: Text(BODY_MAX) = ""
-    category: CategoryValue = OpinionCategory.OTHER  # type: ignore[valid-type]
+    category: categories.Code(required=False) = None  # the committee's own list; none: its default
 
     @model_validator(mode="after")
     def _text(self):
@@ -137,7 +137,7 @@ class EditInput(Schema):
     analysis: Text(BODY_MAX) = ""
     suggestion: Text(BODY_MAX) = ""
     body: Text(BODY_MAX) = ""
-    category: CategoryValue | None = None  # type: ignore[valid-type]
+    category: categories.Code(required=False) = None
     note: Text(200) = ""
 
     @property

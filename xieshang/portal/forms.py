@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xieshang.proposals.models import Category
+from xieshang.core import categories
 
 
 class PublicSearchForm(forms.Form):
@@ -9,10 +9,10 @@ class PublicSearchForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     category = forms.ChoiceField(label=_("Category"), required=False)
 
-    def __init__(self, *args, years=(), **kwargs):
+    def __init__(self, *args, years=(), committee=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
-        self.fields["category"].choices = [("", _("All categories"))] + list(Category.choices)
+        self.fields["category"].choices = [("", _("All categories"))] + categories.catalogue(committee).choices(every=True)
         self.fields["q"].widget.attrs.update({"placeholder": _("Words in the subject or text"), "type": "search"})
 
     def params(self) -> dict:

@@ -13,10 +13,11 @@ import re
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from xieshang.core import categories
 from xieshang.core.errors import NotFound
 from xieshang.core.models import Committee
 from xieshang.proposals import search
-from xieshang.proposals.models import Assignment, AssignmentState, Category, Proposal, ProposalState, Reply
+from xieshang.proposals.models import Assignment, AssignmentState, Proposal, ProposalState, Reply
 
 S = ProposalState
 PUBLIC_STATES = (S.REGISTERED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.CLOSED, S.ARCHIVED)
@@ -79,7 +80,7 @@ def public_proposals(committee, params: dict | None = None) -> QuerySet[Proposal
         except (TypeError, ValueError):
             pass
     category = params.get("category")
-    if category in Category.values:
+    if category and category in categories.catalogue(committee):
         qs = qs.filter(category=category)
     return qs.order_by("-session__year", "sequence", "id")
 

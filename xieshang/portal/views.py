@@ -41,7 +41,7 @@ def home(request):
 
 def proposals(request):
     committee = _committee(request)
-    form = PublicSearchForm(request.GET or None, years=selectors.public_years(committee))
+    form = PublicSearchForm(request.GET or None, years=selectors.public_years(committee), committee=committee)
     params = form.params()
     page = Paginator(selectors.public_proposals(committee, params), PER_PAGE).get_page(request.GET.get("page"))
     query = {k: v for k, v in params.items()}
@@ -76,7 +76,7 @@ def clue(request):
     context = {"committee": committee, "calls": calls, "committee_query": _committee_query(request)}
     status = 200
     if request.method == "POST":
-        form = PublicClueForm(request.POST, calls=calls)
+        form = PublicClueForm(request.POST, calls=calls, committee=committee)
         if form.is_robot():
             return render(request, "portal/clue_thanks.html", context)
         if form.is_valid():
@@ -95,6 +95,6 @@ def clue(request):
             status = 422
     else:
         call = request.GET.get("call")
-        form = PublicClueForm(calls=calls, initial={"call": call} if call else None)
+        form = PublicClueForm(calls=calls, initial={"call": call} if call else None, committee=committee)
     context["form"] = form
     return render(request, "portal/clue.html", context, status=status)

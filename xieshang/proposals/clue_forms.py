@@ -9,11 +9,13 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from xieshang.core.forms import DateInput
+from xieshang.core import categories
 from xieshang.core.models import Session
 from xieshang.core.text import text_field
 
 from .clue_workflow import CALL_TEXT_LIMIT, CALL_TITLE_LIMIT, NOTE_LIMIT
-from .models import CLUE_TEXT_LIMIT, CLUE_TITLE_LIMIT, Category
+from .models import CLUE_TEXT_LIMIT, CLUE_TITLE_LIMIT
 
 # The public form's simple anti-spam measure: a field people do not see (robots fill it), and the time the
 # form was shown, signed (a form sent back within MIN_SECONDS was not typed by a person).
@@ -21,13 +23,6 @@ HONEYPOT = "website"
 MIN_SECONDS = 3
 MAX_AGE = 24 * 3600
 _SALT = "xieshang.portal.clue"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class ClueCallForm(forms.Form):
@@ -58,12 +53,13 @@ class ClueForm(forms.Form):
 
     call = forms.TypedChoiceField(label=_("Call for clues"), required=False, coerce=int, empty_value=None)
     title = text_field(CLUE_TITLE_LIMIT, single_line=True, label=_("Subject"))
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
+    category = forms.ChoiceField(label=_("Category"), choices=())  # the committee's own list (__init__)
     text = text_field(CLUE_TEXT_LIMIT, label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("The problem, where and whom it concerns, and what could be done."))
 
-    def __init__(self, *args, calls=(), **kwargs):
+    def __init__(self, *args, calls=(), committee=None, **kwargs):
         super().__init__(*args, **kwargs)
+        categories.use(self.fields["category"], committee)
         self.fields["call"].choices = [("", _("— no particular call —"))] + [(c.pk, c.title) for c in calls]
         for name in ("title", "text"):
             self.fields[name].widget.attrs["data-testid"] = f"clue-{name}"

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from xieshang.core import clock
+from xieshang.core import categories, clock
 from xieshang.core.errors import NotFound
 from xieshang.core.models import Role
 from xieshang.core.selectors import roles_of
 from xieshang.core.workflow import as_id
 
 from .clue_workflow import CALL_GROUPS, CLUE_GROUPS
-from .models import Category, ClueCall, ClueCallState, ClueState, ProposalClue
+from .models import ClueCall, ClueCallState, ClueState, ProposalClue
 
 OFFICE = frozenset({Role.STAFF, Role.ADMIN})
 READERS = frozenset({Role.MEMBER, Role.LEADER})  # see the accepted clues
@@ -148,7 +148,7 @@ def clue_list(user, committee, params: dict | None = None) -> QuerySet[ProposalC
         qs = qs.filter(state__in=CLUE_GROUPS[group])
     if (call := as_id(params.get("call"))) is not None:
         qs = qs.filter(call_id=call)
-    if (category := params.get("category")) in Category.values:
+    if (category := params.get("category")) and category in categories.catalogue(committee):
         qs = qs.filter(category=category)
     if str(params.get("mine") or "") in ("1", "true", "True") and _authenticated(user):
         qs = qs.filter(submitted_by=user)

@@ -8,12 +8,11 @@ an audit event, notifications after the commit.
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xieshang.core import audit, clock
+from xieshang.core import audit, categories, clock, limits
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound
 from xieshang.core.models import Role, Session
 from xieshang.core.notices import Notice
@@ -132,12 +131,13 @@ def clue_submit(*, actor, committee, data: dict) -> ProposalClue:
         raise Forbidden()
     if member_of(actor, committee) is None and not has_role(actor, committee, Role.STAFF, Role.ADMIN):
         raise Forbidden(_("Only members and office staff of this committee can suggest clues here."))
-    values = parse_input(ClueInput, data)
+    values = parse_input(ClueInput, data, committee=committee)
     call = _open_call(committee, values.call)
     with transaction.atomic():
         clue = ProposalClue.objects.create(
             committee=committee, call=call, source=ClueSource.MEMBER, submitted_by=actor,
-            title=values.title, text=values.text, category=values.category,
+            title=values.title, text=values.text,
+            category=values.category or categories.catalogue(committee).default(),
         )
         audit.record(actor=actor, action="proposal_clue.submit", obj=clue, to_state=clue.state,
                      payload={"source": clue.source, "call": call.pk if call else None})
@@ -146,27 +146,13 @@ def clue_submit(*, actor, committee, data: dict) -> ProposalClue:
 
 def public_rate_exceeded(client: str) -> bool:
     """Has this client (the portal's caller: an address) suggested PUBLIC_LIMIT_PER_HOUR clues this hour?"""
-    return int(cache.get(_rate_key(client)) or 0) >= PUBLIC_LIMIT_PER_HOUR
-
-
-def _rate_key(client: str) -> str:
-    hour = clock.now().strftime("%Y%m%d%H")
-    return f"xieshang:clue-rate:{hour}:{(client or 'unknown')[:64]}"
-
-
-def _count_for_rate(client: str) -> None:
-    key = _rate_key(client)
-    if not cache.add(key, 1, timeout=3600):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=3600)
+    return limits.exceeded("clue", client, limit=PUBLIC_LIMIT_PER_HOUR)
 
 
 def clue_submit_public(*, committee, data: dict, client: str = "", request=None) -> ProposalClue:
     """The public portal (no account): title, text, category; name and contact optional; at most
     PUBLIC_LIMIT_PER_HOUR suggestions per client and hour (Invalid "rate_limited" beyond)."""
-    values = parse_input(ClueInput, data)
+    values = parse_input(ClueInput, data, committee=committee)
     if public_rate_exceeded(client):
         raise Invalid(_("Too many suggestions from your connection in the last hour. Please try again later."),
                       detail="rate_limited")
@@ -175,11 +161,12 @@ def clue_submit_public(*, committee, data: dict, client: str = "", request=None)
         clue = ProposalClue.objects.create(
             committee=committee, call=call, source=ClueSource.PUBLIC, submitted_by=None,
             name=values.name, contact=values.contact,
-            title=values.title, text=values.text, category=values.category,
+            title=values.title, text=values.text,
+            category=values.category or categories.catalogue(committee).default(),
         )
         audit.record(actor=None, action="proposal_clue.submit", obj=clue, to_state=clue.state,
                      payload={"source": clue.source, "call": call.pk if call else None}, request=request)
-    _count_for_rate(client)
+    limits.count("clue", client)
     return clue
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xieshang.core import clock
+from xieshang.core import categories, clock
 from xieshang.core.errors import Forbidden, ServiceError
 from xieshang.core.screens import committee_or_404 as _committee
 from xieshang.core.screens import form_error, screen
@@ -25,7 +25,7 @@ from . import clue_selectors as sel
 from . import clue_services as services
 from .clue_forms import REVIEW_FORMS, ClueCallForm, ClueForm, DuplicateForm
 from .clue_workflow import CALL_TRANSITIONS, CLUE_GROUPS, CLUE_TRANSITIONS, call_is_open
-from .models import Category, ClueState
+from .models import ClueState
 
 PER_PAGE = 20
 
@@ -132,7 +132,7 @@ def clues(request):
     return render(request, "proposals/clues/list.html", {
         "page_obj": page, "params": params, "office": sel.is_office(request.user, committee),
         "may_suggest": _may_suggest(request, committee), "groups": CLUE_GROUPS, "states": ClueState.choices,
-        "categories": Category.choices,
+        "categories": categories.catalogue(committee).choices(every=True),
     })
 
 
@@ -143,14 +143,14 @@ def clue_new(request):
         raise Http404
     calls = list(sel.open_calls(committee))
     if request.method == "POST":
-        form = ClueForm(request.POST, calls=calls)
+        form = ClueForm(request.POST, calls=calls, committee=committee)
         clue = _submitted(request, form, lambda data: services.clue_submit(
             actor=request.user, committee=committee, data=data), _("Thank you: your clue was sent to the office."))
         if clue is not None:
             return redirect("proposals:clue", clue.pk)
     else:
         call = request.GET.get("call")
-        form = ClueForm(calls=calls, initial={"call": call} if call else None)
+        form = ClueForm(calls=calls, initial={"call": call} if call else None, committee=committee)
     return render(request, "proposals/clues/form.html", {"form": form})
 
 

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import Field, model_validator
 
+from xieshang.core import categories
 from xieshang.core.workflow import Transition
 
-from .models import CLUE_TEXT_LIMIT, CLUE_TITLE_LIMIT, Category, ClueCallState, ClueState
-from .schemas import ActionInput, Choice, Date, Id, Text
+from .models import CLUE_TEXT_LIMIT, CLUE_TITLE_LIMIT, ClueCallState, ClueState
+from .schemas import ActionInput, Date, Id, Text
 
 CS = ClueCallState
 C = ClueState
@@ -62,7 +63,7 @@ class ClueInput(ActionInput):
     call: Id() = None
     title: Text(CLUE_TITLE_LIMIT, required=True)
     text: Text(CLUE_TEXT_LIMIT, required=True)
-    category: Choice(Category)
+    category: categories.Code(required=False) = None  # the committee's own list (its default when none)
     name: Text(40) = ""
     contact: Text(60) = ""
 

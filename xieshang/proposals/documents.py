@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
+from xieshang.core import categories
 from xieshang.core import documents as blocks
 from xieshang.core.formats import cn_date, session_label
 
@@ -74,10 +75,6 @@ PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+?)\s*\}\}")
 # short, ending with a colon, no full stop in it. The letter then prints it once, not the generated one too.
 SALUTATION_LINE = re.compile(r"^[^。！？；，,.!?;\n]{1,40}[：:]$")
 
-CATEGORY_NAMES = {
-    "economy": "经济建设", "politics": "政治建设", "culture": "文化建设", "society": "社会建设",
-    "ecology": "生态文明建设", "agriculture": "农业农村", "other": "其他",
-}
 OUTCOME_LETTERS = {"adopted": "A", "planned": "B", "explained": "C"}
 ROLE_NAMES = {"sole": "单办", "lead": "主办", "co": "协办", "split": "分办"}
 
@@ -117,7 +114,7 @@ def proposal_values(proposal) -> dict[str, str]:
             "会议": _session(proposal),
             "提案号": proposal.number or "",
             "案由": proposal.title,
-            "类别": CATEGORY_NAMES.get(proposal.category, proposal.category),
+            "类别": categories.catalogue(proposal.committee_id).name(proposal.category),
             "提案人": proposal.proposer_name,
             "界别": sector,
             "工作单位及职务": member.employer if member else "",

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from xieshang.core import categories
+
 from . import selectors
 from .lists import PROPOSALS
 from .models import (
     AssignmentRole,
     AssignmentState,
-    Category,
     EvaluationVerdict,
     ProposalKind,
     ProposalState,
@@ -45,7 +46,7 @@ def write_proposal_list(handle, *, user, committee, params: dict, layout: str = 
     ("export_api" when `layout` is "api"; xieshang.proposals.lists). Returns the number of rows written."""
     qs = selectors.proposal_list(user, committee, params).select_related(None).prefetch_related(None)
     return PROPOSALS.write_xlsx(handle, _rows(qs), layout="export_api" if layout == "api" else "export",
-                                labels=_labels(), heading=heading(committee))
+                                labels=_labels(committee), heading=heading(committee))
 
 
 def heading(committee) -> str:
@@ -167,12 +168,12 @@ def write_proposal_list_api(handle, *, user, committee, params: dict) -> int:
 # --- Columns ----------------------------------------------------------------------------------------
 
 
-def _labels() -> dict:
+def _labels(committee) -> dict:
     """The display labels of the choices, translated once per workbook (not once per row)."""
     return {
         "state": {v: str(label) for v, label in ProposalState.choices},
         "kind": {v: str(label) for v, label in ProposalKind.choices},
-        "category": {v: str(label) for v, label in Category.choices},
+        "category": categories.catalogue(committee).labels(),  # the committee's own list
         "role": {v: str(label) for v, label in AssignmentRole.choices},
         "outcome": {"adopted": "A", "planned": "B", "explained": "C"},
         "verdict": {v: str(label) for v, label in EvaluationVerdict.choices},

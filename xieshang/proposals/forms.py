@@ -16,14 +16,14 @@ from django.conf import settings
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from xieshang.core import pickers
+from xieshang.core.forms import DateInput
+from xieshang.core import categories, pickers
 from xieshang.core.models import HandlingUnit, Sector, Session
 from xieshang.core.text import BODY_MAX, TITLE_MAX, text_field
 
 from .lists import PROPOSALS
 from .models import (
     AssignmentRole,
-    Category,
     ConvertTarget,
     EvaluationVerdict,
     HandlingConsultation,
@@ -40,13 +40,6 @@ SORTS = PROPOSALS.sort_choices()
 LETTER_EXTENSIONS = (".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png")
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 # --- Drafting -----------------------------------------------------------------------------------
 
 
@@ -56,7 +49,7 @@ class ProposalForm(forms.Form):
     title = text_field(TITLE_MAX, label=_("Subject"), single_line=True)
     session = forms.ModelChoiceField(label=_("Plenary session"), queryset=Session.objects.none(), required=False)
     kind = forms.ChoiceField(label=_("Proposal kind"), choices=ProposalKind.choices, initial=ProposalKind.SESSION)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
+    category = forms.ChoiceField(label=_("Category"), choices=())  # the committee's own list (__init__)
     body = text_field(
         BODY_MAX, label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 18}),
         help_text=_("The situation, the analysis and your concrete suggestions."),
@@ -87,6 +80,8 @@ class ProposalForm(forms.Form):
             del self.fields["session"]
         for name in ("title", "body", "suggested_units", "contact_phone", "contact_address"):
             self.fields[name].widget.attrs.setdefault("data-testid", f"field-{name}")
+        categories.use(self.fields["category"], committee,
+                       current=(self.data if self.is_bound else self.initial).get("category"))
 
     def fields_for_update(self) -> dict:
         return {name: self.cleaned_data.get(name) or "" for name in self.UPDATE_FIELDS}
@@ -182,16 +177,43 @@ class RequiredReasonForm(ActionForm):
 
 
 class RegisterForm(ActionForm):
+    """立案, and optionally 交办 at once: a lead (or sole) unit and co-handling units — the units the text
+    engine suggests are filled in with one click (xieshang.text); left empty, the proposal is assigned later."""
+
     category = forms.ChoiceField(label=_("Category"), required=False, choices=())
     is_key = forms.BooleanField(label=_("Key proposal"), required=False)
+    lead_unit = pickers.UnitChoiceField(label=_("Assign at once to (sole or lead unit)"), required=False,
+                                        help_text=_("Optional: leave empty to assign the proposal later."))
+    co_units = pickers.UnitMultipleChoiceField(label=_("Co-handling units"), required=False)
 
     def setup(self):
-        self.fields["category"].choices = [("", _("(keep as proposed)"))] + list(Category.choices)
+        proposal = self.ctx.get("proposal")
+        committee_id = getattr(proposal, "committee_id", None)
+        categories.use(self.fields["category"], committee_id,
+                       current=getattr(proposal, "category", None), empty=_("(keep as proposed)"))
+        units = pickers.units_to_assign(committee_id)
+        options = pickers.unit_options(units)
+        for name in ("lead_unit", "co_units"):
+            self.fields[name].use(units, options)
+
+    def clean(self):
+        data = super().clean()
+        lead, co = data.get("lead_unit"), list(data.get("co_units") or [])
+        if co and not lead:
+            self.add_error("lead_unit", _("Choose the lead unit."))
+        elif lead and lead in co:
+            self.add_error("co_units", _("The lead unit cannot also be a co-handling unit."))
+        return data
 
     def to_data(self):
         data = {"is_key": bool(self.cleaned_data.get("is_key"))}
         if self.cleaned_data.get("category"):
             data["category"] = self.cleaned_data["category"]
+        lead, co = self.cleaned_data.get("lead_unit"), list(self.cleaned_data.get("co_units") or [])
+        if lead:
+            data["units"] = ([{"unit": lead.pk, "role": AssignmentRole.LEAD.value}]
+                             + [{"unit": u.pk, "role": AssignmentRole.CO.value} for u in co]
+                             if co else [{"unit": lead.pk, "role": AssignmentRole.SOLE.value}])
         return data
 
 
@@ -793,7 +815,7 @@ class ProposalFilterForm(forms.Form):
         # themselves are cached per committee and organisation version: forms.filter_options).
         self.fields["session"].choices = lambda: [_all_choice(), *self.options["sessions"]]
         self.fields["state"].choices = lambda: [_all_choice(), *ProposalState.choices]
-        self.fields["category"].choices = lambda: [_all_choice(), *Category.choices]
+        self.fields["category"].choices = lambda: [_all_choice(), *categories.catalogue(committee).choices(every=True)]
         self.fields["unit"].choices = lambda: [_all_choice(), *self.options["units"]]
         self.fields["sector"].choices = lambda: [_all_choice(), *((n, n) for n in self.options["sectors"])]
 

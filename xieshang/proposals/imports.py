@@ -15,8 +15,9 @@ Columns (headers as in the template; * required):
   正文         the text
   提案人*      the lead proposer: a member of the committee by exact name; or the exact name of a
                party or group (党派团体) or of a special committee (专委会)
-  类别         经济建设 / 政治建设 / 文化建设 / 社会建设 / 生态文明建设 / 农业农村 / 其他 (or 经济, 政治 …);
-               empty: 其他
+  类别         a category of the committee's own list, by name (or English name or code; the default list's
+               short names 经济, 政治 … too); a name the list does not hold yet is added to it (imported
+               with its history; the import's report names it); empty: the committee's default (其他)
   届次/年份    the session by year (2024) or by name (十三届三次会议, 13-3); empty: the session chosen on
                the import page
   承办单位     units by exact full or short name, separated by 、 or ；(or ; , ，): one unit handles it
@@ -58,6 +59,8 @@ from xieshang.core.imports import (
     sheet_rows,
 )
 
+from xieshang.core import categories
+
 from .models import Category, EvaluationVerdict, ProposerKind, ReplyOutcome
 
 __all__ = ["COLUMNS", "ImportResult", "ProposalPlan", "plan_proposals", "read_rows", "template"]
@@ -76,18 +79,8 @@ COLUMNS = [
     Column("reply_text", "答复内容", aliases=("答复", "答复意见"), width=40),
 ]
 
-CATEGORY_NAMES = {
-    Category.ECONOMY: "经济建设",
-    Category.POLITICS: "政治建设",
-    Category.CULTURE: "文化建设",
-    Category.SOCIETY: "社会建设",
-    Category.ECOLOGY: "生态文明建设",
-    Category.AGRICULTURE: "农业农村",
-    Category.OTHER: "其他",
-}
+# Short names of the default list's categories (a committee that kept them finds them by these too).
 _CATEGORY_ALIASES = {
-    **{name: code for code, name in CATEGORY_NAMES.items()},
-    **{str(code): code for code in CATEGORY_NAMES},
     "经济": Category.ECONOMY, "经济发展": Category.ECONOMY, "经济类": Category.ECONOMY,
     "政治": Category.POLITICS, "政法": Category.POLITICS, "政治法律": Category.POLITICS, "法制": Category.POLITICS,
     "文化": Category.CULTURE, "教育": Category.CULTURE, "文化教育": Category.CULTURE, "教科文卫": Category.CULTURE,
@@ -249,7 +242,7 @@ class ProposalPlan:
     session: object
     title: str
     body: str
-    category: str
+    category: str  # a code of the committee's list; "" while `new_category` is still to be added
     proposer_kind: str
     member: object | None = None
     organization: object | None = None
@@ -261,6 +254,7 @@ class ProposalPlan:
     sequence: int | None = None
     reply_date: datetime.date | None = None
     reply_text: str = ""
+    new_category: str = ""  # a category name the committee's list does not hold yet (the import adds it)
 
 
 def _parse_date(value) -> datetime.date | None:
@@ -296,10 +290,22 @@ class _Lookups:
         for u in HandlingUnit.objects.filter(committee=committee).exclude(short_name="").order_by("-is_active", "name"):
             self.units.setdefault(u.short_name, u)
         self.sessions = list(Session.objects.filter(term__committee=committee).select_related("term"))
+        self.categories = categories.catalogue(committee)
         self.numbers = set(Proposal.objects.filter(committee=committee, number__isnull=False).values_list("number", flat=True))
         self.sequences: dict[int, set[int]] = {}
         for sid, seq in Proposal.objects.filter(committee=committee, sequence__isnull=False).values_list("session_id", "sequence"):
             self.sequences.setdefault(sid, set()).add(seq)
+
+    def category(self, text: str) -> tuple[str, str]:
+        """(code, "") for a category of the committee's list named by `text` (empty: the default), else
+        ("", text): a new name, added to the list when the import is written."""
+        if not text:
+            return self.categories.default(), ""
+        code = self.categories.code_for(text)
+        if code is None:
+            alias = _CATEGORY_ALIASES.get(text) or _CATEGORY_ALIASES.get(text.lower())
+            code = alias if alias in self.categories else None
+        return (code, "") if code else ("", text)
 
     def session(self, text: str):
         """The session named by a year or a 届次 label; (session, None) or (None, message)."""
@@ -363,13 +369,11 @@ def plan_proposals(committee, rows, session=None) -> tuple[ImportResult, list[Pr
             result.add(row, _("The proposer “%(name)s” is not a member of this committee (nor a party, group or special "
                               "committee of it).") % {"name": proposer})
 
-        category_text = values.get("category", "").replace(" ", "")
-        category = Category.OTHER
-        if category_text:
-            category = _CATEGORY_ALIASES.get(category_text) or _CATEGORY_ALIASES.get(category_text.lower())
-            if category is None:
-                result.add(row, _("%(column)s must be one of %(choices)s, not “%(value)s”.") % {
-                    "column": "类别", "choices": "、".join(CATEGORY_NAMES.values()), "value": category_text})
+        category_text = values.get("category", "").replace(" ", "").replace("\u3000", "")
+        category, new_category = look.category(category_text)
+        if len(new_category) > categories.NAME_MAX:
+            result.add(row, _("%(column)s is too long (at most %(n)d characters).") % {
+                "column": "类别", "n": categories.NAME_MAX})
 
         session_text = values.get("session", "")
         row_session = session
@@ -453,7 +457,8 @@ def plan_proposals(committee, rows, session=None) -> tuple[ImportResult, list[Pr
         if len(result.errors) > before:
             continue
         plans.append(ProposalPlan(
-            row=row, session=row_session, title=title, body=body, category=category, units=units,
+            row=row, session=row_session, title=title, body=body, category=category, new_category=new_category,
+            units=units,
             outcome=outcome, verdict=verdict, number=number, sequence=sequence, reply_date=reply_date,
             reply_text=reply_text, **plan_kw,
         ))
@@ -491,6 +496,7 @@ def template(committee) -> bytes:
     from xieshang.core.models import HandlingUnit
 
     units = list(HandlingUnit.objects.filter(committee=committee, is_active=True).values_list("name", flat=True)[:200])
+    names = [e.name for e in categories.catalogue(committee).active]
     notes = [
         _("Fill in one proposal per row on the first sheet, below the headers. Do not change the headers; "
           "columns in red are required."),
@@ -504,11 +510,11 @@ def template(committee) -> bytes:
         "",
         _("Example:") + " 关于加快推进普惠托育服务体系建设的建议 | … | 张三 | 社会建设 | 2024 | 州卫生健康委员会、州教育局 | A | 满意",
         "",
-        _("Categories (类别):") + " " + "、".join(CATEGORY_NAMES.values()),
+        _("Categories (类别):") + " " + "、".join(names) + " " + _("(a name not in this list is added to it)"),
         _("Handling units (承办单位):") + " " + ("、".join(units) or "—"),
     ]
     choices = {
-        "category": list(CATEGORY_NAMES.values()),
+        "category": names,
         "outcome": ["A", "B", "C"],
         "evaluation": list(VERDICT_NAMES.values()),
     }

@@ -54,7 +54,7 @@ class ProposerKind(models.TextChoices):
     SPECIAL_COMMITTEE = "special_committee", _("special committee")
 
 
-Category = categories.Category  # the shared list (xieshang.core.categories)
+Category = categories.Category  # the default list's codes; a committee's own list is data (core.categories)
 
 
 class RejectReason(models.TextChoices):
@@ -74,7 +74,7 @@ class ConvertTarget(models.TextChoices):
 PROPOSAL_MATERIAL = "material"  # the purpose of the files attached to a proposal among the core attachments
 
 
-class Proposal(models.Model):
+class Proposal(categories.Categorized, models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("committee"))
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("session"))
     kind = models.CharField(_("kind"), max_length=16, choices=ProposalKind.choices, default=ProposalKind.SESSION)
@@ -84,7 +84,7 @@ class Proposal(models.Model):
 
     title = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"), blank=True)
-    category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.OTHER)
+    category = models.CharField(_("category"), max_length=16, default=Category.OTHER)  # a code of the committee's list
     suggested_units = models.CharField(_("suggested handling units"), max_length=300, blank=True)
 
     proposer_kind = models.CharField(_("proposer kind"), max_length=20, choices=ProposerKind.choices, default=ProposerKind.MEMBER)
@@ -511,7 +511,7 @@ CLUE_TITLE_LIMIT = 100
 CLUE_TEXT_LIMIT = 2000
 
 
-class ProposalClue(models.Model):
+class ProposalClue(categories.Categorized, models.Model):
     """提案线索: a suggested topic for a proposal, from a member or the public; reviewed by the office."""
 
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+", verbose_name=_("committee"))
@@ -527,7 +527,7 @@ class ProposalClue(models.Model):
     contact = models.CharField(_("contact"), max_length=60, blank=True)
     title = models.CharField(_("subject"), max_length=CLUE_TITLE_LIMIT)
     text = models.TextField(_("text"))
-    category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.OTHER)
+    category = models.CharField(_("category"), max_length=16, default=Category.OTHER)  # a code of the committee's list
     state = models.CharField(_("state"), max_length=10, choices=ClueState.choices, default=ClueState.SUBMITTED, db_index=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("duplicate of")

@@ -24,13 +24,13 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
+from xieshang.core import categories
 from xieshang.core import text as core_text
 from xieshang.core.text import BODY_MAX, TITLE_MAX
 from xieshang.core.workflow import as_id
 
 from .models import (
     AssignmentRole,
-    Category,
     ConvertTarget,
     EvaluationVerdict,
     HandlingConsultation,
@@ -198,7 +198,7 @@ class UpdateInput(ActionInput):
 
     title: Text(TITLE_MAX, required=True, single_line=True) = None
     body: Text(BODY_MAX, strip=False) = None
-    category: Choice(Category, blank_is_invalid=True) = None
+    category: categories.Code(blank_is_invalid=True) = None  # the committee's own list
     kind: Choice(ProposalKind, blank_is_invalid=True) = None
     suggested_units: Text(300) = None
     contact_phone: Text(32) = None
@@ -245,13 +245,6 @@ class WithdrawInput(ActionInput):
 
 class RequiredReasonInput(ActionInput):
     reason: Text(2000, required=True)
-
-
-class RegisterInput(ActionInput):
-    """register: the category and the key flag, when given (else the proposal keeps its own)."""
-
-    category: Choice(Category, required=False) = None
-    is_key: Bool(required=False) = None
 
 
 def _required() -> str:
@@ -315,6 +308,15 @@ def _units(raw):
             "or at least two units handling separately."
         ))
     return out
+
+
+class RegisterInput(ActionInput):
+    """register: the category and the key flag, when given (else the proposal keeps its own)."""
+
+    category: categories.Code(required=False) = None
+    is_key: Bool(required=False) = None
+    # 立案并交办: the units to assign the proposal to at once (as `assign` takes them); none: assigned later
+    units: Annotated[list[UnitRole] | None, BeforeValidator(lambda raw: _units(raw) if raw else None)] = None
 
 
 class AssignInput(ActionInput):

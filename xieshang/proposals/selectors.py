@@ -15,13 +15,13 @@ import datetime
 import json
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xieshang.core import audit
 from xieshang.core.errors import NotFound
 from xieshang.core.models import Event, Member, Role
+from xieshang.core.screens import url_or_hash
 from xieshang.core.selectors import has_role, member_ids_of, roles_of, unit_ids_of
 
 from . import search, workflow
@@ -46,14 +46,6 @@ A = AssignmentState
 OPEN_ASSIGNMENT_STATES = (A.ASSIGNED, A.HANDLING)
 PENDING_ASSIGNMENT_STATES = (A.ASSIGNED, A.OBJECTED, A.HANDLING)
 LIVE_PROPOSAL_STATES = (S.ASSIGNED, S.HANDLING)
-
-
-def url_or_hash(name: str, *args) -> str:
-    """reverse() that answers "#" while the page does not exist yet (the web screens grow in parallel)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return "#"
 
 
 def proposal_url(proposal) -> str:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xieshang.core import attachments, audit, formats, timers
+from xieshang.core import attachments, audit, categories, formats, timers
 from xieshang.core.workflow import Machine, Step, Transition, parse_input
 from xieshang.core.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound, ServiceError
 from xieshang.core.models import Event, HandlingUnit, Member, Role, Session
@@ -35,7 +35,6 @@ from .models import (
     Assignment,
     AssignmentRole,
     AssignmentState,
-    Category,
     ConvertTarget,
     CoSigner,
     CoUnitView,
@@ -125,7 +124,7 @@ def _assignment_state_label(state: str) -> str:
 
 
 def proposal_create(
-    *, actor, committee, title, body="", session=None, kind=ProposalKind.SESSION, category=Category.OTHER,
+    *, actor, committee, title, body="", session=None, kind=ProposalKind.SESSION, category=None,
     suggested_units="", contact_phone="", contact_address="", proposer_kind=ProposerKind.MEMBER,
     organization=None, special_committee=None, client_key=None,
 ) -> Proposal:
@@ -167,9 +166,11 @@ def proposal_create(
     values = parse_input(  # the fields of the draft, checked as "update" checks them
         schemas.UpdateInput,
         {
-            "title": title, "body": body, "kind": kind, "category": category, "suggested_units": suggested_units,
+            "title": title, "body": body, "kind": kind, "suggested_units": suggested_units,
+            "category": category or categories.catalogue(committee).default(),  # the committee's own list
             "contact_phone": contact_phone, "contact_address": contact_address,
         },
+        committee=committee,
     ).changes()
     proposal = Proposal(
         committee=committee, session=session, proposer_kind=proposer_kind,
@@ -224,8 +225,17 @@ def _after_save(proposal: Proposal) -> None:
 
 def proposal_act(*, actor, proposal, action: str, data: dict | None = None, expected_version=None) -> Proposal:
     """Carry out one transition of workflow.TRANSITIONS on `proposal` as `actor` (None: the scheduler),
-    through the core workflow machine (lock, 404, 403, version, 409, guard, handler, audit event)."""
-    return MACHINE.act(actor=actor, obj=proposal, action=action, data=data, expected_version=expected_version)
+    through the core workflow machine (lock, 404, 403, version, 409, guard, handler, audit event).
+
+    `register` with `units` (立案并交办) is two transitions in one transaction: the registration, then the
+    assignment to those units — each with its own permission check, audit event and notices; a refused
+    assignment undoes the registration."""
+    units = data.get("units") if action == "register" and isinstance(data, dict) else None
+    if not units:
+        return MACHINE.act(actor=actor, obj=proposal, action=action, data=data, expected_version=expected_version)
+    with transaction.atomic():
+        registered = MACHINE.act(actor=actor, obj=proposal, action=action, data=data, expected_version=expected_version)
+        return MACHINE.act(actor=actor, obj=registered, action="assign", data={"units": units})
 
 
 # --- Named services: one per action, each the machine's act() with its action (DESIGN.md) ---------------
@@ -484,6 +494,14 @@ def _next_number(p: Proposal) -> None:
     raise Conflict()
 
 
+def _record_suggestion(ctx: _Ctx, kind: str, chosen) -> None:
+    """What the text engine suggested for this decision and what was chosen (xieshang.text: the acceptance rate)."""
+    from xieshang.text.services import suggestion_record
+
+    p = ctx.obj
+    suggestion_record(committee=p.committee, kind=kind, obj=p, chosen=chosen, actor=ctx.actor, title=p.title, body=p.body)
+
+
 def _do_register(ctx: _Ctx) -> None:
     p = ctx.obj
     category = ctx.input.category or p.category
@@ -495,6 +513,9 @@ def _do_register(ctx: _Ctx) -> None:
     p.registered_at = ctx.now
     duty_ledger.credit_registration(p, ctx.today)  # the proposers' facts (duty.py), not the acting staff's
     ctx.payload = {"number": p.number, "category": category, "is_key": is_key}
+    if ctx.input.units:  # 立案并交办: proposal_act assigns next, in the same transaction
+        ctx.payload["assign_at_once"] = [u.unit for u in ctx.input.units]
+    _record_suggestion(ctx, "proposal.category", category)
     _tell(_proposer_users(p), p, "proposal.registered",
           Notice(gettext_lazy("Your proposal was registered as No. %(number)s: %(title)s"),
                  number=p.number, title=p.title))
@@ -585,6 +606,7 @@ def _do_assign(ctx: _Ctx) -> None:
     p.state = S.ASSIGNED
     p.assigned_at = ctx.now
     ctx.payload = {"units": [{"unit": a.unit_id, "role": a.role, "due_date": a.due_date.isoformat()} for a in created]}
+    _record_suggestion(ctx, "proposal.units", [a.unit_id for a in sorted(created, key=lambda a: a.role == AssignmentRole.CO)])
     for a in created:
         _tell_unit(ctx, a, "proposal.assigned",
                    Notice(gettext_lazy("New proposal assigned (%(role)s): %(title)s"),
@@ -1260,8 +1282,15 @@ def proposals_import(*, actor, committee, file, session=None):
     def at_nine(day):
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
 
+    new_categories = list(dict.fromkeys(plan.new_category for plan in plans if plan.new_category))
     try:
         with transaction.atomic():
+            if new_categories:  # the committee's own names, added to its list (imported with their history)
+                codes = categories.categories_named(actor=actor, committee=committee, names=new_categories)
+                for plan in plans:
+                    plan.category = codes.get(plan.new_category, plan.category)
+                result.notes += [_("The category “%(name)s” was added to the committee's list.") % {"name": name}
+                                 for name in new_categories]
             for plan in plans:
                 opened = plan.session.opens_on or datetime.date(plan.session.year, 1, 10)
                 start = at_nine(opened)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xieshang.core import calendar, pickers, timers
+from xieshang.core.categories import label as category_label
 from xieshang.core.attachments import attachment_response
 from xieshang.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from xieshang.core.formats import cn_date
@@ -52,7 +53,6 @@ from .lists import PROPOSALS
 from .models import (
     AssignmentRole,
     AssignmentState,
-    Category,
     CoSigner,
     EvaluationVerdict,
     ExtensionRequest,
@@ -628,7 +628,7 @@ def _row_labels() -> tuple:
     if labels is None:
         labels = _ROW_LABELS[key] = (
             {value: str(label) for value, label in ProposalState.choices},
-            {value: str(label) for value, label in Category.choices},
+            None,  # categories: each committee's own (core.categories.label)
             {value: str(label) for value, label in AssignmentRole.choices},
             (_("overdue by %(days)s working days"), _("%(days)s working days left")),
             reverse("proposals:detail", args=[987654321]).replace("987654321", "{}"),
@@ -652,7 +652,7 @@ def _rows(rows) -> list[dict]:
     """The rows of the staff list (proposals/list.html renders them) from `_list_queryset` tuples: their
     units come with them (no query per row, none for the units), labels, texts and the URL pattern made
     once, the working days left of all rows at once. Values only: the markup is the template's."""
-    states, categories, roles, due_texts, url_of = _row_labels()
+    states, _categories, roles, due_texts, url_of = _row_labels()
     today = deadlines.today()
     remind: dict[int, tuple] = {}
     out = []
@@ -672,7 +672,7 @@ def _rows(rows) -> list[dict]:
                         special if kind == ProposerKind.SPECIAL_COMMITTEE and special else person) or ""
             out.append({
                 "id": pid, "url": url_of.format(pid), "number": number or "—", "title": title, "is_key": is_key,
-                "proposer": proposer, "sector": sector, "category": categories.get(category) or category,
+                "proposer": proposer, "sector": sector, "category": category_label(cid, category),
                 "state": state, "state_label": states.get(state) or state, "due_class": due_class,
                 "due_text": due_text, "units": [(name, roles.get(role) or role) for role, _s, _d, _u, name, _id in live],
             })
@@ -845,7 +845,11 @@ def assign(request, pk):
                 messages.success(request, _("The proposal is assigned."))
                 return redirect("proposals:detail", pk=proposal.pk)
     else:
-        form = AssignForm(committee=committee, initial={"version": proposal.version}, suggested=proposal.suggested_units)
+        # ?accept=ids: the units the text engine suggested, accepted with one click (xieshang.text)
+        from xieshang.text.services import units_text
+
+        suggested = units_text(committee, request.GET.get("accept")) or proposal.suggested_units
+        form = AssignForm(committee=committee, initial={"version": proposal.version}, suggested=suggested)
     return render(request, "proposals/assign.html", {"form": form, "proposal": proposal})
 
 

@@ -169,6 +169,26 @@ def test_list_filters_sort_and_pages(actors, api):
     assert staff.get("opinions", {"sort": "password"}).status_code == 422
 
 
+def test_the_api_sorts_as_the_pages_name_them(actors, api):
+    """One definition of the sorts (opinions/lists.REPORT_SORTS): every sort the page's list offers is the API's,
+    and the API orders by it as the page does."""
+    from django.urls import reverse
+
+    from xieshang.opinions.lists import REPORT_SORTS
+    from xieshang.opinions.tests._screens import client_for
+
+    for title in ("乙关于牧区饮水安全的建议", "甲关于城市停车难的建议", "丙关于社区养老的建议"):
+        walk_to("submitted", actors, title=title)
+    staff = api("staff")
+    page = client_for(actors.staff)
+    for sort in (s.key for s in REPORT_SORTS):
+        answer = staff.get("opinions", {"sort": sort})
+        assert answer.status_code == 200, sort
+        on_page = [r.title for r in page.get(reverse("opinions:list"), {"tab": "all", "sort": sort}).context["rows"]]
+        assert [i["title"] for i in answer.json()["items"]] == on_page, sort
+    assert staff.get("opinions", {"sort": "submitted_at"}).status_code == 422  # the old name is gone
+
+
 def _queries(client, path, params=None) -> int:
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(path, params)

@@ -254,6 +254,7 @@ def _machine(world):
 
 
 @pytest.mark.django_db
+@pytest.mark.long
 def test_random_walks_keep_the_invariants():
     clock.set_to(datetime.date(2026, 3, 2))
     a = make_actors()

@@ -114,14 +114,19 @@ FORMS = [(action, cls, schemas.INPUTS[action]) for action, cls in forms.ACTION_F
 ]
 
 
+# Form fields that together make one schema field (the register form's units: its `to_data` builds them).
+COMPOSED = {"register": {"lead_unit": "units", "co_units": "units"}}
+
+
 @pytest.mark.parametrize("action,form_class,schema", FORMS, ids=[f"{a}-{c.__name__}" for a, c, _s in FORMS])
 def test_each_page_form_posts_the_schemas_fields_with_its_limits_and_choices(action, form_class, schema):
     fields = form_class.base_fields
     # the drafting form posts its UPDATE_FIELDS to "update" (session, client_key …: the create and the page's own)
     posted = set(form_class.UPDATE_FIELDS) if form_class is forms.ProposalForm else set(fields)
-    assert posted <= set(schema.model_fields), (action, posted - set(schema.model_fields))
+    composed = COMPOSED.get(action, {})
+    assert {composed.get(n, n) for n in posted} <= set(schema.model_fields), (action, posted - set(schema.model_fields))
     required = set(schemas.json_schema_of(schema).get("required", []))
-    for name in posted:
+    for name in posted - set(composed):
         field, prop = fields[name], _schema_field(schema, name)
         if isinstance(field, django_forms.CharField) and field.max_length and action != "merge":
             assert prop.get("maxLength") == field.max_length, (action, name)
@@ -142,6 +147,21 @@ def test_the_assignment_page_and_the_batch_feed_the_assign_schema(committee):
     # the batch passes the units as rows: the schema reads their ids
     parsed = parse_input(schemas.AssignInput, {"units": [{"unit": lead, "role": "sole"}]})
     assert [(u.unit, u.role) for u in parsed.units] == [(lead.pk, "sole")]
+
+
+def test_the_register_form_feeds_the_units_of_the_register_schema(committee):
+    actors = make_actors(committee, units=2)
+    lead, co = actors.units
+    proposal = type("P", (), {"committee_id": committee.pk, "category": ""})()
+    form = forms.RegisterForm({"lead_unit": lead.pk, "co_units": [co.pk]}, ctx={"proposal": proposal})
+    assert form.is_valid(), form.errors
+    parsed = parse_input(schemas.RegisterInput, form.to_data())
+    assert [(u.unit, u.role) for u in parsed.units] == [(lead.pk, "lead"), (co.pk, "co")]
+    alone = forms.RegisterForm({"lead_unit": lead.pk}, ctx={"proposal": proposal})
+    assert alone.is_valid() and alone.to_data()["units"] == [{"unit": lead.pk, "role": "sole"}]
+    assert parse_input(schemas.RegisterInput, {}).units is None  # no units: registered, assigned later
+    for bad in ({"co_units": [co.pk]}, {"lead_unit": lead.pk, "co_units": [lead.pk]}):
+        assert not forms.RegisterForm(bad, ctx={"proposal": proposal}).is_valid()
 
 
 # --- The API reads the values the schemas declare --------------------------------------------------------

@@ -164,7 +164,7 @@ BAD_ROWS = [
     ["好的一行", "正文", "张三", "", "2024", "州教育局", "A", "满意", "13-2-0007"],          # row 2: fine
     ["提案人不存在", "正文", "王五", "", "2024", "", "", "", ""],                           # row 3
     ["单位不存在", "正文", "张三", "", "2024", "州不存在局", "", "", ""],                     # row 4
-    ["类别不存在", "正文", "张三", "天文", "2024", "", "", "", ""],                           # row 5
+    ["类别过长", "正文", "张三", "天文" * 21, "2024", "", "", "", ""],                       # row 5: 42 characters
     ["答复类别错误", "正文", "张三", "", "2024", "州教育局", "D", "", ""],                    # row 6
     ["评价错误", "正文", "张三", "", "2024", "州教育局", "A", "很好", ""],                    # row 7
     ["提案号重复", "正文", "张三", "", "2024", "", "", "", "13-2-0007"],                     # row 8
@@ -186,7 +186,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(world):
     assert sorted(rows) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
     assert "王五" in rows[3][0]
     assert "州不存在局" in rows[4][0]
-    assert "天文" in rows[5][0]
+    assert "类别" in rows[5][0] and "40" in rows[5][0]  # a new category name, but too long for the list
     assert "D" in rows[6][0]
     assert "很好" in rows[7][0]
     assert "13-2-0007" in rows[8][0] and "2" in rows[8][0]  # names the row it repeats

@@ -360,6 +360,7 @@ def _machine(world, clock):
 
 
 @pytest.mark.django_db
+@pytest.mark.long
 def test_random_walks_keep_the_invariants(committee):
     clock = Clock()
     clock.day = Clock._day
