@@ -16,4 +16,5 @@ class ReportsConfig(AppConfig):
             NavItem(_("Statistics"), "reports:proposals", frozenset({Role.STAFF, Role.ADMIN, Role.LEADER}), order=800),
             NavItem(_("Opinion report statistics"), "reports:opinions", frozenset({Role.STAFF, Role.ADMIN, Role.LEADER}),
                     order=810),
+            NavItem(_("Hot topics"), "reports:hot", frozenset({Role.STAFF, Role.ADMIN, Role.LEADER}), order=815),
         ))

@@ -63,6 +63,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from xieshang.core import categories
 from xieshang.core.formats import percent
 from xieshang.opinions.models import (
     Adoption,
@@ -70,7 +71,6 @@ from xieshang.opinions.models import (
     Forwarding,
     Instruction,
     Level,
-    OpinionCategory,
     OpinionReport,
     OpinionState,
     OpinionVersion,
@@ -221,7 +221,7 @@ def opinion_statistics(committee, *, year=None) -> dict:
     ]
     stats["by_sector"] = _by_group(reports.annotate(group_key=_sector_expression()))
     stats["by_organization"] = _by_group(reports.annotate(group_key=_organization_expression()))
-    stats["by_category"] = _by_group(reports.annotate(group_key=F("category")), dict(OpinionCategory.choices))
+    stats["by_category"] = _by_group(reports.annotate(group_key=F("category")), categories.catalogue(committee).labels())  # the committee's list
     return stats
 
 

@@ -68,13 +68,13 @@ from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from xieshang.core import categories
 from xieshang.core.formats import percent
 from xieshang.core.models import Session
 from xieshang.proposals.models import (
     Assignment,
     AssignmentRole,
     AssignmentState,
-    Category,
     PROPOSAL_SUPERVISED,
     PROPOSAL_TO_REVIEW,
     PROPOSAL_UNDER_REVIEW,
@@ -282,7 +282,7 @@ def proposal_statistics(committee, *, year=None, session=None) -> dict:
     stats["outcomes"] = {"A": totals["outcome_a"], "B": totals["outcome_b"], "C": totals["outcome_c"]}
 
     stats["by_unit"] = _by_unit(committee, year=year, session=session)
-    stats["by_category"] = _by_group(proposals, "category", dict(Category.choices))
+    stats["by_category"] = _by_group(proposals, "category", categories.catalogue(committee).labels())
     stats["by_sector"] = _by_group(proposals.annotate(sector_key=_sector_expression()), "sector_key", None)
     return stats
 

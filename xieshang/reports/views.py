@@ -15,13 +15,15 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xieshang.core import categories
+from xieshang.core.documents import DOCX
 from xieshang.core.errors import Invalid, NotFound, ServiceError, page_error
 from xieshang.core.imports import XLSX_CONTENT_TYPE
 from xieshang.core.middleware import committee_of_request
 from xieshang.core.selectors import has_role
 from xieshang.proposals import documents, imports
 from xieshang.proposals import selectors as proposal_selectors
-from xieshang.proposals.models import Category, Reply
+from xieshang.proposals.models import Reply
 from xieshang.proposals.services import proposals_import
 
 from . import charts, exports
@@ -29,7 +31,6 @@ from .forms import ProposalImportForm, StatisticsFilterForm
 from .proposal_stats import FIGURES, RATES, UnknownFigure, figure_list_params, proposal_statistics, proposal_statistics_records
 from .selectors import IMPORT_ROLES, default_year, import_committee, statistics_committee
 
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 RECORDS_PER_PAGE = 50
 
 CARD_GROUPS = [
@@ -159,7 +160,7 @@ def proposals_records(request):
     if unit is not None and not (unit.isascii() and unit.isdigit() and len(unit) < 19):
         raise Http404
     category = request.GET.get("category") or None
-    if category is not None and category not in Category.values:
+    if category is not None and category not in categories.catalogue(committee):
         raise Http404
     sector = request.GET.get("sector")
     try:
@@ -195,7 +196,7 @@ def proposals_records(request):
             raise Http404
         narrowing.append(found.name)
     if category:
-        narrowing.append(str(Category(category).label))
+        narrowing.append(categories.label(committee, category))
     if sector is not None:
         narrowing.append(sector or _("(none)"))
     list_params = figure_list_params(figure, year=filters["year"], session=filters["session"], category=category,
@@ -236,6 +237,8 @@ def import_proposals(request):
             else:
                 if result.ok:
                     messages.success(request, _("Import finished: %(created)d proposals imported.") % {"created": result.created})
+                    for note in result.notes:  # the categories the import added
+                        messages.info(request, note)
                     return redirect("reports:import_proposals")
     else:
         form = ProposalImportForm(committee=committee)
@@ -261,7 +264,7 @@ def import_proposals_template(request):
 
 
 def _docx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=DOCX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

@@ -1,6 +1,6 @@
 """Statistics and reports in the probe's access matrix (core/tests/test_probe_matrix.py)."""
 
-from xieshang.core.tests.probe import OFFICE, SIGNED_IN, Page
+from xieshang.core.tests.probe import OFFICE, SIGNED_IN, Endpoint, Page
 
 READERS = OFFICE | {"leader"}
 
@@ -15,5 +15,9 @@ PAGES = [
     Page("reports:proposal_docx", obj="proposals.closed", ok=SIGNED_IN),  # whoever sees the proposal
     Page("reports:proposal_docx", obj="proposals.hidden_draft", ok=frozenset()),
     Page("reports:reply_letter_docx", obj="proposals.reply", ok=SIGNED_IN),
+    # Hot topics (xieshang.text.hot): the statistics roles.
+    Page("reports:hot", ok=READERS),
+    Page("reports:hot_card", ok=READERS),
+    Page("reports:hot_export", ok=READERS),
 ]
-API = []
+API = [Endpoint("/api/v1/text/hot-topics", ok=READERS)]

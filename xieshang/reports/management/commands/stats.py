@@ -1,12 +1,18 @@
 """`xieshang stats proposals --committee changji --year 2024 [--session ID] [--json]`
 `xieshang stats opinions --committee changji --year 2024 [--json]`
+`xieshang stats grassroots --committee changji --year 2024 [--json]`
+`xieshang stats consultation --committee changji --year 2024 [--json]`
+`xieshang stats liaison --committee changji --year 2024 [--json]` (xieshang.liaison.stats: the line to the Party committee)
 
 Prints the proposal statistics of a committee (the figures of `reports.proposal_stats`, the same as
 the statistics page): a table of figures and the breakdown by handling unit, or with --json every
 figure and breakdown as one JSON object (keys such as received, registered, replied, reply_rate,
 satisfaction_rate; rates are numbers from 0 to 1, or null when there is nothing to divide).
 `opinions` prints the opinion report statistics (`reports.opinion_stats`: received, forwarded, adopted,
-instructions, adoption_rate …) the same way.
+instructions, adoption_rate …) the same way; `grassroots` the grassroots consultation statistics
+(`reports.grassroots_stats`: stations, studios, sector_studios, activities, demands_received,
+demands_answered, answer_rate, on_time_rate … and by_county); `consultation` the year's meetings
+(`consultation.stats`: meetings by form, meetings_total, attendance, speeches, outcome_reports).
 """
 
 import json
@@ -20,10 +26,12 @@ from xieshang.reports.proposal_stats import FIGURES, RATES, proposal_statistics
 
 
 class Command(BaseCommand):
-    help = "Print statistics: `stats proposals|opinions --committee CODE [--year YYYY] [--session ID] [--json]`."
+    help = ("Print statistics: `stats proposals|opinions|grassroots|consultation --committee CODE [--year YYYY] "
+            "[--session ID] [--json]`.")
 
     def add_arguments(self, parser):
-        parser.add_argument("subject", choices=["proposals", "opinions"], help="what to count (proposals, opinions)")
+        parser.add_argument("subject", choices=["proposals", "opinions", "grassroots", "consultation", "liaison"],
+                            help="what to count (proposals, opinions, grassroots, consultation)")
         parser.add_argument("--committee", required=True, help="the committee's code, e.g. changji")
         parser.add_argument("--year", type=int, help="the year of the sessions to count")
         parser.add_argument("--session", type=int, help="the id of one session")
@@ -39,6 +47,30 @@ class Command(BaseCommand):
             from xieshang.reports.opinion_stats import print_opinion_statistics
 
             print_opinion_statistics(self.stdout, found, year, as_json=json)
+            return
+        if subject == "grassroots":
+            if session is not None:
+                raise CommandError("--session is for proposals; grassroots statistics count by --year.")
+            from xieshang.reports.grassroots_stats import print_grassroots_statistics
+
+            print_grassroots_statistics(self.stdout, found, year, as_json=json)
+            return
+        if subject == "consultation":  # meetings by form (xieshang.consultation.stats); the year: this one by default
+            if session is not None:
+                raise CommandError("--session is for proposals; consultation statistics count by --year.")
+            from xieshang.consultation.stats import print_meeting_statistics
+            from xieshang.core import clock
+            from xieshang.inspections.stats import print_with_consultation  # + inspections, supervision (#14)
+
+            print_with_consultation(print_meeting_statistics, self.stdout, found, year or clock.today().year, as_json=json)
+            return
+        if subject == "liaison":  # the line to the Party committee (xieshang.liaison.stats); this year by default
+            if session is not None:
+                raise CommandError("--session is for proposals; liaison statistics count by --year.")
+            from xieshang.core import clock
+            from xieshang.liaison.stats import print_liaison_statistics
+
+            print_liaison_statistics(self.stdout, found, year or clock.today().year, as_json=json)
             return
         session_obj = None
         if session is not None:
