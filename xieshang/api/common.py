@@ -1,17 +1,23 @@
-"""What every app's API module shares: the caller's committee, and reading an action's body."""
+"""What every app's API module shares: the caller's committee, reading an action's body, a timeline, and the
+read endpoints of a resource (its list, one item, its timeline)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection
+from typing import Any
 
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
 
+from xieshang.core import audit
 from xieshang.core.errors import ErrorCode, Forbidden
 from xieshang.core.workflow import MAX_ID
 
 from .auth import committee_for
 from .errors import VALIDATION_ERROR, ApiError
+from .schemas import ERRORS
 
 
 def committee_or_forbidden(request):
@@ -92,3 +98,69 @@ def event_out(event) -> dict:
         "to_label": str(getattr(event, "to_label", "") or ""),
         "payload": event.payload or {},
     }
+
+
+def labelled_timeline(obj, *, label: Callable[[str], object], state_label: Callable[[str], object]) -> list[dict]:
+    """The audit events of `obj` as the API shows them (`event_out`): each action named by `label` (else its
+    code), the states by `state_label` (a state machine's)."""
+    out = []
+    for event in audit.timeline(obj):
+        event.label = label(event.action) or event.action
+        event.from_label = state_label(event.from_state) if event.from_state else ""
+        event.to_label = state_label(event.to_state) if event.to_state else ""
+        out.append(event_out(event))
+    return out
+
+
+def add_read_routes(
+    router: Router,
+    *,
+    path: str,
+    operation_id: str,
+    name: str,
+    get: Callable[[Any, Any, int], Any],
+    out: Callable[[Any, Any], dict],
+    schema: Any,
+    summary: str,
+    timeline: Callable[[Any], list[dict]],
+    event_schema: Any,
+    events_summary: str,
+    committee: Callable[[HttpRequest], Any] = committee_for,
+    tags: list[str] | None = None,
+    page: Callable[[Any, Any, Any], dict] | None = None,
+    page_schema: Any = None,
+    filters: type[Schema] | None = None,
+    list_summary: str = "",
+) -> None:
+    """Register on `router` the read endpoints of a resource at `path` whose bodies are only this:
+
+    - with `page`: GET {path} (`{operation_id}_list`, `list_summary`, `page_schema`), the query parameters of
+      `filters`: `page(user, committee, filters)`;
+    - GET {path}/{id} (`{operation_id}_get`, `summary`, `schema`): `out(user, get(user, committee, id))`;
+    - GET {path}/{id}/events (`{operation_id}_events`, `events_summary`, a list of `event_schema`):
+      `timeline(get(user, committee, id))`.
+
+    `committee(request)` is the caller's committee: `committee_for` (none: the selector finds nothing, 404) or
+    `committee_or_forbidden` (none: 403). Every response also documents ERRORS. The views are named
+    `{name}_list`, `{name}_detail`, `{name}_events` (their URL names) and have no docstring (no description).
+    An endpoint that does more than this is written out in its module."""
+
+    def listing(request, filters):
+        return page(request.auth, committee(request), filters)
+
+    def detail(request, id: int):
+        return out(request.auth, get(request.auth, committee(request), id))
+
+    def events(request, id: int):
+        return timeline(get(request.auth, committee(request), id))
+
+    for view, suffix in ((listing, "list"), (detail, "detail"), (events, "events")):
+        view.__name__ = view.__qualname__ = f"{name}_{suffix}"
+    if page is not None:
+        listing.__annotations__["filters"] = Query[filters]  # type: ignore[valid-type]
+        router.get(path, response={200: page_schema, **ERRORS}, summary=list_summary,
+                   operation_id=f"{operation_id}_list", tags=tags)(listing)
+    router.get(f"{path}/{{int:id}}", response={200: schema, **ERRORS}, summary=summary,
+               operation_id=f"{operation_id}_get", tags=tags)(detail)
+    router.get(f"{path}/{{int:id}}/events", response={200: list[event_schema], **ERRORS}, summary=events_summary,
+               operation_id=f"{operation_id}_events", tags=tags)(events)

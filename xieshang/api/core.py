@@ -231,6 +231,28 @@ def units(request):
     return [_unit(u) for u in selectors.handling_units_of(request.auth, committee)]
 
 
+class CommitteeCategoryOut(Schema):
+    code: str = Field(description="What the records store (proposals, opinion reports, demands)")
+    name: str = Field(description="The name as the committee writes it")
+    name_en: str
+    label: str = Field(description="The name in the request's language")
+    active: bool = Field(description="Offered for new records (a category out of use stays on old ones)")
+
+
+@router.get("/categories", response={200: list[CommitteeCategoryOut], **ERRORS}, summary="The committee's categories",
+            operation_id="categories_list")
+def category_list(request):
+    """The current committee's own category list, in its order (core.categories): the `category` codes the
+    proposal, opinion report and demand endpoints accept (an unknown one is 422)."""
+    from xieshang.core import categories
+
+    committee = committee_for(request)
+    if committee is None:
+        return []
+    return [{"code": e.code, "name": e.name, "name_en": e.name_en, "label": e.label, "active": e.active}
+            for e in categories.catalogue(committee).entries]
+
+
 class MemberSearch(Schema):
     q: str = Field("", max_length=40, description="Part of the member's name")
     limit: int = Field(30, ge=1, le=100)

@@ -95,8 +95,14 @@ api = XieshangAPI(
 )
 errors.install(api)
 
+from .consultation import router as consultation_router  # noqa: E402
 from .core import router as core_router  # noqa: E402
+from .duty import router as duty_router  # noqa: E402
 from .exports import router as exports_router  # noqa: E402
+from .grassroots import router as grassroots_router  # noqa: E402
+from .grassroots_public import router as grassroots_public_router  # noqa: E402
+from .inspections import router as inspections_router  # noqa: E402
+from .liaison import router as liaison_router  # noqa: E402
 from .opinions import router as opinions_router  # noqa: E402
 from .proposal_clues import router as proposal_clues_router  # noqa: E402
 from .proposals import router as proposals_router  # noqa: E402
@@ -106,3 +112,15 @@ api.add_router("/proposals/clues", proposal_clues_router)  # before /proposals: 
 api.add_router("/proposals", proposals_router)
 api.add_router("/opinions", opinions_router)
 api.add_router("/exports", exports_router)
+api.add_router("/public", grassroots_public_router)  # no token: the citizen's door (xieshang.grassroots)
+api.add_router("/", grassroots_router)  # /places, /activities, /demands (xieshang.grassroots)
+api.add_router("/", duty_router)  # /duty/… and /members/{id}/duty (xieshang.members)
+api.add_router("/", consultation_router)  # /meetings (xieshang.consultation)
+api.add_router("/liaison", liaison_router)  # /liaison/… (xieshang.liaison)
+api.add_router("/consultation", inspections_router)  # /consultation/inspections, /supervision, /special-supervisors (xieshang.inspections)
+from .text_hot import router as text_hot_router  # noqa: E402
+
+api.add_router("/text", text_hot_router)  # /text/hot-topics (xieshang.text.hot)
+from .text import router as text_router  # noqa: E402
+
+api.add_router("/text", text_router)  # /text/similar, /text/suggest (xieshang.text)

@@ -25,10 +25,10 @@ from ninja import Field, Path, Query, Router, Schema
 from xieshang.core.text import BODY_MAX, Text
 from xieshang.core.workflow import MAX_ID
 from xieshang.opinions import selectors, workflow
+from xieshang.opinions.lists import REPORT_SORTS
 from xieshang.opinions.models import (
     TEXT_LIMIT,
     Level,
-    OpinionCategory,
     OpinionState,
     SubmitterKind,
 )
@@ -40,8 +40,7 @@ from .schemas import ERRORS, ErrorOut, Status
 
 router = Router(tags=["opinions"])
 
-SORT_KEYS = tuple(selectors.SORTS)
-SORTS = SORT_KEYS + tuple(f"-{k}" for k in SORT_KEYS)
+SORTS = tuple(s.key for s in REPORT_SORTS)  # the report lists' sorts (opinions/lists.py), as the pages name them
 ACTIONS = workflow.ACTIONS
 
 StateValue = Literal[tuple(OpinionState.values)]  # type: ignore[valid-type]
@@ -75,6 +74,7 @@ class OpinionListItem(Schema):
     state: str
     state_label: str
     category: str
+    category_label: str = Field(description="The category's name in the committee's list")
     submitter_kind: str
     submitters: list[str]
     is_combined: bool
@@ -104,7 +104,7 @@ class OpinionIn(Schema):
     situation: Text(BODY_MAX) = ""
     analysis: Text(BODY_MAX) = ""
     suggestion: Text(BODY_MAX) = ""
-    category: str = Field("other", max_length=40)
+    category: str = Field("", max_length=40, description="A code of the committee's list; its default when empty")
     commission: int | None = Field(None, ge=1, le=MAX_ID)
     submitter_kind: SubmitterKindValue = "member"  # type: ignore[valid-type]
     organization: int | None = Field(None, ge=1, le=MAX_ID)
@@ -279,7 +279,8 @@ def _bulletin_label(b) -> str | None:
 def list_item(report) -> dict:
     return {
         "id": report.pk, "year": report.year, "number": report.number, "title": report.title, "state": report.state,
-        "state_label": report.get_state_display(), "category": report.category, "submitter_kind": report.submitter_kind,
+        "state_label": report.get_state_display(), "category": report.category,
+        "category_label": report.category_label, "submitter_kind": report.submitter_kind,
         "submitters": [_author_name(a) for a in report.authors.all()], "is_combined": report.is_combined,
         "combined_into": report.combined_into_id, "commission": report.commission_id,
         "bulletin": _bulletin_label(report.bulletin), "created_at": report.created_at,
@@ -296,7 +297,7 @@ def opinion_out(user, report) -> dict:
         "title": report.title, "situation": report.situation, "analysis": report.analysis,
         "suggestion": report.suggestion, "body": report.body, "text_length": report.text_length,
         "text_limit": TEXT_LIMIT, "category": report.category,
-        "category_label": str(dict(OpinionCategory.choices).get(report.category, report.category)),
+        "category_label": report.category_label,  # the committee's own list
         "state": report.state, "state_label": report.get_state_display(), "submitter_kind": report.submitter_kind,
         "organization": report.organization.name if report.organization_id else None,
         "special_committee": report.special_committee.name if report.special_committee_id else None,

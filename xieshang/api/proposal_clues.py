@@ -19,10 +19,11 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
+from xieshang.core import categories
 from xieshang.core.workflow import MAX_ID
 from xieshang.proposals import clue_selectors as selectors
 from xieshang.proposals.clue_workflow import CLUE_GROUPS
-from xieshang.proposals.models import Category, ClueState
+from xieshang.proposals.models import ClueState
 
 from .auth import committee_for
 from .common import action_body, committee_or_forbidden
@@ -30,7 +31,7 @@ from .schemas import ERRORS, SessionRef, Status
 
 router = Router(tags=["proposal clues"])
 
-CategoryValue = Literal[tuple(Category.values)]  # type: ignore[valid-type]
+CategoryValue = categories.ApiCode  # a code of the committee's own list (checked by the services: 422)
 StateValue = Literal[tuple(ClueState.values)]  # type: ignore[valid-type]
 GroupValue = Literal[tuple(CLUE_GROUPS)]  # type: ignore[valid-type]
 
@@ -56,6 +57,7 @@ class ClueOut(Schema):
     title: str
     text: str
     category: str
+    category_label: str = Field(description="The category's name in the committee's list")
     state: str
     state_label: str
     source: str
@@ -81,7 +83,7 @@ class CluePage(Schema):
 class ClueIn(Schema):
     title: str = Field(..., max_length=200)
     text: str = Field(..., max_length=10000)
-    category: CategoryValue = "other"
+    category: CategoryValue | None = Field(None, description="A code of the committee's list; its default when omitted")
     call: int | None = Field(None, ge=1, le=MAX_ID)
 
 
@@ -121,7 +123,8 @@ def clue_out(user, clue, *, with_actions: bool = False) -> dict:
 
     office = selectors.is_office(user, clue.committee_id)
     return {
-        "id": clue.pk, "title": clue.title, "text": clue.text, "category": clue.category, "state": clue.state,
+        "id": clue.pk, "title": clue.title, "text": clue.text, "category": clue.category,
+        "category_label": clue.category_label, "state": clue.state,
         "state_label": str(clue.get_state_display()), "source": clue.source, "call": clue.call_id,
         "submitted_by": clue.submitted_by.display_name if clue.submitted_by_id else None,
         "name": clue.name if office else None, "contact": clue.contact if office else None,
@@ -193,6 +196,8 @@ def clue_list(request, filters: Query[ClueFilters]):
     if committee is None:
         return {"items": [], "count": 0, "page": filters.page, "page_size": filters.page_size}
     params = filters.dict(exclude={"page", "page_size"})
+    if params.get("category"):
+        categories.known(committee, params["category"])
     params["mine"] = "1" if params.get("mine") else ""
     qs = selectors.clue_list(request.auth, committee, params)
     count = qs.count()

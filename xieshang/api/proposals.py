@@ -17,7 +17,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
+from xieshang.core import categories
 from xieshang.core.attachments import attachment_response
+from xieshang.core.documents import DOCX
 from xieshang.core.errors import Invalid
 from xieshang.core.models import Organization, Session, SpecialCommittee
 from xieshang.core.text import BODY_MAX, TITLE_MAX, Text
@@ -29,7 +31,6 @@ from xieshang.proposals.lists import PROPOSALS
 from xieshang.proposals.models import (
     AssignmentRole,
     AssignmentState,
-    Category,
     Proposal,
     ProposalKind,
     ProposalState,
@@ -44,7 +45,6 @@ from .schemas import ERRORS, ErrorOut, SessionRef, Status, UnitRef
 
 router = Router(tags=["proposals"])
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORTS = PROPOSALS.sort_keys  # the list's sorts (xieshang.proposals.lists), as the page and the export have them
 ACTIONS = tuple(workflow.TRANSITIONS)
@@ -53,7 +53,7 @@ ID_KEYS = {"assignment", "reply", "request", "into", "leader", "unit"}
 BOOL_KEYS = {"is_key", "value", "replies"}
 LIST_KEYS = {"members", "assignments"}
 
-CategoryValue = Literal[tuple(Category.values)]  # type: ignore[valid-type]
+CategoryValue = categories.ApiCode  # a code of the committee's own list (checked by the services: 422)
 KindValue = Literal[tuple(ProposalKind.values)]  # type: ignore[valid-type]
 ProposerKindValue = Literal[tuple(ProposerKind.values)]  # type: ignore[valid-type]
 StateValue = Literal[tuple(ProposalState.values)]  # type: ignore[valid-type]
@@ -125,7 +125,7 @@ class ProposalIn(Schema):
     body: Text(BODY_MAX, strip=False) = ""
     session: int | None = Field(None, ge=1, le=MAX_ID, description="Session id; the committee's current session when omitted")
     kind: KindValue = "session"
-    category: CategoryValue = "other"
+    category: CategoryValue | None = Field(None, description="A code of the committee's list; its default when omitted")
     suggested_units: Text(300) = ""
     contact_phone: Text(32, single_line=True) = ""
     contact_address: Text(120, single_line=True) = ""
@@ -518,7 +518,7 @@ def proposal_out(user, proposal: Proposal) -> dict:
         "kind": p.kind,
         "kind_label": str(p.get_kind_display()),
         "category": p.category,
-        "category_label": str(p.get_category_display()),
+        "category_label": p.category_label,
         "suggested_units": p.suggested_units,
         "proposer_kind": p.proposer_kind,
         "proposer": p.proposer_name,
@@ -575,8 +575,7 @@ def proposal_out(user, proposal: Proposal) -> dict:
 
 
 def _list_labels() -> dict:
-    return {"state": {v: str(label) for v, label in ProposalState.choices},
-            "category": {v: str(label) for v, label in Category.choices}}
+    return {"state": {v: str(label) for v, label in ProposalState.choices}}
 
 
 # The columns the list's items show; the page reads nothing else (no text bodies, no unused joins).
@@ -592,7 +591,7 @@ LIST_COLUMNS = (
 def _list_items(qs, start: int, size: int) -> list[dict]:
     """The items of one page of the selector's plain list, in one query: the rows with their live units
     (selectors.with_live_units, ordered by role, then id), `next_due` the earliest reply date of an open one."""
-    rows = selectors.with_live_units(qs[start : start + size]).values(*LIST_COLUMNS, "live_units")
+    rows = selectors.with_live_units(qs[start : start + size]).values(*LIST_COLUMNS, "committee_id", "live_units")
     labels = _list_labels()
     url_of = reverse("api:proposal_detail", kwargs={"id": 987654321}).replace("987654321", "{}")
     items = []
@@ -605,7 +604,7 @@ def _list_items(qs, start: int, size: int) -> list[dict]:
         r["sector"] = r.pop("sector_name")
         r["session"] = r.pop("session_id")
         r["state_label"] = labels["state"].get(r["state"], r["state"])
-        r["category_label"] = labels["category"].get(r["category"], r["category"])
+        r["category_label"] = categories.label(r.pop("committee_id"), r["category"])  # the committee's own list
         r["units"] = [{"id": unit_id, "name": name, "role": role, "state": state}
                       for role, state, _due, unit_id, name, _pk in live]
         r["next_due"] = min((due for _r, state, due, *_ in live if state in selectors.OPEN_ASSIGNMENT_STATES),
@@ -681,6 +680,8 @@ def proposal_list(request, filters: Query[ProposalFilters]):
     committee = committee_for(request)
     if committee is None:
         return {"items": [], "count": 0, "page": filters.page, "page_size": filters.page_size}
+    if filters.category:
+        categories.known(committee, filters.category)
     qs = selectors.proposal_list(request.auth, committee, _filter_params(filters), plain=True)
     count = qs.count()
     start = (filters.page - 1) * filters.page_size
