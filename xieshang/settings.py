@@ -66,9 +66,15 @@ INSTALLED_APPS = [
     "xieshang.core",
     "xieshang.proposals",
     "xieshang.opinions",
+    "xieshang.grassroots",
+    "xieshang.consultation",
+    "xieshang.inspections",
+    "xieshang.liaison",
+    "xieshang.members",
     "xieshang.reports",
     "xieshang.portal",
     "xieshang.api",
+    "xieshang.text",  # text engine: suggestions and similar items (issue #16, docs/text.md)
 ]
 
 MIDDLEWARE = [

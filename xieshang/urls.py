@@ -16,7 +16,14 @@ urlpatterns = [
     *([path("django-admin/", admin.site.urls)] if settings.XIESHANG_DJANGO_ADMIN else []),
     path("proposals/", include("xieshang.proposals.urls")),
     path("opinions/", include("xieshang.opinions.urls")),
+    path("members/", include("xieshang.members.urls")),
     path("reports/", include("xieshang.reports.urls")),
+    path("grassroots/", include("xieshang.grassroots.urls")),
+    path("consultation/", include("xieshang.consultation.urls")),
+    path("text/", include("xieshang.text.urls")),  # similar items and suggestions (xieshang.text)
+    path("inspections/", include("xieshang.inspections.urls")),
+    path("liaison/", include("xieshang.liaison.urls")),
+    path("public/", include("xieshang.grassroots.public_urls")),
     path("public/", include("xieshang.portal.urls")),
     path("api/v1/", include("xieshang.api.urls")),
     re_path(r"^api/[\s\S]*$", unknown_path),  # any other path under /api/: the API's JSON 404
