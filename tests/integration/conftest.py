@@ -190,9 +190,9 @@ class Cluster:
         wait_for(up, 60, 0.2, f"gunicorn {name} on {url}")
         return url
 
-    def start_worker(self, name: str = "worker") -> subprocess.Popen:
+    def start_worker(self, name: str = "worker", env=None) -> subprocess.Popen:
         proc = self._spawn(name, [sys.executable, "-m", "xieshang", "worker", "--interval", "0.2",
-                                  "--worker-id", f"{name}-{len(self.workers)}"])
+                                  "--worker-id", f"{name}-{len(self.workers)}"], env=env)
         self.workers.append(proc)
         return proc
 

@@ -150,15 +150,19 @@ def test_every_notification_is_delivered_once_when_the_worker_is_killed(cluster)
     stuck = cluster.sql("SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'")[0][0]
     print(f"killed with {left} of {count} deliveries left, {stuck} task(s) left running")
 
-    replacement = cluster.start_worker("worker-restarted")
+    # One staleness for every process, as a deployment sets it: the delivery the killed run had claimed
+    # ("sending") may be taken again at once. With the default (600 s) only the recovery job would see it
+    # as stale, and the restarted worker would skip it until its claim is ten minutes old — whenever the
+    # kill lands between the claim and "sent".
+    quick = {"XIESHANG_TASK_STALE_SECONDS": "0", "XIESHANG_REDELIVER_AFTER_SECONDS": "0"}
+    replacement = cluster.start_worker("worker-restarted", env=quick)
     try:
         # The restarted worker runs what was queued; the task the killed worker held stays "running"
         # until the scheduler's recovery job marks it lost and queues its notification again.
         wait_for(lambda: cluster.sql(
             "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'READY'")[0][0] == 0,
             60, 0.2, "the queue to drain")
-        out = cluster.xieshang("scheduler", "--once", "--job", "core.recover_deliveries",
-                               env={"XIESHANG_TASK_STALE_SECONDS": "0", "XIESHANG_REDELIVER_AFTER_SECONDS": "0"})
+        out = cluster.xieshang("scheduler", "--once", "--job", "core.recover_deliveries", env=quick)
         assert "core.recover_deliveries: done" in out
         wait_for(lambda: sent() == count, 60, 0.2, f"all {count} deliveries")
         time.sleep(1.5)
