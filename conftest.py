@@ -45,12 +45,21 @@ def _isolate(settings, tmp_path, monkeypatch):
 
     cache.clear()
     calendar._overrides.cache_clear()
+    from xieshang.core import categories
+
+    categories.forget_memo()  # committee ids come again in the next test
     # The calendar is read again each minute (a change made by another process): a measured request that
     # crossed a minute would count one more query. Tests stand in one minute; the refresh test sets its own.
     monkeypatch.setattr(calendar, "time", types.SimpleNamespace(monotonic=lambda: 0.0))
     LocmemSmsBackend.outbox.clear()
     LocmemSmsBackend.keys.clear()
+    # Each test starts in the default language: a request through the test client activates the reader's
+    # language in this thread (core's language middleware) and would leave it to the next test.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.activate(settings.LANGUAGE_CODE)
     clock.reset()
 
 
