@@ -148,6 +148,10 @@ class AuditedAdmin(admin.ModelAdmin):
             payload["secrets_changed"] = secrets
         audit.record(actor=request.user, action=action, obj=obj, committee=self._committee(obj), payload=payload,
                      request=request)
+        if change and changes:  # as the administration services: the apps' derived data and search documents
+            from .services import organisation_row_changed
+
+            organisation_row_changed(obj, changes)
 
     def _record_deleted(self, request, obj, action: str | None = None) -> None:
         values = {k: v for k, v in _snapshot(obj).items() if k not in SECRET_FIELDS}

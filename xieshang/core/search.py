@@ -80,6 +80,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils.module_loading import import_string
 
@@ -125,6 +126,9 @@ class SearchKind:
         then rebuilds every document of the kind and compares digests.
     committee_field: the model's committee column (`--committee`).
     plural: how the command counts them ("proposals").
+    names: the rows whose names the documents carry, as {"app_label.Model": (lookup, …)} with lookups on
+        `model` ({"core.SpecialCommittee": ("special_committee",)}): when an administration service renames
+        such a row, the documents of the objects it names are written again (`reindex_naming`).
     """
 
     builder: str | Callable
@@ -132,6 +136,7 @@ class SearchKind:
     version_field: str | None = "version"
     committee_field: str = "committee_id"
     plural: str = ""
+    names: dict = field(default_factory=dict, hash=False, compare=False)
 
     @functools.cached_property
     def build(self) -> Callable[[Sequence[int]], Iterable[Document]]:
@@ -620,6 +625,25 @@ def index(kind: str, ids: Iterable, *, using: str | None = None, batch: int = 50
     return written
 
 
+def reindex_naming(obj, changes: dict) -> int:
+    """After an administration service renamed `obj` (a member, a party or group, a special committee, a unit, a
+    station …): write again, in its transaction, the documents of every kind that names it (`SearchKind.names`).
+    Returns how many were written."""
+    if "name" not in changes:
+        return 0
+    written = 0
+    for kind, spec in kinds().items():
+        lookups = spec.names.get(obj._meta.label)
+        if not lookups or spec.model is None:
+            continue
+        match = Q()
+        for lookup in lookups:
+            match |= Q(**{lookup: obj})
+        ids = spec.model_class()._default_manager.filter(match).values_list("pk", flat=True).distinct()
+        written += index(kind, list(ids))
+    return written
+
+
 def remove(kind: str, ids: Iterable, *, using: str | None = None) -> None:
     """Remove the documents of the objects `ids` (ids or model rows) of `kind` (after their delete)."""
     ids = _ids(ids)
@@ -772,5 +796,5 @@ def reindex(*, kind: str | None = None, committee=None, batch: int = BATCH, stal
 
 __all__ = [
     "Document", "Query", "SearchKind", "Text", "build_document", "filter_by_text", "get_kind", "grams", "index",
-    "kind_code", "kinds", "matching_ids", "normalise", "query_for", "reindex", "remove", "runs",
+    "kind_code", "kinds", "matching_ids", "normalise", "query_for", "reindex", "reindex_naming", "remove", "runs",
 ]

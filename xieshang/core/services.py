@@ -222,10 +222,18 @@ def _record_saved(actor, committee, obj, noun: str, created: bool, changes: dict
         payload={"changes": changes, **extra},
     )
     if not created:
-        from . import registry
+        organisation_row_changed(obj, changes)
 
-        for path in registry.organisation_changed_handlers():  # apps keep derived data in step (Declarations)
-            import_string(path)(obj, changes)
+
+def organisation_row_changed(obj, changes: dict) -> None:
+    """An organisation row (member, unit, station …) changed through an administration service or the Django
+    admin, in its transaction: the apps keep their derived data in step (Declarations.organisation_changed), then
+    the search documents that carry its name are written again (core.search.reindex_naming)."""
+    from . import registry, search
+
+    for path in registry.organisation_changed_handlers():
+        import_string(path)(obj, changes)
+    search.reindex_naming(obj, changes)
 
 
 def _require_unique(model, committee, field: str, value, exclude_pk=None, *, message=None) -> None:
