@@ -59,7 +59,9 @@ def _search_kinds() -> dict:
                               version_field="version", plural="meetings"),
         "topic": SearchKind(builder="xieshang.consultation.search.topic_documents",
                             model="consultation.ConsultationTopic", version_field="version",
-                            plural="consultation topics"),
+                            plural="consultation topics",
+                            names={"core.Member": ("member",), "core.Organization": ("organization",),
+                                   "core.SpecialCommittee": ("special_committee",)}),
     }
 
 

@@ -43,8 +43,11 @@ def _deadline_kinds() -> tuple:
 def _search_kinds() -> dict:
     from xieshang.core.search import SearchKind
 
+    # A station or studio renamed in administration: services.organisation_changed renames its place first.
     return {"demand": SearchKind(builder="xieshang.grassroots.search.documents", model="grassroots.Demand",
-                                 version_field="version", plural="demands")}
+                                 version_field="version", plural="demands",
+                                 names={"core.HandlingUnit": ("unit",), "core.LiaisonStation": ("place__station",),
+                                        "core.Studio": ("place__studio",)})}
 
 
 def _jobs() -> tuple:

@@ -48,10 +48,12 @@ def _search_kinds() -> dict:
 
     return {
         "inspection": SearchKind(builder="xieshang.inspections.search.inspection_documents",
-                                 model="inspections.Inspection", version_field="version", plural="inspections"),
+                                 model="inspections.Inspection", version_field="version", plural="inspections",
+                                 names={"core.SpecialCommittee": ("special_committee",),
+                                        "core.Member": ("report_author",)}),
         "supervision": SearchKind(builder="xieshang.inspections.search.supervision_documents",
                                   model="inspections.SupervisionItem", version_field="version",
-                                  plural="supervision items"),
+                                  plural="supervision items", names={"core.SpecialCommittee": ("special_committee",)}),
     }
 
 

@@ -28,14 +28,15 @@ def _deadline_kinds() -> tuple:
 def _search_kinds() -> dict:
     from xieshang.core.search import SearchKind
 
-    def kind(builder, model, plural):
+    def kind(builder, model, plural, names=None):
         return SearchKind(builder=f"xieshang.liaison.search.{builder}", model=f"liaison.{model}",
-                          version_field="version", plural=plural)
+                          version_field="version", plural=plural, names=names or {})
 
     return {
         "party_report": kind("report_documents", "PartyReport", "reports to the Party committee"),
         "working_rule": kind("rule_documents", "WorkingRule", "working rules"),
-        "assigned_task": kind("task_documents", "AssignedTask", "assigned tasks"),
+        "assigned_task": kind("task_documents", "AssignedTask", "assigned tasks",
+                              {"core.SpecialCommittee": ("special_committee",)}),
         "contact_visit": kind("visit_documents", "ContactVisit", "contact visits"),
     }
 

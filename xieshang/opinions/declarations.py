@@ -46,7 +46,9 @@ def _search_kinds() -> dict:
 
     return {
         "opinion": SearchKind(builder="xieshang.opinions.search.documents", model="opinions.OpinionReport",
-                              version_field="version", plural="opinion reports"),
+                              version_field="version", plural="opinion reports",
+                              names={"core.Member": ("authors__member",), "core.Organization": ("organization",),
+                                     "core.SpecialCommittee": ("special_committee",)}),
     }
 
 

@@ -110,3 +110,20 @@ def test_hostile_text_does_not_break_the_search(w):
         for raw in ("%ED%A0%80", "%ED%A0%80%E4%BB%A3", "%00", "%22%27%3E%3C", "*" * 300):
             assert staff.get(f"{reverse(name)}?q={raw}").status_code == 200, (name, raw)
     assert ApiClient(issue_token(w.staff)).get("consultation/topics?q=%ED%A0%80").status_code in (200, 422)
+
+
+def test_a_renamed_member_reaches_the_topics_documents(w):
+    """A topic names the member who submitted it: renamed in administration, it is found by the new name at once
+    and no longer by the old one (SearchKind.names)."""
+    from xieshang.core import services as core_services
+
+    member = w.member_row()
+    old = member.name
+
+    def found(text):
+        return set(search.matching_ids(w.committee.pk, "topic", text) or ())
+
+    assert w.topic.pk in found(old)
+    core_services.member_save(actor=w.admin, committee=w.committee, member=member, name="慕容新名", term=member.term,
+                              sector=member.sector, organization=member.organization)
+    assert w.topic.pk in found("慕容新名") and w.topic.pk not in found(old)

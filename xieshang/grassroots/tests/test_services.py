@@ -188,3 +188,29 @@ def test_reception_days_from_rota(w):
     assert services.reception_days_plan(today=datetime.date(2026, 3, 1), days=31) == 0
     days = sorted(Activity.objects.filter(kind="reception_day").values_list("date", flat=True))
     assert days == [datetime.date(2026, 3, 10), datetime.date(2026, 3, 20)]
+
+
+def test_renamed_units_and_stations_reach_the_demands_search_documents():
+    """A demand names its place and its unit: a unit or a station renamed in administration finds the demand by the
+    new name at once and no longer by the old one (the place follows its station first: organisation_changed)."""
+    from xieshang.core import search
+    from xieshang.core import services as core_services
+    from xieshang.core.tests.factories import UserFactory, grant
+    from xieshang.grassroots.tests.factories import make_world, walk_to
+
+    w = make_world()
+    demand = walk_to("referred", w)
+    admin = UserFactory()
+    grant(admin, w.committee, "admin")
+
+    def found(text):
+        return set(search.matching_ids(w.committee.pk, "demand", text) or ())
+
+    unit, station = w.unit_row, w.place.station
+    assert demand.pk in found(unit.name) and demand.pk in found(station.name)
+    old_unit, old_station = unit.name, station.name
+    core_services.handling_unit_save(actor=admin, committee=w.committee, unit=unit, name="州城市管理新局",
+                                     kind=unit.kind)
+    core_services.liaison_station_save(actor=admin, committee=w.committee, station=station, name="城北委员联络新站")
+    assert demand.pk in found("州城市管理新局") and demand.pk not in found(old_unit)
+    assert demand.pk in found("城北委员联络新站") and demand.pk not in found(old_station)

@@ -120,3 +120,28 @@ def test_hostile_text_does_not_break_the_search(w):
         assert r.status_code == 200 and markup not in r.content.decode(), name
         for raw in ("%ED%A0%80", "%ED%A0%80%E4%BB%A3", "%00", "%22%27%3E%3C", "*" * 300):
             assert staff.get(f"{reverse(name)}?q={raw}").status_code == 200, (name, raw)
+
+
+def test_renames_in_administration_reach_the_documents(w):
+    """A special committee or a report's author renamed through core's administration services: the items naming
+    them are found by the new name at once, no longer by the old one (SearchKind.names, core.search.reindex_naming)."""
+    from xieshang.core import services as core_services
+    from xieshang.inspections.tests.factories import walk_to
+
+    drafted = walk_to("report_drafted", w)
+    author = drafted.report_author
+    sc = drafted.special_committee
+    item = services.supervision_create(actor=w.staff, committee=w.committee, data=supervision_data(
+        w, title="义务教育资源配置民主监督", special_committee=sc.pk))
+
+    def found(kind, text):
+        return set(search.matching_ids(w.committee.pk, kind, text) or ())
+
+    assert w.inspection.pk in found("inspection", "经济委员会") and found("supervision", "经济委员会") == {item.pk}
+    core_services.special_committee_save(actor=w.admin, committee=w.committee, special_committee=sc, name="经济科技委员会")
+    assert {w.inspection.pk, drafted.pk} <= found("inspection", "经济科技委员会")
+    assert found("supervision", "经济科技委员会") == {item.pk}
+    assert not found("inspection", "经济委员会") and not found("supervision", "经济委员会")
+    core_services.member_save(actor=w.admin, committee=w.committee, member=author, name="欧阳新名", term=author.term,
+                              sector=author.sector, organization=author.organization)
+    assert found("inspection", "欧阳新名") == {drafted.pk}

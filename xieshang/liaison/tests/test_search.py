@@ -140,3 +140,20 @@ def test_hostile_text_does_not_break_the_search(w):
             assert staff.get(f"{reverse(path)}?q={raw}").status_code == 200, (path, raw)
     assert api.get("liaison/reports?q=%ED%A0%80").status_code in (200, 422)
     assert api.get("liaison/reports", {"q": markup}).status_code == 200
+
+
+def test_a_renamed_special_committee_reaches_the_tasks_documents(w):
+    """A task names the special committee carrying it out: renamed in administration, the task is found by the
+    new name at once and no longer by the old one (SearchKind.names)."""
+    from xieshang.core import services as core_services
+    from xieshang.core.models import SpecialCommittee
+
+    sc = SpecialCommittee.objects.create(committee=w.committee, name="社会和法制委员会")
+    task = new_task(w, title="开展物业管理条例执法检查", owner_kind="special_committee", special_committee=sc.pk)
+
+    def found(text):
+        return set(search.matching_ids(w.committee.pk, "assigned_task", text) or ())
+
+    assert found("社会和法制委员会") == {task.pk}
+    core_services.special_committee_save(actor=w.admin, committee=w.committee, special_committee=sc, name="社会法制委员会")
+    assert found("社会法制委员会") == {task.pk} and found("社会和法制委员会") == set()

@@ -230,3 +230,25 @@ def test_background_export_of_the_list(actors):
                                          params={"state": "forwarded"}) == 1
     handle = io.BytesIO()
     assert import_string(written.writer)(handle, user=actors.other, committee=actors.committee, params={}) == 0
+
+
+def test_a_renamed_author_reaches_the_search_documents():
+    """A report names its authors: a member renamed in administration finds the report by the new name at once and
+    no longer by the old one (SearchKind.names; core.search.reindex_naming)."""
+    from xieshang.core import search
+    from xieshang.core import services as core_services
+    from xieshang.core.models import Member
+    from xieshang.opinions.tests.factories import make_role_user
+
+    actors = make_actors()
+    report = draft(actors)
+    member = Member.objects.get(user=actors.coauthor, committee=actors.committee)
+    old = member.name
+
+    def found(text):
+        return set(search.matching_ids(actors.committee.pk, "opinion", text) or ())
+
+    assert report.pk in found(old)
+    core_services.member_save(actor=make_role_user(actors.committee, "admin"), committee=actors.committee, member=member,
+                              name="司马新名", term=member.term, sector=member.sector, organization=member.organization)
+    assert report.pk in found("司马新名") and report.pk not in found(old)

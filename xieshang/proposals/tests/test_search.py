@@ -346,6 +346,25 @@ def test_renames_reach_the_documents(committee, make_user):
     assert found("科技界") == {"党派提案", "委员提案"} and found("教育界") == set()
 
 
+def test_a_rename_in_the_django_admin_reaches_the_documents_too(committee, make_user):
+    """/django-admin/ is no side door for the index either: a party renamed there is found by its new name."""
+    from django.test import Client
+
+    org = OrganizationFactory(committee=committee, name="民盟")
+    lead = MemberFactory(committee=committee, name="王五")
+    ProposalFactory(committee=committee, lead_proposer=lead, created_by=lead.user, title="党派提案",
+                    proposer_kind=ProposerKind.ORGANIZATION, organization=org)
+    client = Client()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = f"/django-admin/core/organization/{org.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data["name"] = "民进"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert found("民进") == {"党派提案"} and found("民盟") == set()
+
+
 # --- Visibility ---------------------------------------------------------------------------------------
 
 
