@@ -3,6 +3,7 @@ read endpoints of a resource (its list, one item, its timeline)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Collection
 from typing import Any
@@ -12,12 +13,29 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from xieshang.core import audit
-from xieshang.core.errors import ErrorCode, Forbidden
+from xieshang.core.errors import ErrorCode, Forbidden, Invalid
 from xieshang.core.workflow import MAX_ID
 
 from .auth import committee_for
 from .errors import VALIDATION_ERROR, ApiError
 from .schemas import ERRORS
+
+
+# An upload refused for its type or content answers 415, for its size 413 (core.attachments' detail); any
+# other refusal of the file (none, empty, too many files) 422 — all with the one error shape.
+UPLOAD_STATUS = {"file_type": 415, "file_too_large": 413}
+
+
+@contextlib.contextmanager
+def upload_refusals():
+    """Around a service that stores an uploaded file: its refusal for type or size becomes 415 or 413."""
+    try:
+        yield
+    except Invalid as exc:
+        status = UPLOAD_STATUS.get(exc.detail)
+        if status is None:
+            raise
+        raise ApiError(status, exc.code.value, str(exc.message), exc.field_errors) from None
 
 
 def committee_or_forbidden(request):

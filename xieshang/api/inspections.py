@@ -49,7 +49,7 @@ from xieshang.inspections import selectors, workflow
 from xieshang.inspections.models import FilePurpose, InspectionKind, InspectionState, SupervisionState
 
 from .auth import committee_for
-from .common import action_body, add_read_routes, committee_or_forbidden, labelled_timeline
+from .common import action_body, add_read_routes, committee_or_forbidden, labelled_timeline, upload_refusals
 from .errors import not_found_error
 from .opinions import ActionOut, EventOut
 from .schemas import ERRORS, ErrorOut, Status
@@ -508,8 +508,8 @@ def file_out(row, url_name: str, obj) -> dict:
 
 def add_file_routes(*, path: str, operation_id: str, name: str, get, noun: str) -> None:
     """The files of a resource at `path` (`get(user, committee, id)`: the item or 404): list, upload (multipart,
-    the office: 403 before the upload is read for those who only read, 422 on `file` or `purpose`), download
-    (whoever sees the item) and remove (the office). Views and URL names `{name}_files`, `{name}_file_add`,
+    the office: 403 before the upload is read for those who only read, 415 / 413 for a file refused for its type /
+    size, 422 on `file` or `purpose` otherwise), download (whoever sees the item) and remove (the office). Views and URL names `{name}_files`, `{name}_file_add`,
     `{name}_file` (the download's URL name), `{name}_file_remove`."""
     download_name = f"{name}_file"
 
@@ -522,8 +522,9 @@ def add_file_routes(*, path: str, operation_id: str, name: str, get, noun: str) 
         obj = get(request.auth, committee_for(request), id)
         if not services.may_attach(request.auth, obj):  # 403 before the upload is read
             raise Forbidden()
-        row = services.attachment_add(actor=request.auth, obj=obj, file=request.FILES.get("file"),
-                                      purpose=request.POST.get("purpose") or FilePurpose.MATERIAL)
+        with upload_refusals():
+            row = services.attachment_add(actor=request.auth, obj=obj, file=request.FILES.get("file"),
+                                          purpose=request.POST.get("purpose") or FilePurpose.MATERIAL)
         return Status(201, file_out(row, download_name, obj))
 
     def file_download(request, id: int, file_id: int):
@@ -544,12 +545,12 @@ def add_file_routes(*, path: str, operation_id: str, name: str, get, noun: str) 
                     "whoever may see it (404 for anyone else)."
     file_add.__doc__ = (f"Attach a file to {noun} (multipart: `file`, `purpose` report, photo or material; a photo "
                         "is JPEG or PNG): the office. 403 for leaders and team members (they read), 404 for anyone "
-                        "who may not see it, 422 on `file` for a type, content or size refused (or no file), on "
-                        "`purpose` for an unknown one.")
+                        "who may not see it, 415 for a type (or content) not accepted, 413 above the size limit "
+                        "(XIESHANG_MAX_UPLOAD_MB), 422 on `file` without a file, on `purpose` for an unknown one.")
     file_remove.__doc__ = f"Remove one of the files of {noun}: the office (403 for those who read; 404 as above)."
     router.get(f"{path}/{{int:id}}/files", response={200: list[InspectionFileOut], **ERRORS},
                summary=f"The files of {noun}", operation_id=f"{operation_id}_files")(files)
-    router.post(f"{path}/{{int:id}}/files", response={201: InspectionFileOut, **ERRORS},
+    router.post(f"{path}/{{int:id}}/files", response={201: InspectionFileOut, **ERRORS, 413: ErrorOut, 415: ErrorOut},
                 summary=f"Attach a file to {noun}", operation_id=f"{operation_id}_file_add",
                 openapi_extra=UPLOAD_BODY)(file_add)
     router.get(f"{path}/{{int:id}}/files/{{int:file_id}}", response={200: None, **ERRORS},

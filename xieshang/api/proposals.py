@@ -38,7 +38,7 @@ from xieshang.proposals.models import (
 )
 
 from .auth import committee_for
-from .common import action_body, committee_or_forbidden, event_out
+from .common import action_body, committee_or_forbidden, event_out, upload_refusals
 from .errors import VALIDATION_ERROR, ApiError, not_found_error
 from .exports import ExportOut, export_out
 from .schemas import ERRORS, ErrorOut, SessionRef, Status, UnitRef
@@ -907,11 +907,6 @@ def reply_letter(request, id: int, reply_id: int):
 
 # --- Attached files (xieshang.proposals.attachments) ------------------------------------------------------
 
-# An upload refused for its type or content answers 415, for its size 413 (core.attachments' detail); any
-# other refusal of the file (empty, too many files) 422 — all with the one error shape.
-UPLOAD_STATUS = {"file_type": 415, "file_too_large": 413}
-
-
 def attachment_out(proposal, row) -> dict:
     from xieshang.core.attachments import content_type_of
 
@@ -932,13 +927,8 @@ def attachment_add(request, id: int):
     the caller may not see."""
     proposal = selectors.proposal_get(request.auth, id)
     upload = request.FILES.get("file")
-    try:
+    with upload_refusals():
         row = proposal_attachments.proposal_attachment_add(actor=request.auth, proposal=proposal, file=upload)
-    except Invalid as exc:
-        status = UPLOAD_STATUS.get(exc.detail)
-        if status is None:
-            raise
-        raise ApiError(status, exc.code.value, str(exc.message), exc.field_errors) from None
     return Status(201, attachment_out(proposal, row))
 
 

@@ -13,6 +13,8 @@ What it makes (texts written for this project; a fixed seed, so every run writes
 * 2026 up to today (the demo clock: 2026-12-05), in progress: items closed, one report sent with an answer still
   open, one report drafted, one under way, one planned for December, one cancelled; a supervision item reported
   and one under way.
+* Each year's plan approved by the chairpersons' meeting and then the Party committee (dates and document numbers),
+  and every report sent to 州委、州政府 kept as a file of its item (the Word report, as the office files it).
 
 Every step goes through the services with the clock set to its moment (core.demo_kit.clock), so states, versions,
 audit events, deadlines and duty facts are the application's own. Idempotent: a year that already has inspections
@@ -24,12 +26,15 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from xieshang.core import clock as core_clock
+from xieshang.core.documents import DOCX
 from xieshang.core.demo_kit import at, clock
 from xieshang.core.models import HandlingUnit, Member, Role, RoleAssignment, SpecialCommittee
 
-from . import services
-from .models import Inspection, SpecialSupervisor
+from . import documents, selectors, services
+from .models import FilePurpose, Inspection, PlanApproval, SpecialSupervisor
 
 SEED = 1415
 
@@ -164,6 +169,7 @@ class _Loader:
             return obj
         sent = start + datetime.timedelta(days=25)
         self.act(obj, "send_report", sent, {"recipients": "州委、州政府", "sent_on": sent.isoformat()})
+        self.file_report(obj, sent)
         for k, rec in enumerate(obj.recommendations.order_by("number")):
             day = sent + datetime.timedelta(days=30 + 10 * k)
             if until == "report_sent" and k > 0 or day > today:
@@ -174,6 +180,30 @@ class _Loader:
         if until == "closed":
             self.act(obj, "close", sent + datetime.timedelta(days=70))
         return obj
+
+    def file_report(self, obj, day):
+        """The report as sent, kept as the item's file (purpose "report"), as the office uploads it."""
+        data = documents.report_docx(obj, selectors.team_of(obj), list(obj.visits.all()),
+                                     selectors.recommendations_of(obj))
+        upload = SimpleUploadedFile(documents.report_filename(obj), data, content_type=DOCX)
+        with self.moment(day, 660):
+            services.attachment_add(actor=self.staff, obj=obj, file=upload, purpose=FilePurpose.REPORT)
+        self.steps += 1
+
+    def approval(self, year, today):
+        """The year's plan: approved by the chairpersons' meeting in January, by the Party committee a fortnight later
+        (the record is then final); a year whose Party approval would lie ahead of today keeps the first one only."""
+        chair, party = datetime.date(year, 1, 3), datetime.date(year, 1, 17)
+        data = {"chair_approved_on": chair.isoformat(), "chair_document": f"昌州政协主席会议纪要〔{year}〕1号"}
+        with self.moment(chair):
+            services.plan_approval_record(actor=self.staff, committee=self.committee, year=year, data=data)
+        self.steps += 1
+        if party > today:
+            return
+        data |= {"party_approved_on": party.isoformat(), "party_document": f"昌州党办发〔{year}〕{3 + year % 7}号"}
+        with self.moment(party):
+            services.plan_approval_record(actor=self.staff, committee=self.committee, year=year, data=data)
+        self.steps += 1
 
     def supervision(self, year, index, row, until):
         title, body = row
@@ -231,6 +261,9 @@ class _Loader:
                 lines.append(f"  inspections {year}: already there")
                 continue
             current = year == today.year
+            if datetime.date(year, 1, 3) <= today and not PlanApproval.objects.filter(
+                    committee=self.committee, year=year).exists():
+                self.approval(year, today)
             for index, row in enumerate(rows):
                 self.inspection(year, index, row, CURRENT[index] if current else "closed", today)
             for index, row in enumerate(SUPERVISION.get(year, [])):

@@ -98,20 +98,24 @@ def test_readers_download_but_may_not_upload_and_others_see_nothing(w, kind):
     assert attachments_of(obj).count() == 1
 
 
-def test_a_refused_file_is_422_on_its_field(w):
+def test_a_refused_file_is_415_413_or_422_on_its_field(w, settings):
+    """As the proposals' attachments: 415 for a type or content refused, 413 above the size limit, 422 otherwise."""
     obj = walk_to("under_way", w)
     base = f"consultation/inspections/{obj.pk}/files"
     staff = api(w.staff)
-    for data, field in (
-        ({"file": SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="application/octet-stream")}, "file"),
-        ({"file": pdf(), "purpose": "photo"}, "file"),  # a photo is JPEG or PNG
-        ({"file": SimpleUploadedFile("假.pdf", b"not a pdf at all", content_type="application/pdf")}, "file"),
-        ({"purpose": "report"}, "file"),  # no file
-        ({"file": pdf(), "purpose": "other"}, "purpose"),
+    settings.XIESHANG_MAX_UPLOAD_MB = 1
+    for data, status, field in (
+        ({"file": SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="application/octet-stream")}, 415, "file"),
+        ({"file": pdf(), "purpose": "photo"}, 415, "file"),  # a photo is JPEG or PNG
+        ({"file": SimpleUploadedFile("假.pdf", b"not a pdf at all", content_type="application/pdf")}, 415, "file"),
+        ({"file": SimpleUploadedFile("大.pdf", PDF + b"0" * (1024 * 1024), content_type="application/pdf")}, 413,
+         "file"),
+        ({"purpose": "report"}, 422, "file"),  # no file
+        ({"file": pdf(), "purpose": "other"}, 422, "purpose"),
     ):
         r = staff.post_multipart(base, data)
-        assert r.status_code == 422, (data, r.json())
-        assert field in r.json()["fields"], r.json()
+        assert r.status_code == status, (data, r.json())
+        assert r.json()["code"] == "invalid" and field in r.json()["fields"], r.json()
     r = staff.post(base, {"file": "x"})  # JSON is no upload
     assert r.status_code == 422 and "file" in r.json()["fields"]
     assert attachments_of(obj).count() == 0

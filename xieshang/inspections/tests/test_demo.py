@@ -70,6 +70,23 @@ def test_2026_is_in_progress(loaded):
         == {"reported", "under_way"}
 
 
+def test_every_plan_is_approved_and_every_sent_report_is_filed(loaded):
+    from xieshang.core.attachments import attachments_of
+    from xieshang.inspections.models import PlanApproval
+
+    approvals = {a.year: a for a in PlanApproval.objects.filter(committee=loaded.committee)}
+    assert sorted(approvals) == [2024, 2025, 2026]
+    assert all(a.is_final and a.party_approved_on > a.chair_approved_on for a in approvals.values())
+    sent = Inspection.objects.filter(committee=loaded.committee, report_sent_on__isnull=False)
+    assert sent.count() >= 12
+    for obj in sent:
+        files = list(attachments_of(obj))
+        assert [f.purpose for f in files] == ["report"], obj.title
+        assert files[0].original_name.endswith(".docx") and files[0].size > 5000
+    drafted = Inspection.objects.filter(committee=loaded.committee, report_sent_on__isnull=True)
+    assert not any(attachments_of(obj).exists() for obj in drafted)
+
+
 def test_the_statistics_command_for_2024(loaded):
     out = io.StringIO()
     call_command("stats", "consultation", "--committee", loaded.committee.code, "--year", "2024", "--json", stdout=out)
