@@ -1,6 +1,6 @@
 """What every app's demo loader needs to write history: a clock that makes a step happen at a past
-moment, an INSERT that keeps the timestamps given, and a moment of a day. For `xieshang demo` only
-(it runs in one thread); never used by the platform itself."""
+moment, a block in which nobody is notified (history), an INSERT that keeps the timestamps given, and a moment
+of a day. For `xieshang demo` only (it runs in one thread); never used by the platform itself."""
 
 from __future__ import annotations
 
@@ -27,6 +27,15 @@ def clock(moment: datetime.datetime):
     finally:
         timezone.now = real
         core_clock.set_to(fixed)
+
+
+def history(quiet: bool = True):
+    """A block of steps that happened long ago: through the services as they were, but nobody is notified (no
+    notification, no e-mail or SMS queued) while `quiet`. Loaders pass `day < <their cut-off>`, so the last weeks
+    before the demo's today still notify as the application does."""
+    from .services import notices_silenced
+
+    return notices_silenced(quiet)
 
 
 def _fill_fk_ids(obj) -> None:

@@ -3,6 +3,8 @@ record the audit event, queue notifications after commit."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 from collections.abc import Iterable
 
@@ -40,6 +42,21 @@ from .sign_in import (  # noqa: E402, F401
 # --- Notifications -----------------------------------------------------------
 
 
+_SILENCED = contextvars.ContextVar("xieshang_notices_silenced", default=False)
+
+
+@contextlib.contextmanager
+def notices_silenced(on: bool = True):
+    """While the block runs (and `on`), `notify` tells nobody: it creates no notification and queues no delivery.
+    For the demo loaders' history (core.demo_kit.history), which goes through the services as it happened years
+    ago; never used by the platform itself."""
+    token = _SILENCED.set(bool(on) or _SILENCED.get())
+    try:
+        yield
+    finally:
+        _SILENCED.reset(token)
+
+
 def notify(
     *,
     recipients: Iterable,
@@ -61,6 +78,8 @@ def notify(
     unknown = set(channels) - set(Delivery.Channel.values)
     if unknown:
         raise ValueError(f"unknown notification channel(s): {sorted(unknown)}")
+    if _SILENCED.get():
+        return []
     dedupe_key = dedupe_key or None  # "" would collide on the unique constraint like a real key
     created = []
     to_deliver = []

@@ -111,6 +111,23 @@ def test_notify_creates_inbox_rows_and_deliveries(alice, bob, committee):
     assert list(Delivery.objects.filter(notification__recipient=bob).values_list("channel", flat=True)) == ["email"]
 
 
+def test_history_notifies_nobody_and_the_present_does_again(alice, django_capture_on_commit_callbacks):
+    """core.demo_kit.history (the demo loaders' past years): notify creates nothing and queues nothing inside the
+    block, nested blocks included; `history(False)` inside a quiet block stays quiet; after the block all is as
+    before."""
+    from xieshang.core.demo_kit import history
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic(), history():
+            assert send([alice], channels=("email", "sms")) == []
+            with history(False):
+                assert send([alice]) == []
+    assert callbacks == [] and mail.outbox == [] and not Notification.objects.exists()
+    with history(False):
+        assert len(send([alice])) == 1
+    assert len(send([alice])) == 1 and Notification.objects.filter(recipient=alice).count() == 2
+
+
 def test_title_is_cut_to_the_column(alice):
     (note,) = send([alice], title="长" * 300)
     assert len(Notification.objects.get(pk=note.pk).title) == 200
