@@ -33,7 +33,7 @@ import datetime
 import random
 
 from xieshang.core import clock as core_clock
-from xieshang.core.demo_kit import at, clock
+from xieshang.core.demo_kit import at, clock, history
 from xieshang.core.models import Member, Organization, SpecialCommittee
 
 from . import plan_services, services
@@ -113,25 +113,11 @@ FEEDBACK = ("州委主要领导批示：成果很有参考价值，请相关部�
             "有关部门已制定落实方案，部分建议已转化为政策措施。")
 
 
-@contextlib.contextmanager
-def _quiet(on: bool):
-    """History notifies nobody: the services' notify is a no-op while `on`."""
-    if not on:
-        yield
-        return
-    saved = (services.notify, plan_services.notify)
-    services.notify = plan_services.notify = lambda **kwargs: []
-    try:
-        yield
-    finally:
-        services.notify, plan_services.notify = saved
-
-
 def _step(day: datetime.date, minute: int = 600):
     """The clock at `day` (10:00 by default), quiet before the last weeks."""
     stack = contextlib.ExitStack()
     stack.enter_context(clock(at(day, minute)))
-    stack.enter_context(_quiet(day < NOTIFY_FROM))
+    stack.enter_context(history(day < NOTIFY_FROM))
     return stack
 
 

@@ -18,7 +18,8 @@ What it makes (texts written for this project, combined with a fixed seed: every
   suggestions, one of them already turned into a proposal draft of the leader (马建平) through the services.
 
 How: every step goes through the services with the clock set to its moment (core.demo_kit.clock), so the
-numbers, audit events, deadlines and notices are the application's own. Linking a history suggestion to an
+numbers, audit events, deadlines and notices are the application's own — notices only for the last NOTIFY_DAYS:
+older history notifies nobody (core.demo_kit.history). Linking a history suggestion to an
 existing proposal, demand or opinion report of its year is written directly (with its audit event), since
 those were made by the other loaders. Idempotent: a year that already has reports of the committee is left
 alone.
@@ -26,11 +27,12 @@ alone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import random
 
 from xieshang.core import audit
-from xieshang.core.demo_kit import at, clock
+from xieshang.core.demo_kit import at, clock, history
 from xieshang.core.models import Member, Role, RoleAssignment, SpecialCommittee, User
 
 from . import services
@@ -109,6 +111,7 @@ SUGGESTIONS = [
 PLACES = ["昌吉高新区", "准东经济技术开发区", "阜康产业园", "玛纳斯工业园", "呼图壁县", "奇台县", "吉木萨尔县", "木垒县",
           "昌吉市", "阜康市"]
 NOTED = "已汇总报送州委、州政府参阅，并纳入年度协商议题征集。"
+NOTIFY_DAYS = 35  # history older than this notifies nobody; the last weeks notify as the application does
 
 # (year, reports sent, answered among them, visits, suggestions, entrepreneurs, experts)
 YEARS = {2024: (52, 46, 44, 43, 139, 16), 2025: (48, 42, 30, 32, 108, 14), 2026: (40, 30, 26, 30, 96, 12)}
@@ -144,6 +147,13 @@ class Ctx:
     def moment(self, day, minutes=600):
         return at(min(day, self.today), minutes)
 
+    def step(self, day, minutes=600):
+        """The clock at `day` (never after today); a step more than NOTIFY_DAYS before today notifies nobody."""
+        stack = contextlib.ExitStack()
+        stack.enter_context(clock(self.moment(day, minutes)))
+        stack.enter_context(history(day < self.today - datetime.timedelta(days=NOTIFY_DAYS)))
+        return stack
+
 
 def _day(year, rng, start=(1, 3), end=(12, 10)):
     a, b = datetime.date(year, *start), datetime.date(year, *end)
@@ -164,7 +174,7 @@ def _reports(ctx: Ctx, year: int) -> int:
     for i, (kind, day) in enumerate(zip(kinds, days, strict=True)):
         theme = THEMES[(i * 7 + year) % len(THEMES)]
         title = rng.choice(REPORT_FORMS[kind]).format(t=theme, q="一二三四"[min(3, (day.month - 1) // 3)])
-        with clock(ctx.moment(day, 540)):
+        with ctx.step(day, 540):
             report = services.report_create(actor=ctx.staff, committee=ctx.committee,
                                             data={"kind": kind, "title": title, "body": BODY.format(t=theme)})
         approver = ctx.leaders[i % len(ctx.leaders)]
@@ -189,7 +199,7 @@ def _reports(ctx: Ctx, year: int) -> int:
         for action, actor, data, when in walk:
             if when > ctx.today:
                 break
-            with clock(ctx.moment(when, 600 + steps % 300)):
+            with ctx.step(when, 600 + steps % 300):
                 services.report_act(actor=actor, report=report, action=action, data=data)
             steps += 1
     if year == ctx.today.year:  # work in progress: a draft, one with the leader, one returned
@@ -197,7 +207,7 @@ def _reports(ctx: Ctx, year: int) -> int:
                                           ("special", "approve"))):
             day = ctx.today - datetime.timedelta(days=4 - n)
             theme = THEMES[n + 3]
-            with clock(ctx.moment(day, 560)):
+            with ctx.step(day, 560):
                 report = services.report_create(actor=ctx.staff, committee=ctx.committee, data={
                     "kind": kind, "title": REPORT_FORMS[kind][0].format(t=theme, q="四"),
                     "body": BODY.format(t=theme)})
@@ -215,14 +225,14 @@ def _rules(ctx: Ctx, year: int) -> tuple[int, int]:
     if year == min(YEARS):  # the register as it stood: the rules made 2021–2023
         for i, title in enumerate(OLD_RULES):
             made = datetime.date(2021 + i % 3, 1 + (i * 5) % 12, 5 + i % 20)
-            with clock(ctx.moment(made)):
+            with ctx.step(made):
                 services.rule_create(actor=ctx.staff, committee=ctx.committee, data={
                     "title": title, "meeting": MEETINGS[i % 3], "adopted_on": made.isoformat(),
                     "note": "经会议研究通过。"})
     last = ctx.today - datetime.timedelta(days=3) if year == ctx.today.year else datetime.date(year, 12, 20)
     for title in NEW_RULES[year]:
         day = _day(year, rng, end=(last.month, last.day))
-        with clock(ctx.moment(day)):
+        with ctx.step(day):
             services.rule_create(actor=ctx.staff, committee=ctx.committee, data={
                 "title": title, "meeting": rng.choice(MEETINGS), "adopted_on": day.isoformat(),
                 "note": "新制定。"})
@@ -230,7 +240,7 @@ def _rules(ctx: Ctx, year: int) -> tuple[int, int]:
     chosen = rules[:1] + rng.sample(rules[1:], REVISED[year] - 1)
     for rule in chosen:
         day = _day(year, rng, start=(2, 1), end=(last.month, last.day))
-        with clock(ctx.moment(day)):
+        with ctx.step(day):
             services.rule_revise(actor=ctx.staff, rule=rule, data={
                 "date": day.isoformat(), "meeting": rng.choice(MEETINGS),
                 "note": "根据新形势新要求修订完善。"})
@@ -245,7 +255,7 @@ def _tasks(ctx: Ctx, year: int) -> int:
         due = day + datetime.timedelta(days=rng.randint(40, 90))
         owner = ({"owner_kind": "special_committee", "special_committee": ctx.specials[i % len(ctx.specials)].pk}
                  if ctx.specials and i % 3 == 1 else {"owner_kind": "office"})
-        with clock(ctx.moment(day)):
+        with ctx.step(day):
             task = services.task_create(actor=ctx.staff, committee=ctx.committee, data={
                 "title": title, "source_document": f"{SOURCES[i % 4]}〔{year}〕{i + 3}号",
                 "content": f"按照州委部署，由州政协牵头负责{title}，明确责任人和时间节点，按月报告进展。",
@@ -257,11 +267,11 @@ def _tasks(ctx: Ctx, year: int) -> int:
         if current and i >= len(TASKS[year]) - 4:
             done_day = None  # still open this year
         if note_day <= ctx.today:
-            with clock(ctx.moment(note_day)):
+            with ctx.step(note_day):
                 services.task_act(actor=ctx.staff, task=task, action="note",
                                   data={"text": "已召开专题会议部署，明确责任分工，正在推进。"})
         if done_day and done_day <= ctx.today:
-            with clock(ctx.moment(max(done_day, note_day))):
+            with ctx.step(max(done_day, note_day)):
                 services.task_act(actor=ctx.staff, task=task, action="complete",
                                   data={"result": "任务已按要求完成，情况已书面报告州委。"})
     return len(TASKS[year])
@@ -310,7 +320,7 @@ def _visits(ctx: Ctx, year: int) -> tuple[int, int]:
         subject = ("走访非公有制经济代表人士，了解企业经营发展情况" if kind == "entrepreneur"
                    else "联系专家人才，听取意见建议")
         texts = [SUGGESTIONS[(v * 3 + j + year) % len(SUGGESTIONS)] for j in range(per_visit[v])]
-        with clock(ctx.moment(day, 900)):
+        with ctx.step(day, 900):
             visit = services.visit_create(actor=ctx.staff, committee=ctx.committee, data={
                 "leader": leader.pk, "date": day.isoformat(), "place": rng.choice(PLACES),
                 "subject": subject, "heard": "座谈中，大家反映了融资、用工、用地和政策落实等方面的困难和诉求。",
@@ -366,7 +376,7 @@ def _follow_up(ctx: Ctx, year: int, rows) -> None:
                                                    is_active=True).order_by("pk").first()
                     data["member"] = member.pk
             actor = suggestion.visit.leader if to != "demand" else ctx.staff
-            with clock(ctx.moment(when, 960)):
+            with ctx.step(when, 960):
                 services.suggestion_convert(actor=actor, suggestion=suggestion, **data)
                 if to == "task" and not current:
                     task = Suggestion.objects.get(pk=suggestion.pk).task
@@ -380,7 +390,7 @@ def _follow_up(ctx: Ctx, year: int, rows) -> None:
         converted.add(index)
         target = pool[used.get(to, 0) % len(pool)]
         used[to] = used.get(to, 0) + 1
-        with clock(ctx.moment(when, 960)):
+        with ctx.step(when, 960):
             Suggestion.objects.filter(pk=suggestion.pk).update(
                 state="converted", target_kind=to, converted_on=when, version=suggestion.version + 1,
                 **{to: target})
@@ -391,8 +401,8 @@ def _follow_up(ctx: Ctx, year: int, rows) -> None:
     for suggestion in rest:
         if suggestion in keep_open:
             continue
-        with clock(ctx.moment(min(suggestion.visit.date + datetime.timedelta(days=10),
-                                  ctx.today - datetime.timedelta(days=1)), 970)):
+        with ctx.step(min(suggestion.visit.date + datetime.timedelta(days=10),
+                          ctx.today - datetime.timedelta(days=1)), 970):
             services.suggestion_act(actor=ctx.staff, suggestion=suggestion, action="note", data={"note": NOTED})
 
 

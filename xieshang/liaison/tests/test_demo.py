@@ -102,6 +102,19 @@ def test_history_has_its_events_and_the_loader_is_declared(loaded):
     assert loaded.seconds < 120  # about 25 s on a quiet machine (docs/liaison.md)
 
 
+def test_only_the_last_weeks_notify_anyone(loaded):
+    """History older than NOTIFY_DAYS went through the services without telling anyone (core.demo_kit.history);
+    the reports of the last weeks told their leaders and drafters as the application does."""
+    import datetime
+
+    from xieshang.core.models import Notification
+
+    cutoff = loaded.today - datetime.timedelta(days=liaison_demo.NOTIFY_DAYS)
+    notices = Notification.objects.filter(committee=loaded.committee, kind__startswith="party_report.")
+    assert not notices.filter(created_at__date__lt=cutoff).exists()
+    assert notices.filter(created_at__date__gte=cutoff).exists()
+
+
 def test_a_second_run_creates_nothing(loaded):
     before = PartyReport.objects.count()
     out = io.StringIO()
