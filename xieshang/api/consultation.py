@@ -15,6 +15,8 @@ Thin: parse, call one service or selector of xieshang.consultation, serialise �
     POST /meetings/{id}/speeches             {"member", "kind": oral|written, "title", "text"?} (office)
     POST /meetings/{id}/outcome-reports      {"title", "text", "recipients": [...], "sent_on"?} (office)
     POST /meetings/{id}/feedback             {"recipient", "feedback", "feedback_on"?} (office)
+    GET  /meetings/{id}/notice.docx          the notice (会议通知) as Word: whoever sees the meeting
+    GET  /meetings/{id}/minutes.docx         the minutes (会议纪要) as Word: whoever sees the meeting, once recorded
 """
 
 from __future__ import annotations
@@ -401,6 +403,33 @@ def meeting_feedback(request, id: int):
     data, _version = _body(request)
     x = services.feedback_record(actor=request.auth, meeting=meeting, data=data)
     return {"id": x.pk, "name": x.name, "feedback": x.feedback, "feedback_on": x.feedback_on}
+
+
+@router.get("/meetings/{int:id}/notice.docx", response={200: None, **ERRORS}, summary="The meeting notice (Word)",
+            operation_id="meetings_notice_docx")
+def meeting_notice_docx(request, id: int):
+    """The notice (会议通知) in the official layout, as the meeting page's button: whoever may see the meeting (an
+    invited member once the notice is out); 404 for anyone else."""
+    from xieshang.consultation import documents
+    from xieshang.core.screens import docx_response
+
+    meeting = selectors.meeting_get(request.auth, committee_for(request), id)
+    return docx_response(documents.notice_docx(meeting), documents.notice_filename(meeting))
+
+
+@router.get("/meetings/{int:id}/minutes.docx", response={200: None, **ERRORS}, summary="The minutes (Word)",
+            operation_id="meetings_minutes_docx")
+def meeting_minutes_docx(request, id: int):
+    """The minutes (会议纪要, 第N期 of the year) with the speeches, who attended, was on leave or absent, and the
+    recipients: whoever may see the meeting, once the minutes are recorded (`send_minutes`); 404 before and for
+    anyone else."""
+    from xieshang.consultation import documents
+    from xieshang.core.screens import docx_response
+
+    meeting = selectors.meeting_get(request.auth, committee_for(request), id)
+    if not meeting.minutes:
+        raise not_found_error()
+    return docx_response(documents.minutes_docx(meeting), documents.minutes_filename(meeting))
 
 
 # --- The year's plan and its topics (年度协商计划 / 协商议题) -------------------------------------------------------

@@ -1,13 +1,14 @@
-"""The meeting notice (会议通知) as a Word file in the official layout (GB/T 9704, docs/documents.md), built from
-xieshang.core.documents' blocks; always in Chinese. Who may download it: the callers decide through selectors
-(the office and leaders, and the invited members once the notice is out)."""
+"""The meeting notice (会议通知) and the minutes (会议纪要) as Word files in the official layout (GB/T 9704,
+docs/documents.md), built from xieshang.core.documents' blocks; always in Chinese. Who may download them: the
+callers decide through selectors (whoever may see the meeting: the office and leaders, and the invited members
+once the notice is out; the minutes once they are recorded)."""
 
 from __future__ import annotations
 
 from xieshang.core import clock
 from xieshang.core import documents as blocks
 
-from .models import Meeting, MeetingKind
+from .models import Meeting, MeetingKind, Presence
 
 KIND = {MeetingKind.PLENARY: "全体会议", MeetingKind.STANDING: "常务委员会会议",
         MeetingKind.CHAIRPERSONS: "主席会议", MeetingKind.CONSULTATION: "协商会"}
@@ -49,3 +50,54 @@ def notice_docx(meeting: Meeting) -> bytes:
 
 def notice_filename(meeting: Meeting) -> str:
     return f"会议通知_{meeting.start_on:%Y%m%d}_{meeting.pk}.docx"
+
+
+def minutes_number(meeting: Meeting) -> int:
+    """The minutes' issue of the year (第N期): how many of the committee's meetings of that year had their minutes
+    sent up to this one (by the day they were sent, then the meeting's id)."""
+    sent = meeting.minutes_sent_at
+    if sent is None:
+        return 0
+    earlier = Meeting.objects.filter(committee_id=meeting.committee_id, year=meeting.year, minutes_sent_at__isnull=False)
+    return earlier.filter(minutes_sent_at__lt=sent).count() + earlier.filter(minutes_sent_at=sent, pk__lte=meeting.pk).count()
+
+
+def minutes_docx(meeting: Meeting) -> bytes:
+    """会议纪要: the masthead (<committee>会议纪要, 第N期, the office and the day the minutes were sent), the title,
+    what was held when and where, the minutes' text, the speeches and written statements, who attended, was on
+    leave or absent, and 送: the recipients."""
+    from .selectors import attendance_rows, speeches_of
+
+    rows, speeches = attendance_rows(meeting), list(speeches_of(meeting))
+    committee = meeting.committee
+    org = getattr(committee, "name", "") or ""
+    sent = meeting.minutes_sent_at.date() if meeting.minutes_sent_at else clock.today()
+    doc = blocks.new_document()
+    blocks.red_header(doc, org, "会议纪要")
+    number = minutes_number(meeting)
+    blocks.document_number(doc, f"〔{meeting.year}〕第{number}期" if number else f"〔{meeting.year}〕")
+    blocks.masthead_line(doc, f"{org}办公室", blocks.chinese_date(sent), rule=True)
+    blocks.title(doc, f"{meeting.title}纪要")
+    kind = FORM.get(meeting.form) or KIND.get(meeting.kind, "会议")
+    held = f"{_days(meeting)}，{org}在{meeting.place}召开{meeting.title}（{kind}）。" if meeting.place else \
+        f"{_days(meeting)}，{org}召开{meeting.title}（{kind}）。"
+    blocks.body(doc, held + "现将会议主要情况纪要如下：")
+    blocks.body(doc, meeting.minutes or "（纪要正文尚未录入。）")
+    if speeches:
+        blocks.heading(doc, "会议发言")
+        for n, speech in enumerate(speeches, 1):
+            label = "书面发言" if speech.kind == "written" else "发言"
+            blocks.body(doc, f"{n}．{speech.member.name}（{label}）：{speech.title}")
+    by_status = {status: [r["member"].name for r in rows if r["status"] == status] for status in Presence.values}
+    for label, status in (("出席", Presence.PRESENT), ("请假", Presence.LEAVE), ("缺席", Presence.ABSENT)):
+        if by_status[status]:
+            blocks.body(doc, f"{label}：{'、'.join(by_status[status])}（{len(by_status[status])}人）")
+    if meeting.minutes_recipients:
+        blocks.blank(doc)
+        blocks.cc_line(doc, "送", meeting.minutes_recipients, top_rule=True)
+    blocks.page_numbers(doc)
+    return blocks.to_bytes(doc)
+
+
+def minutes_filename(meeting: Meeting) -> str:
+    return f"会议纪要_{meeting.start_on:%Y%m%d}_{meeting.pk}.docx"

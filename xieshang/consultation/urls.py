@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/<int:pk>/outcome/", views.outcome_add, name="outcome_add"),
     path("meetings/<int:pk>/feedback/", views.feedback, name="feedback"),
     path("meetings/<int:pk>/notice.docx", views.notice_docx, name="notice_docx"),
+    path("meetings/<int:pk>/minutes.docx", views.minutes_docx, name="minutes_docx"),
     path("mine/", views.mine, name="mine"),
     path("meetings/<int:pk>/sign-up/", views.sign_up, name="sign_up"),
     path("meetings/<int:pk>/ask-leave/", views.leave, name="leave"),

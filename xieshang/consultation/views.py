@@ -302,3 +302,16 @@ def notice_docx(request, pk):
 
     meeting = _get(request, pk)
     return docx_response(documents.notice_docx(meeting), documents.notice_filename(meeting))
+
+
+@screen
+def minutes_docx(request, pk):
+    """The minutes (会议纪要) as Word: whoever may see the meeting, once the minutes are recorded (404 before)."""
+    from xieshang.core.screens import docx_response
+
+    from . import documents
+
+    meeting = _get(request, pk)
+    if not meeting.minutes:
+        raise NotFound()
+    return docx_response(documents.minutes_docx(meeting), documents.minutes_filename(meeting))

@@ -98,6 +98,8 @@ PATHS = {
     "/api/v1/meetings/{id}/attendance": {"post"},
     "/api/v1/meetings/{id}/events": {"get"},
     "/api/v1/meetings/{id}/feedback": {"post"},
+    "/api/v1/meetings/{id}/notice.docx": {"get"},
+    "/api/v1/meetings/{id}/minutes.docx": {"get"},
     "/api/v1/meetings/{id}/leave": {"post"},
     "/api/v1/meetings/{id}/leave/{leave_id}": {"post"},
     "/api/v1/meetings/{id}/outcome-reports": {"post"},

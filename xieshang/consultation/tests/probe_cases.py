@@ -23,6 +23,8 @@ PAGES = [
     Page("consultation:meeting", obj="missing", ok=NOBODY),
     Page("consultation:meeting_edit", obj="missing", ok=NOBODY),
     Page("consultation:notice_docx", obj="missing", ok=NOBODY),
+    Page("consultation:minutes_docx", obj="missing", ok=NOBODY),
+    Page("consultation:minutes_docx", obj="consultation.notified", ok=NOBODY),  # no minutes yet: 404 for all
     Page("consultation:leave", obj="missing", ok=NOBODY),
     Page("consultation:meeting_act", obj="missing", args=(("action", "notify"),), ok=NOBODY, method="post"),
     Page("consultation:attendance", obj="missing", ok=NOBODY, method="post"),
@@ -67,7 +69,9 @@ for path in ("/api/v1/consultation/topics/{id}", "/api/v1/consultation/topics/{i
     API += [Endpoint(path, obj="consultation.topic", ok=READERS | ME), Endpoint(path, obj="missing", ok=NOBODY)]
 for path in ("/api/v1/consultation/plans/{id}", "/api/v1/consultation/plans/{id}/events"):
     API += [Endpoint(path, obj="consultation.plan", ok=READERS), Endpoint(path, obj="missing", ok=NOBODY)]
-for path in ("/api/v1/meetings/{id}", "/api/v1/meetings/{id}/events"):
+API += [Endpoint("/api/v1/meetings/{id}/minutes.docx", obj=obj, ok=NOBODY)  # no minutes yet: 404 for all
+        for obj in ("consultation.notified", "missing")]
+for path in ("/api/v1/meetings/{id}", "/api/v1/meetings/{id}/events", "/api/v1/meetings/{id}/notice.docx"):
     API += [
         Endpoint(path, obj="consultation.planned", ok=READERS),
         Endpoint(path, obj="consultation.notified", ok=READERS | ME),
