@@ -11,6 +11,7 @@ transaction and delivered after the commit (xieshang.core.services.notify).
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -1349,3 +1350,195 @@ def proposals_import(*, actor, committee, file, session=None):
             "The data changed while importing (a proposal number was taken meanwhile). Nothing was imported; "
             "please try again."))])
     return result
+
+
+# --- One named service per action (DESIGN.md; HackSoft's `<entity>_<action>`) ------------------------------------
+# Each is `proposal_act` with its action's input schema (schemas.py) as typed keyword arguments: None means "not
+# given" (the schema's default applies). The checks, the audit event and the notices are the machine's, as for the
+# pages and the API. tests/test_named_services.py keeps them in step with workflow.TRANSITIONS.
+
+
+def _named(actor, proposal, action: str, expected_version=None, **data) -> Proposal:
+    return proposal_act(actor=actor, proposal=proposal, action=action,
+                        data={key: value for key, value in data.items() if value is not None},
+                        expected_version=expected_version)
+
+
+def proposal_invite_cosigners(*, actor, proposal, members: list[int] | None = None, expected_version=None) -> Proposal:
+    """Invite co-signers (InviteCosignersInput; None: not given)."""
+    return _named(actor, proposal, "invite_cosigners", expected_version, members=members)
+
+
+def proposal_submit(*, actor, proposal, cosign_days: int | None = None, expected_version=None) -> Proposal:
+    """Submit (SubmitInput; None: not given)."""
+    return _named(actor, proposal, "submit", expected_version, cosign_days=cosign_days)
+
+
+def proposal_cosign(*, actor, proposal, expected_version=None) -> Proposal:
+    """Co-sign."""
+    return _named(actor, proposal, "cosign", expected_version)
+
+
+def proposal_decline_cosign(*, actor, proposal, expected_version=None) -> Proposal:
+    """Decline to co-sign."""
+    return _named(actor, proposal, "decline_cosign", expected_version)
+
+
+def proposal_close_cosigning(*, actor, proposal, expected_version=None) -> Proposal:
+    """End co-signing."""
+    return _named(actor, proposal, "close_cosigning", expected_version)
+
+
+def proposal_withdraw(*, actor, proposal, reason: str | None = None, expected_version=None) -> Proposal:
+    """Withdraw (WithdrawInput; None: not given)."""
+    return _named(actor, proposal, "withdraw", expected_version, reason=reason)
+
+
+def proposal_return_for_revision(*, actor, proposal, reason: str, expected_version=None) -> Proposal:
+    """Return for revision (RequiredReasonInput; None: not given)."""
+    return _named(actor, proposal, "return_for_revision", expected_version, reason=reason)
+
+
+def proposal_resubmit(*, actor, proposal, expected_version=None) -> Proposal:
+    """Resubmit."""
+    return _named(actor, proposal, "resubmit", expected_version)
+
+
+def proposal_register(*, actor, proposal, category: str | None = None, is_key: bool | None = None,
+                      units: list[dict] | None = None, expected_version=None) -> Proposal:
+    """Register (RegisterInput; None: not given)."""
+    return _named(actor, proposal, "register", expected_version, category=category, is_key=is_key, units=units)
+
+
+def proposal_merge(*, actor, proposal, into: int | None = None, reason: str | None = None,
+                   expected_version=None) -> Proposal:
+    """Merge (MergeInput; None: not given)."""
+    return _named(actor, proposal, "merge", expected_version, into=into, reason=reason)
+
+
+def proposal_convert(*, actor, proposal, to: str, reason: str | None = None, expected_version=None) -> Proposal:
+    """Convert (ConvertInput; None: not given)."""
+    return _named(actor, proposal, "convert", expected_version, to=to, reason=reason)
+
+
+def proposal_reject(*, actor, proposal, reason_code: str, reason: str | None = None, expected_version=None) -> Proposal:
+    """Do not register (RejectInput; None: not given)."""
+    return _named(actor, proposal, "reject", expected_version, reason_code=reason_code, reason=reason)
+
+
+def proposal_assign(*, actor, proposal, units: list[dict] | None = None, expected_version=None) -> Proposal:
+    """Assign (AssignInput; None: not given)."""
+    return _named(actor, proposal, "assign", expected_version, units=units)
+
+
+def proposal_reassign(*, actor, proposal, assignment: int | None = None, unit: int | None = None,
+                      expected_version=None) -> Proposal:
+    """Re-assign (ReassignInput; None: not given)."""
+    return _named(actor, proposal, "reassign", expected_version, assignment=assignment, unit=unit)
+
+
+def proposal_acknowledge(*, actor, proposal, assignment: int | None = None, expected_version=None) -> Proposal:
+    """Acknowledge (UnitInput; None: not given)."""
+    return _named(actor, proposal, "acknowledge", expected_version, assignment=assignment)
+
+
+def proposal_object(*, actor, proposal, reason: str, assignment: int | None = None, expected_version=None) -> Proposal:
+    """Object to the assignment (ObjectInput; None: not given)."""
+    return _named(actor, proposal, "object", expected_version, reason=reason, assignment=assignment)
+
+
+def proposal_consult(*, actor, proposal, date: datetime.date | str, form: str, summary: str,
+                     assignment: int | None = None, participants: str | None = None, expected_version=None) -> Proposal:
+    """Record a consultation (ConsultInput; None: not given)."""
+    return _named(actor, proposal, "consult", expected_version, date=date, form=form, summary=summary,
+                  assignment=assignment, participants=participants)
+
+
+def proposal_send_views(*, actor, proposal, text: str, assignment: int | None = None,
+                        expected_version=None) -> Proposal:
+    """Send views to the lead unit (SendViewsInput; None: not given)."""
+    return _named(actor, proposal, "send_views", expected_version, text=text, assignment=assignment)
+
+
+def proposal_request_extension(*, actor, proposal, until: datetime.date | str, reason: str,
+                               assignment: int | None = None, expected_version=None) -> Proposal:
+    """Request an extension (ExtensionRequestInput; None: not given)."""
+    return _named(actor, proposal, "request_extension", expected_version, until=until, reason=reason,
+                  assignment=assignment)
+
+
+def proposal_approve_extension(*, actor, proposal, request: int | None = None, note: str | None = None,
+                               expected_version=None) -> Proposal:
+    """Approve the extension (ExtensionDecisionInput; None: not given)."""
+    return _named(actor, proposal, "approve_extension", expected_version, request=request, note=note)
+
+
+def proposal_refuse_extension(*, actor, proposal, request: int | None = None, note: str | None = None,
+                              expected_version=None) -> Proposal:
+    """Refuse the extension (ExtensionDecisionInput; None: not given)."""
+    return _named(actor, proposal, "refuse_extension", expected_version, request=request, note=note)
+
+
+def proposal_reply(*, actor, proposal, outcome: str, text: str, assignment: int | None = None,
+                   signed_by: str | None = None, document_number: str | None = None, letter: Any | None = None,
+                   expected_version=None) -> Proposal:
+    """Reply (ReplyInput; None: not given)."""
+    return _named(actor, proposal, "reply", expected_version, outcome=outcome, text=text, assignment=assignment,
+                  signed_by=signed_by, document_number=document_number, letter=letter)
+
+
+def proposal_evaluate(*, actor, proposal, verdict: str, comment: str | None = None, reply: int | None = None,
+                      answers: dict[str, str] | None = None, expected_version=None) -> Proposal:
+    """Evaluate the reply (EvaluateInput; None: not given)."""
+    return _named(actor, proposal, "evaluate", expected_version, verdict=verdict, comment=comment, reply=reply,
+                  answers=answers)
+
+
+def proposal_correct_evaluation(*, actor, proposal, verdict: str, comment: str | None = None, reply: int | None = None,
+                                answers: dict[str, str] | None = None, expected_version=None) -> Proposal:
+    """Correct the evaluation (CorrectEvaluationInput; None: not given)."""
+    return _named(actor, proposal, "correct_evaluation", expected_version, verdict=verdict, comment=comment,
+                  reply=reply, answers=answers)
+
+
+def proposal_rehandle(*, actor, proposal, instructions: str, assignments: list[int] | None = None,
+                      expected_version=None) -> Proposal:
+    """Re-handle (RehandleInput; None: not given)."""
+    return _named(actor, proposal, "rehandle", expected_version, instructions=instructions, assignments=assignments)
+
+
+def proposal_close(*, actor, proposal, note: str | None = None, expected_version=None) -> Proposal:
+    """Close (NoteInput; None: not given)."""
+    return _named(actor, proposal, "close", expected_version, note=note)
+
+
+def proposal_archive(*, actor, proposal, note: str | None = None, expected_version=None) -> Proposal:
+    """Archive (NoteInput; None: not given)."""
+    return _named(actor, proposal, "archive", expected_version, note=note)
+
+
+def proposal_urge(*, actor, proposal, text: str | None = None, assignment: int | None = None,
+                  expected_version=None) -> Proposal:
+    """Urge (UrgeInput; None: not given)."""
+    return _named(actor, proposal, "urge", expected_version, text=text, assignment=assignment)
+
+
+def proposal_mark_key(*, actor, proposal, is_key: bool, leader: int | None = None, expected_version=None) -> Proposal:
+    """Mark as key proposal (MarkKeyInput; None: not given)."""
+    return _named(actor, proposal, "mark_key", expected_version, is_key=is_key, leader=leader)
+
+
+def proposal_supervise(*, actor, proposal, text: str, expected_version=None) -> Proposal:
+    """Give an instruction (SuperviseInput; None: not given)."""
+    return _named(actor, proposal, "supervise", expected_version, text=text)
+
+
+def proposal_mark_excellent(*, actor, proposal, value: bool, expected_version=None) -> Proposal:
+    """Mark as excellent (FlagInput; None: not given)."""
+    return _named(actor, proposal, "mark_excellent", expected_version, value=value)
+
+
+def proposal_set_public(*, actor, proposal, value: bool, replies: bool | None = None,
+                        expected_version=None) -> Proposal:
+    """Publish (SetPublicInput; None: not given)."""
+    return _named(actor, proposal, "set_public", expected_version, value=value, replies=replies)
