@@ -84,3 +84,26 @@ def test_every_report_as_a_background_export(people):
 def test_report_without_rules(people):
     text = text_of(documents.report_of(people.staff, people.member.pk, 2025))
     assert "本年度尚无履职量化考核办法" in text and "本年度无履职记录" in text
+
+
+def test_libreoffice_opens_the_report_with_its_score_table_and_records(people, tmp_path):
+    """As an office opens it: LibreOffice reads the Word report (PDF and HTML), with the total, the table's
+    arithmetic and the record; hostile text stays text."""
+    import html as markup
+    import re
+
+    from xieshang.proposals.tests.test_reply_letter import OFFICE, convert
+
+    if not OFFICE:
+        pytest.skip("LibreOffice is not installed (.ci/run installs it)")
+    services.manual_fact_add(actor=people.staff, committee=people.committee, member=people.member.pk,
+                             kind="other", occurred_on="2026-06-01", note="<b>参加</b>界别活动")
+    path = tmp_path / "report.docx"
+    path.write_bytes(documents.report_of(people.staff, people.member.pk, 2026))
+    assert convert(path, "pdf", tmp_path / "pdf").read_bytes()[:4] == b"%PDF"
+    page = convert(path, "html", tmp_path / "html").read_text(encoding="utf-8")
+    text = markup.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "委员年度履职报告" in text and "（2026年度）" in text and people.member.name in text
+    assert "一、履职得分" in text and "二、计分明细" in text and "三、履职记录" in text
+    assert "× 2" in text and "（补录）<b>参加</b>界别活动" in text
+    assert "<table" in page  # the score table is a table, not text
