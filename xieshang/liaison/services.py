@@ -538,8 +538,13 @@ def _do_convert(step: Step) -> None:
 
         if not step.input.place:
             raise Invalid(field_errors={"place": [_("Choose the station or studio that takes up the demand.")]})
-        demand = demand_create(actor=step.actor, committee=committee,
-                               data={"text": body[:DEMAND_LIMIT], "place": step.input.place})
+        try:  # recorded by the one who follows it up: a member, a keeper or the office (grassroots' rule)
+            demand = demand_create(actor=step.actor, committee=committee,
+                                   data={"text": body[:DEMAND_LIMIT], "place": step.input.place})
+        except Forbidden:  # e.g. a visiting leader without a member record: a reason, not a bare 403
+            raise Invalid(field_errors={"to": [_(
+                "Citizens' demands are recorded by members, station keepers and the office: ask the office to "
+                "follow this suggestion up as a demand, or choose another target.")]}) from None
         suggestion.demand = demand
         step.payload["demand"] = demand.pk
     else:

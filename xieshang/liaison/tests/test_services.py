@@ -223,6 +223,23 @@ def test_a_leader_who_is_no_member_chooses_the_member():
                                 action="note", data={"note": "x"})
 
 
+def test_a_leader_who_is_no_member_is_told_who_records_a_demand():
+    """Found by the suggestion state machine: convert was offered to such a leader and a demand refused with a
+    bare 403 (grassroots lets members, keepers and the office record demands). Now a reason on `to`, nothing made;
+    the office records it."""
+    from xieshang.grassroots.models import Demand
+
+    w = make_world()
+    suggestion = new_visit(w, leader=w.leader2).suggestions.get()
+    with pytest.raises(Invalid) as exc:
+        services.suggestion_convert(actor=w.leader2, suggestion=suggestion, to="demand", place=w.place.pk)
+    assert "the office" in str(exc.value.field_errors["to"][0]) and not Demand.objects.exists()
+    suggestion.refresh_from_db()
+    assert suggestion.state == "open"
+    services.suggestion_convert(actor=w.staff, suggestion=suggestion, to="demand", place=w.place.pk)
+    assert Demand.objects.count() == 1
+
+
 def test_a_suggestion_becomes_a_demand_or_a_task_and_follows_its_state():
     w = make_world()
     visit = new_visit(w, suggestions=["路灯坏了", "建议成立产业联盟"])
