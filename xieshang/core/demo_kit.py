@@ -30,9 +30,10 @@ def clock(moment: datetime.datetime):
 
 
 def history(quiet: bool = True):
-    """A block of steps that happened long ago: through the services as they were, but nobody is notified (no
-    notification, no e-mail or SMS queued) while `quiet`. Loaders pass `day < <their cut-off>`, so the last weeks
-    before the demo's today still notify as the application does."""
+    """A block of steps that happened long ago: through the services as they were, but `notify` tells nobody (no
+    notification, so no e-mail or SMS to a member or an office) while `quiet`. Messages that do not go through
+    `notify` — the texts grassroots sends a citizen — are the loader's own business. Loaders pass
+    `day < <their cut-off>`, so the last weeks before the demo's today still notify as the application does."""
     from .services import notices_silenced
 
     return notices_silenced(quiet)

@@ -625,11 +625,14 @@ def index(kind: str, ids: Iterable, *, using: str | None = None, batch: int = 50
     return written
 
 
+NAME_FIELDS = frozenset({"name", "full_name", "username"})  # what a document may carry of a row (a user: display_name)
+
+
 def reindex_naming(obj, changes: dict) -> int:
     """After an administration service renamed `obj` (a member, a party or group, a special committee, a unit, a
-    station …): write again, in its transaction, the documents of every kind that names it (`SearchKind.names`).
-    Returns how many were written."""
-    if "name" not in changes:
+    station, a user …): write again, in its transaction, the documents of every kind that names it
+    (`SearchKind.names`). Returns how many were written."""
+    if not NAME_FIELDS & set(changes):
         return 0
     written = 0
     for kind, spec in kinds().items():
