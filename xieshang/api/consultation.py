@@ -16,7 +16,7 @@ Thin: parse, call one service or selector of xieshang.consultation, serialise �
     POST /meetings/{id}/outcome-reports      {"title", "text", "recipients": [...], "sent_on"?} (office)
     POST /meetings/{id}/feedback             {"recipient", "feedback", "feedback_on"?} (office)
     GET  /meetings/{id}/notice.docx          the notice (会议通知) as Word: whoever sees the meeting
-    GET  /meetings/{id}/minutes.docx         the minutes (会议纪要) as Word: whoever sees the meeting, once recorded
+    GET  /meetings/{id}/minutes.docx         the minutes (会议纪要) as Word: the office and leaders, once recorded
 """
 
 from __future__ import annotations
@@ -420,14 +420,14 @@ def meeting_notice_docx(request, id: int):
 @router.get("/meetings/{int:id}/minutes.docx", response={200: None, **ERRORS}, summary="The minutes (Word)",
             operation_id="meetings_minutes_docx")
 def meeting_minutes_docx(request, id: int):
-    """The minutes (会议纪要, 第N期 of the year) with the speeches, who attended, was on leave or absent, and the
-    recipients: whoever may see the meeting, once the minutes are recorded (`send_minutes`); 404 before and for
-    anyone else."""
+    """The minutes (会议纪要, numbered by year) with the speeches, who attended, was on leave or absent, and the
+    recipients: the office and leaders, once the minutes are recorded (`send_minutes`); the same 404 before and for
+    anyone else (an invited member reads the notice, not the meeting's record)."""
     from xieshang.consultation import documents
     from xieshang.core.screens import docx_response
 
     meeting = selectors.meeting_get(request.auth, committee_for(request), id)
-    if not meeting.minutes:
+    if not meeting.minutes or not selectors.may_read_record(request.auth, meeting):
         raise not_found_error()
     return docx_response(documents.minutes_docx(meeting), documents.minutes_filename(meeting))
 

@@ -25,15 +25,40 @@ def _days(meeting: Meeting) -> str:
     return f"{start}至{blocks.chinese_date(meeting.end_on)}"
 
 
+def _kind(meeting: Meeting) -> str:
+    return FORM.get(meeting.form) or KIND.get(meeting.kind, "会议")
+
+
+def _name(meeting: Meeting) -> str:
+    """What a document calls the meeting: its title when that names a meeting (…专题协商会, …第三次会议), else the
+    title in quotes followed by its form — a meeting scheduled from a topic takes the topic's title
+    (“加快普惠托育服务体系建设”专题协商会)."""
+    title = blocks.clean(meeting.title)
+    return title if title.endswith(("会", "会议")) else f"“{title}”{_kind(meeting)}"
+
+
+def _held(meeting: Meeting) -> str:
+    """The meeting's name, with its form in brackets when the name does not say it: 召开<this>."""
+    name, kind = _name(meeting), _kind(meeting)
+    return name if kind in name else f"{name}（{kind}）"
+
+
+def _local_day(moment, default):
+    """The local day of a stored moment (the database keeps UTC: a notice sent at 07:00 in Beijing is the day
+    before in UTC), or `default`."""
+    from django.utils import timezone
+
+    return timezone.localtime(moment).date() if moment else default
+
+
 def notice_docx(meeting: Meeting) -> bytes:
     committee = meeting.committee
     org = getattr(committee, "name", "") or ""
     doc = blocks.new_document()
     blocks.red_header(doc, org, "办公室", rule=True)
-    blocks.title(doc, f"关于召开{meeting.title}的通知")
+    blocks.title(doc, f"关于召开{_name(meeting)}的通知")
     blocks.salutation(doc, ADDRESSEE.get(meeting.kind, "各位委员："))
-    kind = FORM.get(meeting.form) or KIND.get(meeting.kind, "会议")
-    blocks.body(doc, f"经研究，定于{_days(meeting)}召开{meeting.title}（{kind}）。现将有关事项通知如下：")
+    blocks.body(doc, f"经研究，定于{_days(meeting)}召开{_held(meeting)}。现将有关事项通知如下：")
     blocks.heading(doc, "一、会议时间")
     blocks.body(doc, _days(meeting) + (f"，会期{meeting.half_days}个半天。" if meeting.half_days else "。"))
     blocks.heading(doc, "二、会议地点")
@@ -43,7 +68,7 @@ def notice_docx(meeting: Meeting) -> bytes:
         blocks.body(doc, meeting.notice)
     blocks.heading(doc, "四、请假" if meeting.notice else "三、请假")
     blocks.body(doc, "请各位委员安排好工作，准时参会。确因特殊情况不能参会的，请于会前通过系统或向办公室请假。")
-    blocks.signature(doc, f"{org}办公室", (meeting.notified_at.date() if meeting.notified_at else clock.today()))
+    blocks.signature(doc, f"{org}办公室", _local_day(meeting.notified_at, clock.today()))
     blocks.page_numbers(doc)
     return blocks.to_bytes(doc)
 
@@ -58,30 +83,31 @@ def minutes_number(meeting: Meeting) -> int:
     sent = meeting.minutes_sent_at
     if sent is None:
         return 0
-    earlier = Meeting.objects.filter(committee_id=meeting.committee_id, year=meeting.year, minutes_sent_at__isnull=False)
-    return earlier.filter(minutes_sent_at__lt=sent).count() + earlier.filter(minutes_sent_at=sent, pk__lte=meeting.pk).count()
+    earlier = Meeting.objects.filter(committee_id=meeting.committee_id, year=meeting.year,
+                                     minutes_sent_at__isnull=False)
+    return (earlier.filter(minutes_sent_at__lt=sent).count()
+            + earlier.filter(minutes_sent_at=sent, pk__lte=meeting.pk).count())
 
 
 def minutes_docx(meeting: Meeting) -> bytes:
-    """会议纪要: the masthead (<committee>会议纪要, 第N期, the office and the day the minutes were sent), the title,
-    what was held when and where, the minutes' text, the speeches and written statements, who attended, was on
-    leave or absent, and 送: the recipients."""
+    """会议纪要: the masthead (<committee>会议纪要, 2026年第N期, the office and the day the minutes were sent), the
+    title, what was held when and where, the minutes' text, the speeches and written statements, who attended and
+    who was on leave (names and counts; the absent as a count), and 报送: the recipients (the Party committee and
+    the government, as the issue has the minutes go to them)."""
     from .selectors import attendance_rows, speeches_of
 
     rows, speeches = attendance_rows(meeting), list(speeches_of(meeting))
     committee = meeting.committee
     org = getattr(committee, "name", "") or ""
-    sent = meeting.minutes_sent_at.date() if meeting.minutes_sent_at else clock.today()
+    sent = _local_day(meeting.minutes_sent_at, clock.today())
     doc = blocks.new_document()
     blocks.red_header(doc, org, "会议纪要")
     number = minutes_number(meeting)
-    blocks.document_number(doc, f"〔{meeting.year}〕第{number}期" if number else f"〔{meeting.year}〕")
+    blocks.document_number(doc, f"{meeting.year}年第{number}期" if number else f"{meeting.year}年")
     blocks.masthead_line(doc, f"{org}办公室", blocks.chinese_date(sent), rule=True)
-    blocks.title(doc, f"{meeting.title}纪要")
-    kind = FORM.get(meeting.form) or KIND.get(meeting.kind, "会议")
-    held = f"{_days(meeting)}，{org}在{meeting.place}召开{meeting.title}（{kind}）。" if meeting.place else \
-        f"{_days(meeting)}，{org}召开{meeting.title}（{kind}）。"
-    blocks.body(doc, held + "现将会议主要情况纪要如下：")
+    blocks.title(doc, f"{_name(meeting)}纪要")
+    where = f"在{blocks.clean(meeting.place)}" if meeting.place else ""
+    blocks.body(doc, f"{_days(meeting)}，{org}{where}召开{_held(meeting)}。现将会议主要情况纪要如下：")
     blocks.body(doc, meeting.minutes or "（纪要正文尚未录入。）")
     if speeches:
         blocks.heading(doc, "会议发言")
@@ -89,12 +115,14 @@ def minutes_docx(meeting: Meeting) -> bytes:
             label = "书面发言" if speech.kind == "written" else "发言"
             blocks.body(doc, f"{n}．{speech.member.name}（{label}）：{speech.title}")
     by_status = {status: [r["member"].name for r in rows if r["status"] == status] for status in Presence.values}
-    for label, status in (("出席", Presence.PRESENT), ("请假", Presence.LEAVE), ("缺席", Presence.ABSENT)):
+    for label, status in (("出席", Presence.PRESENT), ("请假", Presence.LEAVE)):
         if by_status[status]:
             blocks.body(doc, f"{label}：{'、'.join(by_status[status])}（{len(by_status[status])}人）")
+    if by_status[Presence.ABSENT]:  # counted, not named, in a document sent up (the sign-in list names them)
+        blocks.body(doc, f"缺席：{len(by_status[Presence.ABSENT])}人")
     if meeting.minutes_recipients:
         blocks.blank(doc)
-        blocks.cc_line(doc, "送", meeting.minutes_recipients, top_rule=True)
+        blocks.cc_line(doc, "报送", meeting.minutes_recipients, top_rule=True)
     blocks.page_numbers(doc)
     return blocks.to_bytes(doc)
 

@@ -71,6 +71,12 @@ def relations_of(user, meeting: Meeting) -> set[str]:
     return relations
 
 
+def may_read_record(user, meeting: Meeting) -> bool:
+    """The meeting's record — minutes, speeches, the sign-in list, outcome reports, history — is the office's and
+    the leaders'; an invited member sees the meeting, their own invitation and the notice only."""
+    return bool(relations_of(user, meeting) & {"staff", "leader"})
+
+
 def can_see(user, meeting: Meeting) -> bool:
     if user is None:
         return True

@@ -306,12 +306,13 @@ def notice_docx(request, pk):
 
 @screen
 def minutes_docx(request, pk):
-    """The minutes (会议纪要) as Word: whoever may see the meeting, once the minutes are recorded (404 before)."""
+    """The minutes (会议纪要) as Word: the office and leaders (who read the meeting's record), once the minutes are
+    recorded; the same 404 before and for anyone else (an invited member sees the notice, not the record)."""
     from xieshang.core.screens import docx_response
 
     from . import documents
 
     meeting = _get(request, pk)
-    if not meeting.minutes:
+    if not meeting.minutes or not selectors.may_read_record(request.user, meeting):
         raise NotFound()
     return docx_response(documents.minutes_docx(meeting), documents.minutes_filename(meeting))
