@@ -239,53 +239,6 @@ def proposal_act(*, actor, proposal, action: str, data: dict | None = None, expe
         return MACHINE.act(actor=actor, obj=registered, action="assign", data={"units": units})
 
 
-# --- Named services: one per action, each the machine's act() with its action (DESIGN.md) ---------------
-
-
-def _named(action: str):
-    def service(*, actor, proposal, expected_version=None, **fields) -> Proposal:
-        return proposal_act(actor=actor, proposal=proposal, action=action, data=fields, expected_version=expected_version)
-
-    service.__name__ = service.__qualname__ = f"proposal_{action}"
-    service.__doc__ = (f"The “{action}” action as `actor` (fields: proposals.schemas, the transition's input). "
-                       "Raises NotFound, Forbidden, Conflict, IllegalTransition or Invalid as proposal_act does.")
-    return service
-
-
-proposal_invite_cosigners = _named("invite_cosigners")
-proposal_submit = _named("submit")
-proposal_cosign = _named("cosign")
-proposal_decline_cosign = _named("decline_cosign")
-proposal_close_cosigning = _named("close_cosigning")
-proposal_withdraw = _named("withdraw")
-proposal_return_for_revision = _named("return_for_revision")
-proposal_resubmit = _named("resubmit")
-proposal_register = _named("register")
-proposal_merge = _named("merge")
-proposal_convert = _named("convert")
-proposal_reject = _named("reject")
-proposal_assign = _named("assign")
-proposal_reassign = _named("reassign")
-proposal_acknowledge = _named("acknowledge")
-proposal_object = _named("object")
-proposal_consult = _named("consult")
-proposal_send_views = _named("send_views")
-proposal_request_extension = _named("request_extension")
-proposal_approve_extension = _named("approve_extension")
-proposal_refuse_extension = _named("refuse_extension")
-proposal_reply = _named("reply")
-proposal_evaluate = _named("evaluate")
-proposal_correct_evaluation = _named("correct_evaluation")
-proposal_rehandle = _named("rehandle")
-proposal_close = _named("close")
-proposal_archive = _named("archive")
-proposal_urge = _named("urge")
-proposal_mark_key = _named("mark_key")
-proposal_supervise = _named("supervise")
-proposal_mark_excellent = _named("mark_excellent")
-proposal_set_public = _named("set_public")
-
-
 # --- Drafting and co-signing -----------------------------------------------------------------
 
 
