@@ -17,14 +17,13 @@ What it makes (texts written for this project; a fixed seed, so every run writes
   and every report sent to 州委、州政府 kept as a file of its item (the Word report, as the office files it).
 
 Every step goes through the services with the clock set to its moment (core.demo_kit.clock), so states, versions,
-audit events, deadlines and duty facts are the application's own; only steps of the last NOTIFY_DAYS notify anyone
-(core.demo_kit.history). Idempotent: a year that already has inspections
-of the committee is left alone.
+audit events, deadlines and duty facts are the application's own (the inspections' services notify nobody; the
+answers' deadline reminders come from the scheduler's job, not from the loader). Idempotent: a year that already has
+inspections of the committee is left alone.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import random
 
@@ -32,14 +31,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xieshang.core import clock as core_clock
 from xieshang.core.documents import DOCX
-from xieshang.core.demo_kit import at, clock, history
+from xieshang.core.demo_kit import at, clock
 from xieshang.core.models import HandlingUnit, Member, Role, RoleAssignment, SpecialCommittee
 
 from . import documents, selectors, services
 from .models import FilePurpose, Inspection, PlanApproval, SpecialSupervisor
 
 SEED = 1415
-NOTIFY_DAYS = 35  # history older than this notifies nobody; the last weeks notify as the application does
 
 # (kind, month, topic, places, recommendations) — the 2024 themes of the work review
 YEARS = {
@@ -118,14 +116,9 @@ class _Loader:
         self.specials = list(SpecialCommittee.objects.filter(committee=self.committee).order_by("sort_order", "pk"))
         self.units = list(HandlingUnit.objects.filter(committee=self.committee, is_active=True).order_by("pk"))
         self.steps = 0
-        self.notify_from = core_clock.today() - datetime.timedelta(days=NOTIFY_DAYS)
 
     def moment(self, day: datetime.date, minutes: int = 600):
-        """The clock at `day`; a step more than NOTIFY_DAYS before today notifies nobody (history)."""
-        stack = contextlib.ExitStack()
-        stack.enter_context(clock(at(day, minutes)))
-        stack.enter_context(history(day < self.notify_from))
-        return stack
+        return clock(at(day, minutes))
 
     def act(self, obj, action, day, data=None, machine="inspection"):
         with self.moment(day):

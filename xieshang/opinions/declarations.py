@@ -47,7 +47,8 @@ def _search_kinds() -> dict:
     return {
         "opinion": SearchKind(builder="xieshang.opinions.search.documents", model="opinions.OpinionReport",
                               version_field="version", plural="opinion reports",
-                              names={"core.Member": ("authors__member",), "core.Organization": ("organization",),
+                              names={"core.Member": ("authors__member",), "core.User": ("authors__user",),
+                                     "core.Organization": ("organization",),
                                      "core.SpecialCommittee": ("special_committee",)}),
     }
 

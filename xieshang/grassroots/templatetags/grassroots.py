@@ -1,7 +1,7 @@
 """`{% demand_origin obj %}`: the small "from a citizen's demand" line on the page of a proposal or opinion report
 drafted from a demand (`Demand.proposal` / `Demand.opinion`, set by the demand's `convert`); nothing for anything
-else. The demand's number, place and day are shown to whoever sees the page (the draft's own text names them too);
-the link to the demand only to those who may see it (selectors.can_see_demand). One query."""
+else. The demand's number and place are shown to whoever sees the page (the draft's own text names them too); its
+day and the link to it only to those who may see the demand (selectors.can_see_demand). One query."""
 
 from django import template
 

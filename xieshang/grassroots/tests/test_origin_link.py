@@ -49,4 +49,10 @@ def test_an_opinion_draft_names_its_demand_and_other_pages_say_nothing():
     assert 'data-testid="demand-origin"' in html and w.place.name in html
     plain = walk_to("converted", w, new_demand(w, text="另一条诉求：小区门口积水严重，希望尽快疏通排水管道。"))
     other = page(w.member, reverse("proposals:detail", args=[plain.proposal_id]))
-    assert other.count('data-testid="demand-origin"') == 1  # its own demand only
+    assert other.count('data-testid="demand-origin"') == 1  # its own demand, not the other one
+    line = other.split('data-testid="demand-origin"')[1].split("</p>")[0]
+    assert f"{plain.pk}" in line and f" {demand.pk} " not in line
+    from xieshang.proposals.services import proposal_create
+
+    own = proposal_create(actor=w.member, committee=w.committee, title="关于社区养老的建议", body="建议增加日间照料中心。")
+    assert 'data-testid="demand-origin"' not in page(w.member, reverse("proposals:detail", args=[own.pk]))

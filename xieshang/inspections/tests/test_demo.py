@@ -87,17 +87,6 @@ def test_every_plan_is_approved_and_every_sent_report_is_filed(loaded):
     assert not any(attachments_of(obj).exists() for obj in drafted)
 
 
-def test_history_notifies_nobody(loaded):
-    """Steps older than NOTIFY_DAYS go through the services without telling anyone (core.demo_kit.history)."""
-    import datetime
-
-    from xieshang.core.models import Notification
-
-    cutoff = datetime.date(2026, 12, 5) - datetime.timedelta(days=inspections_demo.NOTIFY_DAYS)
-    assert not Notification.objects.filter(created_at__date__lt=cutoff, kind__startswith="inspection").exists()
-    assert not Notification.objects.filter(created_at__date__lt=cutoff, kind__startswith="supervision").exists()
-
-
 def test_the_statistics_command_for_2024(loaded):
     out = io.StringIO()
     call_command("stats", "consultation", "--committee", loaded.committee.code, "--year", "2024", "--json", stdout=out)

@@ -252,3 +252,14 @@ def test_a_renamed_author_reaches_the_search_documents():
     core_services.member_save(actor=make_role_user(actors.committee, "admin"), committee=actors.committee, member=member,
                               name="司马新名", term=member.term, sector=member.sector, organization=member.organization)
     assert report.pk in found("司马新名") and report.pk not in found(old)
+
+    # an author without a member record is named by their account (display_name): renaming the account reaches it
+    from xieshang.opinions.models import OpinionAuthor
+
+    OpinionAuthor.objects.create(report=report, user=actors.staff, member=None, order=9)
+    search.index("opinion", [report.pk])
+    assert report.pk not in found("欧阳办公")
+    admin = make_role_user(actors.committee, "admin")
+    core_services.user_save(actor=admin, committee=actors.committee, user=actors.staff, username=actors.staff.username,
+                            full_name="欧阳办公", email=actors.staff.email, phone=actors.staff.phone)
+    assert report.pk in found("欧阳办公")
