@@ -231,7 +231,9 @@ def test_a_leader_who_is_no_member_is_told_who_records_a_demand():
 
     w = make_world()
     suggestion = new_visit(w, leader=w.leader2).suggestions.get()
-    with pytest.raises(Invalid) as exc:
+    from django.utils import translation
+
+    with pytest.raises(Invalid) as exc, translation.override("en"):
         services.suggestion_convert(actor=w.leader2, suggestion=suggestion, to="demand", place=w.place.pk)
     assert "the office" in str(exc.value.field_errors["to"][0]) and not Demand.objects.exists()
     suggestion.refresh_from_db()
