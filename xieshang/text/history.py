@@ -15,6 +15,7 @@ table tomorrow: `category_value` takes its code), labels through the field's cho
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 
 from django.db.models import Max
@@ -67,16 +68,20 @@ class Mark:
     pk: int = 0
 
 
-class Source:
+class Source(abc.ABC):
+    """One kind of a committee's history (proposals, opinion reports, demands): its rows and their text."""
+
     kind = ""
     model = None
     updated_field = "updated_at"  # None: items never change their text after creation (new ids only)
 
+    @abc.abstractmethod
     def base(self, committee):
-        raise NotImplementedError
+        """The committee's rows of this kind that the index holds (a queryset)."""
 
+    @abc.abstractmethod
     def text(self, obj) -> tuple[str, str]:
-        raise NotImplementedError
+        """(title, body) of one row."""
 
     def items(self, committee):
         return [((self.kind, o.pk), *self.text(o)) for o in self.base(committee).iterator(chunk_size=500)]

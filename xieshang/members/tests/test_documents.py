@@ -14,6 +14,8 @@ from xieshang.core.errors import NotFound
 from xieshang.core.models import Export
 from xieshang.members import documents, services
 
+from xieshang.proposals.tests.test_reply_letter import convert, needs_office
+
 from .factories import make_people, record
 from .test_views import browser, put
 
@@ -86,16 +88,12 @@ def test_report_without_rules(people):
     assert "本年度尚无履职量化考核办法" in text and "本年度无履职记录" in text
 
 
+@needs_office
 def test_libreoffice_opens_the_report_with_its_score_table_and_records(people, tmp_path):
     """As an office opens it: LibreOffice reads the Word report (PDF and HTML), with the total, the table's
     arithmetic and the record; hostile text stays text."""
     import html as markup
     import re
-
-    from xieshang.proposals.tests.test_reply_letter import OFFICE, convert
-
-    if not OFFICE:
-        pytest.skip("LibreOffice is not installed (.ci/run installs it)")
     services.manual_fact_add(actor=people.staff, committee=people.committee, member=people.member.pk,
                              kind="other", occurred_on="2026-06-01", note="<b>参加</b>界别活动")
     path = tmp_path / "report.docx"
