@@ -117,14 +117,22 @@ def minutes_docx(meeting: Meeting) -> bytes:
     by_status = {status: [r["member"].name for r in rows if r["status"] == status] for status in Presence.values}
     for label, status in (("出席", Presence.PRESENT), ("请假", Presence.LEAVE)):
         if by_status[status]:
-            blocks.body(doc, f"{label}：{'、'.join(by_status[status])}（{len(by_status[status])}人）")
+            _labelled(doc, label, f"{'、'.join(by_status[status])}（{len(by_status[status])}人）")
     if by_status[Presence.ABSENT]:  # counted, not named, in a document sent up (the sign-in list names them)
-        blocks.body(doc, f"缺席：{len(by_status[Presence.ABSENT])}人")
+        _labelled(doc, "缺席", f"{len(by_status[Presence.ABSENT])}人")
     if meeting.minutes_recipients:
         blocks.blank(doc)
         blocks.cc_line(doc, "报送", meeting.minutes_recipients, top_rule=True)
     blocks.page_numbers(doc)
     return blocks.to_bytes(doc)
+
+
+def _labelled(doc, label, text):
+    """A line of the minutes' attendance: the label (出席：) in 黑体, as 纪要 set it, the names in the body type."""
+    p = blocks.paragraph(doc)
+    blocks.run(p, f"{label}：", font=blocks.fonts_of(doc).heading, doc=doc)
+    blocks.run(p, text, doc=doc)
+    return p
 
 
 def minutes_filename(meeting: Meeting) -> str:

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 
 from xieshang.core.models import Member, RoleAssignment, Role
 from xieshang.core.screens import url_or_hash
-from xieshang.core.selectors import roles_of, unit_ids_of
+from xieshang.core.selectors import member_of, roles_of, unit_ids_of
 
 from . import workflow
 from .models import Activity, ActivityMember, ActivityState, Demand, DemandState, Place
@@ -63,6 +63,14 @@ def member_ids_of(user, committee) -> set[int]:
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
     return set(Member.objects.filter(user=user, committee_id=_cid(committee)).values_list("pk", flat=True))
+
+
+def may_record_demand(user, committee) -> bool:
+    """Whether the user may record a citizen's demand here: a station keeper, the office, or a member."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(roles_of(user, committee) & {Role.STATION, Role.STAFF, Role.ADMIN}) \
+        or member_of(user, committee) is not None
 
 
 def is_office(user, committee) -> bool:

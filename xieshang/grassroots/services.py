@@ -27,7 +27,7 @@ from xieshang.core.duty import duty_fact_record, duty_fact_remove
 from xieshang.core.errors import Forbidden, Invalid, NotFound
 from xieshang.core.models import HandlingUnit, Member, Role, SpecialCommittee
 from xieshang.core.notices import Notice
-from xieshang.core.selectors import member_of, roles_of
+from xieshang.core.selectors import roles_of
 from xieshang.core.services import notify
 from xieshang.core.workflow import Machine, Step, as_id, parse_input
 
@@ -434,12 +434,9 @@ def _place_for(actor, committee, place_id, roles) -> Place:
 
 def demand_create(*, actor, committee, data: dict, photos=()) -> Demand:
     """A demand recorded by a keeper (at a reception day or activity), a member (met on a visit) or staff."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not sel.may_record_demand(actor, committee):
         raise Forbidden()
     roles = roles_of(actor, committee)
-    member = member_of(actor, committee)
-    if not (roles & {Role.STATION, Role.STAFF, Role.ADMIN} or member is not None):
-        raise Forbidden()
     values = parse_input(wf.DemandInput, data, committee=committee)
     place = _place_for(actor, committee, values.place, roles)
     activity = None

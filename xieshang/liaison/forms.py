@@ -228,6 +228,8 @@ class ConvertForm(ActionForm):
     due_on = forms.DateField(label=_("Due date (for a task)"), required=False, widget=DateInput())
 
     def setup(self):
+        if "targets" in self.ctx:
+            self.fields["to"].choices = self.ctx["targets"]
         self.fields["member"].choices = [("", _("The visiting leader"))] + [
             (m.pk, m.name) for m in self.ctx.get("members", [])]
         self.fields["place"].choices = [("", _("Choose…"))] + [(p.pk, p.name) for p in self.ctx.get("places", [])]

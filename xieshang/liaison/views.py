@@ -29,6 +29,7 @@ from xieshang.core.screens import form_error, screen
 from xieshang.core.screens import require_roles as _require_roles
 
 from . import documents, forms, lists, selectors, services
+from .models import TargetKind
 
 READERS = {Role.STAFF, Role.ADMIN, Role.LEADER}
 OFFICE = {Role.STAFF, Role.ADMIN}
@@ -476,10 +477,14 @@ def rule_file(request, pk, attachment_id):
     return attachment_download(version, attachment_id, visible=True)
 
 
-def _convert_ctx(committee) -> dict:
+def _convert_ctx(request, committee) -> dict:
     from xieshang.grassroots.models import Place
+    from xieshang.grassroots.selectors import may_record_demand
 
-    return {"members": list(Member.objects.filter(committee=committee, is_active=True, user__isnull=False)
+    # a user who may not record a demand (e.g. a visiting leader without a member record) is not offered one
+    targets = [c for c in TargetKind.choices if c[0] != TargetKind.DEMAND or may_record_demand(request.user, committee)]
+    return {"targets": targets,
+            "members": list(Member.objects.filter(committee=committee, is_active=True, user__isnull=False)
                             .only("id", "name").order_by("name")),
             "places": list(Place.objects.filter(committee=committee).only("id", "name").order_by("name")),
             "specials": list(SpecialCommittee.objects.filter(committee=committee))}
@@ -491,7 +496,7 @@ def _visit_page(request, visit, bound=None, status=200):
     ctx = None
     for row in rows:
         if row.state == "open" and ctx is None:
-            ctx = _convert_ctx(committee)
+            ctx = _convert_ctx(request, committee)
         mine = bound if bound and bound[0] == row.pk else None
         row.actions = _entries(request, "suggestion", row, ctx=ctx or {}, bound=mine[1:] if mine else None)
     people = list(visit.people.all())
@@ -541,7 +546,7 @@ def suggestion_add(request, pk):
 def suggestion_act(request, pk, action):
     committee = _committee(request)
     found = selectors.suggestion_get(request.user, committee, pk)
-    ctx = _convert_ctx(committee) if action == "convert" else {}
+    ctx = _convert_ctx(request, committee) if action == "convert" else {}
     return _act(request, "suggestion", found, action, ctx=ctx,
                 run=lambda data, version: services.suggestion_act(actor=request.user, suggestion=found,
                                                                   action=action, data=data, expected_version=version),

@@ -56,6 +56,9 @@ def test_the_minutes_as_word_with_attendance_speeches_and_recipients():
     assert "1．" in text and f"{member.name}（书面发言）：关于优化营商环境的书面发言" in text
     assert f"出席：{member.name}（1人）" in text and f"请假：{other.name}（1人）" in text and "缺席" not in text
     assert "报送：州委、州政府。" in text
+    attendance = [p for p in docx.Document(io.BytesIO(staff.get(url).content)).paragraphs
+                  if p.text.startswith(("出席：", "请假："))]
+    assert [[r.font.name for r in p.runs] for p in attendance] == [["黑体", "仿宋_GB2312"]] * 2  # label in 黑体
 
     # the office and leaders read the record; an invited member, an outsider and a unit get the 404 of a missing one
     assert text_of(client(w.leader).get(url))

@@ -170,3 +170,17 @@ def test_the_draft_and_the_demand_show_where_they_came_from(world):
                 reverse("proposals:detail", args=[third.proposal_id])):
         page = client.get(url).content.decode()
         assert 'data-testid="visit-origin"' in page and reverse("liaison:visit", args=[visit.pk]) in page, url
+
+
+def test_the_convert_form_offers_a_demand_only_to_those_who_may_record_one():
+    """A visiting leader without a member record may not record a citizen's demand (grassroots' rule): the
+    visit page does not offer it to them; the office, on the same suggestion, is offered it."""
+    w = make_world()
+    visit = new_visit(w, leader=w.leader2, suggestions=["路灯坏了"])
+    pages = {}
+    for who in ("leader2", "staff"):
+        client = Client()
+        client.force_login(getattr(w, who))
+        pages[who] = client.get(reverse("liaison:visit", args=[visit.pk])).content.decode()
+    assert 'value="proposal"' in pages["leader2"] and 'value="demand"' not in pages["leader2"]
+    assert 'value="demand"' in pages["staff"]
