@@ -38,6 +38,7 @@ def _search_kinds() -> dict:
         "assigned_task": kind("task_documents", "AssignedTask", "assigned tasks",
                               {"core.SpecialCommittee": ("special_committee",)}),
         "contact_visit": kind("visit_documents", "ContactVisit", "contact visits"),
+        "visit_suggestion": kind("suggestion_documents", "Suggestion", "suggestions from contact visits"),
     }
 
 

@@ -212,7 +212,7 @@ def filtered(kind: str, qs, params: dict):
         if p.get("year"):
             qs = qs.filter(visit__date__year=p["year"])
         if p.get("q"):
-            qs = qs.filter(text__icontains=p["q"])
+            qs = search.filter_by_text(qs, "visit_suggestion", p["q"])
     return qs
 
 

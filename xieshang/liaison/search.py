@@ -6,13 +6,15 @@
 - "assigned_task": the title, the content, the number, the source document, the result and the progress notes;
   the owning special committee as a name;
 - "contact_visit": the subject, what was heard and the place; the people and bodies met (name, organisation and
-  post) as names.
+  post) as names;
+- "visit_suggestion": a suggestion brought back from a visit — its text and the office's note; the visit's subject
+  and place as further words (the suggestions register searches these).
 
 Who finds what is the registers' business: the pages and the API search inside the user's own visible queryset
 (selectors.*_visible_to: the office, administrators and leaders of the committee; nobody else), so a hit the
-user may not see never shows. Upkeep: `index_reports`, `index_rules`, `index_tasks`, `index_visits` (= core
+user may not see never shows. Upkeep: `index_reports`, `index_rules`, `index_tasks`, `index_visits`, `index_suggestions` (= core
 `index`) in the services' transaction, after creating or changing an object and after every Machine action (the
-Machines' `after_save`).
+Machines' `after_save`); a visit's correction writes its suggestions' documents again (they carry its subject).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from django.db.models import Prefetch
 from xieshang.core import search
 from xieshang.core.search import Document
 
-from .models import AssignedTask, ContactVisit, PartyReport, RuleVersion, TaskNote, VisitedPerson, WorkingRule
+from .models import (
+    AssignedTask, ContactVisit, PartyReport, RuleVersion, Suggestion, TaskNote, VisitedPerson, WorkingRule,
+)
 
 
 def report_documents(ids: Sequence[int]) -> Iterable[Document]:
@@ -88,6 +92,18 @@ def visit_documents(ids: Sequence[int]) -> Iterable[Document]:
         )
 
 
+def suggestion_documents(ids: Sequence[int]) -> Iterable[Document]:
+    rows = (
+        Suggestion.objects.filter(pk__in=list(ids)).select_related("visit")
+        .only("id", "committee_id", "text", "note", "version", "visit__date", "visit__subject", "visit__place")
+    )
+    for row in rows:
+        yield Document(
+            kind="visit_suggestion", object_id=row.pk, committee_id=row.committee_id, body=row.text,
+            year=row.visit.date.year, version=row.version, words=(row.note, row.visit.subject, row.visit.place),
+        )
+
+
 def _ids(rows, model) -> list:
     return [rows] if isinstance(rows, model) else list(rows)
 
@@ -107,3 +123,7 @@ def index_tasks(ids) -> None:
 
 def index_visits(ids) -> None:
     search.index("contact_visit", _ids(ids, ContactVisit))
+
+
+def index_suggestions(ids) -> None:
+    search.index("visit_suggestion", _ids(ids, Suggestion))

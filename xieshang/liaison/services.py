@@ -32,7 +32,7 @@ from .models import (
     AssignedTask, ContactVisit, OwnerKind, PartyReport, ReportState, RuleVersion, Suggestion, TargetKind, TaskNote,
     TaskState, VisitedPerson, WorkingRule,
 )
-from .search import index_reports, index_rules, index_tasks, index_visits
+from .search import index_reports, index_rules, index_suggestions, index_tasks, index_visits
 
 
 def _office_or_403(actor, committee) -> None:
@@ -421,6 +421,7 @@ def visit_create(*, actor, committee, data: dict) -> ContactVisit:
         rows = Suggestion.objects.bulk_create([Suggestion(committee_id=committee.pk, visit=visit, text=text)
                                                for text in values.suggestions])
         index_visits(visit)
+        index_suggestions(rows)
         audit.record(actor=actor, action="contact_visit.create", obj=visit, committee=committee,
                      payload={"leader": leader.pk, "people": len(values.people), "suggestions": len(rows)})
         for row in rows:
@@ -461,6 +462,7 @@ def visit_update(*, actor, visit, data: dict, expected_version=None) -> ContactV
         VisitedPerson.objects.bulk_create([VisitedPerson(visit=locked, kind=p.kind, name=p.name,
                                                          affiliation=p.affiliation) for p in values.people])
         index_visits(locked)
+        index_suggestions(locked.suggestions.values_list("pk", flat=True))
         audit.record(actor=actor, action="contact_visit.update", obj=locked, committee=committee,
                      payload={"people": len(values.people)})
     return locked
@@ -471,6 +473,7 @@ def suggestion_add(*, actor, visit, data: dict) -> Suggestion:
     values = parse_input(wf.SuggestionInput, data)
     with transaction.atomic():
         row = Suggestion.objects.create(committee_id=visit.committee_id, visit=visit, text=values.text)
+        index_suggestions(row)
         audit.record(actor=actor, action="visit_suggestion.create", obj=row, committee=visit.committee,
                      to_state="open")
         audit.record(actor=actor, action="contact_visit.suggestion_add", obj=visit, committee=visit.committee)
@@ -573,7 +576,7 @@ def _do_reopen_suggestion(step: Step) -> None:
 SUGGESTION_MACHINE = Machine(
     name="visit_suggestion", model=Suggestion, transitions=wf.SUGGESTION_TRANSITIONS,
     handlers={"convert": _do_convert, "note": _do_noted, "reopen": _do_reopen_suggestion},
-    relations=sel.suggestion_relations, can_see=sel.can_see,
+    relations=sel.suggestion_relations, can_see=sel.can_see, after_save=index_suggestions,
     state_label=lambda s: str(dict(Suggestion._meta.get_field("state").choices).get(s, s)),
 )
 

@@ -157,3 +157,31 @@ def test_a_renamed_special_committee_reaches_the_tasks_documents(w):
     assert found("社会和法制委员会") == {task.pk}
     core_services.special_committee_save(actor=w.admin, committee=w.committee, special_committee=sc, name="社会法制委员会")
     assert found("社会法制委员会") == {task.pk} and found("社会和法制委员会") == set()
+
+
+def test_the_suggestions_register_searches_the_index():
+    """A suggestion is found by words of its text in any order (the index, not a substring), by the office's
+    note and by its visit's subject; a suggestion of another visit is not; the services keep the documents
+    current (a converted one, a visit renamed); members find nothing."""
+    w = make_world()
+    visit = new_visit(w, subject="走访番茄酱厂", suggestions=["修复老城区主干道的路灯", "建设农贸市场冷库"])
+    lamp, market = visit.suggestions.order_by("id")
+    new_visit(w, subject="走访葡萄酒庄", suggestions=["改善酒庄道路"])
+    staff = _client(w.staff)
+
+    def found(q, client=staff):
+        r = client.get(reverse("liaison:suggestions"), {"q": q})
+        page = r.content.decode()
+        return r.status_code, [row.text for row in (lamp, market) if row.text in page]
+
+    assert found("路灯") == (200, [lamp.text])
+    assert found("路灯 老城区") == (200, [lamp.text])  # words in another order: a substring search misses it
+    assert found("番茄酱") == (200, [lamp.text, market.text])  # the visit's subject
+    assert found("没有这个词") == (200, [])
+    services.suggestion_act(actor=w.staff, suggestion=market, action="note", data={"note": "已转交商务局研究"})
+    assert found("商务局") == (200, [market.text])
+    services.visit_update(actor=w.leader, visit=visit, data={
+        "date": visit.date.isoformat(), "place": visit.place, "subject": "走访辣椒加工厂", "heard": visit.heard})
+    assert found("辣椒加工") == (200, [lamp.text, market.text]) and found("番茄酱") == (200, [])
+    assert search.reindex(kind="visit_suggestion", stale_only=True) == {"visit_suggestion": 0}
+    assert found("路灯", _client(w.member))[0] == 404
