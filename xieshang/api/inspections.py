@@ -11,10 +11,11 @@ Thin: parse, call one service or selector of xieshang.inspections, serialise —
                                                             close, cancel
     GET  /consultation/supervision                          supervision items (filters year, state; pages)
     POST /consultation/supervision                          a new item (office): SupervisionInput → 201
-    GET  /consultation/supervision/{id}                     detail with team and available actions
+    GET  /consultation/supervision/{id}                     detail: team, recommendations with answers, available
+                                                            actions
     GET  /consultation/supervision/{id}/events
-    POST /consultation/supervision/{id}/actions/{action}    update, set_team, start, record_findings, report, close,
-                                                            cancel
+    POST /consultation/supervision/{id}/actions/{action}    update, set_team, start, record_findings,
+                                                            add_recommendation, report, answer, close, cancel
     GET  /consultation/special-supervisors                  appointments (office, leaders: all; a member: own)
     POST /consultation/special-supervisors                  appoint (office): SupervisorInput → 201
     GET  /consultation/special-supervisors/{id}             with the reports
@@ -180,6 +181,7 @@ class SupervisionDetailOut(SupervisionItemOut):
     started_on: datetime.date | None
     cancel_reason: str
     team: list[TeamOut]
+    recommendations: list[RecommendationOut]
     available_actions: list[ActionOut]
 
 
@@ -218,6 +220,12 @@ def _team(obj) -> list[dict]:
     return [{"member": t.member_id, "name": t.member.name, "role": t.role} for t in selectors.team_of(obj)]
 
 
+def _recommendations(obj) -> list[dict]:
+    """RecommendationOut of an inspection's or a supervision item's recommendations, by number."""
+    return [{"id": r.pk, "number": r.number, "text": r.text, "recipient": r.recipient, "answer": r.answer,
+             "answered_on": r.answered_on, "adopted": r.adopted} for r in selectors.recommendations_of(obj)]
+
+
 def inspection_item(i) -> dict:
     return {"id": i.pk, "kind": i.kind, "kind_label": i.get_kind_display(), "title": i.title, "year": i.year,
             "planned_month": i.planned_month, "special_committee": i.special_committee_id,
@@ -232,9 +240,7 @@ def inspection_out(user, i) -> dict:
         "report_sent_on": i.report_sent_on, "started_on": i.started_on, "closed_on": i.closed_on,
         "cancel_reason": i.cancel_reason, "team": _team(i),
         "visits": [{"id": v.pk, "date": v.date, "place": v.place, "units": v.units} for v in i.visits.all()],
-        "recommendations": [{"id": r.pk, "number": r.number, "text": r.text, "recipient": r.recipient,
-                             "answer": r.answer, "answered_on": r.answered_on, "adopted": r.adopted}
-                            for r in selectors.recommendations_of(i)],
+        "recommendations": _recommendations(i),
         "available_actions": [{"action": t.action, "label": str(t.label)} for t in selectors.inspection_actions(user, i)],
     }
 
@@ -247,7 +253,7 @@ def supervision_item(s) -> dict:
 def supervision_out(user, s) -> dict:
     return {**supervision_item(s), "purpose": s.purpose, "findings": s.findings, "report_text": s.report_text,
             "reported_on": s.reported_on, "follow_up": s.follow_up, "started_on": s.started_on,
-            "cancel_reason": s.cancel_reason, "team": _team(s),
+            "cancel_reason": s.cancel_reason, "team": _team(s), "recommendations": _recommendations(s),
             "available_actions": [{"action": t.action, "label": str(t.label)}
                                   for t in selectors.supervision_actions(user, s)]}
 
@@ -404,8 +410,11 @@ add_read_routes(router, path="/supervision", operation_id="supervision", name="s
              openapi_extra={"requestBody": _doc({"report_text": "……", "expected_version": 4})})
 def supervision_action(request, id: int, action: str = Path(
         ..., description="One of: " + ", ".join(workflow.SUPERVISION_ACTIONS), example="start")):
-    """update (SupervisionInput), set_team, start, record_findings, report (`{"report_text", "reported_on"?}`),
-    close (`{"follow_up"}`), cancel (`{"reason"}`). The codes as for inspections."""
+    """update (SupervisionInput), set_team, start, record_findings, add_recommendation (`{"text", "recipient"?}`,
+    while under way), report (`{"report_text", "reported_on"?}`: opens one answer deadline per recommendation),
+    answer (`{"recommendation", "answer", "answered_on"?, "adopted"}`, while reported; the date between the report's
+    and today), close (`{"follow_up"}`; 422 `unanswered` while a recommendation waits for its answer), cancel
+    (`{"reason"}`). The codes as for inspections."""
     services = _services()
     if action not in services.SUPERVISION_MACHINE:
         raise not_found_error()

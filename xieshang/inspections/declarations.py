@@ -18,7 +18,7 @@ from xieshang.core.registry import Declarations, NavItem
 from xieshang.core.timers import TimerDefault
 
 TIMERS = {
-    "inspections.answer": TimerDefault(3, "months", _("answer to an inspection's recommendation")),
+    "inspections.answer": TimerDefault(3, "months", _("answer to a recommendation")),
 }
 
 DUTY_KINDS = {

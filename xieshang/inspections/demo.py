@@ -8,7 +8,8 @@ What it makes (texts written for this project; a fixed seed, so every run writes
   医养康养融合发展 — 7 items (5 research, 1 study tour, 1 inspection), each with a team of members, visits,
   findings, a report with three recommendations sent to 州委、州政府 and every recommendation answered; two
   democratic supervision items; special supervisors appointed to three bodies that asked for one, with their
-  half-yearly reports.
+  half-yearly reports. Every supervision item that reported has two or three recommendations to the body
+  supervised, answered when it is closed.
 * 2025, complete on the same pattern (5 items, 2 supervision items).
 * 2026 up to today (the demo clock: 2026-12-05), in progress: items closed, one report sent with an answer still
   open, one report drafted, one under way, one planned for December, one cancelled; a supervision item reported
@@ -102,6 +103,10 @@ REPORT = ("按照年度工作计划，州政协组织部分委员围绕{topic}�
           "\n一、基本情况\n{findings}\n二、意见建议\n针对上述问题，提出以下建议，供州委、州政府决策参考。")
 ANSWERS = ["已采纳，列入{year}年度重点工作，由牵头部门制定落实方案。", "已部分采纳，结合财力状况分步推进。",
            "已采纳，相关政策已印发实施。", "暂不具备条件，已纳入下一阶段研究。"]
+# the recommendations (意见建议) of a supervision item's report, to the body supervised
+SUPERVISION_RECS = ["建议{body}建立问题清单和整改台账，明确责任单位和整改时限，逐项对账销号。",
+                    "建议{body}加大资金统筹力度，及时足额拨付，防止基层因资金不到位影响政策落实。",
+                    "建议{body}健全定期督查和通报制度，每半年向州政协书面通报整改进展。"]
 KIND_WORD = {"research": "调研", "study_visit": "考察", "inspection": "视察"}
 
 
@@ -222,11 +227,20 @@ class _Loader:
                  machine="supervision")
         if until == "under_way":
             return item
-        self.act(item, "report", start + datetime.timedelta(days=20),
+        recipient = body[:60]
+        for text in SUPERVISION_RECS[:2 + index % 2]:  # two or three recommendations
+            self.act(item, "add_recommendation", start + datetime.timedelta(days=12),
+                     {"text": text.format(body=body), "recipient": recipient}, machine="supervision")
+        reported = start + datetime.timedelta(days=20)
+        self.act(item, "report", reported,
                  {"report_text": f"关于{title.removesuffix('民主监督')}的民主监督报告：建议{body}建立问题清单，明确整改时限，定期向州政协通报进展。"},
                  machine="supervision")
         if until == "reported":
             return item
+        for k, rec in enumerate(item.recommendations.order_by("number")):
+            day = reported + datetime.timedelta(days=20 + 10 * k)
+            self.act(item, "answer", day, {"recommendation": rec.pk, "answered_on": day.isoformat(), "adopted": True,
+                                           "answer": f"{body}已采纳，制定整改方案并按期落实。"}, machine="supervision")
         self.act(item, "close", start + datetime.timedelta(days=60),
                  {"follow_up": f"{body}已制定整改方案，逐项销号，并书面反馈州政协。"}, machine="supervision")
         return item

@@ -58,6 +58,8 @@ _SUPERVISION_COLUMNS = (
     Column("special_committee", _("Sponsoring special committee"), value=lambda s, labels: _name(s.special_committee)),
     Column("state", _("State"), sort="state", value=lambda s, labels: s.get_state_display()),
     Column("team", _("Team"), numeric=True, value=lambda s, labels: s.n_team),
+    Column("recommendations", _("Recommendations"), numeric=True, value=lambda s, labels: s.n_recommendations),
+    Column("answered", _("Answered"), numeric=True, value=lambda s, labels: s.n_answered),
     Column("reported_on", _("Reported on"), value=lambda s, labels: cn_date(s.reported_on) if s.reported_on else ""),
 )
 
@@ -69,7 +71,7 @@ SUPERVISION = ListDef(
     default_sort="-year",
     filters=_FILTERS,
     layouts={
-        "page": Layout(("year", "title", "body", "state", "team", "reported_on")),
+        "page": Layout(("year", "title", "body", "state", "team", "recommendations", "reported_on")),
         "export": Layout(tuple(c.key for c in _SUPERVISION_COLUMNS), title=_("Democratic supervision")),
     },
     default_page_size=20,

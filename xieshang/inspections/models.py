@@ -4,7 +4,8 @@
   sponsoring special committee, team (TeamMember), schedule of visits (Visit), findings, the report with its
   recommendations (Recommendation), forwarded to the Party committee or the government, each recommendation
   followed to its answer.
-- SupervisionItem: a democratic supervision item — topic, the body supervised, team, findings, report, follow-up.
+- SupervisionItem: a democratic supervision item — topic, the body supervised, team, findings, report with its
+  recommendations (the same Recommendation, its `supervision` parent), follow-up.
 - SpecialSupervisor (特邀监督员): a member appointed to a body that asked for one, for a term, and their reports
   (SupervisorReport).
 
@@ -193,10 +194,14 @@ class Visit(models.Model):
 
 
 class Recommendation(models.Model):
-    """One recommendation of an inspection report, followed to the recipient's answer (adopted or not)."""
+    """One numbered recommendation (意见建议) of an inspection report or of a supervision item's report (exactly one
+    of the two parents), followed to the recipient's answer (adopted or not)."""
 
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="+")
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="recommendations")
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="recommendations")
+    supervision = models.ForeignKey(SupervisionItem, on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="recommendations")
     number = models.PositiveSmallIntegerField(_("number"))
     text = models.TextField(_("recommendation"))
     recipient = models.CharField(_("recipient"), max_length=60)
@@ -207,9 +212,13 @@ class Recommendation(models.Model):
     class Meta:
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
-        ordering = ["inspection", "number"]
+        ordering = ["inspection_id", "supervision_id", "number", "id"]
         constraints = [
+            models.CheckConstraint(condition=(Q(inspection__isnull=False) & Q(supervision__isnull=True))
+                                   | (Q(inspection__isnull=True) & Q(supervision__isnull=False)),
+                                   name="recommendation_one_parent"),
             models.UniqueConstraint(fields=["inspection", "number"], name="recommendation_unique_number"),
+            models.UniqueConstraint(fields=["supervision", "number"], name="recommendation_unique_number_supervision"),
             models.CheckConstraint(condition=Q(answered_on__isnull=True) | ~Q(answer="") & Q(adopted__isnull=False),
                                    name="recommendation_answer_complete"),
         ]

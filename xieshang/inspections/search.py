@@ -3,8 +3,8 @@
 - inspection: the topic, the purpose, the findings, the report's title and text, the places and units of its
   visits and the recommendations as its own words; the sponsoring special committee and the report's author as
   names;
-- supervision: the topic, the purpose, the findings, the report and the follow-up as its own words; the body
-  supervised and the sponsoring special committee as names.
+- supervision: the topic, the purpose, the findings, the report, the recommendations and the follow-up as its own
+  words; the body supervised and the sponsoring special committee as names.
 
 Who finds what is the lists' business: the pages search inside the user's own visible queryset
 (selectors.inspections_visible_to / supervision_visible_to: a member only finds the items of their team), so a
@@ -49,13 +49,17 @@ def inspection_documents(ids: Sequence[int]) -> Iterable[Document]:
 def supervision_documents(ids: Sequence[int]) -> Iterable[Document]:
     rows = (
         SupervisionItem.objects.filter(pk__in=list(ids)).select_related("special_committee")
+        .prefetch_related(Prefetch("recommendations", queryset=Recommendation.objects.order_by("number", "id").only(
+            "id", "supervision_id", "text")))
         .only("id", "committee_id", "title", "body", "purpose", "findings", "report_text", "follow_up", "year",
               "version", "special_committee__name")
     )
     for obj in rows:
         yield Document(
             kind="supervision", object_id=obj.pk, committee_id=obj.committee_id, title=obj.title, body=obj.purpose,
-            year=obj.year, version=obj.version, words=(obj.findings, obj.report_text, obj.follow_up),
+            year=obj.year, version=obj.version, words=(obj.findings, obj.report_text,
+                                                              *(r.text for r in obj.recommendations.all()),
+                                                              obj.follow_up),
             names=(obj.body, obj.special_committee.name if obj.special_committee_id else ""),
         )
 

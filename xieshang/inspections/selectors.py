@@ -158,7 +158,11 @@ def with_counts(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
 
 
 def supervision_with_counts(qs: QuerySet[SupervisionItem]) -> QuerySet[SupervisionItem]:
-    return qs.annotate(n_team=Count("team", distinct=True)).select_related("special_committee")
+    """The list's numbers in the page's own query: team, recommendations, answered."""
+    return qs.annotate(
+        n_team=Count("team", distinct=True), n_recommendations=Count("recommendations", distinct=True),
+        n_answered=Count("recommendations", filter=Q(recommendations__answered_on__isnull=False), distinct=True),
+    ).select_related("special_committee")
 
 
 def supervisors_with_counts(qs: QuerySet[SpecialSupervisor]) -> QuerySet[SpecialSupervisor]:
@@ -173,8 +177,10 @@ def team_names(obj) -> str:
     return "、".join(t.member.name for t in team_of(obj))
 
 
-def recommendations_of(inspection: Inspection) -> list[Recommendation]:
-    return list(inspection.recommendations.order_by("number"))
+def recommendations_of(obj) -> list[Recommendation]:
+    """The numbered recommendations of an inspection or a supervision item (the caller has the item from
+    inspection_get / supervision_get)."""
+    return list(obj.recommendations.order_by("number"))
 
 
 def mine(user, committee) -> dict:
@@ -235,8 +241,14 @@ def deadline_recipients(deadline):
 
 
 def deadline_url(deadline) -> str:
-    inspection_id = Recommendation.objects.filter(pk=deadline.object_id).values_list("inspection_id", flat=True).first()
-    return url_or_hash("inspections:inspection", inspection_id) if inspection_id else "#"
+    """The desk of the recommendation's item: the inspection's or the supervision item's."""
+    row = Recommendation.objects.filter(pk=deadline.object_id).values_list("inspection_id", "supervision_id").first()
+    if row is None:
+        return "#"
+    inspection_id, supervision_id = row
+    if inspection_id:
+        return url_or_hash("inspections:inspection", inspection_id)
+    return url_or_hash("inspections:supervision_item", supervision_id) if supervision_id else "#"
 
 
 def event_label(action: str):
@@ -259,8 +271,8 @@ def event_label(action: str):
 
 
 def todos_for(user, committee) -> list[dict]:
-    """Workbench lines for the office: recommendations waiting for an answer past their due date; inspections of
-    this month's plan not yet started. One count query per line."""
+    """Workbench lines for the office: recommendations of inspections, and of supervision items, waiting for an
+    answer past their due date; inspections of this month's plan not yet started. One count query per line."""
     from django.utils.translation import gettext as _
 
     from xieshang.core import clock
@@ -270,11 +282,18 @@ def todos_for(user, committee) -> list[dict]:
         return []
     today = clock.today()
     items = []
-    n = Deadline.objects.filter(committee_id=_cid(committee), kind="inspections.answer", state=Deadline.State.OPEN,
-                                due_on__lt=today).count()
+    overdue = Deadline.objects.filter(committee_id=_cid(committee), kind="inspections.answer",
+                                      state=Deadline.State.OPEN, due_on__lt=today)
+    n = overdue.filter(object_id__in=Recommendation.objects.filter(
+        committee_id=_cid(committee), inspection__isnull=False).values("pk")).count()
     if n:
         items.append({"label": _("Recommendations overdue for an answer"), "count": n,
                       "url": url_or_hash("inspections:inspections") + "?state=report_sent", "urgent": True})
+    n = overdue.filter(object_id__in=Recommendation.objects.filter(
+        committee_id=_cid(committee), supervision__isnull=False).values("pk")).count()
+    if n:
+        items.append({"label": _("Supervision recommendations overdue for an answer"), "count": n,
+                      "url": url_or_hash("inspections:supervision") + "?state=reported", "urgent": True})
     n = Inspection.objects.filter(committee_id=_cid(committee), state="planned", year=today.year,
                                   planned_month__lte=today.month).count()
     if n:

@@ -16,8 +16,13 @@ The year's plan's approval (`plan_approval_record`): the chairpersons' meeting's
 document numbers, one PlanApproval per committee and year, changed by the office until the Party committee's approval
 is recorded (409 then, and for a stale version).
 
-Deadlines: sending the report opens one `inspections.answer` deadline per recommendation (the timer counted from
-the day it was sent); recording the answer meets it.
+Recommendations (意见建议): an inspection and a supervision item have the same numbered Recommendation (its parent
+the one or the other: `_parent_key`); both Machines run the same `add_recommendation` and `answer` handlers and the
+same close guard (workflow.guard_all_answered); the answer is dated between the report's day and today.
+
+Deadlines: sending the report (an inspection's `send_report`, a supervision item's `report`) opens one
+`inspections.answer` deadline per recommendation (the timer counted from the day it was sent); recording the answer
+meets it.
 """
 
 from __future__ import annotations
@@ -153,7 +158,22 @@ def supervision_create(*, actor, committee, data: dict) -> SupervisionItem:
 
 
 def _team_key(obj) -> str:
+    """The parent field of a TeamMember or a Recommendation for this item: "inspection" or "supervision"."""
     return "inspection" if isinstance(obj, Inspection) else "supervision"
+
+
+_parent_key = _team_key
+
+
+def _report_date(obj) -> datetime.date | None:
+    """The day the report went out: an inspection's `report_sent_on`, a supervision item's `reported_on`."""
+    return obj.report_sent_on if isinstance(obj, Inspection) else obj.reported_on
+
+
+def _open_answer_deadlines(obj, start: datetime.date) -> None:
+    """One `inspections.answer` deadline per recommendation of the report that went out on `start`."""
+    for rec in obj.recommendations.all():
+        dl.deadline_open(obj=rec, kind=ANSWER_KIND, start=start, committee=obj.committee_id)
 
 
 def refresh_facts(obj) -> None:
@@ -244,9 +264,10 @@ def _do_add_visit(step: Step) -> None:
 
 
 def _do_add_recommendation(step: Step) -> None:
+    """The next numbered recommendation of an inspection's or a supervision item's report (the item is locked)."""
     obj = step.obj
     number = (obj.recommendations.aggregate(n=Max("number"))["n"] or 0) + 1
-    rec = Recommendation.objects.create(committee_id=obj.committee_id, inspection=obj, number=number,
+    rec = Recommendation.objects.create(committee_id=obj.committee_id, **{_parent_key(obj): obj}, number=number,
                                         text=step.input.text, recipient=step.input.recipient)
     step.payload.update({"recommendation": rec.pk, "number": number})
 
@@ -270,19 +291,20 @@ def _do_send_report(step: Step) -> None:
     _date_between("sent_on", sent_on, obj.started_on, step.today)
     obj.recipients, obj.report_sent_on = values.recipients, sent_on
     obj.state = step.transition.target
-    for rec in obj.recommendations.all():
-        dl.deadline_open(obj=rec, kind=ANSWER_KIND, start=sent_on, committee=obj.committee_id)
+    _open_answer_deadlines(obj, sent_on)
     refresh_facts(obj)
     step.payload.update({"recipients": values.recipients, "sent_on": sent_on.isoformat()})
 
 
 def _do_answer(step: Step) -> None:
+    """The recipient's answer to one recommendation of an inspection or a supervision item: dated between the day
+    the report went out and today; meets its deadline."""
     obj, values = step.obj, step.input
     rec = obj.recommendations.filter(pk=values.recommendation).first()
     if rec is None:
         raise _field("recommendation", _("Choose a recommendation of this report."))
     on = values.answered_on or step.today
-    _date_between("answered_on", on, obj.report_sent_on, step.today)
+    _date_between("answered_on", on, _report_date(obj), step.today)
     rec.answer, rec.answered_on, rec.adopted = values.answer, on, values.adopted
     rec.save()
     dl.deadline_meet(obj=rec, kind=ANSWER_KIND, on=on)
@@ -322,6 +344,8 @@ def _do_report(step: Step) -> None:
     on = values.reported_on or step.today
     _date_between("reported_on", on, obj.started_on, step.today)
     obj.report_text, obj.reported_on = values.report_text, on
+    _open_answer_deadlines(obj, on)
+    step.payload["reported_on"] = on.isoformat()
 
 
 def _do_follow_up(step: Step) -> None:
@@ -333,8 +357,8 @@ SUPERVISION_MACHINE = Machine(
     model=SupervisionItem,
     transitions=wf.SUPERVISION_TRANSITIONS,
     handlers={"update": _do_update, "set_team": _do_set_team, "start": _do_start,
-              "record_findings": _do_record_findings, "report": _do_report, "close": _do_follow_up,
-              "cancel": _do_cancel},
+              "record_findings": _do_record_findings, "add_recommendation": _do_add_recommendation,
+              "report": _do_report, "answer": _do_answer, "close": _do_follow_up, "cancel": _do_cancel},
     relations=sel.relations_of,
     can_see=sel.can_see,
     groups=wf.SUPERVISION_GROUPS,

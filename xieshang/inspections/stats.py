@@ -6,6 +6,10 @@
   recommendations      recommendations of the year's inspection reports that were sent (report sent or closed)
   recommendations_answered   of those, answered
   recommendations_adopted    of those, adopted
+  supervision_recommendations           recommendations of the year's supervision items that reported (reported
+                                        or closed)
+  supervision_recommendations_answered  of those, answered
+  supervision_recommendations_adopted   of those, adopted
   special_supervisors  special supervisors whose term runs in some part of the year
 
 A fixed number of queries whatever the size of the year.
@@ -22,7 +26,8 @@ from . import workflow
 from .models import Inspection, InspectionKind, Recommendation, SpecialSupervisor, SupervisionItem
 
 TABLE_KEYS = ("supervision_items", "recommendations", "recommendations_answered", "recommendations_adopted",
-              "special_supervisors")
+              "supervision_recommendations", "supervision_recommendations_answered",
+              "supervision_recommendations_adopted", "special_supervisors")
 
 
 def figures(committee, year: int) -> dict:
@@ -32,16 +37,21 @@ def figures(committee, year: int) -> dict:
             .values_list("kind").annotate(n=Count("id")).order_by())
     inspections.update(dict(rows))
     inspections["total"] = sum(inspections.values())
+    counts = {"total": Count("id"), "answered": Count("id", filter=Q(answered_on__isnull=False)),
+              "adopted": Count("id", filter=Q(adopted=True))}
     recs = Recommendation.objects.filter(inspection__committee_id=cid, inspection__year=year,
-                                         inspection__state__in=workflow.GROUPS["sent"]).aggregate(
-        total=Count("id"), answered=Count("id", filter=Q(answered_on__isnull=False)),
-        adopted=Count("id", filter=Q(adopted=True)))
+                                         inspection__state__in=workflow.GROUPS["sent"]).aggregate(**counts)
+    srecs = Recommendation.objects.filter(supervision__committee_id=cid, supervision__year=year,
+                                          supervision__state__in=workflow.SUPERVISION_GROUPS["reported"]).aggregate(
+        **counts)
     return {
         "inspections": inspections,
         "supervision_items": SupervisionItem.objects.filter(
             committee_id=cid, year=year, state__in=workflow.SUPERVISION_GROUPS["took_place"]).count(),
         "recommendations": recs["total"], "recommendations_answered": recs["answered"],
         "recommendations_adopted": recs["adopted"],
+        "supervision_recommendations": srecs["total"], "supervision_recommendations_answered": srecs["answered"],
+        "supervision_recommendations_adopted": srecs["adopted"],
         "special_supervisors": SpecialSupervisor.objects.filter(
             committee_id=cid, term_start__year__lte=year, term_end__year__gte=year).count(),
     }

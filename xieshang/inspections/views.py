@@ -3,7 +3,8 @@ one service or selector, render.
 
 Staff and leaders: the plan board by month with the plan's approval (and the year's plan as Word), the inspection
 register and desk (team, schedule of visits, findings, recommendations and their answers, the report as Word), the
-supervision register and desk (each desk with its attached files), the special supervisors. Leaders and members: my
+supervision register and desk (its recommendations and their answers as on an inspection's desk; each desk with its
+attached files), the special supervisors. Leaders and members: my
 inspections and teams. What the user may not see is a 404, an action they may see but not take the 403 page; a
 refused form comes back with its errors next to the fields and everything typed kept.
 """
@@ -31,7 +32,8 @@ INSPECTION_FORMS = {"update": None, "set_team": f.TeamForm, "add_visit": f.Visit
                     "add_recommendation": f.RecommendationForm, "draft_report": f.ReportForm, "send_report": f.SendForm,
                     "answer": f.AnswerForm, "cancel": f.ReasonForm}
 SUPERVISION_FORMS = {"update": None, "set_team": f.TeamForm, "record_findings": f.FindingsForm,
-                     "report": f.SupervisionReportForm, "close": f.FollowUpForm, "cancel": f.ReasonForm}
+                     "add_recommendation": f.RecommendationForm, "report": f.SupervisionReportForm,
+                     "answer": f.AnswerForm, "close": f.FollowUpForm, "cancel": f.ReasonForm}
 
 
 def _years(model, committee) -> list[int]:
@@ -334,9 +336,12 @@ def _supervision_desk(request, obj, status=200, bound=None, attachment_form=None
     relations = selectors.relations_of(user, obj)
     available = {t.action: t for t in selectors.supervision_actions(user, obj)}
     forms_ = _desk_forms(obj, committee, SUPERVISION_FORMS, available, bound)
+    recommendations = selectors.recommendations_of(obj)
     return render(request, "inspections/supervision_item.html", {
         "obj": obj, "office": "staff" in relations, "team": selectors.team_of(obj),
+        "recommendations": recommendations, "unanswered": sum(1 for r in recommendations if not r.is_answered),
         "buttons": [t for a, t in available.items() if a == "start"], "available": available, "forms": forms_,
+        "answer_form": forms_.get("answer"),
         "events": audit.timeline(obj) if relations & {"staff", "leader"} else [],
         **_files(request, obj, attachment_form),
     }, status=status)

@@ -14,11 +14,15 @@ Inspections and research (视察 / 考察 / 调研):
 Democratic supervision (民主监督):
 
     planned ──start──▶ under_way ──report──▶ reported ──close (follow-up)──▶ closed
+       │                  │                              (every recommendation answered)
        └──────cancel──────┴──▶ cancelled
-    update, set_team while planned or under way; record_findings while under way.
+    update, set_team while planned or under way; record_findings and add_recommendation (意见建议, the same
+    Recommendation as an inspection's) while under way; answer (the body's answer to one recommendation) while
+    reported.
 
 Guards decide the button and the action alike: start needs a team; draft_report a visit on the schedule;
-send_report a recommendation; close (inspection) every recommendation answered.
+send_report a recommendation; close (an inspection and a supervision item alike) every recommendation answered —
+a supervision item without recommendations closes; answer (supervision) a recommendation to answer.
 
 Actor relations (selectors.relations_of): staff (office staff, administrators: every action), leader (reads),
 lead (the inspection's lead leader: reads), team (a member on the team: reads).
@@ -56,6 +60,7 @@ GROUPS: dict[str, frozenset[str]] = {
 SUPERVISION_GROUPS: dict[str, frozenset[str]] = {
     "took_place": frozenset({V.UNDER_WAY, V.REPORTED, V.CLOSED}),
     "open": frozenset({V.PLANNED, V.UNDER_WAY, V.REPORTED}),
+    "reported": frozenset({V.REPORTED, V.CLOSED}),  # the report went out: its recommendations count (statistics)
     "final": frozenset({V.CLOSED, V.CANCELLED}),
 }
 
@@ -188,6 +193,12 @@ def guard_has_recommendation(step: Step) -> None:
         raise Invalid(_("Add at least one recommendation to the report first."), detail="no_recommendation")
 
 
+def guard_has_recommendation_to_answer(step: Step) -> None:
+    """A supervision item may report without recommendations: then there is nothing to answer."""
+    if not step.obj.recommendations.exists():
+        raise Invalid(_("The report has no recommendation to answer."), detail="no_recommendation")
+
+
 def guard_all_answered(step: Step) -> None:
     open_ = step.obj.recommendations.filter(answered_on__isnull=True).count()
     if open_:
@@ -217,8 +228,13 @@ SUPERVISION_TRANSITIONS = [
     Transition("set_team", {V.PLANNED, V.UNDER_WAY}, None, {"staff"}, gettext_lazy("save the team"), input=TeamInput),
     Transition("start", {V.PLANNED}, V.UNDER_WAY, {"staff"}, gettext_lazy("start"), guard=guard_has_team),
     Transition("record_findings", {V.UNDER_WAY}, None, {"staff"}, gettext_lazy("record the findings"), input=FindingsInput),
+    Transition("add_recommendation", {V.UNDER_WAY}, None, {"staff"}, gettext_lazy("add a recommendation"),
+               input=RecommendationInput),
     Transition("report", {V.UNDER_WAY}, V.REPORTED, {"staff"}, gettext_lazy("send the report"), input=SupervisionReportInput),
-    Transition("close", {V.REPORTED}, V.CLOSED, {"staff"}, gettext_lazy("record the follow-up and close"), input=FollowUpInput),
+    Transition("answer", {V.REPORTED}, None, {"staff"}, gettext_lazy("record an answer"),
+               guard=guard_has_recommendation_to_answer, input=RecommendationAnswerInput),
+    Transition("close", {V.REPORTED}, V.CLOSED, {"staff"}, gettext_lazy("record the follow-up and close"),
+               guard=guard_all_answered, input=FollowUpInput),
     Transition("cancel", {V.PLANNED, V.UNDER_WAY}, V.CANCELLED, {"staff"}, gettext_lazy("cancel"), input=ReasonInput),
 ]
 

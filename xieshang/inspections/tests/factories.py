@@ -82,8 +82,14 @@ SUPERVISION_STEPS = {
 }
 
 
-def supervision_action_data(action: str, w: World) -> dict:
+def supervision_action_data(action: str, w: World, obj=None) -> dict:
+    if action == "answer":
+        rec = obj.recommendations.filter(answered_on__isnull=True).first() or obj.recommendations.first() if obj else None
+        if rec is None:
+            return {"recommendation": 999999, "answer": "已采纳。", "adopted": True}
+        return {"recommendation": rec.pk, "answer": "州卫生健康委已采纳，制定整改方案。", "adopted": True}
     return {"set_team": team_data(w), "record_findings": {"findings": "托位供给不足。"},
+            "add_recommendation": {"text": "建议增加普惠托位供给。", "recipient": "州卫生健康委"},
             "report": {"report_text": "监督报告正文。"}, "close": {"follow_up": "州卫生健康委已制定整改方案。"},
             "cancel": {"reason": "因故取消"}, "update": supervision_data(w)}.get(action, {})
 
@@ -91,7 +97,7 @@ def supervision_action_data(action: str, w: World) -> dict:
 def walk_supervision_to(state: str, w: World, item: SupervisionItem | None = None) -> SupervisionItem:
     obj = item or services.supervision_create(actor=w.staff, committee=w.committee, data=supervision_data(w))
     for action in SUPERVISION_STEPS[state]:
-        services.supervision_act(actor=w.staff, item=obj, action=action, data=supervision_action_data(action, w))
+        services.supervision_act(actor=w.staff, item=obj, action=action, data=supervision_action_data(action, w, obj))
         obj.refresh_from_db()
     return obj
 

@@ -68,6 +68,9 @@ def test_2026_is_in_progress(loaded):
     assert states == {"closed", "report_sent", "report_drafted", "under_way", "cancelled", "planned"}
     assert set(SupervisionItem.objects.filter(committee=loaded.committee, year=2026).values_list("state", flat=True)) \
         == {"reported", "under_way"}
+    reported = SupervisionItem.objects.get(committee=loaded.committee, year=2026, state="reported")
+    assert reported.recommendations.count() == 2 and not reported.recommendations.filter(answered_on__isnull=False)
+    assert not SupervisionItem.objects.get(committee=loaded.committee, year=2026, state="under_way").recommendations.exists()
 
 
 def test_every_plan_is_approved_and_every_sent_report_is_filed(loaded):
@@ -94,6 +97,8 @@ def test_the_statistics_command_for_2024(loaded):
     assert data["inspections"] == {"inspection": 1, "study_visit": 1, "research": 5, "total": 7}
     assert data["supervision_items"] == 2 and data["recommendations"] == 21 == data["recommendations_answered"]
     assert data["special_supervisors"] == 4
+    assert data["supervision_recommendations"] == 5 == data["supervision_recommendations_answered"] \
+        == data["supervision_recommendations_adopted"]  # two items: two and three recommendations, all answered
     assert "meetings" in data  # the consultation app's own figures are kept
     assert figures(loaded.committee, 2025)["inspections"]["total"] == 5
 

@@ -42,7 +42,8 @@ INSPECTION_MATRIX = {
 }
 SUPERVISION_MATRIX = {
     "update": "under_way", "set_team": "under_way", "start": "planned_with_team", "record_findings": "under_way",
-    "report": "under_way", "close": "reported", "cancel": "under_way",
+    "add_recommendation": "under_way", "report": "under_way", "answer": "reported_with_recommendation",
+    "close": "reported", "cancel": "under_way",
 }
 #                  anon member outsider unit staff admin leader
 VIEW_TEAM_ITEM = (404, OK, 404, 404, OK, OK, OK)
@@ -79,6 +80,12 @@ def supervision_in(state, w) -> SupervisionItem:
     if state == "planned_with_team":
         s = walk_supervision_to("planned", w)
         services.supervision_act(actor=w.staff, item=s, action="set_team", data=supervision_action_data("set_team", w))
+        s.refresh_from_db()
+        return s
+    if state == "reported_with_recommendation":
+        s = walk_supervision_to("under_way", w)
+        for action in ("add_recommendation", "report"):
+            services.supervision_act(actor=w.staff, item=s, action=action, data=supervision_action_data(action, w))
         s.refresh_from_db()
         return s
     return walk_supervision_to(state, w)
@@ -122,7 +129,7 @@ def test_inspection_matrix_through_services_and_api(w, row):
 def test_supervision_matrix_through_services_and_api(w, row):
     _check(w, row, lambda: supervision_in(SUPERVISION_MATRIX[row], w), SupervisionItem,
            lambda user, o, d: services.supervision_act(actor=user, item=o.pk, action=row, data=d),
-           lambda o: f"consultation/supervision/{o.pk}/actions/{row}", lambda o: supervision_action_data(row, w),
+           lambda o: f"consultation/supervision/{o.pk}/actions/{row}", lambda o: supervision_action_data(row, w, o),
            selectors.supervision_actions)
 
 

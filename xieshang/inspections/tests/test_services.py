@@ -178,7 +178,9 @@ def test_figures_of_a_small_year_counted_by_hand(w):
     got = figures(w.committee, 2026)
     assert got == {"inspections": {"inspection": 1, "study_visit": 0, "research": 1, "total": 2},
                    "supervision_items": 1, "recommendations": 1, "recommendations_answered": 1,
-                   "recommendations_adopted": 1, "special_supervisors": 1}
+                   "recommendations_adopted": 1, "supervision_recommendations": 0,
+                   "supervision_recommendations_answered": 0, "supervision_recommendations_adopted": 0,
+                   "special_supervisors": 1}
     assert figures(w.committee, 2025)["inspections"]["total"] == 0
 
 

@@ -119,7 +119,7 @@ class SupervisionMachine(_Base):
         services.supervision_act(actor=user, item=self.obj.pk, action=action, data=data)
 
     def data(self, action):
-        return supervision_action_data(action, self.w)
+        return supervision_action_data(action, self.w, self.obj)
 
     @invariant()
     def holds(self):
@@ -128,6 +128,13 @@ class SupervisionMachine(_Base):
         assert facts == (obj.team.count() if obj.state in workflow.SUPERVISION_GROUPS["took_place"] else 0)
         if obj.state in ("reported", "closed"):
             assert obj.reported_on is not None
+            opened = Deadline.objects.filter(kind="inspections.answer",
+                                             object_id__in=obj.recommendations.values("pk")).count()
+            assert opened == obj.recommendations.count()
+        if obj.state == "closed":
+            assert not obj.recommendations.filter(answered_on__isnull=True).exists()
+        if obj.state in ("planned", "cancelled"):
+            assert not obj.recommendations.exists()
 
 
 SETTINGS = settings(max_examples=10, stateful_step_count=16, deadline=None, suppress_health_check=list(HealthCheck))

@@ -133,6 +133,9 @@ def build(w):
     s = services.supervision_create(actor=w.staff, committee=w.committee,
                                     data={"title": w.s_title, "body": hostile("机关")[:120], "year": 2026})
     walk_supervision_to("under_way", w, s)
+    w.s_rec = hostile("监督建议：")
+    services.supervision_act(actor=w.staff, item=s, action="add_recommendation",
+                             data={"text": w.s_rec, "recipient": hostile("机关")[:60]})
     services.supervision_act(actor=w.staff, item=s, action="report", data={"report_text": hostile("监督报告：")})
     w.supervision = s
     unit = HandlingUnit.objects.create(committee=w.committee, name=UNIT_NAME)
@@ -167,7 +170,9 @@ def test_hostile_text_through_every_page_export_and_word(w):
         Page("supervision xlsx", "staff", lambda w: reverse("inspections:supervision") + "?format=xlsx", "xlsx",
              shows=lambda w: [w.s_title]),
         Page("supervision desk", "staff", lambda w: reverse("inspections:supervision_item", args=[s.pk]),
-             shows=lambda w: [w.s_title]),
+             shows=lambda w: [w.s_title, w.s_rec]),
+        Page("supervision api detail", "staff", lambda w: f"/api/v1/consultation/supervision/{s.pk}", "json",
+             shows=lambda w: [w.s_title, w.s_rec]),
         Page("supervisors", "staff", lambda w: reverse("inspections:supervisors"), shows=lambda w: [UNIT_NAME, NAME]),
         Page("supervisors xlsx", "staff", lambda w: reverse("inspections:supervisors") + "?format=xlsx", "xlsx",
              shows=lambda w: [UNIT_NAME, NAME]),
