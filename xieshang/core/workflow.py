@@ -150,6 +150,21 @@ def parse_input(schema: type, data: Mapping | None, *, committee=None, current=N
         raise Invalid(field_errors=validation_errors(exc)) from None
 
 
+# Every Machine by its name, which is also the prefix of the audit events it records ("supervision.start"):
+# how a timeline names the states of an event (state_label_of). Filled when an app's services module defines
+# its Machines; a name is one workflow.
+_BY_NAME: dict[str, Machine] = {}
+
+
+def state_label_of(action: str, state: str | None) -> str:
+    """The name of `state` as the Machine that records `action` shows it (its `state_label`): "under_way" →
+    "进行中"; the code itself when no Machine of that prefix is known, and "" for no state."""
+    if not state:
+        return ""
+    machine = _BY_NAME.get(action.split(".", 1)[0])
+    return str(machine.state_label(state)) if machine is not None else state
+
+
 class Machine:
     def __init__(
         self,
@@ -187,6 +202,7 @@ class Machine:
         self._illegal = illegal
         self._state_label = state_label
         self.state_field = state_field
+        _BY_NAME[name] = self
 
     # --- Reading the table ----------------------------------------------------------------------
 

@@ -23,13 +23,18 @@ def percent(numerator, denominator):
 @register.inclusion_tag("core/_timeline.html")
 def timeline(events):
     """The reusable timeline of any object: pass `xieshang.core.audit.timeline(obj)`. Events without a `label`
-    get the one their app declares (`audit.event_label`)."""
+    get the one their app declares (`audit.event_label`); states without a `from_label` / `to_label` the names
+    their Machine gives them (`workflow.state_label_of`)."""
     from xieshang.core.audit import change_rows, event_label
+    from xieshang.core.workflow import state_label_of
 
     events = list(events or ())
     for event in events:
         if not getattr(event, "label", None):
             event.label = event_label(event.action)
+        for attr in ("from", "to"):
+            if not getattr(event, f"{attr}_label", None):
+                setattr(event, f"{attr}_label", state_label_of(event.action, getattr(event, f"{attr}_state", None)))
         payload = getattr(event, "payload", None)
         if payload and payload.get("changes"):  # what an edit changed (old → new), fields named for people
             from django.contrib.contenttypes.models import ContentType

@@ -196,3 +196,24 @@ def test_timeline_template_tag_renders_the_events(committee):
     assert "active → merged" in html
     empty = Template("{% load xieshang %}{% timeline events %}").render(Context({"events": []}))
     assert 'class="empty"' in empty
+
+
+def test_the_timeline_names_states_as_the_machine_that_recorded_them(committee):
+    """A state recorded by a Machine is shown by the Machine's name for it (the page's language), not its code;
+    events of no Machine keep their codes, and a label the app set itself stays."""
+    from xieshang.core.models import HandlingUnit
+    from xieshang.core.workflow import Machine, Transition
+
+    names = {"active": "在用", "merged": "已合并"}
+    Machine(name="unitflow", model=HandlingUnit, transitions=[Transition("merge", {"active"}, "merged", {"staff"}, "merge")],
+            relations=lambda user, obj: set(), can_see=lambda user, obj: True, state_label=names.get)
+    unit = HandlingUnitFactory(committee=committee)
+    audit.record(actor=None, action="unitflow.merge", obj=unit, from_state="active", to_state="merged")
+    audit.record(actor=None, action="other.merge", obj=unit, from_state="active", to_state="merged")
+    labelled = audit.timeline(unit).filter(action="unitflow.merge").first()
+    labelled.to_label = "由应用命名"
+    render = lambda events: Template("{% load xieshang %}{% timeline events %}").render(  # noqa: E731
+        Context({"events": events}))
+    html = render(audit.timeline(unit))
+    assert "在用 → 已合并" in html and "active → merged" in html  # the Machine's names; no Machine: the codes
+    assert "在用 → 由应用命名" in render([labelled])
