@@ -551,6 +551,8 @@ def _do_convert(step: Step) -> None:
         suggestion.demand = demand
         step.payload["demand"] = demand.pk
     else:
+        if step.input.owner_kind == "special_committee" and not step.input.special_committee:  # found by the walks
+            raise Invalid(field_errors={"special_committee": [_("Choose the special committee that owns the task.")]})
         values = wf.TaskInput(
             title=_title_of(step, 100), source_document=_("Contact visit of %(date)s") % {
                 "date": suggestion.visit.date.isoformat()},

@@ -232,3 +232,14 @@ def test_the_forms_render_and_a_bad_term_is_refused_next_to_the_field(w):
     i.refresh_from_db()
     assert i.kind == "inspection" and i.title == "改为视察"
     assert client(w.leader).get(reverse("inspections:inspection_edit", args=[i.pk])).status_code == 403
+
+
+def test_the_desks_history_names_the_states():
+    """The history on the desks shows the states by name in the page's language (core's timeline asks the
+    Machine), never their codes."""
+    w = make_world()
+    i, s = walk_to("under_way", w), walk_supervision_to("under_way", w)
+    for url in (reverse("inspections:inspection", args=[i.pk]), reverse("inspections:supervision_item", args=[s.pk])):
+        zh, en = (client(w.staff, lang).get(url).content.decode() for lang in ("zh-hans", "en"))
+        assert "planned → under way" in en and "→ under_way" not in en, url
+        assert "→ under_way" not in zh and "→ planned" not in zh, url

@@ -309,3 +309,20 @@ def test_the_workbench_lines():
     finally:
         clock.set_to(None)
     assert late.pk
+
+
+def test_a_task_for_a_special_committee_names_the_committee():
+    """Found by the suggestion state machine: converting into a task owned by a special committee without naming
+    one raised the task schema's error unhandled (a 500). Now a reason on the field, nothing made."""
+    from django.utils import translation
+
+    from xieshang.liaison.models import AssignedTask
+
+    w = make_world()
+    suggestion = new_visit(w).suggestions.order_by("id").first()
+    with pytest.raises(Invalid) as exc, translation.override("en"):
+        services.suggestion_convert(actor=w.staff, suggestion=suggestion, to="task", owner_kind="special_committee")
+    assert "special committee" in str(exc.value.field_errors["special_committee"][0])
+    assert not AssignedTask.objects.exists()
+    suggestion.refresh_from_db()
+    assert suggestion.state == "open"
