@@ -157,12 +157,9 @@ def supervision_create(*, actor, committee, data: dict) -> SupervisionItem:
 # --- Teams and duty facts ------------------------------------------------------------------------------------
 
 
-def _team_key(obj) -> str:
+def _parent_key(obj) -> str:
     """The parent field of a TeamMember or a Recommendation for this item: "inspection" or "supervision"."""
     return "inspection" if isinstance(obj, Inspection) else "supervision"
-
-
-_parent_key = _team_key
 
 
 def _report_date(obj) -> datetime.date | None:
@@ -210,7 +207,7 @@ def _do_set_team(step: Step) -> None:
         raise _field("members", _("Choose active members of this committee."))
     if not wanted:
         raise _field("members", _("Name at least one member of the team."))
-    key = _team_key(obj)
+    key = _parent_key(obj)
     TeamMember.objects.filter(**{key: obj}).delete()
     TeamMember.objects.bulk_create([TeamMember(**{key: obj}, member=found[pk],
                                                role=TeamRole.LEADER if pk in leaders else TeamRole.MEMBER)
